@@ -1,0 +1,1 @@
+"""Subcommands of ``desk``, one module per area; each has ``register(subparsers)``."""

@@ -1,0 +1,238 @@
+"""The procedure catalogue (danh mục thủ tục hành chính) and its CSV / .xlsx import.
+
+Columns (English or the Vietnamese headers a province's export uses):
+code, name, field, processing_days, processing_hours, fee, fee_note, legal_basis, documents.
+``documents`` lists required documents as ``name|kind|count`` separated by ``;``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict, dataclass
+from dataclasses import field as dc_field
+from pathlib import Path
+
+from desk_app.domain.codes import check_procedure_code
+from desk_app.domain.dossier import DOCUMENT_KINDS
+from desk_app.domain.errors import DeskError, ImportRowError, ValidationError
+from desk_app.domain.text import fold, normalize_spaces
+
+COLUMNS = (
+    "code",
+    "name",
+    "field",
+    "processing_days",
+    "processing_hours",
+    "fee",
+    "fee_note",
+    "legal_basis",
+    "documents",
+)
+REQUIRED = ("code", "name", "processing_days")
+
+# Header aliases, compared after diacritics folding.
+_ALIASES = {
+    "code": ("code", "ma thu tuc", "ma tthc", "ma"),
+    "name": ("name", "ten thu tuc", "ten tthc", "ten"),
+    "field": ("field", "linh vuc"),
+    "processing_days": ("processing_days", "thoi han giai quyet", "thoi han (ngay)", "so ngay", "thoi han giai quyet (ngay lam viec)"),
+    "processing_hours": ("processing_hours", "so gio", "thoi han (gio)"),
+    "fee": ("fee", "phi", "le phi", "phi, le phi", "phi le phi"),
+    "fee_note": ("fee_note", "ghi chu phi", "ghi chu le phi"),
+    "legal_basis": ("legal_basis", "can cu phap ly"),
+    "documents": ("documents", "thanh phan ho so"),
+}
+_HEADER_LOOKUP = {alias: column for column, aliases in _ALIASES.items() for alias in aliases}
+MAX_ROWS = 20000
+
+
+@dataclass
+class RequiredDocument:
+    name: str
+    kind: str = "original"
+    count: int = 1
+
+
+@dataclass
+class Procedure:
+    code: str
+    name: str
+    processing_days: int
+    processing_hours: float | None = None
+    field: str = ""
+    fee: int = 0
+    fee_note: str = ""
+    legal_basis: str = ""
+    documents: list[RequiredDocument] = dc_field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Procedure":
+        docs = [RequiredDocument(**d) for d in data.get("documents") or []]
+        return cls(**{**data, "documents": docs})
+
+    @property
+    def search_text(self) -> str:
+        return fold(f"{self.code} {self.name} {self.field}")
+
+
+def _number(raw: str, *, row: int, column: str, integer: bool = True):
+    text = (raw or "").strip().replace(" ", "")
+    if not text:
+        return None
+    # Vietnamese exports write 2.000 for two thousand; accept 2.000, 2,000 and 2000.
+    cleaned = text.replace(".", "").replace(",", "") if integer else text.replace(",", ".")
+    try:
+        value = int(cleaned) if integer else float(cleaned)
+    except ValueError:
+        raise ImportRowError(
+            "Dòng {row}: cột {column} phải là số (đã có: {value}).", row=row, column=column, value=raw
+        ) from None
+    if value < 0:
+        raise ImportRowError("Dòng {row}: cột {column} không được âm.", row=row, column=column)
+    return value
+
+
+def parse_documents_cell(raw: str, *, row: int) -> list[RequiredDocument]:
+    docs = []
+    for part in (raw or "").replace("\n", ";").split(";"):
+        part = part.strip()
+        if not part:
+            continue
+        pieces = [p.strip() for p in part.split("|")]
+        name = normalize_spaces(pieces[0])
+        kind = pieces[1] if len(pieces) > 1 and pieces[1] else "original"
+        if kind not in DOCUMENT_KINDS:
+            raise ImportRowError(
+                "Dòng {row}: loại giấy tờ không hợp lệ: {value}.", row=row, value=kind
+            )
+        count = _number(pieces[2], row=row, column="documents") if len(pieces) > 2 else None
+        docs.append(RequiredDocument(name=name, kind=kind, count=count or 1))
+    return docs
+
+
+def parse_row(values: dict[str, str], *, row: int) -> Procedure:
+    for column in REQUIRED:
+        if not str(values.get(column) or "").strip():
+            raise ImportRowError("Dòng {row}: thiếu cột bắt buộc {column}.", row=row, column=column)
+    try:
+        code = check_procedure_code(str(values["code"]))
+    except ValidationError:
+        raise ImportRowError(
+            "Dòng {row}: mã thủ tục không đúng định dạng: {value}.", row=row, value=values["code"]
+        ) from None
+    days = _number(str(values["processing_days"]), row=row, column="processing_days")
+    if days is None or days > 365:
+        raise ImportRowError("Dòng {row}: thời hạn giải quyết không hợp lệ.", row=row)
+    hours = _number(str(values.get("processing_hours") or ""), row=row, column="processing_hours", integer=False)
+    fee = _number(str(values.get("fee") or ""), row=row, column="fee") or 0
+    return Procedure(
+        code=code,
+        name=normalize_spaces(str(values["name"])),
+        processing_days=days,
+        processing_hours=hours,
+        field=normalize_spaces(str(values.get("field") or "")),
+        fee=fee,
+        fee_note=normalize_spaces(str(values.get("fee_note") or "")),
+        legal_basis=normalize_spaces(str(values.get("legal_basis") or "")),
+        documents=parse_documents_cell(str(values.get("documents") or ""), row=row),
+    )
+
+
+def _map_header(header: list[str]) -> list[str | None]:
+    mapped = [_HEADER_LOOKUP.get(fold(normalize_spaces(str(h or "")))) for h in header]
+    missing = [c for c in REQUIRED if c not in mapped]
+    if missing:
+        raise ImportRowError(
+            "Tệp danh mục thiếu cột: {columns}. Cần các cột: {required}.",
+            columns=", ".join(missing),
+            required=", ".join(COLUMNS),
+        )
+    return mapped
+
+
+@dataclass
+class ImportResult:
+    procedures: list[Procedure]
+    errors: list[str]
+
+
+def _rows_from_table(rows: list[list[str]], tr) -> ImportResult:
+    if not rows:
+        raise ImportRowError("Tệp danh mục trống.")
+    mapped = _map_header(rows[0])
+    if len(rows) - 1 > MAX_ROWS:
+        raise ImportRowError("Tệp danh mục có quá nhiều dòng (tối đa {max}).", max=MAX_ROWS)
+    procedures: dict[str, Procedure] = {}
+    errors: list[str] = []
+    for index, raw in enumerate(rows[1:], start=2):
+        if not any(str(c or "").strip() for c in raw):
+            continue
+        values = {col: ("" if cell is None else str(cell)) for col, cell in zip(mapped, raw) if col}
+        try:
+            proc = parse_row(values, row=index)
+        except DeskError as exc:
+            errors.append(exc.translated(tr))
+            continue
+        if proc.code in procedures:
+            errors.append(tr("Dòng {row}: mã thủ tục {code} bị trùng.", row=index, code=proc.code))
+            continue
+        procedures[proc.code] = proc
+    return ImportResult(list(procedures.values()), errors)
+
+
+def read_catalogue_file(path: Path, tr) -> ImportResult:
+    """Parse a CSV or .xlsx catalogue. Bad rows are reported, not silently dropped."""
+    path = Path(path)
+    if not path.exists():
+        raise ValidationError("Không tìm thấy tệp: {path}.", field="file", path=str(path))
+    if path.stat().st_size == 0:
+        raise ValidationError("Tệp rỗng (0 byte): {path}.", field="file", path=str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        rows = _read_xlsx(path)
+    elif suffix in (".csv", ".txt"):
+        rows = _read_csv(path.read_bytes())
+    else:
+        raise ValidationError(
+            "Chỉ nhận tệp danh mục .csv hoặc .xlsx (đã chọn: {path}).", field="file", path=str(path)
+        )
+    return _rows_from_table(rows, tr)
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    for encoding in ("utf-8-sig", "cp1258"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:  # pragma: no cover - cp1258 decodes nearly everything
+        raise ValidationError("Không đọc được bảng mã của tệp CSV (cần UTF-8).", field="file")
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    return [row for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    import openpyxl  # imported here: only the importer needs it
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:
+        raise ValidationError("Tệp .xlsx bị hỏng hoặc không đúng định dạng: {path}.", field="file", path=str(path)) from None
+    try:
+        sheet = book.worksheets[0]
+        rows = []
+        for index, row in enumerate(sheet.iter_rows(values_only=True)):
+            if index > MAX_ROWS + 1:
+                break
+            rows.append(["" if c is None else (str(int(c)) if isinstance(c, float) and c.is_integer() else str(c)) for c in row])
+        return rows
+    finally:
+        book.close()

@@ -1,0 +1,104 @@
+"""Citizen ID card (CCCD / căn cước) QR payload parsing.
+
+Payload: ``ID|old ID|full name|ddmmyyyy|Nam/Nữ|address|issue ddmmyyyy`` (one UTF-8 line).
+Tolerant by design: at least 6 fields, the 7th optional, extra fields ignored, empty old ID
+accepted, stray whitespace/BOM/CR and text typed before the payload ignored (a keyboard-wedge
+scanner types into whatever field has focus, maybe after other text).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from desk_app.domain.errors import ValidationError
+from desk_app.domain.text import normalize_spaces
+from desk_app.domain.validation import normalize_gender, parse_id_number
+
+# The payload starts with a 12-digit ID then '|'. We look for it anywhere in the text.
+_START = re.compile(r"(?<!\d)(\d{12})\s*\|")
+_DATE_DIGITS = re.compile(r"\D")
+
+
+@dataclass(frozen=True)
+class CccdData:
+    id_number: str
+    old_id_number: str
+    full_name: str
+    birth_date: date
+    gender: str
+    address: str
+    issue_date: date | None
+
+    def as_applicant(self) -> dict[str, str]:
+        return {
+            "full_name": self.full_name,
+            "id_number": self.id_number,
+            "birth_date": self.birth_date.isoformat(),
+            "gender": self.gender,
+            "address": self.address,
+        }
+
+
+def looks_like_cccd(text: str) -> bool:
+    """Cheap check used on every keystroke batch: does this text hold a QR payload?"""
+    return bool(text) and text.count("|") >= 5 and _START.search(text) is not None
+
+
+def _parse_date(raw: str, *, field: str) -> date:
+    digits = _DATE_DIGITS.sub("", raw)
+    if len(digits) == 8:
+        try:
+            return date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
+        except ValueError:
+            pass
+    raise ValidationError(
+        "Mã QR căn cước có ngày không hợp lệ: {value}.", field=field, value=raw.strip()
+    )
+
+
+def parse_cccd_qr(text: str) -> CccdData:
+    """Parse the QR text; raise ValidationError with a Vietnamese message when it is not one."""
+    if text is None:
+        raise ValidationError("Không đọc được mã QR căn cước.", field="cccd_qr")
+    text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
+    match = _START.search(text)
+    if not match:
+        raise ValidationError(
+            "Không phải mã QR căn cước: cần bắt đầu bằng số định danh 12 chữ số và dấu |.",
+            field="cccd_qr",
+        )
+    body = text[match.start():].splitlines()[0]  # the scanner's Enter ends the payload
+    fields = [f.strip() for f in body.split("|")]
+    if len(fields) < 6:
+        raise ValidationError(
+            "Mã QR căn cước thiếu thông tin ({count} trường, cần ít nhất 6).",
+            field="cccd_qr",
+            count=len(fields),
+        )
+    id_number, old_id, name, dob_raw, gender_raw, address = fields[:6]
+    issue_raw = fields[6] if len(fields) > 6 else ""
+    birth = _parse_date(dob_raw, field="birth_date")
+    gender = normalize_gender(gender_raw)
+    id_number = parse_id_number(id_number, birth_date=birth, gender=gender)
+    name = normalize_spaces(name)
+    if not name:
+        raise ValidationError("Mã QR căn cước không có họ tên.", field="full_name")
+    old_id = old_id if re.fullmatch(r"\d{9}", old_id) else ""
+    issue = None
+    if issue_raw:
+        try:
+            issue = _parse_date(issue_raw, field="issue_date")
+        except ValidationError:
+            issue = None  # the issue date is informative only; never block intake on it
+    return CccdData(
+        id_number=id_number,
+        old_id_number=old_id,
+        full_name=name,
+        birth_date=birth,
+        gender=gender,
+        address=normalize_spaces(address),
+        issue_date=issue,
+    )

@@ -1,0 +1,115 @@
+"""Taking in a dossier at the counter: validate, number, schedule, commit durably."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from desk_app.domain.calendar import VN_TZ
+from desk_app.domain.codes import dossier_code
+from desk_app.domain.dossier import RECEIVED, parse_intake
+from desk_app.domain.errors import ValidationError
+from desk_app.services.catalogue import CatalogueService
+from desk_app.services.setup import SetupService
+from desk_app.store.desk_store import DeskStore
+
+# A receipt time in the future beyond this is a wrong clock or a typo, not a real intake.
+FUTURE_TOLERANCE = timedelta(minutes=5)
+# Dossiers taken on paper during an outage may be entered afterwards, but not from last year.
+BACKDATE_LIMIT = timedelta(days=60)
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(VN_TZ).isoformat()
+
+
+class IntakeService:
+    def __init__(self, store: DeskStore, setup: SetupService, catalogue: CatalogueService, clock, actor: str = ""):
+        self.store = store
+        self.setup = setup
+        self.catalogue = catalogue
+        self.clock = clock
+        self.actor = actor
+
+    def intake(self, data: dict) -> dict:
+        """Validate and commit one dossier. Returns the stored dossier (see ``QueueService.show``
+        for the shape). The commit is durable (WAL + synchronous=FULL) before this returns."""
+        now = self.clock().astimezone(VN_TZ)
+        request = parse_intake(data, today=now.date())
+        config = self.setup.config()
+        procedure = self.catalogue.get(request.procedure_code)
+        received_at = request.received_at or now
+        if received_at.tzinfo is None:
+            received_at = received_at.replace(tzinfo=VN_TZ)
+        received_at = received_at.astimezone(VN_TZ).replace(microsecond=0)
+        if received_at > now + FUTURE_TOLERANCE:
+            raise ValidationError(
+                "Thời điểm tiếp nhận {value} ở tương lai. Hãy kiểm tra đồng hồ máy tính.",
+                field="received_at",
+                value=received_at.strftime("%H:%M %d/%m/%Y"),
+            )
+        if received_at < now - BACKDATE_LIMIT:
+            raise ValidationError(
+                "Thời điểm tiếp nhận {value} quá xa trong quá khứ (tối đa 60 ngày).",
+                field="received_at",
+                value=received_at.strftime("%d/%m/%Y"),
+            )
+        appointment = self.setup.calendar().appointment(
+            received_at, days=procedure.processing_days, hours=procedure.processing_hours
+        )
+        documents = [d.as_dict() for d in request.documents]
+        applicant = request.applicant
+        created_at = iso(now)
+        actor = self.actor
+
+        def make_record(counter: int) -> dict:
+            return {
+                "code": dossier_code(config.unit_code, received_at.date(), config.desk, counter),
+                "unit_code": config.unit_code,
+                "desk": config.desk,
+                "procedure_code": procedure.code,
+                "procedure_name": procedure.name,
+                "processing_days": procedure.processing_days,
+                "processing_hours": procedure.processing_hours,
+                "fee": procedure.fee,
+                "applicant_name": applicant.full_name,
+                "applicant_id_number": applicant.id_number,
+                "applicant_birth_date": applicant.birth_date,
+                "applicant_gender": applicant.gender,
+                "applicant_address": applicant.address,
+                "phone": applicant.phone,
+                "email": applicant.email,
+                "sets": request.sets,
+                "return_channel": request.return_channel,
+                "notes": request.notes,
+                "received_at": iso(received_at),
+                "received_ts": int(received_at.timestamp()),
+                "appointment_at": iso(appointment),
+                "appointment_ts": int(appointment.timestamp()),
+                "status": RECEIVED,
+                "status_at": iso(received_at),
+                "received_by": actor,
+                "created_at": created_at,
+                "synced_at": None,
+            }
+
+        def outbox_payload(record: dict, event_uuid: str) -> dict:
+            return {
+                "dossier": {k: v for k, v in record.items() if k not in ("id", "received_ts", "appointment_ts", "synced_at")},
+                "documents": documents,
+                "event_uuid": event_uuid,
+            }
+
+        record = self.store.insert_dossier(
+            make_record=make_record,
+            day_key=received_at.strftime("%y%m%d"),
+            desk=config.desk,
+            documents=documents,
+            actor=actor,
+            outbox_payload=outbox_payload,
+        )
+        return self.store_view(record["code"])
+
+    def store_view(self, code: str) -> dict:
+        from desk_app.services.queue import dossier_view
+
+        return dossier_view(self.store, code)

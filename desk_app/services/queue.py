@@ -1,0 +1,145 @@
+"""Reading the local queue (search, filters, one dossier) and recording status changes."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from desk_app.domain.calendar import VN_TZ
+from desk_app.domain.dossier import STATUS_LABELS, check_transition
+from desk_app.domain.errors import ValidationError
+from desk_app.domain.text import normalize_spaces
+from desk_app.store.desk_store import DeskStore, QueueFilter
+
+VIEWS = ("all", "open", "due", "overdue", "returned", "unsynced")
+
+
+def dossier_view(store: DeskStore, code: str) -> dict[str, Any]:
+    """The dossier as the CLI prints it and the dossier page shows it."""
+    row = store.find_dossier_row(code)
+    return {
+        "code": row["code"],
+        "uuid": row["uuid"],
+        "unit_code": row["unit_code"],
+        "desk": row["desk"],
+        "procedure_code": row["procedure_code"],
+        "procedure_name": row["procedure_name"],
+        "processing_days": row["processing_days"],
+        "processing_hours": row["processing_hours"],
+        "fee": row["fee"],
+        "applicant": {
+            "full_name": row["applicant_name"],
+            "id_number": row["applicant_id_number"],
+            "birth_date": row["applicant_birth_date"],
+            "gender": row["applicant_gender"],
+            "address": row["applicant_address"],
+            "phone": row["phone"],
+            "email": row["email"],
+        },
+        "documents": store.dossier_documents(row["id"]),
+        "sets": row["sets"],
+        "return_channel": row["return_channel"],
+        "notes": row["notes"],
+        "received_at": row["received_at"],
+        "appointment_at": row["appointment_at"],
+        "received_by": row["received_by"],
+        "status": row["status"],
+        "status_at": row["status_at"],
+        "synced": row["synced_at"] is not None,
+        "synced_at": row["synced_at"],
+        "history": store.dossier_history(row["id"]),
+    }
+
+
+def list_item(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "code": row["code"],
+        "applicant_name": row["applicant_name"],
+        "id_number": row["applicant_id_number"],
+        "phone": row["phone"],
+        "procedure_name": row["procedure_name"],
+        "received_at": row["received_at"],
+        "appointment_at": row["appointment_at"],
+        "status": row["status"],
+        "synced": row["synced_at"] is not None,
+    }
+
+
+class QueueService:
+    def __init__(self, store: DeskStore, clock, actor: str = ""):
+        self.store = store
+        self.clock = clock
+        self.actor = actor
+
+    def make_filter(
+        self,
+        *,
+        text: str = "",
+        status: str | None = None,
+        view: str = "all",
+        date_from: date | None = None,
+        date_to: date | None = None,
+    ) -> QueueFilter:
+        if status and status not in STATUS_LABELS:
+            raise ValidationError(
+                "Trạng thái không hợp lệ: {value}. Các trạng thái: {allowed}.",
+                field="status",
+                value=status,
+                allowed=", ".join(STATUS_LABELS),
+            )
+        if view not in VIEWS:
+            raise ValidationError("Bộ lọc không hợp lệ: {value}.", field="view", value=view)
+        now = self.clock().astimezone(VN_TZ)
+        day_end = datetime.combine(now.date(), time(23, 59, 59), VN_TZ)
+        return QueueFilter(
+            text=normalize_spaces(text),
+            status=status or None,
+            view=view,
+            date_from=date_from,
+            date_to=date_to,
+            now_ts=int(now.timestamp()),
+            day_end_ts=int(day_end.timestamp()),
+        )
+
+    def search(self, text: str, *, status: str | None = None, view: str = "all", limit: int = 20) -> list[dict]:
+        flt = self.make_filter(text=text, status=status, view=view)
+        return [list_item(r) for r in self.store.search(flt, limit=limit)]
+
+    def page(self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200) -> list[dict]:
+        """Raw rows (with ``received_ts`` and ``id`` for the next keyset)."""
+        return self.store.queue_page(flt, after=after, limit=limit)
+
+    def count(self, flt: QueueFilter) -> int:
+        return self.store.queue_count(flt)
+
+    def show(self, code: str) -> dict:
+        return dossier_view(self.store, code)
+
+    def set_status(self, code: str, status: str, *, note: str = "", at: datetime | None = None) -> dict:
+        dossier = self.store.find_dossier_row(code)
+        check_transition(dossier["status"], status)
+        moment = (at or self.clock()).astimezone(VN_TZ).replace(microsecond=0)
+        received = datetime.fromisoformat(dossier["received_at"])
+        if moment < received - timedelta(minutes=5):
+            raise ValidationError(
+                "Thời điểm thay đổi trạng thái sớm hơn lúc tiếp nhận hồ sơ. Hãy kiểm tra đồng hồ máy tính.",
+                field="at",
+            )
+        self.store.append_event(
+            dossier=dossier,
+            status=status,
+            at=moment.isoformat(),
+            actor=self.actor,
+            note=normalize_spaces(note),
+            outbox_payload=lambda event: {"dossier_code": dossier["code"], "dossier_uuid": dossier["uuid"], "event": event},
+        )
+        return dossier_view(self.store, code)
+
+    def summary(self) -> dict[str, Any]:
+        """Counts a supervisor looks at first."""
+        counts = {}
+        for view in VIEWS:
+            counts[view] = self.store.queue_count(self.make_filter(view=view))
+        counts["by_status"] = self.store.status_counts()
+        counts["outbox"] = self.store.outbox_stats()
+        return counts

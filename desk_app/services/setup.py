@@ -1,0 +1,104 @@
+"""Desk configuration: unit identifier, desk number, commune, office hours, overrides."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from desk_app.domain.calendar import OFF, WORK, WorkCalendar, WorkingHours
+from desk_app.domain.codes import check_desk_number, normalize_unit_code
+from desk_app.domain.errors import NotFoundError, ValidationError
+from desk_app.store.desk_store import DeskStore
+
+
+@dataclass
+class DeskConfig:
+    unit_code: str
+    desk: int
+    commune_code: str = ""
+    commune_name: str = ""
+    province_name: str = ""
+    unit_name: str = ""
+    hours: WorkingHours = field(default_factory=WorkingHours)
+
+    def as_dict(self) -> dict:
+        return {
+            "unit_code": self.unit_code,
+            "desk": self.desk,
+            "commune_code": self.commune_code,
+            "commune_name": self.commune_name,
+            "province_name": self.province_name,
+            "unit_name": self.unit_name,
+            "hours": self.hours.as_dict(),
+        }
+
+
+def lookup_commune(code: str) -> tuple[str, str]:
+    """(commune name, province name) from the official list shipped by vietnam-provinces."""
+    from vietnam_provinces import Province, Ward, WardCode
+
+    text = (code or "").strip()
+    if not text.isdigit():
+        raise ValidationError("Mã xã phải là mã số của Tổng cục Thống kê (ví dụ 01273).", field="commune_code")
+    try:
+        ward = Ward.from_code(WardCode(int(text)))
+    except (ValueError, KeyError):
+        raise NotFoundError(
+            "Không có đơn vị hành chính cấp xã mã {code} trong danh mục chính thức.", field="commune_code", code=text
+        ) from None
+    province = Province.from_code(ward.province_code)
+    return ward.name, province.name
+
+
+def communes_of_province(province_code: int) -> list[tuple[str, str]]:
+    from vietnam_provinces import ProvinceCode, Ward
+
+    return [(f"{w.code.value:05d}", w.name) for w in Ward.iter_by_province(ProvinceCode(province_code))]
+
+
+class SetupService:
+    def __init__(self, store: DeskStore):
+        self.store = store
+
+    def is_initialised(self) -> bool:
+        return self.store.get_setting("unit_code") is not None
+
+    def configure(
+        self, *, unit_code: str, desk: int, commune_code: str = "", unit_name: str = "", hours: dict | None = None
+    ) -> DeskConfig:
+        config = DeskConfig(unit_code=normalize_unit_code(unit_code), desk=check_desk_number(desk))
+        if commune_code:
+            config.commune_name, config.province_name = lookup_commune(commune_code)
+            config.commune_code = f"{int(commune_code):05d}"
+        config.unit_name = unit_name.strip() or (
+            f"UBND {config.commune_name}" if config.commune_name else ""
+        )
+        if hours:
+            config.hours = WorkingHours.from_dict(hours)
+        self.store.set_settings({f"{k}": v for k, v in config.as_dict().items()})
+        return config
+
+    def config(self) -> DeskConfig:
+        values = self.store.all_settings()
+        if "unit_code" not in values:
+            raise NotFoundError("Bàn tiếp nhận chưa được cài đặt: hãy chạy 'desk init'.")
+        return DeskConfig(
+            unit_code=values["unit_code"],
+            desk=int(values["desk"]),
+            commune_code=values.get("commune_code", ""),
+            commune_name=values.get("commune_name", ""),
+            province_name=values.get("province_name", ""),
+            unit_name=values.get("unit_name", ""),
+            hours=WorkingHours.from_dict(values.get("hours") or {}),
+        )
+
+    def calendar(self) -> WorkCalendar:
+        hours = WorkingHours.from_dict(self.store.get_setting("hours") or {})
+        return WorkCalendar(overrides=self.store.calendar_overrides(), hours=hours)
+
+    def set_day(self, day: date, kind: str | None, note: str = "") -> None:
+        """Mark a day as an extra day off (``off``), a make-up working day (``work``), or
+        remove the override (``None``)."""
+        if kind not in (OFF, WORK, None):
+            raise ValidationError("Loại ngày phải là off hoặc work.", field="kind")
+        self.store.set_calendar_override(day, kind, note)

@@ -1,0 +1,105 @@
+"""Opening the desk database: pragmas, migrations, refusing files we cannot trust.
+
+Thread model: a ``Database`` is used by one thread at a time (the UI's single DB worker, or
+the CLI's main thread). The connection allows hand-over between threads because the UI opens
+it on its worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from desk_app.domain.errors import StoreError
+from desk_app.store.migrations import MIGRATION_SET, known_migration_names, migrations
+
+DB_FILENAME = "desk.sqlite3"
+
+
+def translate_sqlite_error(exc: sqlite3.Error, path: Path | str) -> StoreError:
+    text = str(exc).lower()
+    if "disk is full" in text or "database or disk is full" in text:
+        return StoreError("Ổ đĩa đã đầy: không ghi được dữ liệu. Dữ liệu đã lưu trước đó vẫn an toàn.")
+    if "not a database" in text or "malformed" in text:
+        return StoreError("Tệp cơ sở dữ liệu bị hỏng hoặc không phải cơ sở dữ liệu: {path}.", path=str(path))
+    if "locked" in text or "busy" in text:
+        return StoreError("Cơ sở dữ liệu đang bận, hãy thử lại.")
+    if "readonly" in text or "unable to open" in text:
+        return StoreError("Không mở được cơ sở dữ liệu để ghi: {path}.", path=str(path))
+    return StoreError("Lỗi cơ sở dữ liệu: {detail}.", detail=str(exc))
+
+
+def open_database(data_dir: Path, *, create: bool = True) -> Database:
+    """Open (and migrate) the desk database in ``data_dir``."""
+    data_dir = Path(data_dir)
+    path = data_dir / DB_FILENAME
+    if not path.exists() and not create:
+        raise StoreError(
+            "Chưa khởi tạo dữ liệu tại {path}: hãy chạy 'desk init' trước.", path=str(data_dir)
+        )
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError("Không mở được thư mục dữ liệu {path}: {detail}.", path=str(data_dir), detail=str(exc)) from None
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: an intake is on disk before the receipt is printed, even on power loss.
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=10000")
+        db = Database(conn)
+        _refuse_newer(db)
+        migrations.apply(db)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise translate_sqlite_error(exc, path) from None
+    except StoreError:
+        conn.close()
+        raise
+    return db
+
+
+def _refuse_newer(db: Database) -> None:
+    applied = {m.name for m in migrations.applied(db)}
+    unknown = applied - set(known_migration_names())
+    if unknown:
+        raise StoreError(
+            "Cơ sở dữ liệu được tạo bởi phiên bản phần mềm mới hơn ({names}). "
+            "Hãy cập nhật phần mềm; dữ liệu không bị thay đổi.",
+            names=", ".join(sorted(unknown)),
+        )
+
+
+@contextlib.contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """BEGIN IMMEDIATE so two processes (UI and CLI) never deadlock on a lock upgrade."""
+    conn = db.conn
+    if conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, "") from None
+    try:
+        yield db
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise translate_sqlite_error(exc, "") from None
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.Error as exc:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise translate_sqlite_error(exc, "") from None

@@ -1,0 +1,359 @@
+"""All reads and writes of the desk database. Every write is one transaction, and every
+change that the province must learn about writes its outbox entry in that same transaction.
+
+Thread model: one thread at a time (see ``database``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from desk_app.domain.catalogue import Procedure
+from desk_app.domain.errors import NotFoundError, StoreError
+from desk_app.domain.text import fold
+from desk_app.store.database import open_database, translate_sqlite_error, write_transaction
+
+DOSSIER_COLUMNS = (
+    "id, uuid, code, unit_code, desk, procedure_code, procedure_name, processing_days, "
+    "processing_hours, fee, applicant_name, applicant_id_number, applicant_birth_date, "
+    "applicant_gender, applicant_address, phone, email, sets, return_channel, notes, "
+    "received_at, received_ts, appointment_at, appointment_ts, status, status_at, "
+    "received_by, created_at, synced_at"
+)
+LIST_COLUMNS = (
+    "id, code, applicant_name, applicant_id_number, phone, procedure_name, received_at, "
+    "received_ts, appointment_at, appointment_ts, status, synced_at"
+)
+
+
+def fts_query(text: str) -> str | None:
+    """User text -> FTS5 query: each folded token as a quoted prefix term, all required."""
+    import re
+
+    terms = re.findall(r"[0-9a-z]+", fold(text))
+    if not terms:
+        return None
+    return " ".join(f'"{t}"*' for t in terms)
+
+
+def fts_document(row: dict[str, Any]) -> str:
+    return fold(
+        " ".join(
+            str(row.get(k) or "")
+            for k in ("code", "applicant_name", "applicant_id_number", "phone", "procedure_name", "procedure_code")
+        )
+    )
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows. ``view``: all, due (today), overdue, returned, unsynced, open."""
+
+    text: str = ""
+    status: str | None = None
+    view: str = "all"
+    date_from: date | None = None  # received on or after (local date)
+    date_to: date | None = None  # received on or before
+    now_ts: int = 0  # for due/overdue: the caller's clock, so tests and UI agree
+    day_end_ts: int = 0
+
+
+class DeskStore:
+    """The one writer of the desk database."""
+
+    def __init__(self, db: Database, path: Path):
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, data_dir: Path, *, create: bool = True) -> "DeskStore":
+        return cls(open_database(data_dir, create=create), Path(data_dir))
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    def _read(self, sql: str, params: tuple | list | dict = ()) -> list[dict[str, Any]]:
+        try:
+            cursor = self.db.conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, self.path) from None
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    # --- settings -------------------------------------------------------------------------
+    def get_setting(self, key: str, default: Any = None) -> Any:
+        rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
+        return json.loads(rows[0]["value"]) if rows else default
+
+    def all_settings(self) -> dict[str, Any]:
+        return {r["key"]: json.loads(r["value"]) for r in self._read("SELECT key, value FROM settings")}
+
+    def set_settings(self, values: dict[str, Any]) -> None:
+        with write_transaction(self.db):
+            for key, value in values.items():
+                self.db.conn.execute(
+                    "INSERT INTO settings (key, value) VALUES (?, ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (key, json.dumps(value, ensure_ascii=False)),
+                )
+
+    # --- catalogue ------------------------------------------------------------------------
+    def replace_procedures(self, procedures: list[Procedure], *, source: str, now: str) -> int:
+        """Upsert ``procedures``; procedures of the same source that are not in the new list
+        are deactivated (never deleted: old dossiers still name them)."""
+        with write_transaction(self.db):
+            conn = self.db.conn
+            conn.execute("UPDATE procedures SET active = 0 WHERE source = ?", (source,))
+            for proc in procedures:
+                conn.execute(
+                    """INSERT INTO procedures (code, name, field, processing_days, processing_hours,
+                           fee, fee_note, legal_basis, documents, search, source, active, updated_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+                       ON CONFLICT(code) DO UPDATE SET name = excluded.name, field = excluded.field,
+                           processing_days = excluded.processing_days,
+                           processing_hours = excluded.processing_hours, fee = excluded.fee,
+                           fee_note = excluded.fee_note, legal_basis = excluded.legal_basis,
+                           documents = excluded.documents, search = excluded.search,
+                           source = excluded.source, active = 1, updated_at = excluded.updated_at""",
+                    (
+                        proc.code,
+                        proc.name,
+                        proc.field,
+                        proc.processing_days,
+                        proc.processing_hours,
+                        proc.fee,
+                        proc.fee_note,
+                        proc.legal_basis,
+                        json.dumps([d.__dict__ for d in proc.documents], ensure_ascii=False),
+                        proc.search_text,
+                        source,
+                        now,
+                    ),
+                )
+        return len(procedures)
+
+    @staticmethod
+    def _procedure(row: dict[str, Any]) -> Procedure:
+        return Procedure.from_dict(
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "field": row["field"],
+                "processing_days": row["processing_days"],
+                "processing_hours": row["processing_hours"],
+                "fee": row["fee"],
+                "fee_note": row["fee_note"],
+                "legal_basis": row["legal_basis"],
+                "documents": json.loads(row["documents"]),
+            }
+        )
+
+    def list_procedures(self) -> list[Procedure]:
+        rows = self._read("SELECT * FROM procedures WHERE active = 1 ORDER BY field, name")
+        return [self._procedure(r) for r in rows]
+
+    def get_procedure(self, code: str) -> Procedure:
+        rows = self._read("SELECT * FROM procedures WHERE code = ?", (code.strip().upper(),))
+        if not rows:
+            raise NotFoundError("Không có thủ tục mã {code} trong danh mục.", field="procedure_code", code=code)
+        return self._procedure(rows[0])
+
+    def count_procedures(self) -> int:
+        return self._read("SELECT count(*) AS n FROM procedures WHERE active = 1")[0]["n"]
+
+    # --- calendar -------------------------------------------------------------------------
+    def calendar_overrides(self) -> dict[date, str]:
+        return {date.fromisoformat(r["day"]): r["kind"] for r in self._read("SELECT day, kind FROM calendar_overrides")}
+
+    def list_calendar_overrides(self) -> list[dict[str, str]]:
+        return self._read("SELECT day, kind, note FROM calendar_overrides ORDER BY day")
+
+    def set_calendar_override(self, day: date, kind: str | None, note: str = "") -> None:
+        with write_transaction(self.db):
+            if kind is None:
+                self.db.conn.execute("DELETE FROM calendar_overrides WHERE day = ?", (day.isoformat(),))
+            else:
+                self.db.conn.execute(
+                    "INSERT INTO calendar_overrides (day, kind, note) VALUES (?, ?, ?) "
+                    "ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, note = excluded.note",
+                    (day.isoformat(), kind, note),
+                )
+
+    # --- dossiers -------------------------------------------------------------------------
+    def insert_dossier(
+        self,
+        *,
+        make_record,
+        day_key: str,
+        desk: int,
+        documents: list[dict[str, Any]],
+        actor: str,
+        outbox_payload,
+    ) -> dict[str, Any]:
+        """Allocate the next sequence of (day, desk), build the row with ``make_record(counter)``
+        and commit it with its documents, its first history event and its outbox entry, all in
+        one durable transaction."""
+        with write_transaction(self.db):
+            conn = self.db.conn
+            row = conn.execute(
+                "INSERT INTO code_sequence (day, desk, last) VALUES (?, ?, 1) "
+                "ON CONFLICT(day, desk) DO UPDATE SET last = last + 1 RETURNING last",
+                (day_key, desk),
+            ).fetchone()
+            record = make_record(row[0])
+            record.setdefault("uuid", str(uuid.uuid4()))
+            columns = [k for k in record if k != "id"]
+            cursor = conn.execute(
+                f"INSERT INTO dossiers ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+                [record[c] for c in columns],
+            )
+            dossier_id = cursor.lastrowid
+            record["id"] = dossier_id
+            conn.executemany(
+                "INSERT INTO dossier_documents (dossier_id, position, name, kind, count) VALUES (?, ?, ?, ?, ?)",
+                [(dossier_id, i, d["name"], d["kind"], d["count"]) for i, d in enumerate(documents)],
+            )
+            event_uuid = str(uuid.uuid4())
+            conn.execute(
+                "INSERT INTO dossier_events (uuid, dossier_id, status, at, actor, note) VALUES (?, ?, ?, ?, ?, '')",
+                (event_uuid, dossier_id, record["status"], record["received_at"], actor),
+            )
+            conn.execute("INSERT INTO dossier_fts (rowid, text) VALUES (?, ?)", (dossier_id, fts_document(record)))
+            payload = outbox_payload(record, event_uuid)
+            conn.execute(
+                "INSERT INTO outbox (idempotency_key, kind, dossier_code, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                (record["uuid"], "dossier.received", record["code"], json.dumps(payload, ensure_ascii=False), record["created_at"]),
+            )
+        return record
+
+    def find_dossier_row(self, code: str) -> dict[str, Any]:
+        rows = self._read(f"SELECT {DOSSIER_COLUMNS} FROM dossiers WHERE code = ?", ((code or "").strip().upper(),))
+        if not rows:
+            raise NotFoundError("Không tìm thấy hồ sơ {code}.", field="code", code=code)
+        return rows[0]
+
+    def dossier_documents(self, dossier_id: int) -> list[dict[str, Any]]:
+        return self._read(
+            "SELECT name, kind, count FROM dossier_documents WHERE dossier_id = ? ORDER BY position", (dossier_id,)
+        )
+
+    def dossier_history(self, dossier_id: int) -> list[dict[str, Any]]:
+        return self._read(
+            "SELECT uuid, status, at, actor, note, source FROM dossier_events WHERE dossier_id = ? ORDER BY id",
+            (dossier_id,),
+        )
+
+    def append_event(
+        self, *, dossier: dict[str, Any], status: str, at: str, actor: str, note: str, outbox_payload
+    ) -> dict[str, Any]:
+        """Record a status change: event, current status and outbox entry in one transaction.
+        The status is re-read inside the transaction so two writers cannot both move it."""
+        with write_transaction(self.db):
+            conn = self.db.conn
+            current = conn.execute("SELECT status FROM dossiers WHERE id = ?", (dossier["id"],)).fetchone()
+            if current is None or current[0] != dossier["status"]:
+                raise StoreError("Hồ sơ vừa được thay đổi ở nơi khác, hãy mở lại và thử lại.")
+            event_uuid = str(uuid.uuid4())
+            conn.execute(
+                "INSERT INTO dossier_events (uuid, dossier_id, status, at, actor, note) VALUES (?, ?, ?, ?, ?, ?)",
+                (event_uuid, dossier["id"], status, at, actor, note),
+            )
+            conn.execute("UPDATE dossiers SET status = ?, status_at = ? WHERE id = ?", (status, at, dossier["id"]))
+            event = {"uuid": event_uuid, "status": status, "at": at, "actor": actor, "note": note, "source": "desk"}
+            conn.execute(
+                "INSERT INTO outbox (idempotency_key, kind, dossier_code, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                (event_uuid, "dossier.status", dossier["code"], json.dumps(outbox_payload(event), ensure_ascii=False), at),
+            )
+        return event
+
+    # --- queue ----------------------------------------------------------------------------
+    def _where(self, flt: QueueFilter) -> tuple[str, list[Any], str]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        source = "dossiers d"
+        query = fts_query(flt.text) if flt.text else None
+        if query:
+            source = "dossier_fts f JOIN dossiers d ON d.id = f.rowid"
+            clauses.append("dossier_fts MATCH ?")
+            params.append(query)
+        if flt.status:
+            clauses.append("d.status = ?")
+            params.append(flt.status)
+        open_statuses = "('received', 'transferred', 'processing', 'supplement_requested', 'result_ready')"
+        if flt.view == "due":
+            clauses.append(f"d.status IN {open_statuses} AND d.appointment_ts >= ? AND d.appointment_ts <= ?")
+            params += [flt.now_ts, flt.day_end_ts]
+        elif flt.view == "overdue":
+            clauses.append(f"d.status IN {open_statuses} AND d.appointment_ts < ?")
+            params.append(flt.now_ts)
+        elif flt.view == "returned":
+            clauses.append("d.status = 'returned'")
+        elif flt.view == "unsynced":
+            clauses.append("d.synced_at IS NULL")
+        elif flt.view == "open":
+            clauses.append(f"d.status IN {open_statuses}")
+        if flt.date_from:
+            clauses.append("d.received_ts >= ?")
+            params.append(_day_start_ts(flt.date_from))
+        if flt.date_to:
+            clauses.append("d.received_ts < ?")
+            params.append(_day_start_ts(flt.date_to) + 86400)
+        return source, params, (" WHERE " + " AND ".join(clauses)) if clauses else ""
+
+    def queue_page(
+        self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200
+    ) -> list[dict[str, Any]]:
+        """One page of the queue, newest first, by keyset (``after`` = last row's
+        (received_ts, id)) so page N costs the same as page 1 at a million rows."""
+        source, params, where = self._where(flt)
+        cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
+        if after is not None:
+            keyset = "(d.received_ts < ? OR (d.received_ts = ? AND d.id < ?))"
+            where = f"{where} AND {keyset}" if where else f" WHERE {keyset}"
+            params = params + [after[0], after[0], after[1]]
+        sql = f"SELECT {cols} FROM {source}{where} ORDER BY d.received_ts DESC, d.id DESC LIMIT ?"
+        return self._read(sql, params + [limit])
+
+    def search(self, flt: QueueFilter, *, limit: int = 20) -> list[dict[str, Any]]:
+        """Text search, newest first. FTS5 walks rowids (= insertion order) backwards, which
+        stays fast for terms that hit tens of thousands of dossiers."""
+        source, params, where = self._where(flt)
+        cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
+        order = "f.rowid DESC" if "dossier_fts" in source else "d.received_ts DESC, d.id DESC"
+        return self._read(f"SELECT {cols} FROM {source}{where} ORDER BY {order} LIMIT ?", params + [limit])
+
+    def queue_count(self, flt: QueueFilter) -> int:
+        source, params, where = self._where(flt)
+        return self._read(f"SELECT count(*) AS n FROM {source}{where}", params)[0]["n"]
+
+    def status_counts(self) -> dict[str, int]:
+        return {r["status"]: r["n"] for r in self._read("SELECT status, count(*) AS n FROM dossiers GROUP BY status")}
+
+    # --- outbox ---------------------------------------------------------------------------
+    def outbox_stats(self) -> dict[str, int]:
+        rows = self._read(
+            "SELECT state, count(*) AS n, coalesce(sum(length(payload)), 0) AS bytes FROM outbox GROUP BY state"
+        )
+        stats = {"pending": 0, "pending_bytes": 0, "quarantined": 0, "done": 0}
+        for r in rows:
+            stats[r["state"]] = r["n"]
+            if r["state"] == "pending":
+                stats["pending_bytes"] = r["bytes"]
+        return stats
+
+    def pending_outbox(self, limit: int = 100) -> list[dict[str, Any]]:
+        return self._read("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,))
+
+
+def _day_start_ts(day: date) -> int:
+    from desk_app.domain.calendar import VN_TZ
+
+    return int(datetime.combine(day, datetime.min.time(), VN_TZ).timestamp())

@@ -1,0 +1,7 @@
+"""Migrations for printed forms: receipts, tracking book (issue: receipts). Names start with 0003_; never edit one once released."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database  # noqa: F401
+
+from desk_app.store.migrations import migrations  # noqa: F401

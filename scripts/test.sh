@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install what the tests need (system packages when run as root on Debian) and run them all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    bash scripts/install-system-packages.sh
+fi
+if [ ! -x .venv/bin/python ]; then
+    python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
+exec .venv/bin/python -m pytest -n 2 -q "$@"
