@@ -1,0 +1,103 @@
+"""Background work for the Qt UI: the UI thread never waits on disk, network, printer or scanner.
+
+``TaskRunner.db(fn, ...)`` runs ``fn(services, ...)`` on the single DB thread, which owns the
+``DeskServices`` (and so the SQLite connection) for the whole session: one writer, no locks.
+``TaskRunner.io(fn, ...)`` runs ``fn(...)`` on a small pool for printing, scanning, network.
+Results and errors come back on the UI thread through a queued Qt signal, in callbacks.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+Callback = Callable[[Any], None] | None
+
+
+class _Relay(QObject):
+    """Lives on the UI thread; a signal emitted from a worker is delivered there (queued)."""
+
+    delivered = Signal(object, object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.delivered.connect(self._deliver)
+
+    @Slot(object, object)
+    def _deliver(self, callback, value) -> None:
+        if callback is not None:
+            callback(value)
+
+
+class TaskRunner(QObject):
+    """Runs work off the UI thread. ``services_factory`` is called once, on the DB thread."""
+
+    busy_changed = Signal(bool)
+
+    def __init__(self, services_factory: Callable[[], Any], *, io_workers: int = 2):
+        super().__init__()
+        self._factory = services_factory
+        self._services = None
+        self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-db")
+        self._io = ThreadPoolExecutor(max_workers=io_workers, thread_name_prefix="desk-io")
+        self._relay = _Relay()
+        self._pending = 0
+        self._lock = threading.Lock()
+
+    def _services_on_db_thread(self):
+        if self._services is None:
+            self._services = self._factory()
+        return self._services
+
+    def _track(self, delta: int) -> None:
+        with self._lock:
+            before = self._pending
+            self._pending += delta
+            after = self._pending
+        if (before == 0) != (after == 0):
+            self.busy_changed.emit(after > 0)
+
+    def _submit(self, pool: ThreadPoolExecutor, call: Callable[[], Any], on_done: Callback, on_error: Callback) -> Future:
+        def job():
+            try:
+                result = call()
+            except BaseException as exc:  # every failure reaches the UI as a callback
+                log.debug("background task failed", exc_info=True)
+                self._relay.delivered.emit(on_error or _log_error, exc)
+                raise
+            finally:
+                self._track(-1)
+            self._relay.delivered.emit(on_done, result)
+            return result
+
+        self._track(+1)
+        return pool.submit(job)
+
+    def db(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None, **kwargs: Any) -> Future:
+        """Run ``fn(services, *args, **kwargs)`` on the DB thread."""
+        return self._submit(self._db, lambda: fn(self._services_on_db_thread(), *args, **kwargs), on_done, on_error)
+
+    def io(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None, **kwargs: Any) -> Future:
+        """Run ``fn(*args, **kwargs)`` on the I/O pool (printer, scanner, network, files)."""
+        return self._submit(self._io, lambda: fn(*args, **kwargs), on_done, on_error)
+
+    def shutdown(self) -> None:
+        """Finish queued work (a save in flight must land), then close the database."""
+        self._io.shutdown(wait=True, cancel_futures=False)
+
+        def close():
+            if self._services is not None:
+                self._services.close()
+
+        self._db.submit(close)
+        self._db.shutdown(wait=True)
+
+
+def _log_error(exc: BaseException) -> None:
+    log.error("background task failed: %r", exc)
