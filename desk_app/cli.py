@@ -17,19 +17,50 @@ from desk_app import __version__
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import LANGUAGES, Translator
 
-COMMAND_MODULES = ("core",)
+COMMAND_MODULES = ("core", "forms", "scanning", "sync")
+EXIT_USER_ERROR = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 def emit(value: Any) -> None:
     json.dump(value, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+def emit_error(value: dict[str, Any]) -> None:
+    json.dump(value, sys.stderr, ensure_ascii=False)
+    sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+class JsonArgumentParser(argparse.ArgumentParser):
+    """Usage errors, like every other error, are one JSON object on stderr (exit 2)."""
+
+    def error(self, message: str):  # type: ignore[override]
+        tr = Translator(_language_from_argv())
+        emit_error({"error": "usage", "message": tr("Sai cú pháp lệnh: {detail}", detail=message), "usage": self.format_usage().strip()})
+        raise SystemExit(EXIT_USAGE)
+
+
+def _language_from_argv() -> str:
+    import os
+
+    argv = sys.argv[1:]
+    for i, arg in enumerate(argv):
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+    return os.environ.get("DESK_LANG", "vi")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="desk", description="Bộ phận Một cửa: desk app command line")
+    parser = JsonArgumentParser(prog="desk", description="Bộ phận Một cửa: desk app command line")
     parser.add_argument("--version", action="version", version=f"desk {__version__}")
     parser.add_argument("--lang", choices=LANGUAGES, default=None, help="message language (default vi)")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=JsonArgumentParser)
     for name in COMMAND_MODULES:
         importlib.import_module(f"desk_app.commands.{name}").register(sub)
     return parser
@@ -48,17 +79,20 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = args.handler(args, tr)
     except DeskError as exc:
-        json.dump(exc.as_json(tr), sys.stderr, ensure_ascii=False)
-        sys.stderr.write("\n")
-        return 1
+        emit_error(exc.as_json(tr))
+        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # last resort: still a clear message, never a half-written file
-        json.dump({"error": "internal", "message": tr("Lỗi không mong đợi: {detail}", detail=repr(exc))}, sys.stderr, ensure_ascii=False)
-        sys.stderr.write("\n")
-        return 3
+    except Exception as exc:  # last resort: still a clear message; every write is one transaction
+        emit_error({"error": "internal", "message": tr("Lỗi không mong đợi: {detail}", detail=repr(exc))})
+        return EXIT_INTERNAL
     if result is not None:
-        emit(result)
+        try:
+            emit(result)
+        except BrokenPipeError:  # `desk search ... | head`: the reader left; the data is saved
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -26,11 +26,24 @@ def services(args, tr, *, create: bool = False) -> Iterator[DeskServices]:
         ctx.close()
 
 
+MAX_JSON_BYTES = 10 * 1024 * 1024
+
+
 def read_json_input(source: str) -> dict:
+    """Read the intake JSON from a file or stdin (``-``), as UTF-8 bytes whatever the console
+    code page (Windows), with or without a BOM."""
     try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8-sig")
+        raw = sys.stdin.buffer.read(MAX_JSON_BYTES + 1) if source == "-" else Path(source).read_bytes()
     except OSError as exc:
-        raise ValidationError("Không đọc được tệp {path}: {detail}.", field="json", path=source, detail=exc.strerror) from None
+        raise ValidationError(
+            "Không đọc được tệp {path}: {detail}.", field="json", path=source, detail=exc.strerror or str(exc)
+        ) from None
+    if len(raw) > MAX_JSON_BYTES:
+        raise ValidationError("Dữ liệu JSON quá lớn.", field="json")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError("Dữ liệu JSON phải là văn bản UTF-8.", field="json") from None
     if not text.strip():
         raise ValidationError("Dữ liệu JSON rỗng.", field="json")
     try:

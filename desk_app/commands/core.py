@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from desk_app.commands.common import add_data_arg, read_json_input, services
+from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.validation import parse_iso_date
 from desk_app.services.queue import VIEWS
 
 
@@ -115,22 +117,21 @@ def cmd_summary(args, tr):
 
 
 def cmd_calendar(args, tr):
-    from datetime import datetime
-
     with services(args, tr) as ctx:
         if args.set:
             day_text, kind = args.set
-            try:
-                day = date.fromisoformat(day_text)
-            except ValueError:
-                raise ValidationError("Ngày không hợp lệ: {value} (định dạng YYYY-MM-DD).", field="date", value=day_text) from None
-            ctx.setup.set_day(day, None if kind == "clear" else kind, args.note)
+            ctx.setup.set_day(parse_iso_date(day_text, field="date"), None if kind == "clear" else kind, args.note)
         result = {"overrides": ctx.store.list_calendar_overrides()}
         if args.appointment:
-            moment = datetime.fromisoformat(args.appointment[0])
-            from desk_app.domain.calendar import VN_TZ
-
+            moment_text, days_text = args.appointment
+            try:
+                moment = datetime.fromisoformat(moment_text.strip())
+                days = int(days_text)
+            except ValueError:
+                raise ValidationError(
+                    "Thời điểm hoặc số ngày không hợp lệ: {value}.", field="appointment", value=" ".join(args.appointment)
+                ) from None
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=VN_TZ)
-            result["appointment_at"] = ctx.setup.calendar().appointment(moment, days=int(args.appointment[1])).isoformat()
+            result["appointment_at"] = ctx.setup.calendar().appointment(moment, days=days).isoformat()
         return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -31,20 +32,34 @@ COLUMNS = (
 )
 REQUIRED = ("code", "name", "processing_days")
 
-# Header aliases, compared after diacritics folding.
+# Header aliases, compared after folding (no diacritics, đ->d), with units in parentheses and
+# punctuation dropped: "Thời hạn giải quyết (ngày làm việc)" -> "thoi han giai quyet".
 _ALIASES = {
-    "code": ("code", "ma thu tuc", "ma tthc", "ma"),
-    "name": ("name", "ten thu tuc", "ten tthc", "ten"),
+    "code": ("code", "ma thu tuc", "ma tthc", "ma thu tuc hanh chinh", "ma"),
+    "name": ("name", "ten thu tuc", "ten tthc", "ten thu tuc hanh chinh", "ten"),
     "field": ("field", "linh vuc"),
-    "processing_days": ("processing_days", "thoi han giai quyet", "thoi han (ngay)", "so ngay", "thoi han giai quyet (ngay lam viec)"),
-    "processing_hours": ("processing_hours", "so gio", "thoi han (gio)"),
-    "fee": ("fee", "phi", "le phi", "phi, le phi", "phi le phi"),
-    "fee_note": ("fee_note", "ghi chu phi", "ghi chu le phi"),
-    "legal_basis": ("legal_basis", "can cu phap ly"),
-    "documents": ("documents", "thanh phan ho so"),
+    "processing_days": (
+        "processing days", "thoi han giai quyet", "thoi han", "so ngay", "thoi han giai quyet ngay",
+        "so ngay giai quyet",
+    ),
+    "processing_hours": ("processing hours", "so gio", "thoi han gio", "so gio giai quyet"),
+    "fee": ("fee", "phi", "le phi", "phi le phi", "muc phi", "muc thu"),
+    "fee_note": ("fee note", "ghi chu phi", "ghi chu le phi"),
+    "legal_basis": ("legal basis", "can cu phap ly"),
+    "documents": ("documents", "thanh phan ho so", "thanh phan so luong ho so"),
 }
-_HEADER_LOOKUP = {alias: column for column, aliases in _ALIASES.items() for alias in aliases}
+
+
+def header_key(text: str) -> str:
+    folded = fold(normalize_spaces(str(text or "")))
+    folded = re.sub(r"\(.*?\)", " ", folded)
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", folded).split())
+
+
+_HEADER_LOOKUP = {header_key(alias): column for column, aliases in _ALIASES.items() for alias in aliases}
 MAX_ROWS = 20000
+# Fee cells that mean "free" in province exports.
+_FREE_WORDS = {"khong", "mien", "mien phi", "khong thu", "mien le phi", "khong co"}
 
 
 @dataclass
@@ -79,20 +94,30 @@ class Procedure:
         return fold(f"{self.code} {self.name} {self.field}")
 
 
+_INTEGER_RE = re.compile(r"^\d+$|^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
+_DECIMAL_RE = re.compile(r"^\d+(?:[.,]\d+)?$")
+
+
 def _number(raw: str, *, row: int, column: str, integer: bool = True):
-    text = (raw or "").strip().replace(" ", "")
+    """Parse a number cell. Integers accept thousands separators as Vietnamese exports write
+    them (2.000 or 2,000 = two thousand) but never a decimal part: ``1.5`` days is an error,
+    not 15 days."""
+    text = (raw or "").strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         return None
-    # Vietnamese exports write 2.000 for two thousand; accept 2.000, 2,000 and 2000.
-    cleaned = text.replace(".", "").replace(",", "") if integer else text.replace(",", ".")
     try:
-        value = int(cleaned) if integer else float(cleaned)
+        if integer:
+            if not _INTEGER_RE.match(text):
+                raise ValueError(text)
+            value = int(text.replace(".", "").replace(",", ""))
+        else:
+            if not _DECIMAL_RE.match(text):
+                raise ValueError(text)
+            value = float(text.replace(",", "."))
     except ValueError:
         raise ImportRowError(
             "Dòng {row}: cột {column} phải là số (đã có: {value}).", row=row, column=column, value=raw
         ) from None
-    if value < 0:
-        raise ImportRowError("Dòng {row}: cột {column} không được âm.", row=row, column=column)
     return value
 
 
@@ -128,10 +153,18 @@ def parse_row(values: dict[str, str], *, row: int) -> Procedure:
     if days is None or days > 365:
         raise ImportRowError("Dòng {row}: thời hạn giải quyết không hợp lệ.", row=row)
     hours = _number(str(values.get("processing_hours") or ""), row=row, column="processing_hours", integer=False)
-    fee = _number(str(values.get("fee") or ""), row=row, column="fee") or 0
+    if hours is not None and not 0 < hours <= 24 * 60:
+        raise ImportRowError("Dòng {row}: số giờ giải quyết không hợp lệ.", row=row)
+    name = normalize_spaces(str(values["name"]))
+    if len(name) > 500:
+        raise ImportRowError("Dòng {row}: tên thủ tục quá dài.", row=row)
+    fee_text = str(values.get("fee") or "")
+    if header_key(fee_text) in _FREE_WORDS or fee_text.strip() == "-":
+        fee_text = "0"
+    fee = _number(fee_text, row=row, column="fee") or 0
     return Procedure(
         code=code,
-        name=normalize_spaces(str(values["name"])),
+        name=name,
         processing_days=days,
         processing_hours=hours,
         field=normalize_spaces(str(values.get("field") or "")),
@@ -143,7 +176,15 @@ def parse_row(values: dict[str, str], *, row: int) -> Procedure:
 
 
 def _map_header(header: list[str]) -> list[str | None]:
-    mapped = [_HEADER_LOOKUP.get(fold(normalize_spaces(str(h or "")))) for h in header]
+    mapped = [_HEADER_LOOKUP.get(header_key(h)) for h in header]
+    seen: set[str] = set()
+    for raw, column in zip(header, mapped):
+        if column in seen:
+            raise ImportRowError(
+                "Tệp danh mục có hai cột cùng nghĩa {column} (cột {header}).", column=column, header=str(raw)
+            )
+        if column:
+            seen.add(column)
     missing = [c for c in REQUIRED if c not in mapped]
     if missing:
         raise ImportRowError(
@@ -192,14 +233,16 @@ def read_catalogue_file(path: Path, tr) -> ImportResult:
     if path.stat().st_size == 0:
         raise ValidationError("Tệp rỗng (0 byte): {path}.", field="file", path=str(path))
     suffix = path.suffix.lower()
-    if suffix == ".xlsx":
-        rows = _read_xlsx(path)
-    elif suffix in (".csv", ".txt"):
-        rows = _read_csv(path.read_bytes())
-    else:
+    if suffix not in (".xlsx", ".csv", ".txt"):
         raise ValidationError(
             "Chỉ nhận tệp danh mục .csv hoặc .xlsx (đã chọn: {path}).", field="file", path=str(path)
         )
+    try:
+        rows = _read_xlsx(path) if suffix == ".xlsx" else _read_csv(path.read_bytes())
+    except OSError as exc:
+        raise ValidationError(
+            "Không đọc được tệp {path}: {detail}.", field="file", path=str(path), detail=exc.strerror or str(exc)
+        ) from None
     return _rows_from_table(rows, tr)
 
 
@@ -212,11 +255,14 @@ def _read_csv(data: bytes) -> list[list[str]]:
             continue
     else:  # pragma: no cover - cp1258 decodes nearly everything
         raise ValidationError("Không đọc được bảng mã của tệp CSV (cần UTF-8).", field="file")
+    # The delimiter is the one the header line uses most: cells (documents) contain ';' and
+    # ',' freely, so sniffing the whole sample guesses wrong on real files.
+    header_line = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header_line.count)
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [row for row in csv.reader(io.StringIO(text), dialect)]
+        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as exc:
+        raise ValidationError("Tệp CSV không đúng định dạng: {detail}.", field="file", detail=str(exc)) from None
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:

@@ -2,8 +2,11 @@
 
 Payload: ``ID|old ID|full name|ddmmyyyy|Nam/Nữ|address|issue ddmmyyyy`` (one UTF-8 line).
 Tolerant by design: at least 6 fields, the 7th optional, extra fields ignored, empty old ID
-accepted, stray whitespace/BOM/CR and text typed before the payload ignored (a keyboard-wedge
-scanner types into whatever field has focus, maybe after other text).
+accepted, stray whitespace/BOM/CR/zero-width characters and text typed before the payload
+ignored (a keyboard-wedge scanner types into whatever field has focus, maybe after other text,
+even after digits already typed into the ID-number field).
+
+Pure functions, any thread.
 """
 
 from __future__ import annotations
@@ -17,9 +20,15 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.text import normalize_spaces
 from desk_app.domain.validation import normalize_gender, parse_id_number
 
-# The payload starts with a 12-digit ID then '|'. We look for it anywhere in the text.
-_START = re.compile(r"(?<!\d)(\d{12})\s*\|")
-_DATE_DIGITS = re.compile(r"\D")
+# The payload starts with the 12-digit ID right before the first '|'. No look-behind: when the
+# scan lands after digits already in a field ("0912345678004099001234|..."), the regex search
+# still finds the 12 digits that touch the '|'.
+_START = re.compile(r"(\d{12})[ \t]*\|")
+_NOT_DIGIT = re.compile(r"\D")
+# BOM, zero-width spaces/joiners and other format characters some scanners or IMEs emit.
+_INVISIBLE = dict.fromkeys(map(ord, "\ufeff\u200b\u200c\u200d\u2060\x00"), None)
+_OLD_ID = re.compile(r"\d{9}|\d{12}")
+MAX_PAYLOAD = 2000  # a real payload is ~150 characters; never parse megabytes typed by mistake
 
 
 @dataclass(frozen=True)
@@ -42,35 +51,45 @@ class CccdData:
         }
 
 
+def _clean(text: str) -> str:
+    return unicodedata.normalize("NFC", text.translate(_INVISIBLE))
+
+
 def looks_like_cccd(text: str) -> bool:
     """Cheap check used on every keystroke batch: does this text hold a QR payload?"""
-    return bool(text) and text.count("|") >= 5 and _START.search(text) is not None
+    return bool(text) and text.count("|") >= 5 and _START.search(_clean(text)) is not None
 
 
 def _parse_date(raw: str, *, field: str) -> date:
-    digits = _DATE_DIGITS.sub("", raw)
+    digits = _NOT_DIGIT.sub("", raw)
     if len(digits) == 8:
         try:
             return date(int(digits[4:]), int(digits[2:4]), int(digits[:2]))
         except ValueError:
             pass
     raise ValidationError(
-        "Mã QR căn cước có ngày không hợp lệ: {value}.", field=field, value=raw.strip()
+        "Mã QR căn cước có ngày không hợp lệ: {value}.", field=field, value=raw.strip()[:20]
     )
 
 
-def parse_cccd_qr(text: str) -> CccdData:
-    """Parse the QR text; raise ValidationError with a Vietnamese message when it is not one."""
-    if text is None:
+def parse_cccd_qr(text: str | bytes) -> CccdData:
+    """Parse the QR text; raise ValidationError with a Vietnamese message when it is not one.
+
+    Never raises anything else, whatever the input (property-tested).
+    """
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", errors="replace")
+    if not isinstance(text, str) or not text.strip():
         raise ValidationError("Không đọc được mã QR căn cước.", field="cccd_qr")
-    text = unicodedata.normalize("NFC", text.replace("\ufeff", ""))
+    text = _clean(text)
     match = _START.search(text)
     if not match:
         raise ValidationError(
             "Không phải mã QR căn cước: cần bắt đầu bằng số định danh 12 chữ số và dấu |.",
             field="cccd_qr",
         )
-    body = text[match.start():].splitlines()[0]  # the scanner's Enter ends the payload
+    lines = text[match.start():].splitlines()
+    body = lines[0][:MAX_PAYLOAD]  # the scanner's Enter ends the payload
     fields = [f.strip() for f in body.split("|")]
     if len(fields) < 6:
         raise ValidationError(
@@ -86,7 +105,9 @@ def parse_cccd_qr(text: str) -> CccdData:
     name = normalize_spaces(name)
     if not name:
         raise ValidationError("Mã QR căn cước không có họ tên.", field="full_name")
-    old_id = old_id if re.fullmatch(r"\d{9}", old_id) else ""
+    # Old 9-digit CMND, or the 12-digit number of an earlier card; anything else is dropped
+    # (informative only, never a reason to refuse the card).
+    old_id = old_id if _OLD_ID.fullmatch(old_id) else ""
     issue = None
     if issue_raw:
         try:

@@ -20,8 +20,10 @@ UNIT_QCVN_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
 # Decision 20/2020/QĐ-TTg style: H15.50.05.13 (province code first, 2-4 dot groups).
 UNIT_QD20_RE = re.compile(r"^[A-Z]\d{2}(?:\.\d{1,3}){1,4}$")
 PROCEDURE_CODE_RE = re.compile(r"^\d\.\d{6}(?:\.[0-9A-Z]{2,3}){0,4}$")
+# Any dossier code of the province (4-digit sequences; some ministry systems use 6-7 digits),
+# not only ours: a slip printed by the provincial system must be recognised too.
 DOSSIER_CODE_RE = re.compile(
-    r"^(?P<unit>[0-9A-Z.]+)-(?P<day>\d{6})-(?P<seq>[1-9]\d{3,4})$"
+    r"^(?P<unit>[0-9A-Z.]+)-(?P<day>\d{6})-(?P<seq>\d{4,7})$"
 )
 
 MAX_DESKS = 9

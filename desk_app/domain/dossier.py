@@ -10,6 +10,7 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.text import normalize_spaces
 from desk_app.domain.validation import (
     check_birth_date,
+    check_length,
     normalize_email,
     normalize_gender,
     normalize_phone,
@@ -64,6 +65,7 @@ RETURN_CHANNELS: dict[str, str] = {
     "post": N_("Qua dịch vụ bưu chính"),
 }
 GENDERS = ("Nam", "Nữ")
+MAX_DOCUMENTS = 100
 
 
 def check_transition(current: str, new: str) -> None:
@@ -123,9 +125,9 @@ class IntakeRequest:
 def _int(value: object, *, field: str, minimum: int, maximum: int) -> int:
     try:
         number = int(value)  # type: ignore[arg-type]
-        if isinstance(value, float) and value != number:
+        if isinstance(value, bool) or (isinstance(value, float) and value != number):
             raise ValueError
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValidationError("Giá trị phải là số nguyên: {value}.", field=field, value=value) from None
     if not minimum <= number <= maximum:
         raise ValidationError(
@@ -146,6 +148,8 @@ def parse_applicant(data: dict, *, today: date) -> Applicant:
         raise ValidationError("Chưa nhập họ tên người nộp hồ sơ.", field="full_name")
     if len(name) > 200:
         raise ValidationError("Họ tên quá dài.", field="full_name")
+    if not any(ch.isalpha() for ch in name):
+        raise ValidationError("Họ tên phải có chữ cái (đã nhập: {value}).", field="full_name", value=name[:50])
     birth = None
     if data.get("birth_date"):
         birth = check_birth_date(parse_iso_date(str(data["birth_date"]), field="birth_date"), today=today)
@@ -158,7 +162,7 @@ def parse_applicant(data: dict, *, today: date) -> Applicant:
         id_number=id_number,
         birth_date=birth.isoformat() if birth else "",
         gender=gender,
-        address=normalize_spaces(str(data.get("address") or "")),
+        address=check_length(normalize_spaces(str(data.get("address") or "")), field="address", maximum=500),
         phone=normalize_phone(str(data.get("phone") or "")),
         email=normalize_email(str(data.get("email") or "")),
     )
@@ -169,10 +173,13 @@ def parse_documents(items: object) -> list[DocumentItem]:
         return []
     if not isinstance(items, list):
         raise ValidationError("Danh sách giấy tờ phải là một mảng.", field="documents")
+    if len(items) > MAX_DOCUMENTS:
+        raise ValidationError("Quá nhiều giấy tờ (tối đa {maximum}).", field="documents", maximum=MAX_DOCUMENTS)
     out = []
     for index, item in enumerate(items, start=1):
         if not isinstance(item, dict) or not normalize_spaces(str(item.get("name") or "")):
             raise ValidationError("Giấy tờ thứ {index} thiếu tên.", field="documents", index=index)
+        check_length(normalize_spaces(str(item["name"])), field="documents", maximum=300)
         kind = str(item.get("kind") or "original")
         if kind not in DOCUMENT_KINDS:
             raise ValidationError(
@@ -189,7 +196,10 @@ def parse_intake(data: dict, *, today: date) -> IntakeRequest:
     """Validate an intake as given by the CLI JSON or the intake form."""
     if not isinstance(data, dict):
         raise ValidationError("Dữ liệu hồ sơ phải là một đối tượng JSON.")
-    applicant_data = dict(data.get("applicant") or {})
+    raw_applicant = data.get("applicant") or {}
+    if not isinstance(raw_applicant, dict):
+        raise ValidationError("Thông tin người nộp (applicant) phải là một đối tượng JSON.", field="applicant")
+    applicant_data = dict(raw_applicant)
     if data.get("cccd_qr"):
         # The ID card is authoritative for identity; contacts typed by hand are kept.
         applicant_data.update(parse_cccd_qr(str(data["cccd_qr"])).as_applicant())
@@ -205,7 +215,7 @@ def parse_intake(data: dict, *, today: date) -> IntakeRequest:
     received_at = None
     if data.get("received_at"):
         try:
-            received_at = datetime.fromisoformat(str(data["received_at"]))
+            received_at = datetime.fromisoformat(str(data["received_at"]).strip())
         except ValueError:
             raise ValidationError(
                 "Thời điểm tiếp nhận không hợp lệ: {value} (ISO 8601).",
@@ -218,6 +228,6 @@ def parse_intake(data: dict, *, today: date) -> IntakeRequest:
         documents=parse_documents(data.get("documents")),
         sets=_int(data.get("sets", 1), field="sets", minimum=1, maximum=99),
         return_channel=channel,
-        notes=normalize_spaces(str(data.get("notes") or "")),
+        notes=check_length(normalize_spaces(str(data.get("notes") or "")), field="notes", maximum=2000),
         received_at=received_at,
     )

@@ -13,9 +13,12 @@ class DeskError(Exception):
 
     code = "error"
 
-    def __init__(self, message: str, /, *, field: str | None = None, **params: Any):
+    def __init__(
+        self, message: str, /, *, field: str | None = None, details: list[str] | None = None, **params: Any
+    ):
         self.message = message
         self.field = field
+        self.details = details  # already-translated items (e.g. one per bad import row)
         self.params = params
         super().__init__(message.format(**params) if params else message)
 
@@ -26,6 +29,8 @@ class DeskError(Exception):
         out: dict[str, Any] = {"error": self.code, "message": self.translated(tr)}
         if self.field:
             out["field"] = self.field
+        if self.details:
+            out["details"] = list(self.details)
         return out
 
 

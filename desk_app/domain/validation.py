@@ -9,6 +9,7 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.text import fold
 
 ID_NUMBER_RE = re.compile(r"^\d{12}$")
+ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 OLD_ID_RE = re.compile(r"^\d{9}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 # Mobile numbers: 10 digits starting 03/05/07/08/09; landlines 02xx + 7-8 digits (11 digits).
@@ -21,17 +22,15 @@ def parse_id_number(value: str, *, birth_date: date | None = None, gender: str |
     (0/1 = 1900s male/female, 2/3 = 2000s, 4/5 = 2100s...), the 5th-6th the birth year.
     When the birth date or gender is known, they must agree with the number.
     """
-    value = (value or "").strip().replace(" ", "")
+    value = re.sub(r"[\s.\-]", "", value or "")
     if not ID_NUMBER_RE.match(value):
         raise ValidationError(
             "Số định danh cá nhân phải gồm đúng 12 chữ số (đã nhập: {value}).",
             field="id_number",
-            value=value,
+            value=value[:20],
         )
     code = int(value[3])
     century = 1900 + (code // 2) * 100
-    if code > 9:
-        raise ValidationError("Số định danh cá nhân không hợp lệ.", field="id_number")
     year = century + int(value[4:6])
     if birth_date is not None and birth_date.year != year:
         raise ValidationError(
@@ -54,8 +53,12 @@ def parse_id_number(value: str, *, birth_date: date | None = None, gender: str |
 
 
 def parse_iso_date(value: str, *, field: str) -> date:
+    text = (value or "").strip()
     try:
-        return date.fromisoformat((value or "").strip())
+        # Python 3.11 also reads 20260213 or 2026-W07-5; the CLI contract is YYYY-MM-DD only.
+        if not ISO_DATE_RE.match(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
     except ValueError:
         raise ValidationError(
             "Ngày không hợp lệ: {value} (định dạng YYYY-MM-DD).", field=field, value=value
@@ -118,3 +121,11 @@ def normalize_gender(value: str | None) -> str:
     raise ValidationError(
         "Giới tính phải là Nam hoặc Nữ (đã nhập: {value}).", field="gender", value=raw
     )
+
+
+def check_length(value: str, *, field: str, maximum: int) -> str:
+    if len(value) > maximum:
+        raise ValidationError(
+            "Nội dung quá dài ({length} ký tự, tối đa {maximum}).", field=field, length=len(value), maximum=maximum
+        )
+    return value

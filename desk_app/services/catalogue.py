@@ -36,14 +36,18 @@ class CatalogueService:
                 "Tệp danh mục có {count} dòng lỗi, chưa nhập gì: {errors}",
                 count=len(result.errors),
                 errors=" | ".join(result.errors[:20]),
+                details=result.errors,
             )
         if not result.procedures:
-            raise ImportRowError("Tệp danh mục không có thủ tục hợp lệ nào.")
+            raise ImportRowError("Tệp danh mục không có thủ tục hợp lệ nào.", details=result.errors or None)
+        # The sample catalogue gives way to the province's real one (deactivated, not deleted),
+        # in the same transaction as the import.
         imported = self.store.replace_procedures(
-            result.procedures, source=f"import:{Path(path).name}", now=self.clock().isoformat()
+            result.procedures,
+            source=f"import:{Path(path).name}",
+            now=self.clock().isoformat(),
+            retire_sources=(SAMPLE_SOURCE,),
         )
-        # The sample catalogue gives way to the province's real one (deactivated, not deleted).
-        self.store.replace_procedures([], source=SAMPLE_SOURCE, now=self.clock().isoformat())
         return {"imported": imported, "errors": result.errors}
 
     def list(self) -> list[Procedure]:

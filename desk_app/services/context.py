@@ -15,9 +15,12 @@ from typing import Callable
 from desk_app.domain.calendar import now_vn
 from desk_app.i18n import Translator
 from desk_app.services.catalogue import CatalogueService
+from desk_app.services.digitise import DigitiseService
 from desk_app.services.intake import IntakeService
+from desk_app.services.printing import PrintingService
 from desk_app.services.queue import QueueService
 from desk_app.services.setup import SetupService
+from desk_app.services.sync_service import SyncService
 from desk_app.store.desk_store import DeskStore
 
 
@@ -31,6 +34,9 @@ class DeskServices:
     catalogue: CatalogueService
     intake: IntakeService
     queue: QueueService
+    sync: SyncService
+    digitise: DigitiseService
+    printing: PrintingService
 
     def close(self) -> None:
         self.store.close()
@@ -65,4 +71,7 @@ def build_services(
         catalogue=catalogue,
         intake=IntakeService(store, setup, catalogue, clock, actor),
         queue=QueueService(store, clock, actor),
+        sync=SyncService(store, setup, clock, Path(data_dir)),
+        digitise=DigitiseService(store, clock, actor),
+        printing=PrintingService(store, setup, clock, actor),
     )

@@ -16,6 +16,10 @@ from desk_app.store.desk_store import DeskStore
 FUTURE_TOLERANCE = timedelta(minutes=5)
 # Dossiers taken on paper during an outage may be entered afterwards, but not from last year.
 BACKDATE_LIMIT = timedelta(days=60)
+# A PC whose CMOS battery died boots in 2000-something; no dossier of this app predates this.
+EARLIEST_PLAUSIBLE = datetime(2025, 7, 1, tzinfo=VN_TZ)
+# NTP corrections are seconds; a clock more than this behind the last saved dossier was set back.
+CLOCK_BACKWARDS_TOLERANCE = timedelta(hours=1)
 
 
 def iso(moment: datetime) -> str:
@@ -36,7 +40,8 @@ class IntakeService:
         now = self.clock().astimezone(VN_TZ)
         request = parse_intake(data, today=now.date())
         config = self.setup.config()
-        procedure = self.catalogue.get(request.procedure_code)
+        self.check_clock(now)
+        procedure = self.store.get_procedure(request.procedure_code, active_only=True)
         received_at = request.received_at or now
         if received_at.tzinfo is None:
             received_at = received_at.replace(tzinfo=VN_TZ)
@@ -108,6 +113,26 @@ class IntakeService:
             outbox_payload=outbox_payload,
         )
         return self.store_view(record["code"])
+
+    def check_clock(self, now: datetime) -> None:
+        """Refuse to number dossiers with a clock that is obviously wrong: codes and
+        appointments carry the date, and the province sees them. A clock that runs ahead
+        cannot be detected offline; ``received_at`` in the future is refused instead."""
+        if now < EARLIEST_PLAUSIBLE:
+            raise ValidationError(
+                "Đồng hồ máy tính đang sai ({value}). Hãy chỉnh ngày giờ rồi tiếp nhận lại.",
+                field="clock",
+                value=now.strftime("%H:%M %d/%m/%Y"),
+            )
+        latest = self.store.latest_created_at()
+        if latest and now < datetime.fromisoformat(latest) - CLOCK_BACKWARDS_TOLERANCE:
+            raise ValidationError(
+                "Đồng hồ máy tính ({value}) đang chậm hơn hồ sơ đã lưu gần nhất ({latest}). "
+                "Hãy chỉnh ngày giờ rồi tiếp nhận lại.",
+                field="clock",
+                value=now.strftime("%H:%M %d/%m/%Y"),
+                latest=datetime.fromisoformat(latest).astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y"),
+            )
 
     def store_view(self, code: str) -> dict:
         from desk_app.services.queue import dossier_view

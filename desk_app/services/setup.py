@@ -7,7 +7,7 @@ from datetime import date
 
 from desk_app.domain.calendar import OFF, WORK, WorkCalendar, WorkingHours
 from desk_app.domain.codes import check_desk_number, normalize_unit_code
-from desk_app.domain.errors import NotFoundError, ValidationError
+from desk_app.domain.errors import ConflictError, NotFoundError, ValidationError
 from desk_app.store.desk_store import DeskStore
 
 
@@ -38,7 +38,7 @@ def lookup_commune(code: str) -> tuple[str, str]:
     from vietnam_provinces import Province, Ward, WardCode
 
     text = (code or "").strip()
-    if not text.isdigit():
+    if not text.isdigit() or len(text) > 5:
         raise ValidationError("Mã xã phải là mã số của Tổng cục Thống kê (ví dụ 01273).", field="commune_code")
     try:
         ward = Ward.from_code(WardCode(int(text)))
@@ -48,6 +48,13 @@ def lookup_commune(code: str) -> tuple[str, str]:
         ) from None
     province = Province.from_code(ward.province_code)
     return ward.name, province.name
+
+
+def provinces() -> list[tuple[int, str]]:
+    """(GSO code, name) of the 34 provinces, for the set-up screen's picker."""
+    from vietnam_provinces import Province
+
+    return [(p.code.value, p.name) for p in Province.iter_all()]
 
 
 def communes_of_province(province_code: int) -> list[tuple[str, str]]:
@@ -67,6 +74,20 @@ class SetupService:
         self, *, unit_code: str, desk: int, commune_code: str = "", unit_name: str = "", hours: dict | None = None
     ) -> DeskConfig:
         config = DeskConfig(unit_code=normalize_unit_code(unit_code), desk=check_desk_number(desk))
+        current = self.store.all_settings()
+        if current.get("unit_code") and self.store.dossier_count():
+            # Changing the unit or desk of a desk that already numbered dossiers could make it
+            # repeat another desk's codes (docs/dossier-codes.md).
+            if (current["unit_code"], int(current["desk"])) != (config.unit_code, config.desk):
+                raise ConflictError(
+                    "Bàn này đã có hồ sơ với mã đơn vị {unit} và số bàn {desk}; không thể đổi sang "
+                    "{new_unit} / bàn {new_desk}. Hãy dùng một thư mục dữ liệu mới.",
+                    field="desk",
+                    unit=current["unit_code"],
+                    desk=current["desk"],
+                    new_unit=config.unit_code,
+                    new_desk=config.desk,
+                )
         if commune_code:
             config.commune_name, config.province_name = lookup_commune(commune_code)
             config.commune_code = f"{int(commune_code):05d}"

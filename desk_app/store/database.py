@@ -20,16 +20,24 @@ from desk_app.store.migrations import MIGRATION_SET, known_migration_names, migr
 DB_FILENAME = "desk.sqlite3"
 
 
-def translate_sqlite_error(exc: sqlite3.Error, path: Path | str) -> StoreError:
+def translate_sqlite_error(exc: sqlite3.Error, path: Path | str = "") -> StoreError:
+    """A clear, translatable message for what SQLite reports. Callers raise it after the
+    transaction was rolled back, so the message can promise that nothing was half-written."""
     text = str(exc).lower()
     if "disk is full" in text or "database or disk is full" in text:
         return StoreError("Ổ đĩa đã đầy: không ghi được dữ liệu. Dữ liệu đã lưu trước đó vẫn an toàn.")
     if "not a database" in text or "malformed" in text:
-        return StoreError("Tệp cơ sở dữ liệu bị hỏng hoặc không phải cơ sở dữ liệu: {path}.", path=str(path))
+        if path:
+            return StoreError(
+                "Tệp cơ sở dữ liệu bị hỏng hoặc không phải cơ sở dữ liệu: {path}. "
+                "Không có gì bị ghi đè; hãy khôi phục từ bản sao lưu.",
+                path=str(path),
+            )
+        return StoreError("Tệp cơ sở dữ liệu bị hỏng. Không có gì bị ghi đè; hãy khôi phục từ bản sao lưu.")
     if "locked" in text or "busy" in text:
         return StoreError("Cơ sở dữ liệu đang bận, hãy thử lại.")
-    if "readonly" in text or "unable to open" in text:
-        return StoreError("Không mở được cơ sở dữ liệu để ghi: {path}.", path=str(path))
+    if "readonly" in text or "unable to open" in text or "disk i/o" in text:
+        return StoreError("Không ghi được vào cơ sở dữ liệu {path}: {detail}.", path=str(path), detail=str(exc))
     return StoreError("Lỗi cơ sở dữ liệu: {detail}.", detail=str(exc))
 
 
@@ -41,24 +49,32 @@ def open_database(data_dir: Path, *, create: bool = True) -> Database:
         raise StoreError(
             "Chưa khởi tạo dữ liệu tại {path}: hãy chạy 'desk init' trước.", path=str(data_dir)
         )
+    if path.is_dir():
+        raise StoreError("Không mở được cơ sở dữ liệu {path}: đây là một thư mục.", path=str(path))
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError("Không mở được thư mục dữ liệu {path}: {detail}.", path=str(data_dir), detail=str(exc)) from None
     try:
-        conn.execute("PRAGMA journal_mode=WAL")
+        # Reading the schema first makes a file that is not a database fail here, before any
+        # pragma or migration could write to it.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError("Không bật được chế độ ghi an toàn (WAL) cho {path}.", path=str(path))
         # FULL: an intake is on disk before the receipt is printed, even on power loss.
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=10000")
         db = Database(conn)
         _refuse_newer(db)
-        migrations.apply(db)
+        if migrations.pending(db):
+            migrations.apply(db)
     except sqlite3.Error as exc:
         conn.close()
         raise translate_sqlite_error(exc, path) from None
-    except StoreError:
+    except (StoreError, ValueError):
         conn.close()
         raise
     return db

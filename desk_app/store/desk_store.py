@@ -7,6 +7,7 @@ Thread model: one thread at a time (see ``database``).
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -20,6 +21,8 @@ from desk_app.domain.catalogue import Procedure
 from desk_app.domain.errors import NotFoundError, StoreError
 from desk_app.domain.text import fold
 from desk_app.store.database import open_database, translate_sqlite_error, write_transaction
+
+_QUERY_TOKEN = re.compile(r"[0-9a-z]+")
 
 DOSSIER_COLUMNS = (
     "id, uuid, code, unit_code, desk, procedure_code, procedure_name, processing_days, "
@@ -35,13 +38,20 @@ LIST_COLUMNS = (
 
 
 def fts_query(text: str) -> str | None:
-    """User text -> FTS5 query: each folded token as a quoted prefix term, all required."""
-    import re
+    """User text -> FTS5 query: each folded token a required term.
 
-    terms = re.findall(r"[0-9a-z]+", fold(text))
+    Tokens of two or more characters are prefix terms ("nguy" finds "Nguyễn"); a single
+    character is an exact term, because a one-letter prefix would merge the doclists of every
+    word starting with it. Digits typed in groups ("0912 345 678") may be one number split for
+    readability, so the query also tries them joined.
+    """
+    terms = _QUERY_TOKEN.findall(fold(text))
     if not terms:
         return None
-    return " ".join(f'"{t}"*' for t in terms)
+    query = " ".join(f'"{t}"*' if len(t) > 1 else f'"{t}"' for t in terms)
+    if len(terms) > 1 and all(t.isdigit() for t in terms):
+        query = f'("{"".join(terms)}"*) OR ({query})'
+    return query
 
 
 def fts_document(row: dict[str, Any]) -> str:
@@ -106,12 +116,16 @@ class DeskStore:
                 )
 
     # --- catalogue ------------------------------------------------------------------------
-    def replace_procedures(self, procedures: list[Procedure], *, source: str, now: str) -> int:
-        """Upsert ``procedures``; procedures of the same source that are not in the new list
-        are deactivated (never deleted: old dossiers still name them)."""
+    def replace_procedures(
+        self, procedures: list[Procedure], *, source: str, now: str, retire_sources: tuple[str, ...] = ()
+    ) -> int:
+        """Upsert ``procedures``; procedures of the same source (and of ``retire_sources``)
+        that are not in the new list are deactivated (never deleted: old dossiers still name
+        them). One transaction: a failed import changes nothing."""
         with write_transaction(self.db):
             conn = self.db.conn
-            conn.execute("UPDATE procedures SET active = 0 WHERE source = ?", (source,))
+            for old_source in (source, *retire_sources):
+                conn.execute("UPDATE procedures SET active = 0 WHERE source = ?", (old_source,))
             for proc in procedures:
                 conn.execute(
                     """INSERT INTO procedures (code, name, field, processing_days, processing_hours,
@@ -160,11 +174,23 @@ class DeskStore:
         rows = self._read("SELECT * FROM procedures WHERE active = 1 ORDER BY field, name")
         return [self._procedure(r) for r in rows]
 
-    def get_procedure(self, code: str) -> Procedure:
-        rows = self._read("SELECT * FROM procedures WHERE code = ?", (code.strip().upper(),))
+    def get_procedure(self, code: str, *, active_only: bool = False) -> Procedure:
+        rows = self._read("SELECT * FROM procedures WHERE code = ?", ((code or "").strip().upper(),))
         if not rows:
             raise NotFoundError("Không có thủ tục mã {code} trong danh mục.", field="procedure_code", code=code)
+        if active_only and not rows[0]["active"]:
+            raise NotFoundError(
+                "Thủ tục mã {code} không còn trong danh mục đang áp dụng.", field="procedure_code", code=code
+            )
         return self._procedure(rows[0])
+
+    def latest_created_at(self) -> str | None:
+        """``created_at`` of the newest dossier (by id), to notice a PC clock set backwards."""
+        rows = self._read("SELECT created_at FROM dossiers ORDER BY id DESC LIMIT 1")
+        return rows[0]["created_at"] if rows else None
+
+    def dossier_count(self) -> int:
+        return self._read("SELECT count(*) AS n FROM dossiers")[0]["n"]
 
     def count_procedures(self) -> int:
         return self._read("SELECT count(*) AS n FROM procedures WHERE active = 1")[0]["n"]
@@ -211,6 +237,12 @@ class DeskStore:
             record = make_record(row[0])
             record.setdefault("uuid", str(uuid.uuid4()))
             columns = [k for k in record if k != "id"]
+            if conn.execute("SELECT 1 FROM dossiers WHERE code = ?", (record["code"],)).fetchone():
+                # Only possible when two PCs were set up as the same desk (see docs/dossier-codes.md).
+                raise StoreError(
+                    "Mã hồ sơ {code} đã tồn tại: hai máy đang dùng cùng số bàn? Không có gì được ghi.",
+                    code=record["code"],
+                )
             cursor = conn.execute(
                 f"INSERT INTO dossiers ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
                 [record[c] for c in columns],
@@ -316,9 +348,11 @@ class DeskStore:
         source, params, where = self._where(flt)
         cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
         if after is not None:
-            keyset = "(d.received_ts < ? OR (d.received_ts = ? AND d.id < ?))"
+            # A row value lets SQLite seek the (received_ts, id) index; the equivalent OR form
+            # scans it from the top (64 ms instead of 0.1 ms at depth 500,000 of 1M).
+            keyset = "(d.received_ts, d.id) < (?, ?)"
             where = f"{where} AND {keyset}" if where else f" WHERE {keyset}"
-            params = params + [after[0], after[0], after[1]]
+            params = params + [after[0], after[1]]
         sql = f"SELECT {cols} FROM {source}{where} ORDER BY d.received_ts DESC, d.id DESC LIMIT ?"
         return self._read(sql, params + [limit])
 

@@ -1,0 +1,42 @@
+"""The fonts embedded in every form PDF.
+
+DejaVu Sans covers every Vietnamese letter as a precomposed glyph, so the PDF text layer holds
+the applicant's name exactly as typed (NFC) and the PDF prints the same on a Windows PC that
+has no such font installed. The TTF files ship in resources/fonts (Bitstream Vera licence).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from desk_app.paths import resources_dir
+
+REGULAR = "DejaVuSans"
+BOLD = "DejaVuSans-Bold"
+FAMILY = "DejaVu"
+
+_lock = threading.Lock()
+
+
+def font_files() -> dict[str, Path]:
+    folder = resources_dir() / "fonts"
+    return {REGULAR: folder / "DejaVuSans.ttf", BOLD: folder / "DejaVuSans-Bold.ttf"}
+
+
+def register_fonts() -> None:
+    """Register the fonts with reportlab (its registry is per process; idempotent, any thread)."""
+    from reportlab.lib.fonts import addMapping
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    with _lock:
+        if BOLD in pdfmetrics.getRegisteredFontNames():
+            return
+        for name, path in font_files().items():
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+        # <b> inside a Paragraph picks the bold face of the family (there is no italic face:
+        # italics fall back to upright, which Vietnamese forms rarely need).
+        # The upright entries go last: reportlab maps a face back to the last (bold, italic) given.
+        for bold, italic, face in ((0, 1, REGULAR), (1, 1, BOLD), (0, 0, REGULAR), (1, 0, BOLD)):
+            addMapping(REGULAR, bold, italic, face)

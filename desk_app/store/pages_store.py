@@ -1,0 +1,97 @@
+"""Reads and writes of scanned pages (table ``dossier_pages``), on the same sqlite-utils
+Database as ``DeskStore``: the page rows and their outbox entry commit in one transaction.
+
+Thread model: the DB thread only (see ``database``).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from typing import Any
+
+from sqlite_utils import Database
+
+from desk_app.store.database import translate_sqlite_error, write_transaction
+
+PAGE_KIND = "dossier.pages"
+
+
+class PagesStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def _read(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+        try:
+            cursor = self.db.conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, "") from None
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def add_pages(
+        self, *, dossier: dict[str, Any], document: str, pages: list[dict[str, Any]], created_at: str
+    ) -> tuple[list[dict[str, Any]], str]:
+        """Append ``pages`` (dicts with sha256, bytes, mode, width, height, dpi) after the
+        document's existing pages, with one ``dossier.pages`` outbox row, in one transaction.
+        The files must already be in the BlobStore. Returns the rows and the outbox key."""
+        key = str(uuid.uuid4())
+        with write_transaction(self.db):
+            conn = self.db.conn
+            last = conn.execute(
+                "SELECT coalesce(max(page_no), 0) FROM dossier_pages WHERE dossier_id = ? AND document = ?",
+                (dossier["id"], document),
+            ).fetchone()[0]
+            rows = []
+            for offset, page in enumerate(pages, 1):
+                row = {
+                    "dossier_id": dossier["id"],
+                    "document": document,
+                    "page_no": last + offset,
+                    **{k: page[k] for k in ("sha256", "bytes", "mode", "width", "height", "dpi")},
+                    "batch": key,
+                    "created_at": created_at,
+                }
+                conn.execute(
+                    f"INSERT INTO dossier_pages ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+                    list(row.values()),
+                )
+                rows.append(row)
+            described = [
+                {k: r[k] for k in ("sha256", "bytes", "mode", "width", "height", "dpi", "page_no")} for r in rows
+            ]
+            payload = {
+                "dossier_code": dossier["code"],
+                "dossier_uuid": dossier["uuid"],
+                "document": document,
+                "pages": described,
+                # What the sync client uploads (by SHA-256, resumable) before pushing this record.
+                "files": sorted({r["sha256"] for r in rows}),
+                "created_at": created_at,
+            }
+            conn.execute(
+                "INSERT INTO outbox (idempotency_key, kind, dossier_code, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+                (key, PAGE_KIND, dossier["code"], json.dumps(payload, ensure_ascii=False), created_at),
+            )
+        return rows, key
+
+    def pages(self, dossier_id: int, document: str | None = None) -> list[dict[str, Any]]:
+        sql = (
+            "SELECT document, page_no, sha256, bytes, mode, width, height, dpi, created_at "
+            "FROM dossier_pages WHERE dossier_id = ?"
+        )
+        params: tuple = (dossier_id,)
+        if document is not None:
+            sql += " AND document = ?"
+            params += (document,)
+        return self._read(sql + " ORDER BY document, page_no", params)
+
+    def page_counts(self, dossier_id: int) -> dict[str, int]:
+        rows = self._read(
+            "SELECT document, count(*) AS n FROM dossier_pages WHERE dossier_id = ? GROUP BY document", (dossier_id,)
+        )
+        return {r["document"]: r["n"] for r in rows}
+
+    def referenced_files(self) -> set[str]:
+        return {r["sha256"] for r in self._read("SELECT DISTINCT sha256 FROM dossier_pages")}

@@ -1,0 +1,312 @@
+"""Desk-side sync bookkeeping: outbox answers, quarantine, confirmed files, the change-feed
+cursor (saved in the same transaction that applies the changes), conflicts for a supervisor.
+
+Thread model: like ``DeskStore``, one thread at a time per connection. The sync loop uses
+its own connection (WAL lets it work beside the UI's), every write is BEGIN IMMEDIATE.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+from typing import Any, Iterable
+
+from sqlite_utils import Database
+
+from desk_app.domain.catalogue import Procedure
+from desk_app.domain.dossier import FINAL_STATUSES, STATUS_LABELS, TRANSITIONS
+from desk_app.domain.errors import DeskError
+from desk_app.store.database import translate_sqlite_error, write_transaction
+
+CURSOR = "feed_cursor"
+# Statuses the province decides; a desk-side final status (returned, withdrawn) is the
+# desk's own fact about the counter and is never overwritten by the feed.
+PROVINCE_OWNED = frozenset({"transferred", "processing", "supplement_requested", "result_ready", "refused"})
+
+
+class SyncStore:
+    def __init__(self, db: Database):
+        self.db = db
+
+    def _read(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+        try:
+            cursor = self.db.conn.execute(sql, params)
+        except sqlite3.Error as exc:
+            raise translate_sqlite_error(exc, "") from None
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    # --- key/value state ------------------------------------------------------------------
+    def state(self, key: str, default: Any = None) -> Any:
+        rows = self._read("SELECT value FROM sync_state WHERE key = ?", (key,))
+        return json.loads(rows[0]["value"]) if rows else default
+
+    def all_state(self) -> dict[str, Any]:
+        return {r["key"]: json.loads(r["value"]) for r in self._read("SELECT key, value FROM sync_state")}
+
+    def set_state(self, **values: Any) -> None:
+        with write_transaction(self.db):
+            self._set_state(values)
+
+    def _set_state(self, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            self.db.conn.execute(
+                "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, json.dumps(value, ensure_ascii=False)),
+            )
+
+    # --- credential metadata --------------------------------------------------------------
+    def credential_meta(self) -> dict[str, Any] | None:
+        rows = self._read("SELECT server_url, desk_id, unit_code, desk, storage, enrolled_at FROM sync_credential")
+        return rows[0] if rows else None
+
+    def save_credential_meta(self, *, server_url: str, desk_id: str, unit_code: str, desk: int, storage: str, enrolled_at: str) -> None:
+        with write_transaction(self.db):
+            self.db.conn.execute("DELETE FROM sync_credential")
+            self.db.conn.execute(
+                "INSERT INTO sync_credential (id, server_url, desk_id, unit_code, desk, storage, enrolled_at) "
+                "VALUES (1, ?, ?, ?, ?, ?, ?)",
+                (server_url, desk_id, unit_code, desk, storage, enrolled_at),
+            )
+            # A new credential may point at another server: what it confirmed is unknown.
+            self.db.conn.execute("DELETE FROM sync_files")
+            self.db.conn.execute("DELETE FROM sync_state WHERE key IN (?, 'last_confirmed_at')", (CURSOR,))
+
+    # --- outbox ---------------------------------------------------------------------------
+    def pending(self, *, limit: int, max_bytes: int, after_id: int = 0) -> list[dict[str, Any]]:
+        """The next pending records in outbox order (at least one, then up to ``max_bytes``)."""
+        rows = self._read(
+            "SELECT id, idempotency_key, kind, dossier_code, payload, created_at, attempts FROM outbox "
+            "WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
+            (after_id, limit),
+        )
+        batch, size = [], 0
+        for row in rows:
+            size += len(row["payload"])
+            if batch and size > max_bytes:
+                break
+            row["payload"] = json.loads(row["payload"])
+            batch.append(row)
+        return batch
+
+    def blocked_dossiers(self) -> set[str]:
+        """Dossiers with a quarantined record: their later records wait, so the province
+        never sees a status change before the dossier itself."""
+        return {r["dossier_code"] for r in self._read("SELECT DISTINCT dossier_code FROM outbox WHERE state = 'quarantined'")}
+
+    def confirm(self, confirmed: list[tuple[dict[str, Any], dict[str, Any]]], now: str) -> int:
+        """Record the server's confirmations (accepted or duplicate) in one transaction; a
+        confirmed ``dossier.received`` sets the dossier's ``synced_at``."""
+        if not confirmed:
+            return 0
+        with write_transaction(self.db):
+            conn = self.db.conn
+            for row, result in confirmed:
+                answer = result.get("answer") or {}
+                conn.execute(
+                    "UPDATE outbox SET state = 'done', confirmed_at = ?, answer = ?, last_error = '', error_kind = '', "
+                    "attempts = attempts + 1 WHERE id = ? AND state != 'done'",
+                    (now, json.dumps(answer, ensure_ascii=False), row["id"]),
+                )
+                if row["kind"] == "dossier.received":
+                    conn.execute(
+                        "UPDATE dossiers SET synced_at = ? WHERE code = ? AND synced_at IS NULL",
+                        (answer.get("confirmed_at") or now, row["dossier_code"]),
+                    )
+            self._set_state({"last_push_confirmed_at": now})
+        return len(confirmed)
+
+    def quarantine(self, row: dict[str, Any], *, kind: str, reason: str, detail: str = "") -> None:
+        with write_transaction(self.db):
+            self.db.conn.execute(
+                "UPDATE outbox SET state = 'quarantined', error_kind = ?, last_error = ?, attempts = attempts + 1 "
+                "WHERE id = ? AND state = 'pending'",
+                (kind, json.dumps({"reason": reason, "detail": detail}, ensure_ascii=False), row["id"]),
+            )
+
+    def note_attempt(self, ids: Iterable[int], error: str) -> None:
+        ids = list(ids)
+        if not ids:
+            return
+        with write_transaction(self.db):
+            self.db.conn.executemany(
+                "UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ? AND state = 'pending'",
+                [(error, i) for i in ids],
+            )
+
+    def quarantined(self) -> list[dict[str, Any]]:
+        rows = self._read(
+            "SELECT id, idempotency_key AS key, kind, dossier_code, created_at, attempts, error_kind, last_error "
+            "FROM outbox WHERE state = 'quarantined' ORDER BY id"
+        )
+        for row in rows:
+            try:
+                row.update(json.loads(row.pop("last_error") or "{}"))
+            except ValueError:
+                row["reason"] = "unknown"
+        return rows
+
+    def retry_quarantined(self, keys: list[str] | None = None) -> int:
+        """Put quarantined records back in the queue (all, or those with these keys)."""
+        with write_transaction(self.db):
+            if keys:
+                marks = ",".join("?" for _ in keys)
+                cursor = self.db.conn.execute(
+                    f"UPDATE outbox SET state = 'pending', error_kind = '' WHERE state = 'quarantined' AND idempotency_key IN ({marks})",
+                    keys,
+                )
+            else:
+                cursor = self.db.conn.execute("UPDATE outbox SET state = 'pending', error_kind = '' WHERE state = 'quarantined'")
+            return cursor.rowcount
+
+    def outbox_summary(self) -> dict[str, Any]:
+        counts = {r["state"]: (r["n"], r["bytes"]) for r in self._read(
+            "SELECT state, count(*) AS n, coalesce(sum(length(payload)), 0) AS bytes FROM outbox "
+            "WHERE state IN ('pending', 'quarantined') GROUP BY state"
+        )}
+        pending, payload_bytes = counts.get("pending", (0, 0))
+        quarantined = counts.get("quarantined", (0, 0))[0]
+        return {
+            "pending": pending,
+            "quarantined": quarantined,
+            "record_bytes_pending": payload_bytes,
+        }
+
+    def unsent_files(self) -> list[str]:
+        """SHA-256s listed by pending records and not yet confirmed by the server."""
+        shas: list[str] = []
+        for row in self._read("SELECT payload FROM outbox WHERE state IN ('pending', 'quarantined') AND payload LIKE '%\"files\"%'"):
+            files = json.loads(row["payload"]).get("files") or []
+            shas.extend(f for f in files if isinstance(f, str))
+        if not shas:
+            return []
+        confirmed = {r["sha256"] for r in self._read("SELECT sha256 FROM sync_files")}
+        return [s for s in dict.fromkeys(shas) if s not in confirmed]
+
+    def confirmed_files(self, shas: Iterable[str]) -> set[str]:
+        shas = list(shas)
+        if not shas:
+            return set()
+        found: set[str] = set()
+        for start in range(0, len(shas), 500):
+            part = shas[start : start + 500]
+            marks = ",".join("?" for _ in part)
+            found |= {r["sha256"] for r in self._read(f"SELECT sha256 FROM sync_files WHERE sha256 IN ({marks})", part)}
+        return found
+
+    def mark_files_confirmed(self, files: dict[str, int], now: str) -> None:
+        if not files:
+            return
+        with write_transaction(self.db):
+            self.db.conn.executemany(
+                "INSERT INTO sync_files (sha256, size, confirmed_at) VALUES (?, ?, ?) ON CONFLICT(sha256) DO NOTHING",
+                [(sha, size, now) for sha, size in files.items()],
+            )
+
+    # --- change feed ----------------------------------------------------------------------
+    def cursor(self) -> int:
+        return int(self.state(CURSOR, 0) or 0)
+
+    def apply_changes(self, changes: list[dict[str, Any]], cursor: int, now: str) -> dict[str, int]:
+        """Apply one page of the feed and save ``cursor`` in the same transaction: after a
+        crash either both happened or neither, and applying a page twice changes nothing."""
+        counts = {"applied": 0, "ignored": 0, "flagged": 0}
+        with write_transaction(self.db):
+            for change in changes:
+                outcome = self._apply_change(change, now)
+                counts[outcome] = counts.get(outcome, 0) + 1
+            self._set_state({CURSOR: int(cursor)})
+        return counts
+
+    def _flag(self, code: str, reason: str, detail: dict[str, Any], now: str) -> None:
+        self.db.conn.execute(
+            "INSERT INTO sync_conflicts (dossier_code, reason, detail, created_at) VALUES (?, ?, ?, ?)",
+            (code, reason, json.dumps(detail, ensure_ascii=False), now),
+        )
+
+    def _apply_change(self, change: dict[str, Any], now: str) -> str:
+        kind, payload = change.get("kind"), change.get("payload") or {}
+        if kind == "dossier.status":
+            return self._apply_status(str(change.get("dossier_code", "")), payload, now)
+        if kind == "catalogue.procedure":
+            return self._apply_procedure(payload, now)
+        if kind == "calendar.override":
+            return self._apply_day(payload)
+        return "ignored"  # a newer server's kind: skip it, the cursor still moves on
+
+    def _apply_status(self, code: str, payload: dict[str, Any], now: str) -> str:
+        conn = self.db.conn
+        row = conn.execute("SELECT id, status FROM dossiers WHERE code = ?", (code,)).fetchone()
+        status, uuid = payload.get("status"), payload.get("uuid")
+        if row is None or status not in STATUS_LABELS or not uuid:
+            return "ignored"
+        dossier_id, current = row
+        if conn.execute("SELECT 1 FROM dossier_events WHERE uuid = ?", (uuid,)).fetchone():
+            return "ignored"  # applied before
+        conn.execute(
+            "INSERT INTO dossier_events (uuid, dossier_id, status, at, actor, note, source) VALUES (?, ?, ?, ?, ?, ?, 'province')",
+            (uuid, dossier_id, status, payload.get("at") or now, str(payload.get("actor") or ""), str(payload.get("note") or "")),
+        )
+        local_changes = conn.execute(
+            "SELECT count(*) FROM outbox WHERE dossier_code = ? AND kind = 'dossier.status' AND state != 'done'", (code,)
+        ).fetchone()[0]
+        keep_local = current in FINAL_STATUSES and status in PROVINCE_OWNED
+        unusual = status not in TRANSITIONS.get(current, frozenset()) and status != current
+        if local_changes or keep_local or unusual:
+            self._flag(
+                code,
+                "both_changed_status",
+                {"local_status": current, "province_status": status, "unsent_local_changes": local_changes, "kept": "local" if keep_local else "province"},
+                now,
+            )
+        if not keep_local:
+            conn.execute("UPDATE dossiers SET status = ?, status_at = ? WHERE id = ?", (status, payload.get("at") or now, dossier_id))
+        return "flagged" if (local_changes or keep_local or unusual) else "applied"
+
+    def _apply_procedure(self, payload: dict[str, Any], now: str) -> str:
+        try:
+            known = {f.name for f in dataclasses.fields(Procedure)}
+            proc = Procedure.from_dict({k: v for k, v in payload.items() if k in known})
+        except (DeskError, KeyError, TypeError, ValueError) as exc:
+            self._flag("", "bad_catalogue_change", {"code": str(payload.get("code")), "error": str(exc)}, now)
+            return "flagged"
+        self.db.conn.execute(
+            """INSERT INTO procedures (code, name, field, processing_days, processing_hours, fee, fee_note,
+                   legal_basis, documents, search, source, active, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'province', ?, ?)
+               ON CONFLICT(code) DO UPDATE SET name = excluded.name, field = excluded.field,
+                   processing_days = excluded.processing_days, processing_hours = excluded.processing_hours,
+                   fee = excluded.fee, fee_note = excluded.fee_note, legal_basis = excluded.legal_basis,
+                   documents = excluded.documents, search = excluded.search, source = excluded.source,
+                   active = excluded.active, updated_at = excluded.updated_at""",
+            (
+                proc.code, proc.name, proc.field, proc.processing_days, proc.processing_hours, proc.fee,
+                proc.fee_note, proc.legal_basis, json.dumps([d.__dict__ for d in proc.documents], ensure_ascii=False),
+                proc.search_text, 0 if payload.get("active") is False else 1, now,
+            ),
+        )
+        return "applied"
+
+    def _apply_day(self, payload: dict[str, Any]) -> str:
+        day, kind = payload.get("day"), payload.get("kind")
+        if not isinstance(day, str):
+            return "ignored"
+        if kind == "clear":
+            self.db.conn.execute("DELETE FROM calendar_overrides WHERE day = ?", (day,))
+        elif kind in ("off", "work"):
+            self.db.conn.execute(
+                "INSERT INTO calendar_overrides (day, kind, note) VALUES (?, ?, ?) "
+                "ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, note = excluded.note",
+                (day, kind, str(payload.get("note") or "")),
+            )
+        else:
+            return "ignored"
+        return "applied"
+
+    def conflicts(self, *, unresolved_only: bool = True) -> list[dict[str, Any]]:
+        where = "WHERE resolved_at IS NULL" if unresolved_only else ""
+        rows = self._read(f"SELECT id, dossier_code, reason, detail, created_at, resolved_at FROM sync_conflicts {where} ORDER BY id")
+        for row in rows:
+            row["detail"] = json.loads(row["detail"])
+        return rows

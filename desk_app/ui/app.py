@@ -1,0 +1,169 @@
+"""The Qt application's composition root: ``python main.py [--data DIR] [--lang vi|en]``.
+
+Builds the translator, the TaskRunner (whose DB thread builds the services for the data
+folder) and the main window; on first run shows the set-up dialog. ``--selftest`` opens
+everything, prints a JSON line and exits (installers and the start-up benchmark use it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from desk_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
+from desk_app.paths import default_data_dir
+from desk_app.ui.main_window import MainWindow
+from desk_app.ui.setup_dialog import DEFAULT_PROVINCE, SetupDialog
+from desk_app.ui.tasks import TaskRunner
+
+PROCESS_START = time.time()
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="desk-app", description="Bộ phận Một cửa: desk app")
+    parser.add_argument("--data", type=Path, default=None, help="data folder (default: per-user folder)")
+    parser.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="interface language")
+    parser.add_argument("--selftest", action="store_true", help="open the window, print JSON, exit 0 if usable")
+    return parser.parse_args(argv)
+
+
+def make_services_factory(data_dir: Path, tr: Translator) -> Callable[[], object]:
+    def build():
+        # Imported here, on the DB thread: the store's imports never delay the first window.
+        from desk_app.services.context import build_services
+
+        return build_services(data_dir, tr=tr)
+
+    return build
+
+
+def open_desk(services) -> dict:
+    """DB thread: open (and migrate) the database, make sure there is a catalogue, and say
+    whether the desk still needs setting up."""
+    services.catalogue.ensure_sample()
+    if services.setup.is_initialised():
+        return {"initialised": True, "config": services.setup.config().as_dict()}
+    from desk_app.services.setup import communes_of_province, provinces
+
+    return {"initialised": False, "provinces": provinces(), "communes": communes_of_province(DEFAULT_PROVINCE)}
+
+
+class DeskStartup:
+    """Takes the window from 'opening' to a usable intake page. UI thread."""
+
+    def __init__(self, window: MainWindow, runner: TaskRunner, *, interactive: bool = True):
+        self.window = window
+        self.runner = runner
+        self.interactive = interactive
+        self.dialog: SetupDialog | None = None
+        self.ready_callbacks: list[Callable[[dict], None]] = []
+        self.state: dict | None = None
+        self.error: BaseException | None = None
+
+    def start(self) -> None:
+        self.runner.db(open_desk, on_done=self._opened, on_error=self._failed)
+
+    def _opened(self, state: dict) -> None:
+        self.state = state
+        if state["initialised"] or not self.interactive:
+            self._ready(state.get("config") or {})
+            return
+        self.dialog = SetupDialog(
+            self.runner, self.window.tr_, provinces=state["provinces"], communes=state["communes"], parent=self.window
+        )
+        self.dialog.accepted.connect(lambda: self._ready(self.dialog.config))
+        self.dialog.rejected.connect(self.window.close)
+        self.dialog.open()
+
+    def _ready(self, config: dict) -> None:
+        if config:
+            self.window.set_config(config)
+        self.window.intake.load_catalogue()
+        self.window.show_page("intake", remember=False)
+        for callback in self.ready_callbacks:
+            callback(config)
+
+    def _failed(self, error: BaseException) -> None:
+        self.error = error
+        tr = self.window.tr_
+        message = error.translated(tr) if hasattr(error, "translated") else repr(error)
+        if self.interactive:
+            QMessageBox.critical(self.window, tr("Không mở được dữ liệu"), message)
+            self.window.close()
+        for callback in self.ready_callbacks:
+            callback({"error": message})
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.selftest and sys.platform.startswith("linux") and not (
+        os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a headless installer check still runs
+    data_dir = args.data or default_data_dir()
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("desk-app")
+    tr = Translator(args.lang)
+    runner = TaskRunner(make_services_factory(data_dir, tr))
+    window = MainWindow(runner, tr)
+    from desk_app.ui.scan import install_scanning
+
+    install_scanning(window, runner, tr)
+    from desk_app.ui.printing import install_printing  # issue 3: receipts, forms, slip scans
+
+    install_printing(window, runner, app=app)
+    window.resize(1280, 780)
+    startup = DeskStartup(window, runner, interactive=not args.selftest)
+    exit_code = 0
+    if args.selftest:
+        marks: dict[str, float] = {}
+
+        def done(config: dict) -> None:
+            nonlocal exit_code
+            if "ready_at" in marks:
+                return
+            marks["ready_at"] = time.time()
+            exit_code = 1 if "error" in config else 0
+            print(json.dumps({
+                "ready": exit_code == 0,
+                "initialised": bool(startup.state and startup.state.get("initialised")),
+                "shown_at": marks["shown_at"],
+                "ready_at": marks["ready_at"],
+                "seconds_to_shown": round(marks["shown_at"] - PROCESS_START, 3),
+                "seconds_to_catalogue": round(marks["ready_at"] - PROCESS_START, 3),
+                "error": config.get("error"),
+            }, ensure_ascii=False), flush=True)
+            app.quit()
+
+        def report(config: dict) -> None:
+            # Fully loaded = the catalogue is listed on the intake page, then one more turn of
+            # the event loop.
+            if "error" in config:
+                QTimer.singleShot(0, lambda: done(config))
+            else:
+                window.intake.finder.matches_shown.connect(lambda _n: QTimer.singleShot(0, lambda: done(config)))
+
+        startup.ready_callbacks.append(report)
+        # Shown and usable = the first turn of the event loop after show(): the intake page
+        # is up with the cursor in the name field, taking keystrokes.
+        QTimer.singleShot(0, lambda: marks.setdefault("shown_at", time.time()))
+    window.show()
+    # The database opens on the DB thread once the window is up, so it never delays it.
+    QTimer.singleShot(0, startup.start)
+    try:
+        result = app.exec()
+    finally:
+        runner.shutdown()
+    return exit_code if args.selftest else result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

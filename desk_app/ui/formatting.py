@@ -1,0 +1,67 @@
+"""How the UI shows and reads dates, times and coded values. Pure functions, no Qt.
+
+Dates are shown the Vietnamese way (dd/mm/yyyy, 24-hour clock) in both languages: the forms
+printed at the desk use that order and receptionists type it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from desk_app.domain.dossier import DOCUMENT_KINDS, RETURN_CHANNELS, STATUS_LABELS
+from desk_app.domain.errors import ValidationError
+from desk_app.i18n import Translator
+
+_DATE_PARTS = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
+
+
+def show_datetime(iso: str | None) -> str:
+    """'2026-11-18T09:30:00+07:00' -> '09:30 18/11/2026'."""
+    if not iso:
+        return ""
+    moment = datetime.fromisoformat(iso)
+    return moment.strftime("%H:%M %d/%m/%Y")
+
+
+def show_date(iso: str | None) -> str:
+    """'1999-05-20' -> '20/05/1999'."""
+    if not iso:
+        return ""
+    return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
+
+
+def read_date(text: str, *, field: str) -> str:
+    """What a receptionist types ('20/05/1999', '20.5.1999', '20051999') -> ISO date, '' if empty."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    match = _DATE_PARTS.match(text)
+    if match:
+        day, month, year = (int(g) for g in match.groups())
+    elif text.isdigit() and len(text) == 8:
+        day, month, year = int(text[:2]), int(text[2:4]), int(text[4:])
+    else:
+        raise ValidationError("Ngày không hợp lệ: {value} (nhập theo dạng ngày/tháng/năm).", field=field, value=text)
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        raise ValidationError("Ngày không hợp lệ: {value} (nhập theo dạng ngày/tháng/năm).", field=field, value=text) from None
+
+
+def status_label(tr: Translator, status: str) -> str:
+    return tr(STATUS_LABELS[status]) if status in STATUS_LABELS else status
+
+
+def kind_label(tr: Translator, kind: str) -> str:
+    return tr(DOCUMENT_KINDS[kind]) if kind in DOCUMENT_KINDS else kind
+
+
+def channel_label(tr: Translator, channel: str) -> str:
+    return tr(RETURN_CHANNELS[channel]) if channel in RETURN_CHANNELS else channel
+
+
+def money(amount: int | float | None) -> str:
+    """12000 -> '12.000 đ' (Vietnamese thousands separator)."""
+    value = int(amount or 0)
+    return f"{value:,}".replace(",", ".") + " đ"

@@ -1,0 +1,146 @@
+"""The documents checklist of the intake form: the chosen procedure's required documents,
+each ticked when received, with its kind and count, plus any extra document. UI thread.
+
+A grid of real widgets (check box, kind, count per row) rather than a table, so Tab walks
+row by row and Space ticks, with no mouse.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.domain.catalogue import RequiredDocument
+from desk_app.domain.dossier import DOCUMENT_KINDS
+from desk_app.i18n import Translator
+from desk_app.ui.formatting import kind_label
+
+
+@dataclass
+class _Row:
+    received: QCheckBox
+    kind: QComboBox
+    count: QSpinBox
+
+
+class DocumentsChecklist(QWidget):
+    rows_changed = Signal()  # the page re-chains the tab order and watches new fields
+
+    def __init__(self, tr: Translator, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._tr = tr
+        self._rows: list[_Row] = []
+        self.empty_hint = QLabel()
+        self.empty_hint.setWordWrap(True)
+        self.head_name = QLabel()
+        self.head_kind = QLabel()
+        self.head_count = QLabel()
+        self.grid = QGridLayout()
+        self.grid.setColumnStretch(0, 1)
+        self.grid.setHorizontalSpacing(8)
+        self.grid.addWidget(self.head_name, 0, 0)
+        self.grid.addWidget(self.head_kind, 0, 1)
+        self.grid.addWidget(self.head_count, 0, 2)
+        self.extra_name = QLineEdit()
+        self.extra_add = QPushButton()
+        extra = QHBoxLayout()
+        extra.addWidget(self.extra_name, 1)
+        extra.addWidget(self.extra_add)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty_hint)
+        layout.addLayout(self.grid)
+        layout.addLayout(extra)
+        layout.addStretch(1)
+        self.extra_name.returnPressed.connect(self._add_extra)
+        self.extra_add.clicked.connect(self._add_extra)
+        self.retranslate(tr)
+
+    def retranslate(self, tr: Translator) -> None:
+        self._tr = tr
+        self.head_name.setText(f"<b>{tr('Giấy tờ đã nhận')}</b>")
+        self.head_kind.setText(f"<b>{tr('Loại')}</b>")
+        self.head_count.setText(f"<b>{tr('Số lượng')}</b>")
+        self.empty_hint.setText(tr("Chọn thủ tục để hiện danh sách giấy tờ phải nộp."))
+        self.extra_name.setPlaceholderText(tr("Giấy tờ khác (gõ tên rồi Enter)"))
+        self.extra_add.setText(tr("Thêm giấy tờ"))
+        for row in self._rows:
+            for index, kind in enumerate(DOCUMENT_KINDS):
+                row.kind.setItemText(index, kind_label(tr, kind))
+        self._update_hint()
+
+    # --- rows -----------------------------------------------------------------------------
+    def set_documents(self, documents: list[RequiredDocument]) -> None:
+        """Replace every row with the procedure's required documents, none ticked yet."""
+        for row in self._rows:
+            for widget in (row.received, row.kind, row.count):
+                self.grid.removeWidget(widget)
+                widget.deleteLater()
+        self._rows = []
+        for doc in documents:
+            self._add_row(doc.name, doc.kind, doc.count, ticked=False)
+        self._update_hint()
+        self.rows_changed.emit()
+
+    def _add_row(self, name: str, kind: str, count: int, *, ticked: bool) -> None:
+        received = QCheckBox(name)
+        received.setChecked(ticked)
+        kinds = QComboBox()
+        for key in DOCUMENT_KINDS:
+            kinds.addItem(kind_label(self._tr, key), key)
+        kinds.setCurrentIndex(max(0, kinds.findData(kind)))
+        counter = QSpinBox()
+        counter.setRange(1, 999)
+        counter.setValue(max(1, int(count or 1)))
+        line = len(self._rows) + 1
+        self.grid.addWidget(received, line, 0)
+        self.grid.addWidget(kinds, line, 1)
+        self.grid.addWidget(counter, line, 2)
+        self._rows.append(_Row(received, kinds, counter))
+
+    def _add_extra(self) -> None:
+        name = " ".join(self.extra_name.text().split())
+        if not name:
+            return
+        self._add_row(name, "original", 1, ticked=True)
+        self.extra_name.clear()
+        self._update_hint()
+        self.rows_changed.emit()
+        self.extra_name.setFocus()
+
+    def _update_hint(self) -> None:
+        self.empty_hint.setVisible(not self._rows)
+        for head in (self.head_name, self.head_kind, self.head_count):
+            head.setVisible(bool(self._rows))
+
+    # --- reading --------------------------------------------------------------------------
+    def focus_widgets(self) -> list[QWidget]:
+        """Tab order inside the checklist: each row left to right, then the extra field."""
+        out: list[QWidget] = []
+        for row in self._rows:
+            out += [row.received, row.kind, row.count]
+        return out + [self.extra_name, self.extra_add]
+
+    def row_widgets(self) -> list[_Row]:
+        return list(self._rows)
+
+    def documents(self) -> list[dict]:
+        """The ticked documents as the intake service takes them."""
+        return [
+            {"name": row.received.text(), "kind": row.kind.currentData(), "count": row.count.value()}
+            for row in self._rows
+            if row.received.isChecked()
+        ]

@@ -1,0 +1,256 @@
+"""Chi tiết hồ sơ: everything about one dossier, its history, and recording a status change.
+UI thread; reads and writes run on the DB thread. Later features (print the receipt, scan
+pages) add their buttons with ``add_action`` and read ``current_code``."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desk_app.domain.dossier import STATUSES, TRANSITIONS
+from desk_app.i18n import N_, Translator
+from desk_app.ui.field_errors import FieldErrors, error_label
+from desk_app.ui.formatting import channel_label, kind_label, money, show_date, show_datetime, status_label
+from desk_app.ui.pages.procedure_finder import duration_text
+from desk_app.ui.tasks import TaskRunner
+from desk_app.ui.widgets import chain_tab_order, heading, with_error
+
+# (key in the dossier view, caption)
+FIELDS: tuple[tuple[str, str], ...] = (
+    ("applicant.full_name", N_("Người nộp")),
+    ("applicant.id_number", N_("Số định danh")),
+    ("applicant.birth_date", N_("Ngày sinh")),
+    ("applicant.gender", N_("Giới tính")),
+    ("applicant.address", N_("Địa chỉ")),
+    ("applicant.phone", N_("Điện thoại")),
+    ("applicant.email", N_("Email")),
+    ("procedure", N_("Thủ tục")),
+    ("processing", N_("Thời hạn giải quyết")),
+    ("fee", N_("Phí, lệ phí")),
+    ("received_at", N_("Tiếp nhận lúc")),
+    ("received_by", N_("Người tiếp nhận")),
+    ("appointment_at", N_("Hẹn trả kết quả")),
+    ("sets", N_("Số bộ")),
+    ("return_channel", N_("Nơi trả kết quả")),
+    ("notes", N_("Ghi chú")),
+    ("synced", N_("Gửi lên tỉnh")),
+)
+
+
+def load_dossier(services, code: str) -> dict:
+    """DB thread."""
+    return services.queue.show(code)
+
+
+def record_status(services, code: str, status: str, note: str) -> dict:
+    """DB thread: append the status event (and its outbox entry) in one transaction."""
+    return services.queue.set_status(code, status, note=note)
+
+
+class DossierPage(QWidget):
+    dossier_loaded = Signal(dict)
+    status_changed = Signal(dict)
+
+    def __init__(self, runner: TaskRunner, tr: Translator, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner = runner
+        self._tr = tr
+        self.dossier: dict | None = None
+
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.title = heading(6)
+        self.status_text = heading(2)
+        self.load_error = error_label()
+
+        self.details_box = QGroupBox()
+        self.details = QFormLayout(self.details_box)
+        self._values: dict[str, tuple[QLabel, QLabel, str]] = {}
+        for key, caption in FIELDS:
+            name, value = QLabel(), QLabel()
+            value.setWordWrap(True)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.details.addRow(name, value)
+            self._values[key] = (name, value, caption)
+
+        self.documents_box = QGroupBox()
+        self.documents = self._table(3)
+        QVBoxLayout(self.documents_box).addWidget(self.documents)
+        self.history_box = QGroupBox()
+        self.history = self._table(4)
+        QVBoxLayout(self.history_box).addWidget(self.history)
+
+        self.change_box = QGroupBox()
+        self.new_status = QComboBox()
+        self.note = QLineEdit()
+        self.apply_button = QPushButton()
+        self.apply_button.clicked.connect(self.apply_status)
+        self.note.returnPressed.connect(self.apply_status)
+        self.change_error = error_label()
+        self.errors = FieldErrors(self.change_error)
+        status_box, status_error = with_error(self.new_status)
+        self.errors.add("status", self.new_status, status_error)
+        change = QHBoxLayout(self.change_box)
+        change.addWidget(status_box, 1)
+        change.addWidget(self.note, 2)
+        change.addWidget(self.apply_button)
+
+        right = QVBoxLayout()
+        right.addWidget(self.documents_box, 1)
+        right.addWidget(self.history_box, 2)
+        right.addWidget(self.change_box)
+        right.addWidget(self.change_error)
+        columns = QHBoxLayout()
+        columns.addWidget(self.details_box, 1)
+        columns.addLayout(right, 1)
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addStretch(1)
+        head.addWidget(self.status_text)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.toolbar)
+        layout.addLayout(head)
+        layout.addWidget(self.load_error)
+        layout.addLayout(columns, 1)
+        self.toolbar.hide()
+        chain_tab_order([self.new_status, self.note, self.apply_button, self.history, self.documents])
+        self.retranslate(tr)
+
+    @staticmethod
+    def _table(columns: int) -> QTableWidget:
+        table = QTableWidget(0, columns)
+        table.verticalHeader().hide()
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    # --- extension points ----------------------------------------------------------------------
+    def add_action(self, action: QAction) -> None:
+        """A later feature's action (print receipt, scan pages) on this page's toolbar; it
+        reads ``current_code`` when triggered."""
+        self.toolbar.addAction(action)
+        self.toolbar.show()
+
+    @property
+    def current_code(self) -> str | None:
+        return self.dossier["code"] if self.dossier else None
+
+    # --- language ------------------------------------------------------------------------------
+    def retranslate(self, tr: Translator) -> None:
+        self._tr = tr
+        self.details_box.setTitle(tr("Thông tin hồ sơ"))
+        self.documents_box.setTitle(tr("Giấy tờ đã nhận"))
+        self.history_box.setTitle(tr("Lịch sử xử lý"))
+        self.change_box.setTitle(tr("Cập nhật trạng thái"))
+        self.note.setPlaceholderText(tr("Ghi chú (không bắt buộc)"))
+        self.apply_button.setText(tr("Ghi nhận"))
+        self.documents.setHorizontalHeaderLabels([tr("Giấy tờ"), tr("Loại"), tr("Số lượng")])
+        self.history.setHorizontalHeaderLabels([tr("Trạng thái"), tr("Thời điểm"), tr("Người thực hiện"), tr("Ghi chú")])
+        for name, _value, caption in self._values.values():
+            name.setText(tr(caption))
+        self._render()
+
+    # --- loading --------------------------------------------------------------------------------
+    def show_dossier(self, code: str) -> None:
+        self.load_error.hide()
+        self.errors.clear()
+        self.runner.db(load_dossier, code, on_done=self._loaded, on_error=self._load_failed)
+
+    def activate(self) -> None:
+        self.new_status.setFocus()
+
+    def _loaded(self, dossier: dict) -> None:
+        self.dossier = dossier
+        self._render()
+        self.dossier_loaded.emit(dossier)
+
+    def _load_failed(self, error: BaseException) -> None:
+        FieldErrors(self.load_error).show(error, self._tr)
+
+    def _render(self) -> None:
+        tr = self._tr
+        dossier = self.dossier
+        if dossier is None:
+            self.title.setText(tr("Chưa chọn hồ sơ"))
+            self.status_text.clear()
+            return
+        self.title.setText(tr("Hồ sơ {code}", code=dossier["code"]))
+        self.status_text.setText(status_label(tr, dossier["status"]))
+        applicant = dossier["applicant"]
+        values = {
+            "procedure": f"{dossier['procedure_name']} ({dossier['procedure_code']})",
+            "processing": duration_text(tr, dossier["processing_days"], dossier["processing_hours"]),
+            "fee": money(dossier["fee"]) if dossier["fee"] else tr("Không thu phí"),
+            "received_at": show_datetime(dossier["received_at"]),
+            "received_by": dossier["received_by"],
+            "appointment_at": show_datetime(dossier["appointment_at"]),
+            "sets": str(dossier["sets"]),
+            "return_channel": channel_label(tr, dossier["return_channel"]),
+            "notes": dossier["notes"],
+            "synced": tr("Đã gửi lúc {when}", when=show_datetime(dossier["synced_at"])) if dossier["synced"] else tr("Chưa gửi"),
+            "applicant.birth_date": show_date(applicant["birth_date"]),
+            "applicant.gender": tr(applicant["gender"]) if applicant["gender"] else "",
+        }
+        for key, (_name, label, _caption) in self._values.items():
+            if key in values:
+                label.setText(values[key])
+            else:
+                label.setText(applicant[key.split(".", 1)[1]])
+        self._fill(self.documents, [(d["name"], kind_label(tr, d["kind"]), str(d["count"])) for d in dossier["documents"]])
+        self._fill(
+            self.history,
+            [(status_label(tr, e["status"]), show_datetime(e["at"]), e["actor"], e["note"]) for e in dossier["history"]],
+        )
+        self.new_status.clear()
+        allowed = TRANSITIONS.get(dossier["status"], frozenset())
+        for status in (s for s in STATUSES if s in allowed):  # the usual order of a dossier's life
+            self.new_status.addItem(status_label(tr, status), status)
+        can_change = self.new_status.count() > 0
+        for widget in (self.new_status, self.note, self.apply_button):
+            widget.setEnabled(can_change)
+
+    @staticmethod
+    def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+        table.setRowCount(len(rows))
+        for r, values in enumerate(rows):
+            for c, value in enumerate(values):
+                table.setItem(r, c, QTableWidgetItem(value))
+
+    # --- status change ------------------------------------------------------------------------------
+    def apply_status(self) -> None:
+        if not self.dossier or self.new_status.currentData() is None:
+            return
+        self.errors.clear()
+        self.apply_button.setEnabled(False)
+        self.runner.db(
+            record_status, self.dossier["code"], self.new_status.currentData(), self.note.text(),
+            on_done=self._status_recorded, on_error=self._status_failed,
+        )
+
+    def _status_recorded(self, dossier: dict) -> None:
+        self.note.clear()
+        self._loaded(dossier)
+        self.status_changed.emit(dossier)
+
+    def _status_failed(self, error: BaseException) -> None:
+        self.apply_button.setEnabled(True)
+        self.errors.show(error, self._tr)
+

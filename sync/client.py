@@ -1,0 +1,351 @@
+"""The desk's side of the protocol over HTTP (``requests``). No database here: the
+service layer (desk_app.services.sync_service) decides what to send and records answers.
+
+Runs on a background thread (the CLI's main thread or a UI I/O worker), never the UI
+thread. One ``SyncClient`` per thread: it keeps a ``requests.Session`` (keep-alive saves a
+round trip per request on a 600 ms link) and what it measured (clock offset, throughput).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Callable
+
+import requests
+
+from sync.errors import AUTHENTICATION, CLOCK, RECORD, SERVER, TRANSPORT, SyncError
+from sync.protocol import (
+    API_PREFIX,
+    H_DESK,
+    H_PROTOCOL,
+    H_SERVER_TIME,
+    H_SIGNATURE,
+    H_TIME,
+    MAX_CLIENT_CHUNK,
+    MIN_CLIENT_CHUNK,
+    PROTOCOL_VERSION,
+    TUS_VERSION,
+    encode_metadata,
+    sign,
+    tus_checksum,
+    unb64,
+)
+
+USER_AGENT = "desk-app-sync/1"
+
+
+@dataclass(frozen=True)
+class Credential:
+    server_url: str
+    desk_id: str
+    secret: bytes
+    unit_code: str
+    desk: int
+
+
+@dataclass
+class Backoff:
+    """Exponential backoff with full jitter: attempt n waits uniform(0, min(cap, base*2^n))."""
+
+    base: float = 0.5
+    cap: float = 60.0
+    attempts: int = 0
+    rng: random.Random | None = None
+
+    def next_delay(self) -> float:
+        ceiling = min(self.cap, self.base * (2 ** self.attempts))
+        self.attempts += 1
+        return (self.rng or random).uniform(ceiling / 4, ceiling)
+
+    def reset(self) -> None:
+        self.attempts = 0
+
+
+class ChunkSizer:
+    """Chunk size for a few seconds of transfer at the measured throughput, 32 KB - 4 MB.
+    Starts small (an unknown link may be 2G) and follows an exponential moving average."""
+
+    def __init__(self, target_seconds: float = 3.0, initial: int = MIN_CLIENT_CHUNK):
+        self.target = target_seconds
+        self.size = initial
+        self.throughput: float | None = None  # bytes per second
+
+    def shrink(self) -> None:
+        """A chunk was lost in flight: halve the size, so a link that keeps dropping after a
+        few seconds or bytes still gets whole chunks through."""
+        self.size = max(MIN_CLIENT_CHUNK, self.size // 2)
+        if self.throughput is not None:
+            self.throughput /= 2
+
+    def observe(self, nbytes: int, seconds: float) -> None:
+        if nbytes < 4096 or seconds <= 0:
+            return
+        rate = nbytes / seconds
+        self.throughput = rate if self.throughput is None else 0.6 * self.throughput + 0.4 * rate
+        wanted = int(self.throughput * self.target)
+        # Grow at most 4x per chunk so one lucky measurement cannot make a huge chunk.
+        self.size = max(MIN_CLIENT_CHUNK, min(MAX_CLIENT_CHUNK, wanted, self.size * 4))
+
+
+def _header_int(response: requests.Response, name: str) -> int:
+    """A number from a response header; a response cut inside its headers is a transport
+    failure (urllib3 only warns about it)."""
+    try:
+        return int(response.headers[name])
+    except (KeyError, ValueError):
+        raise SyncError(TRANSPORT, "transport", f"truncated answer ({name})") from None
+
+
+def _error_from_response(response: requests.Response) -> SyncError:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    code = body.get("error", "") if isinstance(body, dict) else ""
+    detail = str(body.get("detail", "")) if isinstance(body, dict) else ""
+    status = response.status_code
+    if status in (502, 503, 504):  # a gateway or proxy between us: the link, not the server
+        return SyncError(TRANSPORT, "transport", f"HTTP {status}")
+    if code == "clock_skew":
+        return SyncError(CLOCK, "clock_skew", detail, server_time=body.get("server_time"))
+    if status in (401, 403):
+        return SyncError(AUTHENTICATION, code or "unauthenticated", detail)
+    if code in ("protocol_version", "protocol_version_missing"):
+        return SyncError(SERVER, code, detail)
+    return SyncError(SERVER, code or f"http_{status}", detail or f"HTTP {status}", status=status)
+
+
+class SyncClient:
+    def __init__(
+        self,
+        credential: Credential | None,
+        *,
+        server_url: str | None = None,
+        timeout: float = 30.0,
+        connect_timeout: float = 10.0,
+        max_attempts: int = 6,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 30.0,
+        chunk_target_seconds: float = 3.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.credential = credential
+        self.base_url = (server_url or (credential.server_url if credential else "")).rstrip("/")
+        self.timeout = timeout
+        self.connect_timeout = connect_timeout
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.sleep = sleep
+        self.chunks = ChunkSizer(chunk_target_seconds)
+        self.clock_offset = 0.0  # server time - local time, measured at ping
+        self.session = requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.stats = {"requests": 0, "retries": 0, "file_bytes_sent": 0, "files_uploaded": 0, "files_skipped": 0, "max_chunk": 0}
+
+    def close(self) -> None:
+        self.session.close()
+
+    # --- one request ----------------------------------------------------------------------
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+        timeout: float | None = None,
+        ok: tuple[int, ...] = (200,),
+    ) -> requests.Response:
+        all_headers = {H_PROTOCOL: PROTOCOL_VERSION, **(headers or {})}
+        if signed:
+            if self.credential is None:
+                raise SyncError(AUTHENTICATION, "not_enrolled")
+            stamp = f"{time.time() + self.clock_offset:.3f}"
+            all_headers[H_DESK] = self.credential.desk_id
+            all_headers[H_TIME] = stamp
+            all_headers[H_SIGNATURE] = sign(self.credential.secret, method, path, stamp, body)
+        self.stats["requests"] += 1
+        try:
+            response = self.session.request(
+                method,
+                self.base_url + path,
+                data=body if body else None,
+                headers=all_headers,
+                timeout=(self.connect_timeout, timeout or self.timeout),
+                allow_redirects=False,
+            )
+        except requests.RequestException as exc:
+            raise SyncError(TRANSPORT, "transport", type(exc).__name__) from None
+        self._note_server_time(response)
+        if response.status_code not in ok:
+            raise _error_from_response(response)
+        return response
+
+    def _note_server_time(self, response: requests.Response) -> None:
+        stamp = response.headers.get(H_SERVER_TIME)
+        if stamp and self.clock_offset == 0.0:
+            try:
+                self.clock_offset = float(stamp) - time.time()
+            except ValueError:
+                pass
+
+    def _json(self, response: requests.Response) -> Any:
+        try:
+            return response.json()
+        except ValueError:
+            raise SyncError(TRANSPORT, "transport", "truncated answer") from None
+
+    def retrying(self, fn: Callable[[], Any]) -> Any:
+        """Run ``fn``; retry transport failures only, with exponential backoff and jitter."""
+        backoff = Backoff(self.backoff_base, self.backoff_cap)
+        while True:
+            try:
+                return fn()
+            except SyncError as exc:
+                if not exc.retryable or backoff.attempts + 1 >= self.max_attempts:
+                    raise
+                self.stats["retries"] += 1
+                self.sleep(backoff.next_delay())
+
+    # --- endpoints ------------------------------------------------------------------------
+    def ping(self, timeout: float = 5.0) -> dict[str, Any]:
+        """Cheap connectivity check (one small GET); also measures the clock offset."""
+        t0 = time.time()
+        response = self._request("GET", f"{API_PREFIX}/ping", signed=False, timeout=timeout)
+        t1 = time.time()
+        data = self._json(response)
+        server_time = float(data.get("server_time", 0))
+        self.clock_offset = server_time - (t0 + t1) / 2
+        return {**data, "clock_skew": -self.clock_offset, "rtt": t1 - t0}
+
+    def enroll(self, code: str) -> Credential:
+        response = self._request("POST", f"{API_PREFIX}/enroll", body=json.dumps({"code": code}).encode(), signed=False)
+        data = self._json(response)
+        return Credential(self.base_url, data["desk_id"], unb64(data["secret"]), data["unit_code"], int(data["desk"]))
+
+    def whoami(self) -> dict[str, Any]:
+        return self._json(self._request("GET", f"{API_PREFIX}/desk"))
+
+    def heartbeat(self, report: dict[str, Any]) -> dict[str, Any]:
+        body = json.dumps(report).encode()
+        return self._json(self.retrying(lambda: self._request("POST", f"{API_PREFIX}/heartbeat", body=body)))
+
+    def missing(self, shas: list[str]) -> dict[str, int]:
+        """The files among ``shas`` the server lacks, each with the offset it already holds
+        (0 = nothing, > 0 = an interrupted upload to resume)."""
+        if not shas:
+            return {}
+        body = json.dumps({"files": shas}).encode()
+        response = self.retrying(lambda: self._request("POST", f"{API_PREFIX}/files/missing", body=body))
+        data = self._json(response)
+        offsets = data.get("offsets") or {}
+        return {sha: int(offsets.get(sha, 0)) for sha in data["missing"]}
+
+    def push(self, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        body = gzip.compress(json.dumps({"events": events}, ensure_ascii=False).encode("utf-8"), compresslevel=9)
+        response = self.retrying(
+            lambda: self._request("POST", f"{API_PREFIX}/events", body=body, headers={"Content-Encoding": "gzip"})
+        )
+        results = self._json(response).get("results")
+        if not isinstance(results, list) or len(results) != len(events):
+            raise SyncError(SERVER, "server", "answer does not match the batch")
+        return results
+
+    def changes(self, after: int, limit: int = 500) -> dict[str, Any]:
+        path = f"{API_PREFIX}/changes?after={int(after)}&limit={int(limit)}"
+        return self._json(self.retrying(lambda: self._request("GET", path)))
+
+    # --- files (tus) ----------------------------------------------------------------------
+    def _tus(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {"Tus-Resumable": TUS_VERSION, **(extra or {})}
+
+    def _offset(self, sha: str) -> int | None:
+        response = self._request("HEAD", f"{API_PREFIX}/files/{sha}", headers=self._tus(), ok=(200, 404))
+        if response.status_code == 404:
+            return None
+        return _header_int(response, "Upload-Offset")
+
+    def upload(self, sha: str, size: int, open_file: Callable[[], BinaryIO], *, offset: int | None = 0) -> int:
+        """Make sure the server holds file ``sha``; returns the bytes sent. ``offset`` is what
+        the server said it holds (0: nothing, so create with the first chunk at once; None:
+        unknown, ask). Resumes from the server's offset after any cut; never sends a file
+        the server already has."""
+        sent = 0
+        backoff = Backoff(self.backoff_base, self.backoff_cap)
+        known = offset is not None
+        with open_file() as handle:
+            while True:
+                try:
+                    if not known:
+                        offset = self._offset(sha)
+                        known = True
+                    if offset is None or (offset == 0 and sent == 0):
+                        offset, nbytes = self._create(sha, size, handle)
+                        sent += nbytes
+                    if offset >= size:
+                        break
+                    nbytes = self._patch(sha, offset, handle)
+                    sent += nbytes
+                    offset += nbytes
+                    backoff.reset()
+                except SyncError as exc:
+                    if exc.reason in ("offset_mismatch", "no_upload") or exc.retryable:
+                        known = False  # ask the server where it stands
+                        if exc.retryable:
+                            self.chunks.shrink()
+                            if backoff.attempts + 1 >= self.max_attempts:
+                                raise
+                            self.stats["retries"] += 1
+                            self.sleep(backoff.next_delay())
+                        continue
+                    if exc.reason in ("checksum_mismatch", "file_hash_mismatch", "file_too_large", "length_mismatch"):
+                        raise SyncError(RECORD, "file_rejected", f"{sha[:12]}: {exc.reason}") from None
+                    raise
+        if sent:
+            self.stats["files_uploaded"] += 1
+        else:
+            self.stats["files_skipped"] += 1
+        self.stats["file_bytes_sent"] += sent
+        return sent
+
+    def _create(self, sha: str, size: int, handle: BinaryIO) -> tuple[int, int]:
+        """tus creation-with-upload: the first chunk travels with the creation request."""
+        handle.seek(0)
+        chunk = handle.read(min(self.chunks.size, size))
+        self.stats["max_chunk"] = max(self.stats["max_chunk"], len(chunk))
+        headers = self._tus({"Upload-Length": str(size), "Upload-Metadata": encode_metadata({"sha256": sha})})
+        if chunk:
+            headers["Content-Type"] = "application/offset+octet-stream"
+            headers["Upload-Checksum"] = tus_checksum(chunk)
+        started = time.monotonic()
+        response = self._request("POST", f"{API_PREFIX}/files", body=chunk, headers=headers, ok=(201,), timeout=self._chunk_timeout(len(chunk)))
+        offset = _header_int(response, "Upload-Offset")
+        if offset == len(chunk) and chunk:
+            self.chunks.observe(len(chunk), time.monotonic() - started)
+        return offset, len(chunk) if offset >= len(chunk) else 0
+
+    def _patch(self, sha: str, offset: int, handle: BinaryIO) -> int:
+        handle.seek(offset)
+        chunk = handle.read(self.chunks.size)
+        self.stats["max_chunk"] = max(self.stats["max_chunk"], len(chunk))
+        headers = self._tus({
+            "Upload-Offset": str(offset),
+            "Content-Type": "application/offset+octet-stream",
+            "Upload-Checksum": tus_checksum(chunk),
+        })
+        started = time.monotonic()
+        response = self._request("PATCH", f"{API_PREFIX}/files/{sha}", body=chunk, headers=headers, ok=(204,), timeout=self._chunk_timeout(len(chunk)))
+        self.chunks.observe(len(chunk), time.monotonic() - started)
+        new_offset = _header_int(response, "Upload-Offset")
+        return new_offset - offset
+
+    def _chunk_timeout(self, nbytes: int) -> float:
+        if self.chunks.throughput:
+            return max(self.timeout, 4 * nbytes / self.chunks.throughput)
+        return self.timeout

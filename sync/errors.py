@@ -1,0 +1,79 @@
+"""Sync failures, classified. Only ``transport`` failures are retried automatically (with
+backoff); the others need a person (authentication, clock), the province (server) or are
+about one record (record: it is quarantined, never blocking the others).
+
+Messages are Vietnamese templates (marked with N_) translated where they are shown.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+TRANSPORT = "transport"
+AUTHENTICATION = "authentication"
+CLOCK = "clock"
+SERVER = "server"
+RECORD = "record"
+
+
+def N_(text: str) -> str:
+    return text
+
+
+MESSAGES: dict[str, str] = {
+    "transport": N_("Không kết nối được máy chủ tỉnh (mạng chập chờn hoặc mất kết nối)."),
+    "unauthenticated": N_("Máy chủ tỉnh không chấp nhận chứng thực của bàn này."),
+    "bad_signature": N_("Chữ ký yêu cầu không hợp lệ: khóa của bàn không khớp với máy chủ."),
+    "unknown_desk": N_("Máy chủ tỉnh không biết bàn này: hãy đăng ký lại."),
+    "revoked": N_("Chứng thực của bàn này đã bị thu hồi: hãy liên hệ quản trị viên tỉnh."),
+    "clock_skew": N_("Đồng hồ máy tính lệch quá nhiều so với máy chủ tỉnh."),
+    "protocol_version": N_("Phiên bản giao thức đồng bộ không được máy chủ hỗ trợ: hãy cập nhật phần mềm."),
+    "protocol_version_missing": N_("Phiên bản giao thức đồng bộ không được máy chủ hỗ trợ: hãy cập nhật phần mềm."),
+    "enroll_code_invalid": N_("Mã đăng ký không đúng hoặc đã được dùng."),
+    "enroll_code_expired": N_("Mã đăng ký đã hết hạn: hãy xin mã mới."),
+    "server": N_("Máy chủ tỉnh báo lỗi: {detail}."),
+    "not_enrolled": N_("Bàn này chưa đăng ký với máy chủ tỉnh: hãy chạy 'desk enroll'."),
+    "credential_missing": N_("Không đọc được khóa của bàn (kho khóa hoặc tệp khóa bị mất): hãy đăng ký lại."),
+    # Record refusals (quarantine reasons).
+    "other_commune": N_("Hồ sơ không thuộc xã của bàn này."),
+    "other_desk": N_("Mã hồ sơ không do bàn này cấp."),
+    "code_taken": N_("Mã hồ sơ đã được một hồ sơ khác dùng trên máy chủ."),
+    "key_reused": N_("Mã chống trùng đã dùng cho một nội dung khác (xung đột)."),
+    "unknown_dossier": N_("Máy chủ chưa có hồ sơ này."),
+    "malformed": N_("Bản ghi không đúng định dạng: {detail}."),
+    "unknown_kind": N_("Loại bản ghi không được hỗ trợ: {detail}."),
+    "bad_status": N_("Trạng thái không hợp lệ: {detail}."),
+    "local_file_missing": N_("Thiếu tệp trang scan trên máy: {detail}."),
+    "file_rejected": N_("Máy chủ từ chối tệp: {detail}."),
+    "missing_files": N_("Máy chủ vẫn thiếu tệp của hồ sơ."),
+}
+
+
+class SyncError(Exception):
+    def __init__(self, category: str, reason: str, detail: str = "", **extra: Any):
+        super().__init__(f"{category}/{reason}: {detail}" if detail else f"{category}/{reason}")
+        self.category = category
+        self.reason = reason
+        self.detail = detail
+        self.extra = extra
+
+    @property
+    def retryable(self) -> bool:
+        return self.category == TRANSPORT
+
+    def message_template(self) -> str:
+        return MESSAGES.get(self.reason) or MESSAGES.get(self.category) or MESSAGES["server"]
+
+    def translated(self, tr) -> str:
+        return tr(self.message_template(), detail=self.detail or self.reason)
+
+    def as_dict(self, tr=None) -> dict[str, Any]:
+        out = {"category": self.category, "reason": self.reason, "detail": self.detail}
+        if tr is not None:
+            out["message"] = self.translated(tr)
+        return out
+
+
+def reason_message(reason: str) -> str:
+    """Vietnamese template for a record refusal reason (for quarantine lists)."""
+    return MESSAGES.get(reason, MESSAGES["malformed"])

@@ -1,0 +1,161 @@
+"""The desk <-> province sync protocol, version 1 (see docs/sync-protocol.md).
+
+Shared by the client and the reference server: header names, request signing, payload
+hashing, receipt tags, limits and the answers a record can get. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import re
+from typing import Any
+
+PROTOCOL_VERSION = "1"
+SUPPORTED_VERSIONS = ("1",)
+API_PREFIX = "/v1"
+TUS_VERSION = "1.0.0"
+TUS_EXTENSIONS = "creation,creation-with-upload,checksum"
+
+# Request headers.
+H_PROTOCOL = "X-Sync-Protocol"
+H_DESK = "X-Sync-Desk"
+H_TIME = "X-Sync-Time"
+H_SIGNATURE = "X-Sync-Signature"
+H_SERVER_TIME = "X-Server-Time"
+
+# How far the signed time may be from the server's clock (replay window). The client
+# corrects its own clock by the offset it measured at ping, so a wrong PC clock still syncs
+# (and the user is warned); only an uncorrected request outside this window is refused.
+MAX_SKEW_SECONDS = 300
+CLOCK_WARNING_SECONDS = 300
+
+# Limits (the server answers 413 beyond them).
+MAX_FILE_BYTES = 512 * 1024 * 1024
+MAX_CHUNK_BYTES = 8 * 1024 * 1024
+MIN_CLIENT_CHUNK = 32 * 1024
+MAX_CLIENT_CHUNK = 4 * 1024 * 1024
+MAX_BATCH_EVENTS = 500
+MAX_BATCH_BODY = 8 * 1024 * 1024          # compressed, on the wire
+MAX_BATCH_JSON = 32 * 1024 * 1024         # after gunzip (guards against gzip bombs)
+MAX_FEED_PAGE = 1000
+
+# Record kinds a desk may push.
+KIND_RECEIVED = "dossier.received"
+KIND_STATUS = "dossier.status"
+KIND_PAGES = "dossier.pages"
+PUSH_KINDS = (KIND_RECEIVED, KIND_STATUS, KIND_PAGES)
+
+# Change-feed kinds the province publishes.
+FEED_STATUS = "dossier.status"
+FEED_PROCEDURE = "catalogue.procedure"
+FEED_CALENDAR = "calendar.override"
+FEED_KINDS = (FEED_STATUS, FEED_PROCEDURE, FEED_CALENDAR)
+
+# Statuses the province owns (processing decisions). "accepted" on the province side is
+# "transferred" (accepted for processing) on the desk.
+PROVINCE_STATUSES = ("transferred", "processing", "supplement_requested", "result_ready", "refused")
+# Statuses the desk owns (what happens at the counter).
+DESK_STATUSES = ("received", "returned", "withdrawn")
+
+# Answers per pushed record.
+ACCEPTED = "accepted"
+DUPLICATE = "duplicate"
+CONFLICT = "conflict"
+REJECTED = "rejected"
+MISSING_FILES = "missing_files"   # refused for now: send the files, then the record again
+CONFIRMED = (ACCEPTED, DUPLICATE)
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def is_sha256(value: object) -> bool:
+    return isinstance(value, str) and bool(SHA256_RE.match(value))
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte form of a JSON value that both ends hash."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def payload_hash(kind: str, dossier_code: str, payload: Any) -> str:
+    return hashlib.sha256(canonical_json({"kind": kind, "dossier_code": dossier_code, "payload": payload})).hexdigest()
+
+
+def record_files(payload: Any) -> list[str]:
+    """The SHA-256s a record refers to (the top-level ``files`` list), deduplicated, in order."""
+    files = payload.get("files") if isinstance(payload, dict) else None
+    if not isinstance(files, list):
+        return []
+    out: list[str] = []
+    for sha in files:
+        if isinstance(sha, str) and sha not in out:
+            out.append(sha)
+    return out
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def string_to_sign(method: str, path: str, timestamp: str, body_sha256: str) -> bytes:
+    """``path`` includes the query string exactly as sent."""
+    return "\n".join(("desk-sync-v1", method.upper(), path, timestamp, body_sha256)).encode("utf-8")
+
+
+def sign(secret: bytes, method: str, path: str, timestamp: str, body: bytes) -> str:
+    digest = hashlib.sha256(body).hexdigest()
+    mac = hmac.new(secret, string_to_sign(method, path, timestamp, digest), hashlib.sha256).digest()
+    return b64(mac)
+
+
+def check_signature(secret: bytes, method: str, path: str, timestamp: str, body: bytes, signature: str) -> bool:
+    return hmac.compare_digest(sign(secret, method, path, timestamp, body), signature or "")
+
+
+def _derived(secret: bytes, purpose: str) -> bytes:
+    return hmac.new(secret, f"desk-sync-v1:{purpose}".encode(), hashlib.sha256).digest()
+
+
+RECEIPT_TAG_LENGTH = 10  # base32 characters = 50 bits: short enough for a QR, too long to guess
+
+
+def receipt_tag(secret: bytes, code: str) -> str:
+    """Short authentication tag printed with the receipt's dossier code."""
+    mac = hmac.new(_derived(secret, "receipt"), code.strip().upper().encode("utf-8"), hashlib.sha256).digest()
+    return base64.b32encode(mac).decode("ascii")[:RECEIPT_TAG_LENGTH]
+
+
+def check_receipt_tag(secret: bytes, code: str, tag: str) -> bool:
+    return hmac.compare_digest(receipt_tag(secret, code), (tag or "").strip().upper())
+
+
+def bundle_signature(secret: bytes, manifest: bytes) -> str:
+    return b64(hmac.new(_derived(secret, "bundle"), manifest, hashlib.sha256).digest())
+
+
+def tus_checksum(chunk: bytes) -> str:
+    """``Upload-Checksum`` header value (tus checksum extension)."""
+    return "sha256 " + b64(hashlib.sha256(chunk).digest())
+
+
+def encode_metadata(values: dict[str, str]) -> str:
+    """tus ``Upload-Metadata``: comma-separated ``key base64(value)`` pairs."""
+    return ",".join(f"{k} {b64(v.encode('utf-8'))}" for k, v in values.items())
+
+
+def decode_metadata(header: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in (header or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        key, _, value = part.partition(" ")
+        out[key] = unb64(value).decode("utf-8") if value else ""
+    return out

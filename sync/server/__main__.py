@@ -1,0 +1,149 @@
+"""``python -m sync.server COMMAND --data DIR ...``: run and administer the reference server.
+
+JSON on stdout; an error is one JSON object on stderr and exit code 1.
+The database URL given to ``serve`` is remembered in DIR/server.json, so the other commands
+find a PostgreSQL database without repeating ``--database-url``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from sync.bundle import BundleError
+from sync.server.admin import AdminError, Province
+
+CONFIG = "server.json"
+
+
+def _database_url(args) -> str | None:
+    if args.database_url:
+        return args.database_url
+    path = Path(args.data) / CONFIG
+    if path.exists():
+        return json.loads(path.read_text(encoding="utf-8")).get("database_url") or None
+    return None
+
+
+def _province(args) -> Province:
+    return Province(Path(args.data), _database_url(args))
+
+
+def cmd_serve(args) -> None:
+    import uvicorn
+
+    from sync.server.app import create_app
+
+    data = Path(args.data)
+    data.mkdir(parents=True, exist_ok=True)
+    if args.database_url:
+        (data / CONFIG).write_text(json.dumps({"database_url": args.database_url}), encoding="utf-8")
+    province = _province(args)
+    print(json.dumps({"listening": f"http://{args.host}:{args.port}", "database": province.db.dialect}), flush=True)
+    uvicorn.run(
+        create_app(province),
+        host=args.host,
+        port=args.port,
+        log_level=args.log_level,
+        timeout_keep_alive=30,
+        h11_max_incomplete_event_size=64 * 1024,
+    )
+
+
+def _with(fn):
+    def run(args) -> Any:
+        province = _province(args)
+        try:
+            return fn(province, args)
+        finally:
+            province.close()
+
+    return run
+
+
+def _procedure(args) -> dict:
+    return json.loads(Path(args.file).read_text(encoding="utf-8")) if args.file != "-" else json.load(sys.stdin)
+
+
+COMMANDS = {
+    "enroll-code": _with(lambda p, a: p.enroll_code(a.unit_code, a.desk)),
+    "revoke": _with(lambda p, a: p.revoke(a.desk_id)),
+    "desks": _with(lambda p, a: p.list_desks()),
+    "dossiers": _with(lambda p, a: p.dossiers()),
+    "flags": _with(lambda p, a: p.flags()),
+    "set-status": _with(lambda p, a: p.set_status(a.code, a.status, a.note, a.actor)),
+    "publish-procedure": _with(lambda p, a: p.publish_procedure(_procedure(a), a.unit_code)),
+    "publish-day": _with(lambda p, a: p.publish_calendar(a.day, a.kind, a.note, a.unit_code)),
+    "import-bundle": _with(lambda p, a: p.import_bundle(Path(a.file))),
+    "verify-receipt": _with(lambda p, a: p.verify_receipt(a.code, a.tag)),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m sync.server", description="Reference provincial sync server")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--data", required=True, help="server data folder")
+        p.add_argument("--database-url", default=None, help="postgresql://... (default: SQLite in --data)")
+        return p
+
+    p = command("serve", "run the HTTP server")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--log-level", default="warning")
+    p = command("enroll-code", "one-time enrollment code for a unit and desk")
+    p.add_argument("--unit-code", required=True)
+    p.add_argument("--desk", required=True, type=int)
+    p = command("revoke", "revoke a desk credential")
+    p.add_argument("--desk-id", required=True)
+    command("desks", "enrolled desks with their last heartbeat (backlog, version, clock)")
+    command("dossiers", "received dossiers with their files (JSON array)")
+    command("flags", "records both sides changed, for a supervisor")
+    p = command("set-status", "record a processing decision and publish it to the desks")
+    p.add_argument("code")
+    p.add_argument("status", help="accepted, transferred, processing, supplement_requested, result_ready, refused")
+    p.add_argument("--note", default="")
+    p.add_argument("--actor", default="")
+    p = command("publish-procedure", "publish a catalogue entry (JSON object file, - for stdin)")
+    p.add_argument("file")
+    p.add_argument("--unit-code", default="", help="only for one unit (default: every desk)")
+    p = command("publish-day", "publish an extra day off / make-up working day")
+    p.add_argument("day", help="YYYY-MM-DD")
+    p.add_argument("kind", choices=("off", "work", "clear"))
+    p.add_argument("--note", default="")
+    p.add_argument("--unit-code", default="")
+    p = command("import-bundle", "import a desk's USB bundle (idempotent)")
+    p.add_argument("file")
+    p = command("verify-receipt", "check a receipt's code and tag")
+    p.add_argument("code")
+    p.add_argument("tag")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            cmd_serve(args)
+            return 0
+        result = COMMANDS[args.command](args)
+    except (AdminError, BundleError) as exc:
+        json.dump({"error": exc.reason, "detail": exc.detail}, sys.stderr)
+        sys.stderr.write("\n")
+        return 1
+    except (OSError, ValueError) as exc:
+        json.dump({"error": "failed", "detail": str(exc)}, sys.stderr)
+        sys.stderr.write("\n")
+        return 1
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2, default=str)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

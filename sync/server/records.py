@@ -1,0 +1,208 @@
+"""Applying desk records on the server, idempotently. Used by the HTTP push and by USB
+bundle import, so both paths give the same answers and importing twice changes nothing.
+
+Per record: the idempotency key is looked up first (same key and payload hash -> the
+original answer again as ``duplicate``; other hash -> ``conflict``); then authorisation (a
+desk writes only its own commune's dossiers), then files (``missing_files`` until every
+listed file is stored), then the record is applied and its answer stored under its key, all
+in one transaction. Refusals are not stored: they changed nothing, and a corrected retry is
+judged afresh. Thread-safe (one transaction per record; unique constraints decide races).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from sync.protocol import (
+    ACCEPTED,
+    CONFLICT,
+    DESK_STATUSES,
+    DUPLICATE,
+    KIND_PAGES,
+    KIND_RECEIVED,
+    KIND_STATUS,
+    MISSING_FILES,
+    PROVINCE_STATUSES,
+    PUSH_KINDS,
+    REJECTED,
+    canonical_json,
+    is_sha256,
+    payload_hash,
+    record_files,
+)
+from sync.server.storage import IntegrityError, ServerDB, Tx, now_iso
+
+ALL_STATUSES = DESK_STATUSES + PROVINCE_STATUSES
+
+
+@dataclass(frozen=True)
+class Desk:
+    id: str
+    unit_code: str
+    desk: int
+
+
+class Refused(Exception):
+    def __init__(self, reason: str, detail: str = ""):
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def unit_of(code: str) -> str:
+    """The unit identifier part of a dossier code ``{unit}-{yymmdd}-{seq}``."""
+    parts = (code or "").rsplit("-", 2)
+    return parts[0] if len(parts) == 3 else ""
+
+
+def desk_of(code: str) -> int | None:
+    parts = (code or "").rsplit("-", 2)
+    if len(parts) != 3 or not parts[2][:1].isdigit():
+        return None
+    return int(parts[2][0])
+
+
+def validate_shape(event: Any) -> tuple[str, str, str, dict]:
+    """(key, kind, dossier_code, payload) or Refused."""
+    if not isinstance(event, dict):
+        raise Refused("malformed", "event must be an object")
+    key, kind, code, payload = event.get("key"), event.get("kind"), event.get("dossier_code"), event.get("payload")
+    if not isinstance(key, str) or not 8 <= len(key) <= 100:
+        raise Refused("malformed", "key must be a string of 8-100 characters")
+    if kind not in PUSH_KINDS:
+        raise Refused("unknown_kind", str(kind))
+    if not isinstance(code, str) or not code or len(code) > 64:
+        raise Refused("malformed", "dossier_code")
+    if not isinstance(payload, dict):
+        raise Refused("malformed", "payload must be an object")
+    files = payload.get("files", [])
+    if not isinstance(files, list) or not all(is_sha256(f) for f in files) or len(files) > 10000:
+        raise Refused("malformed", "files must be a list of SHA-256 hex digests")
+    return key, kind, code, payload
+
+
+class RecordApplier:
+    def __init__(self, db: ServerDB, has_file: Callable[[str], bool]):
+        self.db = db
+        self.has_file = has_file
+
+    def apply_batch(self, desk: Desk, events: list[Any], *, via: str) -> list[dict[str, Any]]:
+        return [self.apply(desk, event, via=via) for event in events]
+
+    def apply(self, desk: Desk, event: Any, *, via: str) -> dict[str, Any]:
+        key = event.get("key") if isinstance(event, dict) else None
+        try:
+            key, kind, code, payload = validate_shape(event)
+        except Refused as refusal:
+            return {"key": key, "status": REJECTED, "reason": refusal.reason, "detail": refusal.detail}
+        digest = payload_hash(kind, code, payload)
+        for _attempt in range(3):
+            try:
+                with self.db.transaction() as tx:
+                    return self._apply(tx, desk, key, kind, code, payload, digest, via)
+            except Refused as refusal:
+                return {"key": key, "status": REJECTED, "reason": refusal.reason, "detail": refusal.detail}
+            except IntegrityError:
+                continue  # another request committed the same key or code meanwhile: look again
+        return {"key": key, "status": REJECTED, "reason": "busy", "detail": "retry later"}
+
+    def _apply(self, tx: Tx, desk: Desk, key: str, kind: str, code: str, payload: dict, digest: str, via: str) -> dict:
+        stored = tx.one("SELECT payload_hash, answer, desk_id FROM events WHERE key = ?", (key,))
+        if stored is not None:
+            answer = json.loads(stored["answer"])
+            if stored["payload_hash"] == digest and stored["desk_id"] == desk.id:
+                return {"key": key, "status": DUPLICATE, "answer": answer}
+            return {"key": key, "status": CONFLICT, "reason": "key_reused", "answer": answer}
+        if unit_of(code) != desk.unit_code:
+            raise Refused("other_commune", f"{code} is not a dossier of unit {desk.unit_code}")
+        files = record_files(payload)
+        missing = [sha for sha in files if not self.has_file(sha)]
+        if missing:
+            return {"key": key, "status": MISSING_FILES, "missing": missing}
+        now = now_iso()
+        if kind == KIND_RECEIVED:
+            answer = self._received(tx, desk, key, code, payload, files, now)
+        elif kind == KIND_STATUS:
+            answer = self._status(tx, desk, key, code, payload, now)
+        else:
+            answer = self._pages(tx, code, files)
+        tx.execute(
+            "INSERT INTO events (key, desk_id, kind, dossier_code, payload_hash, payload, answer, via, received_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (key, desk.id, kind, code, digest, canonical_json(payload).decode(), json.dumps(answer), via, now),
+        )
+        return {"key": key, "status": ACCEPTED, "answer": answer}
+
+    def _received(self, tx: Tx, desk: Desk, key: str, code: str, payload: dict, files: list[str], now: str) -> dict:
+        dossier = payload.get("dossier")
+        if not isinstance(dossier, dict) or dossier.get("code") != code:
+            raise Refused("malformed", "payload.dossier.code must equal dossier_code")
+        uuid = dossier.get("uuid")
+        if uuid != key:
+            raise Refused("malformed", "the key of dossier.received is the dossier uuid")
+        if desk_of(code) != desk.desk:
+            raise Refused("other_desk", f"{code} was not numbered by desk {desk.desk}")
+        received_at = dossier.get("received_at")
+        if not isinstance(received_at, str) or not received_at:
+            raise Refused("malformed", "payload.dossier.received_at")
+        if tx.one("SELECT 1 AS x FROM dossiers WHERE code = ?", (code,)):
+            raise Refused("code_taken", f"{code} already belongs to another dossier")
+        tx.execute(
+            "INSERT INTO dossiers (code, uuid, unit_code, desk, desk_id, data, received_at, status, status_at, "
+            "status_source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'received', ?, 'desk', ?)",
+            (code, uuid, desk.unit_code, desk.desk, desk.id, canonical_json(payload).decode(), received_at, received_at, now),
+        )
+        for sha in files:
+            tx.execute("INSERT INTO dossier_files (dossier_code, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING", (code, sha))
+        event_uuid = payload.get("event_uuid")
+        if isinstance(event_uuid, str) and event_uuid:
+            tx.execute(
+                "INSERT INTO dossier_events (uuid, dossier_code, status, at, source, actor, note, recorded_at) "
+                "VALUES (?, ?, 'received', ?, 'desk', ?, '', ?) ON CONFLICT DO NOTHING",
+                (event_uuid, code, received_at, str(dossier.get("received_by") or ""), now),
+            )
+        return {"dossier_code": code, "confirmed_at": now}
+
+    def _dossier(self, tx: Tx, code: str) -> dict:
+        row = tx.one("SELECT code, status, status_source FROM dossiers WHERE code = ?", (code,))
+        if row is None:
+            raise Refused("unknown_dossier", f"{code} has not reached the server")
+        return row
+
+    def _status(self, tx: Tx, desk: Desk, key: str, code: str, payload: dict, now: str) -> dict:
+        event = payload.get("event")
+        if not isinstance(event, dict) or event.get("uuid") != key:
+            raise Refused("malformed", "payload.event.uuid must equal the key")
+        status, at = event.get("status"), event.get("at")
+        if status not in ALL_STATUSES:
+            raise Refused("bad_status", str(status))
+        if not isinstance(at, str) or not at:
+            raise Refused("malformed", "payload.event.at")
+        dossier = self._dossier(tx, code)
+        tx.execute(
+            "INSERT INTO dossier_events (uuid, dossier_code, status, at, source, actor, note, recorded_at) "
+            "VALUES (?, ?, ?, ?, 'desk', ?, ?, ?)",
+            (key, code, status, at, str(event.get("actor") or ""), str(event.get("note") or ""), now),
+        )
+        flagged = False
+        if status in PROVINCE_STATUSES and dossier["status_source"] == "province":
+            # The province owns processing status and has already decided: keep its status and
+            # let a supervisor look at what the desk recorded.
+            flagged = True
+            tx.execute(
+                "INSERT INTO flags (dossier_code, reason, detail, created_at) VALUES (?, 'both_changed_status', ?, ?)",
+                (code, json.dumps({"desk_status": status, "province_status": dossier["status"], "event": key}), now),
+            )
+        else:
+            tx.execute(
+                "UPDATE dossiers SET status = ?, status_at = ?, status_source = 'desk' WHERE code = ?", (status, at, code)
+            )
+        return {"dossier_code": code, "confirmed_at": now, "flagged": flagged}
+
+    def _pages(self, tx: Tx, code: str, files: list[str]) -> dict:
+        self._dossier(tx, code)
+        for sha in files:
+            tx.execute("INSERT INTO dossier_files (dossier_code, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING", (code, sha))
+        return {"dossier_code": code, "files": len(files)}

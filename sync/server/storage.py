@@ -1,0 +1,224 @@
+"""Server database: the same SQL on SQLite (default) and PostgreSQL (``--database-url``).
+
+Each thread gets its own connection (FastAPI runs handlers on a thread pool). Every write
+is one transaction; unique constraints back idempotency and dossier codes, so two server
+processes on one PostgreSQL database cannot both accept the same record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Iterator
+
+VN_TZ = timezone(timedelta(hours=7))
+
+
+def now_iso() -> str:
+    return datetime.now(VN_TZ).replace(microsecond=0).isoformat()
+
+
+class IntegrityError(Exception):
+    """A unique constraint refused a write (both backends)."""
+
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS desks (
+    id TEXT PRIMARY KEY,
+    unit_code TEXT NOT NULL,
+    desk INTEGER NOT NULL,
+    secret TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT,
+    last_seen_at TEXT,
+    backlog INTEGER NOT NULL DEFAULT 0,
+    pending_bytes BIGINT NOT NULL DEFAULT 0,
+    quarantined INTEGER NOT NULL DEFAULT 0,
+    app_version TEXT NOT NULL DEFAULT '',
+    clock_skew REAL NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS enroll_codes (
+    code_hash TEXT PRIMARY KEY,
+    unit_code TEXT NOT NULL,
+    desk INTEGER NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL,
+    used_at TEXT,
+    desk_id TEXT
+);
+CREATE TABLE IF NOT EXISTS events (
+    key TEXT PRIMARY KEY,
+    desk_id TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    dossier_code TEXT NOT NULL,
+    payload_hash TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    via TEXT NOT NULL,
+    received_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dossiers (
+    code TEXT PRIMARY KEY,
+    uuid TEXT NOT NULL UNIQUE,
+    unit_code TEXT NOT NULL,
+    desk INTEGER NOT NULL,
+    desk_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    status TEXT NOT NULL,
+    status_at TEXT NOT NULL,
+    status_source TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dossier_files (
+    dossier_code TEXT NOT NULL,
+    sha256 TEXT NOT NULL,
+    PRIMARY KEY (dossier_code, sha256)
+);
+CREATE TABLE IF NOT EXISTS dossier_events (
+    uuid TEXT PRIMARY KEY,
+    dossier_code TEXT NOT NULL,
+    status TEXT NOT NULL,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    actor TEXT NOT NULL DEFAULT '',
+    note TEXT NOT NULL DEFAULT '',
+    recorded_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS changes (
+    seq {serial},
+    unit_code TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    dossier_code TEXT NOT NULL DEFAULT '',
+    payload TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS changes_unit ON changes (unit_code, seq);
+CREATE TABLE IF NOT EXISTS flags (
+    id {serial},
+    dossier_code TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+"""
+
+SCHEMA_VERSION = "1"
+
+
+class Tx:
+    """One open transaction; ``?`` placeholders on both backends."""
+
+    def __init__(self, conn, dialect: str):
+        self.conn = conn
+        self.dialect = dialect
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
+
+    def execute(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+        try:
+            cur = self.conn.execute(self._sql(sql), tuple(params))
+        except sqlite3.IntegrityError as exc:
+            raise IntegrityError(str(exc)) from None
+        except Exception as exc:
+            if type(exc).__name__ in ("UniqueViolation", "IntegrityError"):
+                raise IntegrityError(str(exc)) from None
+            raise
+        if cur.description is None:
+            return []
+        names = [d[0] for d in cur.description]
+        return [dict(zip(names, row)) for row in cur.fetchall()]
+
+    def one(self, sql: str, params: tuple | list = ()) -> dict[str, Any] | None:
+        rows = self.execute(sql, params)
+        return rows[0] if rows else None
+
+    def lock_changes(self) -> None:
+        """Serialise writers of the change feed so sequence numbers commit in order (a
+        reader's cursor must never skip a change that commits later with a smaller seq)."""
+        if self.dialect == "postgresql":
+            self.execute("LOCK TABLE changes IN EXCLUSIVE MODE")
+
+
+class ServerDB:
+    def __init__(self, data_dir: Path, database_url: str | None = None):
+        self.data_dir = Path(data_dir)
+        self.url = database_url or ""
+        self.dialect = "postgresql" if self.url.startswith(("postgresql://", "postgres://")) else "sqlite"
+        self.path = self.data_dir / "server.sqlite3"
+        self._local = threading.local()
+        self._all: list = []
+        self._lock = threading.Lock()
+        self._create_schema()
+
+    def _connect(self):
+        if self.dialect == "postgresql":
+            import psycopg
+
+            return psycopg.connect(self.url, autocommit=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    def _conn(self):
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def _create_schema(self) -> None:
+        serial = "BIGSERIAL PRIMARY KEY" if self.dialect == "postgresql" else "INTEGER PRIMARY KEY AUTOINCREMENT"
+        with self.transaction() as tx:
+            if self.dialect == "postgresql":
+                tx.execute("SELECT pg_advisory_xact_lock(4242)")  # two servers starting at once
+            for statement in _SCHEMA.format(serial=serial).split(";"):
+                if statement.strip():
+                    tx.execute(statement)
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema', ?) ON CONFLICT (key) DO NOTHING", (SCHEMA_VERSION,)
+            )
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        conn = self._conn()
+        if self.dialect == "postgresql":
+            try:
+                with conn.transaction():
+                    yield Tx(conn, self.dialect)
+            except Exception as exc:
+                if type(exc).__name__ in ("UniqueViolation", "IntegrityError"):
+                    raise IntegrityError(str(exc)) from None
+                raise
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield Tx(conn, self.dialect)
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    def read(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+        conn = self._conn()
+        return Tx(conn, self.dialect).execute(sql, params)
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                try:
+                    conn.close()
+                except Exception:
+                    pass
+            self._all.clear()
+        self._local = threading.local()

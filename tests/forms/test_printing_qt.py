@@ -1,0 +1,83 @@
+"""Qt side: slip scans typed by a keyboard wedge, and printing through QPrinter (PDF output)."""
+
+import pytest
+
+pytest.importorskip("PySide6")
+
+from PySide6.QtCore import QEvent, Qt  # noqa: E402
+from PySide6.QtGui import QKeyEvent  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLineEdit  # noqa: E402
+
+from desk_app.services.printing import render  # noqa: E402
+from desk_app.ui.printing.printer import print_pdf  # noqa: E402
+from desk_app.ui.printing.slip_scan import SlipScanFilter  # noqa: E402
+from tests.forms.helpers import decode, render_pages  # noqa: E402
+
+CODE = "000.31.14.H14-261118-3001"
+
+
+class StepClock:
+    def __init__(self, step):
+        self.now, self.step = 100.0, step
+
+    def __call__(self):
+        self.now += self.step
+        return self.now
+
+
+def _type(widget, text):
+    for ch in text:
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            QApplication.sendEvent(widget, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+    QApplication.sendEvent(widget, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r"))
+
+
+@pytest.mark.ui
+@pytest.mark.parametrize("scanned", [CODE, f"https://dichvucong.caobang.gov.vn/tra-cuu?mahs={CODE}&t=k9"])
+def test_fast_scan_opens_the_dossier_and_is_taken_out_of_the_field(qtbot, scanned):
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    edit.show()
+    edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is edit)
+    edit.setText("Nguyễn ")
+    scans = SlipScanFilter(clock=StepClock(0.005))
+    scans.install(QApplication.instance())
+    try:
+        with qtbot.waitSignal(scans.scanned, timeout=1000) as signal:
+            _type(edit, scanned)
+        assert signal.args == [CODE]
+        assert edit.text() == "Nguyễn "
+    finally:
+        QApplication.instance().removeEventFilter(scans)
+
+
+@pytest.mark.ui
+def test_slow_typing_is_not_a_scan(qtbot):
+    edit = QLineEdit()
+    qtbot.addWidget(edit)
+    edit.show()
+    edit.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is edit)
+    scans = SlipScanFilter(clock=StepClock(0.2))
+    got = []
+    scans.scanned.connect(got.append)
+    scans.install(QApplication.instance())
+    try:
+        _type(edit, CODE)
+    finally:
+        QApplication.instance().removeEventFilter(scans)
+    assert got == [] and edit.text() == CODE
+
+
+@pytest.mark.ui
+def test_print_through_qprinter_keeps_codes_decodable(qtbot, desk, dossier, tmp_path):
+    pdf = render(desk.printing.prepare(dossier["code"], layout="thermal80"))
+    out = tmp_path / "printed.pdf"
+    info = print_pdf(pdf.data, output_file=out, title=dossier["code"])
+    assert info["pages"] == 1 and out.stat().st_size > 0
+    (image,) = render_pages(out.read_bytes(), 150)
+    found = decode(image)
+    assert found["code128"] == [dossier["code"]] and found["qr"] == [
+        f"https://dichvucong.caobang.gov.vn/tra-cuu?mahs={dossier['code']}"
+    ]

@@ -1,0 +1,110 @@
+"""Fixtures for the Qt UI tests (offscreen): a real data folder, the real TaskRunner with its
+DB thread, the real main window, and a keyboard that types Vietnamese.
+
+``QTest.keyClicks`` aborts on non-ASCII text (platform-notes), so text is typed as one
+KeyPress/KeyRelease pair per character carrying the character as its text, sent to whatever
+widget has focus, as a keyboard (or a keyboard-wedge scanner) would.
+"""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desk_app.i18n import Translator
+
+UNIT_CODE = "000.31.14.H14"
+
+
+class Keyboard:
+    """Types into the focused widget, like a person at the counter."""
+
+    def __init__(self, qtbot):
+        self.qtbot = qtbot
+
+    @staticmethod
+    def focus() -> QWidget:
+        widget = QApplication.focusWidget()
+        assert widget is not None, "nothing has keyboard focus"
+        return widget
+
+    def type(self, text: str) -> None:
+        for ch in text:
+            if ch == "\n":
+                self.press(Qt.Key.Key_Return)
+                continue
+            target = self.focus()
+            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+                QApplication.sendEvent(target, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+
+    def press(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
+        """A special key (Tab, Enter, F2, Ctrl+S...), through Qt's shortcut handling."""
+        QTest.keyClick(self.focus(), key, modifier)
+
+    def tab(self, times: int = 1) -> None:
+        for _ in range(times):
+            self.press(Qt.Key.Key_Tab)
+
+
+@pytest.fixture
+def keyboard(qtbot):
+    return Keyboard(qtbot)
+
+
+@pytest.fixture
+def data_dir(tmp_path, clock):
+    """A configured desk (desk 3 of Phường Thục Phán) with the sample catalogue, closed again
+    so the UI's DB thread opens the file itself."""
+    from desk_app.services.context import build_services
+
+    path = tmp_path / "data"
+    ctx = build_services(path, clock=clock, actor="tester")
+    ctx.setup.configure(unit_code=UNIT_CODE, desk=3, commune_code="01273")
+    ctx.catalogue.ensure_sample()
+    ctx.close()
+    return path
+
+
+def open_window(qtbot, data_dir, clock, *, language: str = "vi"):
+    from desk_app.services.context import build_services
+    from desk_app.ui.app import DeskStartup
+    from desk_app.ui.main_window import MainWindow
+    from desk_app.ui.tasks import TaskRunner
+
+    tr = Translator(language)
+    runner = TaskRunner(lambda: build_services(data_dir, tr=tr, clock=clock, actor="tester"))
+    window = MainWindow(runner, tr)
+    window.resize(1280, 780)
+    startup = DeskStartup(window, runner)
+    ready: list[dict] = []
+    startup.ready_callbacks.append(ready.append)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    startup.start()
+    return window, runner, startup, ready
+
+
+@pytest.fixture
+def desk_window(qtbot, data_dir, clock):
+    """The main window on a configured desk, started and with the catalogue shown."""
+    window, runner, startup, ready = open_window(qtbot, data_dir, clock)
+    qtbot.waitUntil(lambda: bool(ready) and window.intake.finder.matches.count() > 0, timeout=10000)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.intake.full_name, timeout=5000)
+    yield window
+    window.close()
+    runner.shutdown()
+
+
+def seed_dossiers(data_dir, clock, intakes: list[dict]) -> list[dict]:
+    """Record dossiers through the real intake service (a second connection, as the CLI would)."""
+    from desk_app.services.context import build_services
+
+    ctx = build_services(data_dir, clock=clock, actor="tester")
+    try:
+        return [ctx.intake.intake(item) for item in intakes]
+    finally:
+        ctx.close()
