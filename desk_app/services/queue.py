@@ -125,6 +125,13 @@ class QueueService:
                 "Thời điểm thay đổi trạng thái sớm hơn lúc tiếp nhận hồ sơ. Hãy kiểm tra đồng hồ máy tính.",
                 field="at",
             )
+        history = self.store.dossier_history(dossier["id"])
+        if history and moment < datetime.fromisoformat(history[-1]["at"]) - timedelta(minutes=5):
+            # History must read in time order; a clock set back would scramble it.
+            raise ValidationError(
+                "Thời điểm thay đổi trạng thái sớm hơn lần thay đổi trước. Hãy kiểm tra đồng hồ máy tính.",
+                field="at",
+            )
         self.store.append_event(
             dossier=dossier,
             status=status,

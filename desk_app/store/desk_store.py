@@ -100,11 +100,11 @@ class DeskStore:
 
     # --- settings -------------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
-        rows = self._read("SELECT value FROM settings WHERE key = ?", (key,))
-        return json.loads(rows[0]["value"]) if rows else default
+        rows = self._read("SELECT key, value FROM settings WHERE key = ?", (key,))
+        return _setting_value(rows[0]) if rows else default
 
     def all_settings(self) -> dict[str, Any]:
-        return {r["key"]: json.loads(r["value"]) for r in self._read("SELECT key, value FROM settings")}
+        return {r["key"]: _setting_value(r) for r in self._read("SELECT key, value FROM settings")}
 
     def set_settings(self, values: dict[str, Any]) -> None:
         with write_transaction(self.db):
@@ -385,6 +385,15 @@ class DeskStore:
 
     def pending_outbox(self, limit: int = 100) -> list[dict[str, Any]]:
         return self._read("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,))
+
+
+def _setting_value(row: dict[str, Any]) -> Any:
+    try:
+        return json.loads(row["value"])
+    except (TypeError, ValueError):  # edited by hand, or an empty value
+        raise StoreError(
+            "Thiết lập {key} trong cơ sở dữ liệu bị hỏng; hãy chạy lại 'desk init'.", key=row["key"]
+        ) from None
 
 
 def _day_start_ts(day: date) -> int:

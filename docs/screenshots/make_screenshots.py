@@ -4,7 +4,7 @@
 
 Builds a throw-away desk with a few Vietnamese citizens, drives the real window the way a
 receptionist would (the ID card is "scanned" as keystrokes into the name field) and saves
-docs/screenshots/{intake,queue,dossier}.png (suffix -en for English).
+docs/screenshots/{intake,intake-saved,queue,dossier}.png (suffix -en for English).
 """
 
 from __future__ import annotations
@@ -121,9 +121,15 @@ def main() -> int:
         page.full_name.setFocus()
         wait(300)
         window.grab().save(str(OUT / f"intake{suffix}.png"))
+        saved: list = []
+        page.saved.connect(saved.append)
+        page.save()
+        wait_until(lambda: saved)
+        wait(200)
+        window.grab().save(str(OUT / f"intake-saved{suffix}.png"))
 
         window.show_page("queue")
-        wait_until(lambda: window.queue.model.rowCount() == len(CITIZENS) and window.queue.model.total is not None)
+        wait_until(lambda: window.queue.model.rowCount() == len(CITIZENS) + 1 and window.queue.model.total is not None)
         window.queue.table.selectRow(1)
         wait(300)
         window.grab().save(str(OUT / f"queue{suffix}.png"))
@@ -134,7 +140,7 @@ def main() -> int:
         window.grab().save(str(OUT / f"dossier{suffix}.png"))
         window.close()
         runner.shutdown()
-    print("saved", *(f"{name}{suffix}.png" for name in ("intake", "queue", "dossier")))
+    print("saved", *(f"{name}{suffix}.png" for name in ("intake", "intake-saved", "queue", "dossier")))
     return 0
 
 

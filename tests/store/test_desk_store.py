@@ -229,3 +229,45 @@ def test_calendar_overrides_are_used(desk, intake_json):
     assert result["appointment_at"] == "2026-11-25T09:30:00+07:00"
     with pytest.raises(ValidationError):
         desk.setup.set_day(date(2026, 11, 19), "holiday")
+
+
+def test_status_change_with_a_clock_set_back_is_refused(desk, intake_json):
+    code = desk.intake.intake(intake_json)["code"]
+    desk.clock.moment += timedelta(hours=3)
+    desk.queue.set_status(code, "transferred")
+    desk.clock.moment -= timedelta(hours=2)
+    with pytest.raises(ValidationError, match="sớm hơn lần thay đổi trước"):
+        desk.queue.set_status(code, "processing")
+    assert desk.queue.show(code)["status"] == "transferred"
+
+
+def test_damaged_setting_is_a_clear_error(desk):
+    desk.store.db.conn.execute("UPDATE settings SET value = '' WHERE key = 'desk'")
+    with pytest.raises(StoreError, match="bị hỏng"):
+        desk.setup.config()
+
+
+def test_commune_comes_from_the_official_list():
+    from desk_app.services.setup import communes_of_province, lookup_commune
+
+    communes = communes_of_province(4)  # Cao Bằng
+    assert len(communes) == 56
+    assert ("01273", "Phường Thục Phán") in communes
+    assert lookup_commune("01290") == ("Xã Bảo Lâm", "Cao Bằng")
+    with pytest.raises(ValidationError):
+        lookup_commune("abc")
+    with pytest.raises(NotFoundError):
+        lookup_commune("99999")
+
+
+def test_zero_byte_database_file_opens_as_an_uninitialised_desk(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / DB_FILENAME).write_bytes(b"")  # e.g. a crash right after the file was created
+    ctx = build_services(data, create=False)
+    try:
+        with pytest.raises(NotFoundError, match="desk init"):
+            ctx.setup.config()
+        assert ctx.queue.search("") == []
+    finally:
+        ctx.close()

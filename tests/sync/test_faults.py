@@ -67,8 +67,8 @@ def test_every_dossier_arrives_exactly_once_across_random_cuts(via_proxy, server
     files = make_workload(via_proxy, intake_json, rng, dossiers=20)
     # Nearly every connection is cut somewhere in its request bytes or its response bytes.
     proxy.plan.cut_probability = 1.0
-    proxy.plan.cut_up_max = 80_000
-    proxy.plan.cut_down_max = 1_500
+    proxy.plan.cut_up_max = 50_000
+    proxy.plan.cut_down_max = 800
     proxy.plan.cut_up_share = 0.6
     via_proxy.sync.client_options["max_attempts"] = 6
     proxy.plan.stall_probability = 0.01

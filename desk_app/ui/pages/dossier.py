@@ -90,14 +90,15 @@ class DossierPage(QWidget):
             self._values[key] = (name, value, caption)
 
         self.documents_box = QGroupBox()
-        self.documents = self._table(3)
+        self.documents = self._table(3, stretch=0)
         QVBoxLayout(self.documents_box).addWidget(self.documents)
         self.history_box = QGroupBox()
-        self.history = self._table(4)
+        self.history = self._table(4, stretch=3)
         QVBoxLayout(self.history_box).addWidget(self.history)
 
         self.change_box = QGroupBox()
         self.new_status = QComboBox()
+        self.new_status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.note = QLineEdit()
         self.apply_button = QPushButton()
         self.apply_button.clicked.connect(self.apply_status)
@@ -133,13 +134,15 @@ class DossierPage(QWidget):
         self.retranslate(tr)
 
     @staticmethod
-    def _table(columns: int) -> QTableWidget:
+    def _table(columns: int, stretch: int) -> QTableWidget:
         table = QTableWidget(0, columns)
         table.verticalHeader().hide()
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        table.horizontalHeader().setStretchLastSection(True)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)  # long text wraps here
+        table.setWordWrap(True)
         return table
 
     # --- extension points ----------------------------------------------------------------------

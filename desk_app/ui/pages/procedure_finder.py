@@ -50,6 +50,9 @@ class ProcedureFinder(QWidget):
         self.matches = QListWidget()
         self.matches.setMaximumHeight(150)
         self.matches.setAlternatingRowColors(True)
+        self.matches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.matches.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keeps the code at the end visible
+        self.matches.setUniformItemSizes(True)
         self.details = QLabel()
         self.details.setWordWrap(True)
         self.details.setTextFormat(Qt.TextFormat.RichText)

@@ -74,8 +74,9 @@ class QueuePage(QWidget):
         for key in STATUSES:
             self.status.addItem(key, key)
         self.by_date = QCheckBox()
-        self.date_from = QDateEdit()
-        self.date_to = QDateEdit()
+        today = QDate.currentDate()  # the computer's date; set to Vietnam's when switched on
+        self.date_from = QDateEdit(today.addDays(-30))
+        self.date_to = QDateEdit(today)
         self._dates_set = False  # set to the last 30 days when first switched on
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
@@ -98,7 +99,7 @@ class QueuePage(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for column, width in enumerate((190, 170, 115, 100, 300, 125, 125, 120, 110)):
+        for column, width in enumerate((190, 170, 115, 100, 250, 125, 125, 150, 135)):
             self.table.setColumnWidth(column, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))

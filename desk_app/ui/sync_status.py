@@ -1,0 +1,241 @@
+"""Sync in the main window: a status-bar widget and the background loop that drives it.
+
+``install_sync(main_window, runner, tr, data_dir=...)`` puts a ``SyncStatusWidget`` in the
+status bar (offline/online, outbox depth, bytes pending, last confirmed sync, a clock
+warning and "sync now") and starts a ``SyncLoop``. Network rounds run on ``runner.io`` with
+their own services (own SQLite connection, WAL), one round at a time; the cheap local
+status refresh runs on ``runner.db``. The UI thread only schedules and paints.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from desk_app.i18n import N_, Translator
+from desk_app.services.sync_service import STATE_LABELS
+
+
+def human_bytes(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n} B"
+
+
+class SyncStatusWidget(QWidget):
+    """What a receptionist needs to know about sync, at a glance. UI thread only."""
+
+    sync_requested = Signal()
+
+    def __init__(self, tr: Translator, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.tr_ = tr
+        self.status: dict[str, Any] = {}
+        self.running = False
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        self.state_label = QLabel(objectName="syncState")
+        self.outbox_label = QLabel(objectName="syncOutbox")
+        self.last_label = QLabel(objectName="syncLast")
+        self.clock_label = QLabel(objectName="syncClock")
+        self.clock_label.setStyleSheet("color: #b00020; font-weight: bold")
+        self.clock_label.hide()
+        self.sync_button = QPushButton(objectName="syncNow")
+        self.sync_button.clicked.connect(self.sync_requested)
+        for widget in (self.state_label, self.outbox_label, self.last_label, self.clock_label, self.sync_button):
+            layout.addWidget(widget)
+        self.retranslate(tr)
+
+    def retranslate(self, tr: Translator) -> None:
+        self.tr_ = tr
+        self._paint()
+
+    def set_running(self, running: bool) -> None:
+        self.running = running
+        self._paint()
+
+    def show_status(self, status: dict[str, Any]) -> None:
+        self.status = dict(status)
+        self._paint()
+
+    def _paint(self) -> None:
+        tr, s = self.tr_, self.status
+        self.sync_button.setText(tr("Đang đồng bộ…") if self.running else tr("Đồng bộ ngay"))
+        self.sync_button.setEnabled(not self.running and bool(s.get("enrolled")))
+        if not s:
+            self.state_label.setText(tr(STATE_LABELS["unknown"]))
+            return
+        if not s.get("enrolled"):
+            self.state_label.setText(tr("Chưa đăng ký đồng bộ"))
+        elif s.get("synced"):
+            self.state_label.setText(tr("Đã đồng bộ"))
+        else:
+            self.state_label.setText(tr(STATE_LABELS[s.get("state") or "unknown"]))
+        self.state_label.setStyleSheet("color: #1b5e20" if s.get("synced") else ("color: #b00020" if s.get("state") == "offline" else ""))
+        depth = int(s.get("outbox_depth") or 0)
+        text = tr("Chờ gửi: {count} ({size})", count=depth, size=human_bytes(int(s.get("bytes_pending") or 0)))
+        if s.get("quarantined"):
+            text += " · " + tr("{count} bản ghi bị giữ lại", count=s["quarantined"])
+        self.outbox_label.setText(text)
+        last = s.get("last_confirmed_sync")
+        self.last_label.setText(
+            tr("Lần đồng bộ xác nhận gần nhất: {when}", when=_short_time(last)) if last else tr("Chưa từng đồng bộ")
+        )
+        skew = s.get("clock_skew_seconds")
+        if s.get("clock_warning") and skew is not None:
+            self.clock_label.setText(tr("Đồng hồ máy tính lệch {minutes} phút so với máy chủ tỉnh!", minutes=round(abs(skew) / 60)))
+            self.clock_label.show()
+        else:
+            self.clock_label.hide()
+
+
+def _short_time(iso: str) -> str:
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(iso).strftime("%H:%M %d/%m/%Y")
+    except ValueError:
+        return iso
+
+
+class SyncLoop(QObject):
+    """Schedules sync rounds: every ``interval`` seconds when things go well, exponential
+    backoff with jitter after transport failures, at once on "sync now". Lives on the UI
+    thread; each round runs on the runner's I/O pool, never two at once."""
+
+    round_finished = Signal(object)
+
+    def __init__(
+        self,
+        runner,
+        widget: SyncStatusWidget,
+        tr: Translator,
+        *,
+        data_dir: Path,
+        interval: float = 60.0,
+        refresh_interval: float = 10.0,
+        services_factory: Callable[[], Any] | None = None,
+    ):
+        super().__init__(widget)
+        self.runner = runner
+        self.widget = widget
+        self.tr_ = tr
+        self.interval = interval
+        self.failures = 0
+        self.in_flight = False
+        self._services = None
+        self._factory = services_factory or _default_factory(Path(data_dir), tr)
+        self.timer = QTimer(self, singleShot=True)
+        self.timer.timeout.connect(self.sync_now)
+        self.refresh_timer = QTimer(self)
+        self.refresh_timer.setInterval(int(refresh_interval * 1000))
+        self.refresh_timer.timeout.connect(self.refresh)
+        widget.sync_requested.connect(self.sync_now)
+
+    def start(self, *, first_delay: float = 2.0) -> None:
+        self.refresh()
+        self.refresh_timer.start()
+        self.timer.start(int(first_delay * 1000))
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.refresh_timer.stop()
+
+    def refresh(self) -> None:
+        """Local figures only (no network), on the DB thread."""
+        if self.in_flight:
+            return
+        self.runner.db(lambda services: services.sync.status(ping=False), on_done=self._merge_local, on_error=lambda _e: None)
+
+    def _merge_local(self, status: dict[str, Any]) -> None:
+        if self.in_flight:
+            return
+        previous = self.widget.status
+        if previous.get("state") in ("online", "offline"):
+            status = {**status, "state": previous["state"], "online": previous.get("online")}
+        self.widget.show_status(status)
+
+    def sync_now(self) -> None:
+        if self.in_flight:
+            return
+        self.timer.stop()
+        self.in_flight = True
+        self.widget.set_running(True)
+        self.runner.io(self._round, on_done=self._done, on_error=self._failed)
+
+    def _round(self) -> dict[str, Any]:
+        """I/O thread: one round with this loop's own services (own connection)."""
+        if self._services is None:
+            self._services = self._factory()
+        sync = self._services.sync
+        if sync.store.credential_meta() is None:
+            return {"summary": None, "status": sync.status(ping=False)}
+        summary = sync.sync_once(tr=self.tr_)
+        status = sync.status(ping=False)
+        status["online"] = summary["online"]
+        status["state"] = "online" if summary["online"] else "offline"
+        if summary["clock_skew_seconds"] is not None:
+            status["clock_skew_seconds"] = summary["clock_skew_seconds"]
+            status["clock_warning"] = summary["clock_warning"]
+        return {"summary": summary, "status": status}
+
+    def _done(self, result: dict[str, Any]) -> None:
+        self.in_flight = False
+        self.widget.set_running(False)
+        self.widget.show_status(result["status"])
+        summary = result["summary"]
+        transport = bool(summary) and any(e["category"] == "transport" for e in summary["errors"])
+        self.failures = self.failures + 1 if transport else 0
+        self._schedule()
+        self.round_finished.emit(result)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.in_flight = False
+        self.widget.set_running(False)
+        self.failures += 1
+        self._schedule()
+        self.round_finished.emit({"error": repr(exc)})
+
+    def _schedule(self) -> None:
+        if self.failures:
+            ceiling = min(self.interval * 10, 5.0 * (2 ** self.failures))
+            delay = random.uniform(ceiling / 2, ceiling)
+        else:
+            delay = self.interval
+        self.timer.start(int(delay * 1000))
+
+    def shutdown(self) -> None:
+        """UI thread, at exit: stop scheduling; the loop's connection closes on the I/O pool."""
+        self.stop()
+        services, self._services = self._services, None
+        if services is not None:
+            self.runner.io(services.close)
+
+
+def _default_factory(data_dir: Path, tr: Translator) -> Callable[[], Any]:
+    def build():
+        from desk_app.services.context import build_services
+
+        return build_services(data_dir, tr=tr)
+
+    return build
+
+
+def install_sync(main_window, runner, tr: Translator, *, data_dir: Path, interval: float = 60.0, start: bool = True) -> SyncLoop:
+    """Add the sync widget to ``main_window``'s status bar and start the background loop.
+    Call ``loop.shutdown()`` before ``runner.shutdown()``."""
+    widget = SyncStatusWidget(tr)
+    main_window.add_status_widget(widget)
+    loop = SyncLoop(runner, widget, tr, data_dir=data_dir, interval=interval)
+    if start:
+        loop.start()
+    return loop
+
+
+__all__ = ["SyncStatusWidget", "SyncLoop", "install_sync", "N_"]

@@ -1,0 +1,60 @@
+"""The status-bar widget and its loop, with the real TaskRunner, main window and server."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.ui
+
+
+def test_widget_shows_honest_status_and_sync_now_works(qtbot, tmp_path, server, province, clock, intake_json):
+    from desk_app.i18n import Translator
+    from desk_app.services.context import build_services
+    from desk_app.ui.main_window import MainWindow
+    from desk_app.ui.sync_status import install_sync
+    from desk_app.ui.tasks import TaskRunner
+    from tests.sync.conftest import FAST_CLIENT, enroll
+
+    data = tmp_path / "desk"
+    setup = build_services(data, clock=clock, actor="t")
+    setup.setup.configure(unit_code="000.31.14.H14", desk=3, commune_code="01273")
+    setup.catalogue.ensure_sample()
+    setup.sync.vault.use_keyring = False
+    enroll(setup, server.url, province)
+    setup.intake.intake(intake_json)
+    setup.close()
+
+    tr = Translator("vi")
+    runner = TaskRunner(lambda: build_services(data, tr=tr, clock=clock))
+    window = MainWindow(runner, tr)
+
+    def factory():
+        services = build_services(data, tr=tr, clock=clock)
+        services.sync.client_options.update(FAST_CLIENT)
+        return services
+
+    loop = install_sync(window, runner, tr, data_dir=data, start=False)
+    loop._factory = factory
+    widget = loop.widget
+    assert widget.parent() is not None  # it is in the status bar
+    with qtbot.waitSignal(runner.busy_changed, timeout=5000, check_params_cb=lambda busy: not busy):
+        loop.refresh()
+    qtbot.waitUntil(lambda: widget.status.get("enrolled") is True, timeout=5000)
+    assert "1" in widget.outbox_label.text() and widget.state_label.text() != "Đã đồng bộ"
+    with qtbot.waitSignal(loop.round_finished, timeout=20000) as blocker:
+        widget.sync_button.click()
+    assert blocker.args[0]["summary"]["ok"]
+    assert widget.state_label.text() == "Đã đồng bộ"
+    assert widget.outbox_label.text().startswith("Chờ gửi: 0")
+    assert "gần nhất" in widget.last_label.text() and widget.clock_label.isHidden()
+    # The server goes away: the next round says offline and backs off; nothing is lost.
+    server.stop()
+    with qtbot.waitSignal(loop.round_finished, timeout=30000):
+        loop.sync_now()
+    assert widget.state_label.text() == "Ngoại tuyến" and loop.failures == 1
+    assert loop.timer.isActive()
+    widget.show_status({**widget.status, "clock_warning": True, "clock_skew_seconds": -720})
+    assert widget.clock_label.isVisible() or not widget.isVisible()
+    assert "12 phút" in widget.clock_label.text()
+    loop.shutdown()
+    runner.shutdown()
