@@ -122,6 +122,11 @@ def main(argv: list[str] | None = None) -> int:
     install_printing(window, runner, app=app)
     window.resize(1280, 780)
     startup = DeskStartup(window, runner, interactive=not args.selftest)
+    from desk_app.ui.sync_status import install_sync  # issue 5: sync status bar + background loop
+
+    sync_loop = install_sync(window, runner, tr, data_dir=data_dir, start=False)
+    if not args.selftest:  # rounds start once the database is open and migrated
+        startup.ready_callbacks.append(lambda config: "error" in config or sync_loop.start())
     exit_code = 0
     if args.selftest:
         marks: dict[str, float] = {}
@@ -161,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         result = app.exec()
     finally:
+        sync_loop.shutdown()
         runner.shutdown()
     return exit_code if args.selftest else result
 

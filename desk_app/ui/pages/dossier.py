@@ -98,7 +98,8 @@ class DossierPage(QWidget):
 
         self.change_box = QGroupBox()
         self.new_status = QComboBox()
-        self.new_status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.new_status.setMinimumContentsLength(26)  # "Transferred for processing" fits
+        self.new_status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.note = QLineEdit()
         self.apply_button = QPushButton()
         self.apply_button.clicked.connect(self.apply_status)
