@@ -330,8 +330,8 @@ def main() -> int:
         return 0
     if shutil.which("nft") is None:
         print("bench_sync: note: nftables missing, packet loss is not emulated")
-    main_work = {"dossiers": 10, "pages": 5, "page_bytes": 8_000} if args.quick else {"dossiers": 200, "pages": 5, "page_bytes": 40_000}
-    table_work = {"dossiers": 4, "pages": 5, "page_bytes": 8_000} if args.quick else {"dossiers": 20, "pages": 5, "page_bytes": 40_000}
+    main_work = {"dossiers": 4, "pages": 5, "page_bytes": 40_000} if args.quick else {"dossiers": 200, "pages": 5, "page_bytes": 40_000}
+    table_work = {"dossiers": 2, "pages": 5, "page_bytes": 20_000} if args.quick else {"dossiers": 20, "pages": 5, "page_bytes": 40_000}
     print(f"workload: {main_work['dossiers']} dossiers x {main_work['pages']} pages x {main_work['page_bytes']} B"
           f" ({'quick' if args.quick else 'full'})", flush=True)
     main = run_scenario("main", "bench-64k", {**main_work, "naive": True})

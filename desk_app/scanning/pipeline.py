@@ -74,7 +74,9 @@ def process(raw: RawPage, *, mode: str = "auto", drop_blank: bool = False, deske
     colour = img.convert("RGB")
     small, out_dpi = encode.scale_to(colour, dpi, encode.COLOUR_DPI)
     small = encode.whiten_paper(small).filter(ImageFilter.GaussianBlur(encode.COLOUR_SMOOTHING))
-    data = encode.encode_jpeg(small, out_dpi, quality=encode.COLOUR_QUALITY)
+    data, _ = encode.encode_jpeg_within(
+        small, out_dpi, budget=encode.COLOUR_BUDGET, floor=encode.COLOUR_QUALITY, ceiling=encode.COLOUR_QUALITY_MAX
+    )
     return ProcessedPage(data, "color", small.width, small.height, out_dpi, angle, raw.origin)
 
 

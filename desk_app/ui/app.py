@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -21,8 +22,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from desk_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from desk_app.paths import default_data_dir
 from desk_app.ui.main_window import MainWindow
-from desk_app.ui.setup_dialog import DEFAULT_PROVINCE, SetupDialog
 from desk_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from desk_app.ui.setup_dialog import SetupDialog
 
 PROCESS_START = time.time()
 
@@ -52,6 +55,7 @@ def open_desk(services) -> dict:
     if services.setup.is_initialised():
         return {"initialised": True, "config": services.setup.config().as_dict()}
     from desk_app.services.setup import communes_of_province, provinces
+    from desk_app.ui.setup_dialog import DEFAULT_PROVINCE
 
     return {"initialised": False, "provinces": provinces(), "communes": communes_of_province(DEFAULT_PROVINCE)}
 
@@ -76,6 +80,8 @@ class DeskStartup:
         if state["initialised"] or not self.interactive:
             self._ready(state.get("config") or {})
             return
+        from desk_app.ui.setup_dialog import SetupDialog  # first run only
+
         self.dialog = SetupDialog(
             self.runner, self.window.tr_, provinces=state["provinces"], communes=state["communes"], parent=self.window
         )
@@ -114,16 +120,16 @@ def main(argv: list[str] | None = None) -> int:
     tr = Translator(args.lang)
     runner = TaskRunner(make_services_factory(data_dir, tr))
     window = MainWindow(runner, tr)
-    from desk_app.ui.scan import install_scanning
+    # Add-ons only build actions and widgets here; their heavy modules (numpy, Pillow,
+    # reportlab, requests, the store) load on the worker threads or when first used.
+    from desk_app.ui.printing import install_printing  # issue 3: receipts, forms, slip scans
+    from desk_app.ui.scan import install_scanning  # issue 4: scanning pages into a dossier
+    from desk_app.ui.sync_status import install_sync  # issue 5: sync status bar + background loop
 
     install_scanning(window, runner, tr)
-    from desk_app.ui.printing import install_printing  # issue 3: receipts, forms, slip scans
-
     install_printing(window, runner, app=app)
     window.resize(1280, 780)
     startup = DeskStartup(window, runner, interactive=not args.selftest)
-    from desk_app.ui.sync_status import install_sync  # issue 5: sync status bar + background loop
-
     sync_loop = install_sync(window, runner, tr, data_dir=data_dir, start=False)
     if not args.selftest:  # rounds start once the database is open and migrated
         startup.ready_callbacks.append(lambda config: "error" in config or sync_loop.start())

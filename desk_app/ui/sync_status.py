@@ -17,7 +17,17 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desk_app.i18n import N_, Translator
-from desk_app.services.sync_service import STATE_LABELS
+
+# Shown until the first status arrives. The other labels live in the sync service, imported
+# only once a status came back from the DB thread (which loaded it), so building this widget
+# at start-up does not pull requests and the store into the UI thread.
+UNKNOWN_STATE = N_("Chưa rõ kết nối")
+
+
+def _state_label(state: str) -> str:
+    from desk_app.services.sync_service import STATE_LABELS
+
+    return STATE_LABELS[state]
 
 
 def human_bytes(n: int) -> str:
@@ -69,14 +79,14 @@ class SyncStatusWidget(QWidget):
         self.sync_button.setText(tr("Đang đồng bộ…") if self.running else tr("Đồng bộ ngay"))
         self.sync_button.setEnabled(not self.running and bool(s.get("enrolled")))
         if not s:
-            self.state_label.setText(tr(STATE_LABELS["unknown"]))
+            self.state_label.setText(tr(UNKNOWN_STATE))
             return
         if not s.get("enrolled"):
             self.state_label.setText(tr("Chưa đăng ký đồng bộ"))
         elif s.get("synced"):
             self.state_label.setText(tr("Đã đồng bộ"))
         else:
-            self.state_label.setText(tr(STATE_LABELS[s.get("state") or "unknown"]))
+            self.state_label.setText(tr(_state_label(s.get("state") or "unknown")))
         self.state_label.setStyleSheet("color: #1b5e20" if s.get("synced") else ("color: #b00020" if s.get("state") == "offline" else ""))
         depth = int(s.get("outbox_depth") or 0)
         text = tr("Chờ gửi: {count} ({size})", count=depth, size=human_bytes(int(s.get("bytes_pending") or 0)))

@@ -49,6 +49,8 @@ def cmd_serve(args) -> None:
         port=args.port,
         log_level=args.log_level,
         timeout_keep_alive=30,
+        server_header=False,  # every byte counts on a 2G link
+        date_header=False,
         h11_max_incomplete_event_size=64 * 1024,
     )
 

@@ -1,6 +1,8 @@
-"""Chi tiết hồ sơ: everything about one dossier, its history, and recording a status change.
+"""Chi tiết hồ sơ: everything about one dossier, its history, how far its documents are
+digitised (scanned pages per document), and recording a status change.
 UI thread; reads and writes run on the DB thread. Later features (print the receipt, scan
-pages) add their buttons with ``add_action`` and read ``current_code``."""
+pages) add their buttons with ``add_action`` and read ``current_code``; after a scan is
+saved, ``show_dossier`` reloads the dossier and its page counts."""
 
 from __future__ import annotations
 
@@ -58,6 +60,11 @@ def load_dossier(services, code: str) -> dict:
     return services.queue.show(code)
 
 
+def load_digitise_status(services, code: str) -> dict:
+    """DB thread: pages per document and whether the dossier counts as digitised."""
+    return services.digitise.status(code)
+
+
 def record_status(services, code: str, status: str, note: str) -> dict:
     """DB thread: append the status event (and its outbox entry) in one transaction."""
     return services.queue.set_status(code, status, note=note)
@@ -72,11 +79,14 @@ class DossierPage(QWidget):
         self.runner = runner
         self._tr = tr
         self.dossier: dict | None = None
+        self.digitise: dict | None = None  # services.digitise.status() of the dossier shown
+        self._requested: str | None = None
 
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.title = heading(6)
         self.status_text = heading(2)
+        self.digitise_text = QLabel(objectName="digitiseStatus")
         self.load_error = error_label()
 
         self.details_box = QGroupBox()
@@ -90,7 +100,7 @@ class DossierPage(QWidget):
             self._values[key] = (name, value, caption)
 
         self.documents_box = QGroupBox()
-        self.documents = self._table(3, stretch=0)
+        self.documents = self._table(4, stretch=0)
         QVBoxLayout(self.documents_box).addWidget(self.documents)
         self.history_box = QGroupBox()
         self.history = self._table(4, stretch=3)
@@ -124,6 +134,7 @@ class DossierPage(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.title)
         head.addStretch(1)
+        head.addWidget(self.digitise_text)
         head.addWidget(self.status_text)
         layout = QVBoxLayout(self)
         layout.addWidget(self.toolbar)
@@ -166,7 +177,7 @@ class DossierPage(QWidget):
         self.change_box.setTitle(tr("Cập nhật trạng thái"))
         self.note.setPlaceholderText(tr("Ghi chú (không bắt buộc)"))
         self.apply_button.setText(tr("Ghi nhận"))
-        self.documents.setHorizontalHeaderLabels([tr("Giấy tờ"), tr("Loại"), tr("Số lượng")])
+        self.documents.setHorizontalHeaderLabels([tr("Giấy tờ"), tr("Loại"), tr("Số lượng"), tr("Trang đã số hóa")])
         self.history.setHorizontalHeaderLabels([tr("Trạng thái"), tr("Thời điểm"), tr("Người thực hiện"), tr("Ghi chú")])
         for name, _value, caption in self._values.values():
             name.setText(tr(caption))
@@ -176,15 +187,31 @@ class DossierPage(QWidget):
     def show_dossier(self, code: str) -> None:
         self.load_error.hide()
         self.errors.clear()
+        self._requested = code
         self.runner.db(load_dossier, code, on_done=self._loaded, on_error=self._load_failed)
+        # Queued after the dossier on the same DB thread, so it arrives just after it.
+        self.runner.db(load_digitise_status, code, on_done=self._digitise_loaded, on_error=self._digitise_failed)
 
     def activate(self) -> None:
         self.new_status.setFocus()
 
     def _loaded(self, dossier: dict) -> None:
+        if self.digitise is not None and self.digitise["code"] != dossier["code"]:
+            self.digitise = None  # another dossier's counts
         self.dossier = dossier
         self._render()
         self.dossier_loaded.emit(dossier)
+
+    def _digitise_loaded(self, status: dict) -> None:
+        if status["code"] != self._requested:
+            return  # an older request; the dossier shown changed since
+        self.digitise = status
+        self._render()
+
+    def _digitise_failed(self, _error: BaseException) -> None:
+        # The dossier itself shows (or its own error does); only the page counts are unknown.
+        self.digitise = None
+        self._render()
 
     def _load_failed(self, error: BaseException) -> None:
         FieldErrors(self.load_error).show(error, self._tr)
@@ -195,6 +222,7 @@ class DossierPage(QWidget):
         if dossier is None:
             self.title.setText(tr("Chưa chọn hồ sơ"))
             self.status_text.clear()
+            self.digitise_text.clear()
             return
         self.title.setText(tr("Hồ sơ {code}", code=dossier["code"]))
         self.status_text.setText(status_label(tr, dossier["status"]))
@@ -218,7 +246,12 @@ class DossierPage(QWidget):
                 label.setText(values[key])
             else:
                 label.setText(applicant[key.split(".", 1)[1]])
-        self._fill(self.documents, [(d["name"], kind_label(tr, d["kind"]), str(d["count"])) for d in dossier["documents"]])
+        pages = self._page_counts()
+        self._fill(
+            self.documents,
+            [(d["name"], kind_label(tr, d["kind"]), str(d["count"]), pages.get(d["name"], "")) for d in dossier["documents"]],
+        )
+        self.digitise_text.setText(self._digitise_summary())
         self._fill(
             self.history,
             [(status_label(tr, e["status"]), show_datetime(e["at"]), e["actor"], e["note"]) for e in dossier["history"]],
@@ -230,6 +263,22 @@ class DossierPage(QWidget):
         can_change = self.new_status.count() > 0
         for widget in (self.new_status, self.note, self.apply_button):
             widget.setEnabled(can_change)
+
+    def _page_counts(self) -> dict[str, str]:
+        """Document name -> its scanned pages, as shown ("" while unknown)."""
+        status = self.digitise
+        if not status or not self.dossier or status["code"] != self.dossier["code"]:
+            return {}
+        return {d["name"]: self._tr("{n} trang", n=d["pages"]) for d in status["documents"]}
+
+    def _digitise_summary(self) -> str:
+        status, tr = self.digitise, self._tr
+        if not status or not self.dossier or status["code"] != self.dossier["code"]:
+            return ""
+        if status["digitised"]:
+            return tr("Đã số hóa")
+        required = [d for d in status["documents"] if d["required"]]
+        return tr("Chưa số hóa đủ ({done}/{total} giấy tờ)", done=sum(1 for d in required if d["digitised"]), total=len(required))
 
     @staticmethod
     def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:

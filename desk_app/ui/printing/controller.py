@@ -7,7 +7,7 @@ scanning a slip. UI thread; database work on ``runner.db``, rendering and printe
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
@@ -15,13 +15,14 @@ from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDial
 
 from desk_app.domain.dossier import RESULT_READY, REFUSED, RETURNED, STATUS_LABELS
 from desk_app.domain.errors import DeskError
-from desk_app.forms.model import FORMS
 from desk_app.i18n import N_, Translator
-from desk_app.services.printing import PreparedForm, render, write_atomically
 from desk_app.ui.printing.preview import PreviewDialog
 from desk_app.ui.printing.printer import print_pdf
 from desk_app.ui.printing.slip_scan import SlipScanFilter
 from desk_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the printing service (reportlab, the store, holidays) loads on the workers
+    from desk_app.services.printing import PreparedForm
 
 FORM_LABELS = {
     "02": N_("Mẫu 02: Phiếu yêu cầu bổ sung hồ sơ"),
@@ -35,6 +36,20 @@ RETURNABLE = (RESULT_READY, REFUSED)
 def prepare_job(services, code: str, form: str):
     """DB thread: the form's data and the printing settings."""
     return services.printing.prepare(code, form=form), services.printing.settings()
+
+
+def render_job(prepared: PreparedForm):
+    """I/O thread: the form as a PDF (reportlab is imported here, never on the UI thread)."""
+    from desk_app.services.printing import render
+
+    return render(prepared)
+
+
+def save_job(path: Path, pdf: bytes) -> None:
+    """I/O thread."""
+    from desk_app.services.printing import write_atomically
+
+    write_atomically(path, pdf)
 
 
 def record_job(services, prepared: PreparedForm, target: str) -> dict:
@@ -122,13 +137,15 @@ class PrintingController(QObject):
     def _prepared(self, result) -> None:
         prepared, settings = result
         self.runner.io(
-            render, prepared, on_done=lambda pdf: self._rendered(prepared, settings, pdf), on_error=self._failed
+            render_job, prepared, on_done=lambda pdf: self._rendered(prepared, settings, pdf), on_error=self._failed
         )
 
     def _rendered(self, prepared: PreparedForm, settings, pdf) -> None:
         if settings.print_direct:
             self._send(prepared, pdf.data, settings.printer_name)
             return
+        from desk_app.forms.model import FORMS  # loaded by now, by the worker that prepared the form
+
         title = f"{FORMS[prepared.form]} - {prepared.data.code}"
         dialog = PreviewDialog(self.runner, self.tr, pdf.data, title, parent=self.window)
         dialog.print_requested.connect(lambda: (self._send(prepared, pdf.data, settings.printer_name), dialog.accept()))
@@ -150,7 +167,7 @@ class PrintingController(QObject):
         if not path:
             return
         self.runner.io(
-            write_atomically,
+            save_job,
             Path(path),
             pdf,
             on_done=lambda _r: self.runner.db(record_job, prepared, f"pdf:{path}", on_done=self._logged, on_error=self._failed),

@@ -9,10 +9,10 @@ handed back through a queued signal, so the window never waits on the scanner.
 from __future__ import annotations
 
 import threading
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
-from PySide6.QtGui import QAction, QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QListWidget,
     QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget,
@@ -20,10 +20,11 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_, Translator
-from desk_app.scanning import pipeline
-from desk_app.scanning.page import ProcessedPage
 from desk_app.scanning.sources import ScannerBackend, ScanSettings, available_backends, backend_for
 from desk_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the pipeline and pages pull in numpy and Pillow: loaded on the I/O pool, when scanning
+    from desk_app.scanning.page import ProcessedPage
 
 PAGE_ROLE = Qt.ItemDataRole.UserRole
 DOC_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -184,6 +185,8 @@ class ScanDialog(QDialog):
 
     def _scan_job(self, device: str, settings: ScanSettings, mode: str, replace_row: int) -> dict:
         """I/O thread: scan, process and thumbnail each page, handing each to the UI at once."""
+        from desk_app.scanning import pipeline
+
         backend, device_id = backend_for(device, self._backends)
         drop_blank = settings.source in ("feeder", "duplex")
         kept = dropped = 0
@@ -229,6 +232,9 @@ class ScanDialog(QDialog):
 
     @staticmethod
     def _rotated(page: ProcessedPage) -> tuple[ProcessedPage, QImage]:
+        """I/O thread."""
+        from desk_app.scanning import pipeline
+
         turned = pipeline.rotate_processed(page, 3)  # 90° clockwise
         return turned, thumbnail(turned)
 
@@ -287,22 +293,3 @@ def save_pages(services, code: str, plan: list[tuple[str, list[ProcessedPage]]])
     for document, pages in plan:
         stored += services.digitise.attach(code, document, pages)
     return stored
-
-
-def install_scanning(main_window, runner: TaskRunner, tr: Translator,
-                     backends: Callable[[], list[ScannerBackend]] = available_backends) -> QAction:
-    """Add "Quét / nhập trang" to the dossier page; the dossier reloads after a save."""
-    page = main_window.dossier
-    action = QAction(tr("Quét giấy tờ…"), page)
-
-    def open_dialog() -> None:
-        if not page.current_code:
-            return
-        documents = [d["name"] for d in page.dossier.get("documents", [])]
-        dialog = ScanDialog(runner, tr, code=page.current_code, documents=documents, backends=backends, parent=main_window)
-        dialog.saved.connect(page.show_dossier)
-        dialog.open()
-
-    action.triggered.connect(open_dialog)
-    page.add_action(action)
-    return action

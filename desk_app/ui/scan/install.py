@@ -1,0 +1,41 @@
+"""The scan action on the dossier page (``install_scanning``). UI thread.
+
+Kept apart from the dialog so start-up only builds a QAction: the dialog module (and the
+scanner drivers it lists) loads the first time the action is triggered; the page pipeline
+(numpy, Pillow) loads on the I/O pool when pages arrive.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from PySide6.QtGui import QAction
+
+from desk_app.i18n import Translator
+from desk_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from desk_app.scanning.sources import ScannerBackend
+
+
+def install_scanning(main_window, runner: TaskRunner, tr: Translator,
+                     backends: Callable[[], list[ScannerBackend]] | None = None) -> QAction:
+    """Add "Quét giấy tờ…" to the dossier page; the dossier (and its digitised pages) reloads
+    after a save. ``backends`` defaults to every scanner backend available on this PC."""
+    page = main_window.dossier
+    action = QAction(tr("Quét giấy tờ…"), page)
+
+    def open_dialog() -> None:
+        if not page.current_code:
+            return
+        from desk_app.ui.scan.dialog import ScanDialog, available_backends
+
+        documents = [d["name"] for d in page.dossier.get("documents", [])]
+        dialog = ScanDialog(runner, tr, code=page.current_code, documents=documents,
+                            backends=backends or available_backends, parent=main_window)
+        dialog.saved.connect(page.show_dossier)
+        dialog.open()
+
+    action.triggered.connect(open_dialog)
+    page.add_action(action)
+    return action
