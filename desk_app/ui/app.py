@@ -16,11 +16,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
-
+# Modules without Qt first: once PySide6 is imported, its import hook reads the source of
+# every module imported after it (looking for "PySide6"). These are the pure ones the first
+# window needs (labels and domain rules, slip codes, the task runner's pool).
+import concurrent.futures  # noqa: F401, I001
+import desk_app.forms.payloads  # noqa: F401
+import desk_app.ui.formatting  # noqa: F401
 from desk_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from desk_app.paths import default_data_dir
+
+from PySide6 import QtWidgets
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
 from desk_app.ui.main_window import MainWindow
 from desk_app.ui.tasks import TaskRunner
 
@@ -102,7 +110,7 @@ class DeskStartup:
         tr = self.window.tr_
         message = error.translated(tr) if hasattr(error, "translated") else repr(error)
         if self.interactive:
-            QMessageBox.critical(self.window, tr("Không mở được dữ liệu"), message)
+            QtWidgets.QMessageBox.critical(self.window, tr("Không mở được dữ liệu"), message)
             self.window.close()
         for callback in self.ready_callbacks:
             callback({"error": message})

@@ -1,26 +1,39 @@
 """The main window: a thin shell of pages (intake, queue, dossier), language menu, status bar.
 
-No business logic here. Later features plug in through ``add_page``, ``add_status_widget``
-and ``dossier.add_action``. UI thread.
+No business logic here. Later features plug in through ``add_page``, ``add_status_widget``,
+``dossier.add_action`` and ``when_page`` (e.g. ``when_page("dossier", lambda p: p.add_action(a))``).
+UI thread.
+
+Start-up: only the intake page is built before the window shows; the queue and dossier pages
+(and their modules) are built the first time they are shown or asked for (``page(key)``,
+``window.queue``, ``window.dossier``). The start-up path also avoids PySide's ``Qt`` namespace
+(its first use builds ~100 Python enums, ~20 ms): shortcuts are given as key names and the
+defaults (top toolbar area, window shortcuts) are left implicit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
 
 from desk_app.i18n import LANGUAGES, N_, Translator
-from desk_app.ui.pages.dossier import DossierPage
 from desk_app.ui.pages.intake import IntakePage
-from desk_app.ui.pages.queue import QueuePage
 from desk_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:
+    from desk_app.ui.pages.dossier import DossierPage
+    from desk_app.ui.pages.queue import QueuePage
+
+PageFactory = Callable[[], QWidget]
 
 # Language names are shown in their own language, whatever the current one.
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 BUSY_DELAY_MS = 400
+STATUS_NORMAL_WIDGETS = 1  # the desk label, left of the permanent widgets
 
 
 class MainWindow(QMainWindow):
@@ -36,39 +49,41 @@ class MainWindow(QMainWindow):
         self.tr_ = tr
         self._make_translator = make_translator
         self.config: dict | None = None
-        self._pages: dict[str, tuple[QWidget, str, QAction]] = {}
+        # key -> [page widget (None until built), title, navigation action]
+        self._pages: dict[str, list] = {}
+        self._factories: dict[str, PageFactory] = {}
+        self._when_built: dict[str, list[Callable[[QWidget], None]]] = {}
         self._history: list[str] = []
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.nav = QToolBar(objectName="pages")
         self.nav.setMovable(False)
-        self.nav.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, self.nav)
+        # Text-only buttons (no icons); by name, to keep the Qt namespace off the start-up path.
+        self.nav.setProperty("toolButtonStyle", "ToolButtonTextOnly")
+        self.addToolBar(self.nav)  # top area
         self._nav_group = QActionGroup(self)
 
         self.intake = IntakePage(runner, tr)
-        self.queue = QueuePage(runner, tr)
-        self.dossier = DossierPage(runner, tr)
-        self.add_page("intake", self.intake, N_("Tiếp nhận (F2)"), shortcut=QKeySequence(Qt.Key.Key_F2))
-        self.add_page("queue", self.queue, N_("Danh sách hồ sơ (F3)"), shortcut=QKeySequence(Qt.Key.Key_F3))
-        self.add_page("dossier", self.dossier, N_("Chi tiết hồ sơ"))
+        self.add_page("intake", self.intake, N_("Tiếp nhận (F2)"), shortcut=QKeySequence("F2"))
+        self.add_page("queue", self._build_queue, N_("Danh sách hồ sơ (F3)"), shortcut=QKeySequence("F3"))
+        self.add_page("dossier", self._build_dossier, N_("Chi tiết hồ sơ"))
         self._pages["dossier"][2].setEnabled(False)  # until a dossier is opened
 
-        self.queue.open_dossier.connect(self.open_dossier)
-        self.intake.saved.connect(lambda _d: self.queue.model.refresh() if self.stack.currentWidget() is self.queue else None)
-        self.dossier.status_changed.connect(lambda _d: self.queue.model.refresh())
-        QShortcut(QKeySequence(Qt.Key.Key_Escape), self, activated=self.go_back)
+        self.intake.saved.connect(self._intake_saved)
+        QShortcut(QKeySequence("Esc"), self, activated=self.go_back)
 
         # --- menus -------------------------------------------------------------------------------
         self.file_menu = self.menuBar().addMenu("")
-        self.quit_action = QAction(self, shortcut=QKeySequence.StandardKey.Quit, triggered=self.close)
+        self.quit_action = QAction(self, triggered=self.close)
+        self.quit_action.setShortcuts(QKeySequence.StandardKey.Quit)
         self.file_menu.addAction(self.quit_action)
         self.language_menu = self.menuBar().addMenu("")
         self._language_group = QActionGroup(self)
         self.language_actions: dict[str, QAction] = {}
         for lang in LANGUAGES:
-            action = QAction(LANGUAGE_NAMES[lang], self, checkable=True)
+            action = QAction(self, checkable=True)  # QAction(text, ...) would load QIcon's type
+            action.setText(LANGUAGE_NAMES[lang])
             action.setChecked(lang == tr.language)
             action.triggered.connect(lambda _checked=False, lang=lang: self.set_language(lang))
             self._language_group.addAction(action)
@@ -87,29 +102,89 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.show_page("intake")
 
+    # --- pages built on first use --------------------------------------------------------------
+    def _build_queue(self) -> QueuePage:
+        from desk_app.ui.pages.queue import QueuePage
+
+        queue = QueuePage(self.runner, self.tr_)
+        queue.open_dossier.connect(self.open_dossier)
+        return queue
+
+    def _build_dossier(self) -> DossierPage:
+        from desk_app.ui.pages.dossier import DossierPage
+
+        dossier = DossierPage(self.runner, self.tr_)
+        dossier.status_changed.connect(self._status_changed)
+        return dossier
+
+    @property
+    def queue(self) -> QueuePage:
+        return self.page("queue")
+
+    @property
+    def dossier(self) -> DossierPage:
+        return self.page("dossier")
+
+    def _intake_saved(self, _dossier: dict) -> None:
+        queue = self._pages["queue"][0]
+        if queue is not None and self.stack.currentWidget() is queue:
+            queue.model.refresh()
+
+    def _status_changed(self, _dossier: dict) -> None:
+        queue = self._pages["queue"][0]
+        if queue is not None:  # an unbuilt queue reads fresh rows when first shown
+            queue.model.refresh()
+
     # --- extension points ------------------------------------------------------------------------
-    def add_page(self, key: str, widget: QWidget, title: str, *, shortcut: QKeySequence | None = None) -> QAction:
+    def add_page(self, key: str, widget: QWidget | PageFactory, title: str, *, shortcut: QKeySequence | None = None) -> QAction:
         """Add a page with a navigation button. ``title`` is the Vietnamese source text
         (mark it with N_); a page with ``retranslate(tr)`` follows language changes, and one
-        with ``activate()`` gets it called each time it is shown."""
+        with ``activate()`` gets it called each time it is shown. ``widget`` may be a factory
+        (no arguments) that builds the page the first time it is shown or asked for."""
         action = QAction(self, checkable=True)
         if shortcut is not None:
-            action.setShortcut(shortcut)
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            # setShortcuts: setShortcut's overloads make PySide build the Qt namespace.
+            action.setShortcuts([shortcut])  # QAction's default context: the whole window
         action.triggered.connect(lambda _checked=False: self.show_page(key))
         self._nav_group.addAction(action)
         self.nav.addAction(action)
-        self.stack.addWidget(widget)
-        self._pages[key] = (widget, title, action)
+        self._pages[key] = [None, title, action]
+        if isinstance(widget, QWidget):
+            self._install_page(key, widget)
+        else:
+            self._factories[key] = widget
         action.setText(self.tr_(title))
         return action
 
+    def when_page(self, key: str, callback: Callable[[QWidget], None]) -> None:
+        """Call ``callback(page)`` once page ``key`` exists: now if it is built, else when it
+        is first built (add-ons put their actions on the dossier page this way without
+        building it at start-up)."""
+        widget = self._pages[key][0]
+        if widget is not None:
+            callback(widget)
+        else:
+            self._when_built.setdefault(key, []).append(callback)
+
     def add_status_widget(self, widget: QWidget) -> None:
-        """A permanent widget on the right of the status bar (sync status, clock warning)."""
-        self.statusBar().insertPermanentWidget(0, widget)
+        """A permanent widget on the right of the status bar (sync status, clock warning),
+        left of the ones added before."""
+        # insertPermanentWidget's index counts the normal widgets (the desk label) first; an
+        # index at or before them is "out of range" (Qt warns and appends).
+        self.statusBar().insertPermanentWidget(STATUS_NORMAL_WIDGETS, widget)
 
     def page(self, key: str) -> QWidget:
-        return self._pages[key][0]
+        """Page ``key``, built now if it was not yet."""
+        entry = self._pages[key]
+        if entry[0] is None:
+            self._install_page(key, self._factories.pop(key)())
+        return entry[0]
+
+    def _install_page(self, key: str, widget: QWidget) -> None:
+        self._pages[key][0] = widget
+        self.stack.addWidget(widget)
+        for callback in self._when_built.pop(key, []):
+            callback(widget)
 
     # --- navigation ----------------------------------------------------------------------------------
     def current_page_key(self) -> str:
@@ -117,7 +192,8 @@ class MainWindow(QMainWindow):
         return next(key for key, (widget, _t, _a) in self._pages.items() if widget is current)
 
     def show_page(self, key: str, *, remember: bool = True) -> None:
-        widget, _title, action = self._pages[key]
+        widget = self.page(key)
+        _widget, _title, action = self._pages[key]
         if remember and self.stack.currentWidget() is not widget and self.stack.count() and self._history != [key]:
             self._history.append(self.current_page_key())
             del self._history[:-20]
@@ -155,7 +231,7 @@ class MainWindow(QMainWindow):
         self.nav.setWindowTitle(tr("Trang"))
         for widget, title, action in self._pages.values():
             action.setText(tr(title))
-            retranslate = getattr(widget, "retranslate", None)
+            retranslate = getattr(widget, "retranslate", None)  # None too for a page not built yet
             if retranslate is not None:
                 retranslate(tr)
         self._show_config()

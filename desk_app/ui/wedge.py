@@ -8,13 +8,11 @@ Runs on the UI thread (event filter); parsing is pure and takes microseconds.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QLineEdit, QWidget
 
-from desk_app.domain.cccd import looks_like_cccd, parse_cccd_qr
 from desk_app.domain.errors import DeskError
-
-_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 
 
 def split_payload(text: str) -> tuple[str, str] | None:
@@ -27,6 +25,8 @@ def split_payload(text: str) -> tuple[str, str] | None:
     bar = text.find("|")
     if bar < 12 or text.count("|") < 5:
         return None
+    from desk_app.domain.cccd import looks_like_cccd  # the parser loads with the first scan, not at start-up
+
     start = bar - 12
     if not text[start:bar].isdigit() or not looks_like_cccd(text[start:]):
         return None
@@ -40,22 +40,27 @@ class WedgeScanWatcher(QObject):
     scanned = Signal(object)
     failed = Signal(object)
 
-    def watch(self, root: QWidget) -> None:
-        """Watch ``root`` if it is a line edit, and every line edit inside it. Idempotent."""
-        edits = root.findChildren(QLineEdit)
-        if isinstance(root, QLineEdit):
-            edits.append(root)
+    def watch(self, *roots: QWidget) -> None:
+        """Watch each root that is a line edit, and every line edit inside the others.
+        Idempotent. (Naming the line edits is cheaper at start-up: findChildren wraps every
+        internal child widget of a form in a Python object.)"""
+        edits = [e for root in roots for e in ([root] if isinstance(root, QLineEdit) else root.findChildren(QLineEdit))]
         for edit in edits:
             if not edit.property("_wedge_watched"):
                 edit.setProperty("_wedge_watched", True)
                 edit.installEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if event.type() == QEvent.Type.KeyPress and isinstance(obj, QLineEdit) and event.key() in _ENTER_KEYS:
+        # QtCore.Qt looked up here, not imported: see widgets.set_named.
+        if event.type() == QEvent.Type.KeyPress and isinstance(obj, QLineEdit) and event.key() in (
+            QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter
+        ):
             parts = split_payload(obj.text())
             if parts is not None:
                 before, payload = parts
                 obj.setText(before)  # the payload never stays in the field it landed in
+                from desk_app.domain.cccd import parse_cccd_qr
+
                 try:
                     card = parse_cccd_qr(payload)
                 except DeskError as exc:

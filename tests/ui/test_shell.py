@@ -106,3 +106,35 @@ def test_many_qt_calls_returning_none_do_not_abort(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
     assert result.stdout.startswith("ok")
+
+
+def test_queue_and_dossier_pages_are_built_on_first_use_and_keep_early_actions(qtbot, desk_window):
+    window = desk_window
+    assert window._pages["queue"][0] is None and window._pages["dossier"][0] is None
+    early = QAction("Quét giấy tờ…", window)
+    built = []
+    window.when_page("dossier", lambda page: (built.append(page), page.add_action(early)))
+    assert built == []
+    window.show_page("dossier")
+    page = window.dossier
+    assert built == [page] and early in page.toolbar.actions()
+    assert window.stack.currentWidget() is page
+    later = QAction("In phiếu", window)
+    window.when_page("dossier", lambda p: p.add_action(later))  # built: applied at once
+    assert later in page.toolbar.actions()
+    # F3 builds the queue page and shows it
+    qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F3)
+    assert window._pages["queue"][0] is not None and window.stack.currentWidget() is window.queue
+
+
+def test_status_widgets_go_between_the_desk_label_and_the_busy_label(qtbot, desk_window):
+    first, second = QLabel("a"), QLabel("b")
+    desk_window.add_status_widget(first)
+    desk_window.add_status_widget(second)
+    bar = desk_window.statusBar()
+    expected = [desk_window.desk_label, second, first, desk_window.busy_label]
+
+    def left_to_right():
+        return sorted(expected, key=lambda w: w.mapTo(bar, w.rect().topLeft()).x())
+
+    qtbot.waitUntil(lambda: left_to_right() == expected, timeout=3000)

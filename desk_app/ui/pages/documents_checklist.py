@@ -8,6 +8,7 @@ row by row and Space ticks, with no mouse.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -23,10 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.catalogue import RequiredDocument
 from desk_app.domain.dossier import DOCUMENT_KINDS
 from desk_app.i18n import Translator
 from desk_app.ui.formatting import kind_label
+
+if TYPE_CHECKING:  # the catalogue module (regexes, dataclasses) loads on the DB thread, not before the window
+    from desk_app.domain.catalogue import RequiredDocument
 
 
 @dataclass

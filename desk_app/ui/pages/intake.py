@@ -7,7 +7,9 @@ form is cleared for the next citizen.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,7 +26,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.cccd import CccdData
 from desk_app.domain.dossier import GENDERS, RETURN_CHANNELS
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_, Translator
@@ -34,7 +35,10 @@ from desk_app.ui.pages.documents_checklist import DocumentsChecklist
 from desk_app.ui.pages.procedure_finder import ProcedureFinder
 from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.wedge import WedgeScanWatcher
-from desk_app.ui.widgets import chain_tab_order, heading, with_error
+from desk_app.ui.widgets import chain_tab_order, heading, set_named, with_error
+
+if TYPE_CHECKING:  # the ID-card parser loads with the first scan (wedge), not before the window
+    from desk_app.domain.cccd import CccdData
 
 GENDER_LABELS = {"Nam": N_("Nam"), "Nữ": N_("Nữ")}
 RESULT_STYLE = "QFrame#result { background: #e8f5e9; border: 1px solid #66bb6a; border-radius: 6px; }"
@@ -147,7 +151,6 @@ class IntakePage(QWidget):
         bottom.addWidget(self.notes, 0, 5)
         bottom.addWidget(self.save_button, 0, 6)
         bottom.setColumnStretch(5, 1)
-        bottom.setAlignment(Qt.AlignmentFlag.AlignTop)
 
         # --- layout ------------------------------------------------------------------------
         self.keys_hint = QLabel()
@@ -172,12 +175,13 @@ class IntakePage(QWidget):
 
         # --- keyboard ----------------------------------------------------------------------
         self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
-        self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        set_named(self.save_shortcut, context="WidgetWithChildrenShortcut")
         self.save_shortcut.activated.connect(self.save)
         self.wedge = WedgeScanWatcher(self)
         self.wedge.scanned.connect(self.fill_from_card)
         self.wedge.failed.connect(self._scan_failed)
-        self.wedge.watch(self)
+        self.wedge.watch(self.full_name, self.id_number, self.birth_date, self.address, self.phone, self.email,
+                         self.finder.search, self.notes, self.checklist)
         self._chain_tab_order()
         self.retranslate(tr)
 

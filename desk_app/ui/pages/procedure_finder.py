@@ -6,13 +6,19 @@ highlighted). Results of an older query that arrive late are dropped. UI thread.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from typing import TYPE_CHECKING
+
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
-from desk_app.domain.catalogue import Procedure
 from desk_app.i18n import Translator
 from desk_app.ui.formatting import money
 from desk_app.ui.tasks import TaskRunner
+from desk_app.ui.widgets import set_named
+
+if TYPE_CHECKING:  # the catalogue module (regexes, dataclasses) loads on the DB thread, not before the window
+    from desk_app.domain.catalogue import Procedure
 
 MAX_MATCHES = 30
 
@@ -50,12 +56,12 @@ class ProcedureFinder(QWidget):
         self.matches = QListWidget()
         self.matches.setMaximumHeight(150)
         self.matches.setAlternatingRowColors(True)
-        self.matches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.matches.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # keeps the code at the end visible
+        # ElideMiddle keeps the code at the end visible.
+        set_named(self.matches, horizontalScrollBarPolicy="ScrollBarAlwaysOff", textElideMode="ElideMiddle")
         self.matches.setUniformItemSizes(True)
         self.details = QLabel()
         self.details.setWordWrap(True)
-        self.details.setTextFormat(Qt.TextFormat.RichText)
+        set_named(self.details, textFormat="RichText")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -92,7 +98,7 @@ class ProcedureFinder(QWidget):
         self.matches.clear()
         for proc in found:
             item = QListWidgetItem(f"{proc.name}  ·  {proc.code}")
-            item.setData(Qt.ItemDataRole.UserRole, proc)
+            item.setData(QtCore.Qt.ItemDataRole.UserRole, proc)
             item.setToolTip(proc.name)
             self.matches.addItem(item)
         if found:
@@ -104,13 +110,13 @@ class ProcedureFinder(QWidget):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if obj is self.search and event.type() == QEvent.Type.KeyPress:
-            key = event.key()
-            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
-                row = self.matches.currentRow() + (1 if key == Qt.Key.Key_Down else -1)
+            key, keys = event.key(), QtCore.Qt.Key  # Qt: see widgets.set_named
+            if key in (keys.Key_Down, keys.Key_Up):
+                row = self.matches.currentRow() + (1 if key == keys.Key_Down else -1)
                 if 0 <= row < self.matches.count():
                     self.matches.setCurrentRow(row)
                 return True
-            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if key in (keys.Key_Return, keys.Key_Enter):
                 if self._shown_id != self._query_id:
                     self._choose_when_ready = True  # Enter typed faster than the lookup
                 else:
@@ -124,7 +130,7 @@ class ProcedureFinder(QWidget):
             self._choose_item(item)
 
     def _choose_item(self, item: QListWidgetItem) -> None:
-        self.set_procedure(item.data(Qt.ItemDataRole.UserRole))
+        self.set_procedure(item.data(QtCore.Qt.ItemDataRole.UserRole))
         self.focusNextInChain.emit()
 
     # --- chosen procedure -------------------------------------------------------------------

@@ -11,18 +11,19 @@ from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QFileDialog, QLabel, QMenu, QMessageBox, QVBoxLayout, QWidget
+from PySide6 import QtWidgets
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMenu, QVBoxLayout, QWidget
 
 from desk_app.domain.dossier import RESULT_READY, REFUSED, RETURNED, STATUS_LABELS
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_, Translator
-from desk_app.ui.printing.preview import PreviewDialog
 from desk_app.ui.printing.printer import print_pdf
 from desk_app.ui.printing.slip_scan import SlipScanFilter
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the printing service (reportlab, the store, holidays) loads on the workers
     from desk_app.services.printing import PreparedForm
+    from desk_app.ui.printing.preview import PreviewDialog
 
 FORM_LABELS = {
     "02": N_("Mẫu 02: Phiếu yêu cầu bổ sung hồ sơ"),
@@ -77,6 +78,9 @@ class ReturnDialog(QDialog):
         )
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel(text))
+        # Dialog classes are looked up when used: PySide builds each class's type on first
+        # access (~1 ms apiece), and none of these is needed to show the first window.
+        QDialogButtonBox = QtWidgets.QDialogButtonBox  # noqa: N806
         buttons = QDialogButtonBox()
         self.can_return = status in RETURNABLE
         if self.can_return:
@@ -99,7 +103,8 @@ class PrintingController(QObject):
         self._tr = tr_source
         self.previews: list[PreviewDialog] = []
         self.last_result: dict | None = None
-        self.print_action = QAction(window, shortcut=QKeySequence("Ctrl+P"))
+        self.print_action = QAction(window)
+        self.print_action.setShortcuts([QKeySequence("Ctrl+P")])  # not setShortcut: see widgets.set_named
         self.print_action.triggered.connect(lambda _c=False: self._print_current("01"))
         self.forms_action = QAction(window)
         self.forms_menu = QMenu(window)
@@ -145,6 +150,7 @@ class PrintingController(QObject):
             self._send(prepared, pdf.data, settings.printer_name)
             return
         from desk_app.forms.model import FORMS  # loaded by now, by the worker that prepared the form
+        from desk_app.ui.printing.preview import PreviewDialog  # first preview only
 
         title = f"{FORMS[prepared.form]} - {prepared.data.code}"
         dialog = PreviewDialog(self.runner, self.tr, pdf.data, title, parent=self.window)
@@ -163,7 +169,7 @@ class PrintingController(QObject):
 
     def _save(self, prepared: PreparedForm, pdf: bytes, parent: QWidget) -> None:
         default = f"{prepared.data.code}-mau{prepared.form}.pdf"
-        path, _ = QFileDialog.getSaveFileName(parent, self.tr("Lưu PDF"), default, "PDF (*.pdf)")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, self.tr("Lưu PDF"), default, "PDF (*.pdf)")
         if not path:
             return
         self.runner.io(
@@ -181,7 +187,7 @@ class PrintingController(QObject):
 
     def _print_failed(self, error: BaseException) -> None:
         detail = error.translated(self.tr) if isinstance(error, DeskError) else str(error)
-        QMessageBox.warning(
+        QtWidgets.QMessageBox.warning(
             self.window,
             self.tr("In không thành công"),
             self.tr("In không thành công: {detail}\nHồ sơ vẫn được lưu; bạn có thể in lại.", detail=detail),
@@ -216,8 +222,8 @@ def install_printing(window, runner: TaskRunner, *, app: QApplication | None = N
     """Wire printing into the main window: the dossier page's print actions, printing form 01
     right after each intake, and slip scanning anywhere in the app. UI thread."""
     controller = PrintingController(window, runner, lambda: window.tr_)
-    window.dossier.add_action(controller.print_action)
-    window.dossier.add_action(controller.forms_action)
+    # The dossier page is built on first use; the actions join its toolbar then.
+    window.when_page("dossier", lambda page: (page.add_action(controller.print_action), page.add_action(controller.forms_action)))
     window.intake.saved.connect(lambda dossier: controller.print_form(dossier["code"], "01"))
     controller.slip_filter.install(app or QApplication.instance())
     for action in getattr(window, "language_actions", {}).values():

@@ -13,7 +13,9 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+import shiboken6
+from PySide6 import QtCore
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import QApplication, QLineEdit, QPlainTextEdit, QWidget
 
 from desk_app.forms.payloads import recognise_slip
@@ -60,7 +62,27 @@ class SlipScanFilter(QObject):
         self.burst = KeyBurst(clock=clock)
 
     def install(self, app: QApplication) -> None:
-        app.installEventFilter(self)
+        """Watch the keyboard anywhere in ``app``. The filter sits on the widget that has
+        focus (keys go there first) and moves with it, or on the active window when nothing
+        has focus: an application-wide filter would pass every event of every widget through
+        Python (~20 ms of start-up alone)."""
+        self._watched: QWidget | None = None
+        app.focusChanged.connect(self._follow_focus)
+        self._follow_focus(None, app.focusWidget())
+
+    def uninstall(self, app: QApplication) -> None:
+        app.focusChanged.disconnect(self._follow_focus)
+        self._watch(None)
+
+    def _follow_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
+        self._watch(new or QApplication.activeWindow())
+
+    def _watch(self, widget: QWidget | None) -> None:
+        previous, self._watched = self._watched, widget
+        if previous is not None and shiboken6.isValid(previous):
+            previous.removeEventFilter(self)
+        if widget is not None:
+            widget.installEventFilter(self)
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
         if event.type() != QEvent.Type.KeyPress or not isinstance(obj, QWidget):
@@ -69,7 +91,7 @@ class SlipScanFilter(QObject):
         # A key event is offered again to each parent when a widget ignores it: count it once.
         if (focus is not None and obj is not focus) or (focus is None and not obj.isWindow()):
             return False
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+        if event.key() in (QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter):  # see widgets.set_named
             typed = self.burst.pending()
             code = self.burst.finish()
             if code is None:

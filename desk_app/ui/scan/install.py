@@ -21,11 +21,13 @@ if TYPE_CHECKING:
 def install_scanning(main_window, runner: TaskRunner, tr: Translator,
                      backends: Callable[[], list[ScannerBackend]] | None = None) -> QAction:
     """Add "Quét giấy tờ…" to the dossier page; the dossier (and its digitised pages) reloads
-    after a save. ``backends`` defaults to every scanner backend available on this PC."""
-    page = main_window.dossier
-    action = QAction(tr("Quét giấy tờ…"), page)
+    after a save. ``backends`` defaults to every scanner backend available on this PC.
+    The dossier page is built on first use: the action joins it then."""
+    action = QAction(main_window)  # not QAction(text, ...): that loads QIcon's type at start-up
+    action.setText(tr("Quét giấy tờ…"))
 
     def open_dialog() -> None:
+        page = main_window.dossier
         if not page.current_code:
             return
         from desk_app.ui.scan.dialog import ScanDialog, available_backends
@@ -37,5 +39,5 @@ def install_scanning(main_window, runner: TaskRunner, tr: Translator,
         dialog.open()
 
     action.triggered.connect(open_dialog)
-    page.add_action(action)
+    main_window.when_page("dossier", lambda page: page.add_action(action))
     return action
