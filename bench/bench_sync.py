@@ -289,7 +289,8 @@ def inner(spec: dict) -> dict:
         result["ours"] = {"ok": summary["ok"], "rounds": rounds, "seconds": round(seconds, 1),
                           "wire_up": up1 - up0, "wire_down": down1 - down0,
                           "wire_ratio": round((up1 - up0 + down1 - down0) / payload, 3),
-                          "time_ratio": round(seconds / floor, 3), "floor_seconds": round(floor, 1)}
+                          "time_ratio": round(seconds / floor, 3), "floor_seconds": round(floor, 1),
+                          "requests": summary.get("requests")}
         if spec.get("naive"):
             proxy.target = NAIVE_PORT
             up0, down0 = tc_bytes()
@@ -317,6 +318,7 @@ def inner(spec: dict) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small workload (minutes instead of hours)")
+    parser.add_argument("--small-only", action="store_true", help="only the small-file table (8 KB pages)")
     parser.add_argument("--inner", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
@@ -332,6 +334,30 @@ def main() -> int:
         print("bench_sync: note: nftables missing, packet loss is not emulated")
     main_work = {"dossiers": 4, "pages": 5, "page_bytes": 40_000} if args.quick else {"dossiers": 200, "pages": 5, "page_bytes": 40_000}
     table_work = {"dossiers": 2, "pages": 5, "page_bytes": 20_000} if args.quick else {"dossiers": 20, "pages": 5, "page_bytes": 40_000}
+    if not args.small_only:
+        main_table(args, main_work, table_work)
+    small_table(args)
+    return 0
+
+
+def print_table(work: dict, profiles: tuple[str, ...]) -> None:
+    print("| profile | payload B | ours s | ours wire/payload | ours time/floor | ours requests (last round) | naive s | naive time/floor |")
+    print("|---|---|---|---|---|---|---|---|")
+    for profile in profiles:
+        r = run_scenario(profile, profile, {**work, "naive": True})
+        print(f"| {profile} | {r['payload_bytes']} | {r['ours']['seconds']} | {r['ours']['wire_ratio']} | "
+              f"{r['ours']['time_ratio']} | {r['ours']['requests']} | {r['naive']['seconds']} | {r['naive']['time_ratio']} |", flush=True)
+
+
+def small_table(args) -> None:
+    """Many small files (8 KB pages, e.g. grey-scale A4 at low resolution): round trips, not
+    bandwidth, decide the time here."""
+    work = {"dossiers": 4 if args.quick else 20, "pages": 5, "page_bytes": 8_000}
+    print(f"small files: {work['dossiers']} dossiers x {work['pages']} pages x {work['page_bytes']} B", flush=True)
+    print_table(work, ("EDGE-lossy", "weak-4G"))
+
+
+def main_table(args, main_work: dict, table_work: dict) -> None:
     print(f"workload: {main_work['dossiers']} dossiers x {main_work['pages']} pages x {main_work['page_bytes']} B"
           f" ({'quick' if args.quick else 'full'})", flush=True)
     main = run_scenario("main", "bench-64k", {**main_work, "naive": True})
@@ -345,13 +371,7 @@ def main() -> int:
     print(f"cut at 90 % of a 2 MB file ({cut_profile}): ours re-sent {cut['ours_cut']['resent']} B "
           f"(largest chunk {cut['ours_cut']['max_chunk']} B) in {cut['ours_cut']['seconds']} s; "
           f"naive re-sent {cut['naive_cut']['resent']} B in {cut['naive_cut']['seconds']} s", flush=True)
-    print("| profile | payload B | ours s | ours wire/payload | ours time/floor | naive s | naive time/floor |")
-    print("|---|---|---|---|---|---|---|")
-    for profile in ("2G-rural", "EDGE-lossy", "weak-4G"):
-        r = run_scenario(profile, profile, {**table_work, "naive": True})
-        print(f"| {profile} | {r['payload_bytes']} | {r['ours']['seconds']} | {r['ours']['wire_ratio']} | "
-              f"{r['ours']['time_ratio']} | {r['naive']['seconds']} | {r['naive']['time_ratio']} |", flush=True)
-    return 0
+    print_table(table_work, ("2G-rural", "EDGE-lossy", "weak-4G"))
 
 
 if __name__ == "__main__":

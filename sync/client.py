@@ -150,6 +150,31 @@ class SyncClient:
     def close(self) -> None:
         self.session.close()
 
+    def fork(self) -> "SyncClient":
+        """A sibling for another thread: same server, credential, options and measured clock
+        offset and link, its own ``requests.Session`` (a Session is not shared between
+        threads) and its own counters (``absorb`` adds them back)."""
+        twin = SyncClient(
+            self.credential,
+            server_url=self.base_url,
+            timeout=self.timeout,
+            connect_timeout=self.connect_timeout,
+            max_attempts=self.max_attempts,
+            backoff_base=self.backoff_base,
+            backoff_cap=self.backoff_cap,
+            chunk_target_seconds=self.chunks.target,
+            sleep=self.sleep,
+        )
+        twin.clock_offset = self.clock_offset
+        twin.chunks.size, twin.chunks.throughput = self.chunks.size, self.chunks.throughput
+        return twin
+
+    def absorb(self, other: "SyncClient") -> None:
+        """Add a forked client's counters to this one's (called on this client's thread)."""
+        for key, value in other.stats.items():
+            self.stats[key] = max(self.stats[key], value) if key == "max_chunk" else self.stats[key] + value
+        other.stats = {key: 0 for key in other.stats}
+
     # --- one request ----------------------------------------------------------------------
     def _request(
         self,
@@ -224,10 +249,20 @@ class SyncClient:
         self.clock_offset = server_time - (t0 + t1) / 2
         return {**data, "clock_skew": -self.clock_offset, "rtt": t1 - t0}
 
-    def enroll(self, code: str) -> Credential:
-        response = self._request("POST", f"{API_PREFIX}/enroll", body=json.dumps({"code": code}).encode(), signed=False)
-        data = self._json(response)
-        return Credential(self.base_url, data["desk_id"], unb64(data["secret"]), data["unit_code"], int(data["desk"]))
+    def enroll(self, code: str, request_id: str = "") -> Credential:
+        """Exchange a one-time code. With a ``request_id`` (saved by the caller before the
+        first send) a lost answer is asked for again: the server answers the same credential,
+        so transport failures are retried; without one the code is burned by the first try."""
+        body = json.dumps({"code": code, "request_id": request_id} if request_id else {"code": code}).encode()
+
+        def once() -> Credential:
+            data = self._json(self._request("POST", f"{API_PREFIX}/enroll", body=body, signed=False))
+            try:
+                return Credential(self.base_url, data["desk_id"], unb64(data["secret"]), data["unit_code"], int(data["desk"]))
+            except (KeyError, TypeError, ValueError):
+                raise SyncError(TRANSPORT, "transport", "truncated answer") from None
+
+        return self.retrying(once) if request_id else once()
 
     def whoami(self) -> dict[str, Any]:
         return self._json(self._request("GET", f"{API_PREFIX}/desk"))

@@ -15,6 +15,17 @@ CHROMA_MIN = 48
 COLOUR_FRACTION = 0.0015  # 0.15 % of the page: a seal of 2 cm already covers ~0.5 %
 INK_DELTA = 60  # grey levels darker than the local paper to count as ink
 BLANK_INK_FRACTION = 0.0008  # below this (inside the margins) a page is a blank back
+# Continuous tone (a grey photograph) is looked for in 1/3-inch tiles at 100 dpi, lightly smoothed
+# against scanner grain. A tile is photo-like when most of its pixels are mid-grey (neither paper
+# nor ink), it is not text on a shadow (mostly one local paper tone plus dark ink: a book gutter)
+# and it has texture (a flat grey band or table shading is not a photo). Measured on generated
+# pages: dense 13 pt text has at most 48 % mid-grey pixels in a tile and no photo-like tile; a
+# 4 x 5 cm photo makes 25 tiles (2.9 % of an A4 page).
+TONE_DPI = 100
+TONE_TILE = 33  # pixels at TONE_DPI: 1/3 inch, 8.4 mm
+TONE_MID_SHARE = 0.5
+TONE_MIN_STD = 4.0
+PHOTO_FRACTION = 0.01  # of the page in photo-like tiles: about 6 cm², a 2 x 3 cm portrait
 
 
 def reduce_to(img: Image.Image, dpi: int, target_dpi: int) -> Image.Image:
@@ -73,3 +84,28 @@ def estimate_skew(grey: Image.Image, dpi: int, *, limit: float = 5.0) -> float:
     best = max(coarse, key=score)
     fine = np.arange(best - 0.4, best + 0.41, 0.1)
     return round(float(max(fine, key=score)), 2)
+
+
+def continuous_tone_fraction(grey: Image.Image, dpi: int) -> float:
+    """Share of the page in photo-like tiles (see TONE_* above)."""
+    small = reduce_to(grey, dpi, TONE_DPI).filter(ImageFilter.BoxBlur(1))
+    a = np.asarray(small, dtype=np.int16)
+    t = TONE_TILE
+    rows, cols = a.shape[0] // t, a.shape[1] // t
+    if not rows or not cols:
+        return 0.0
+    tiles = a[: rows * t, : cols * t].reshape(rows, t, cols, t).transpose(0, 2, 1, 3).reshape(rows, cols, t * t)
+    paper = float(np.percentile(a, 60))  # most of a page is paper
+    mid = ((tiles > 60) & (tiles < paper - 45)).mean(axis=2)
+    local_paper = np.percentile(tiles, 90, axis=2)[..., None]
+    on_local_paper = (np.abs(tiles - local_paper) <= 30).mean(axis=2)
+    ink = (tiles < local_paper - 70).mean(axis=2)
+    text_on_shadow = (on_local_paper > 0.5) & (ink > 0.03)
+    photo = (mid > TONE_MID_SHARE) & ~text_on_shadow & (tiles.std(axis=2) > TONE_MIN_STD)
+    return float(photo.mean())
+
+
+def has_photo(grey: Image.Image, dpi: int) -> bool:
+    """A grey photograph (or other continuous-tone area) large enough that bilevel would
+    destroy it."""
+    return continuous_tone_fraction(grey, dpi) >= PHOTO_FRACTION

@@ -21,7 +21,8 @@ COLOUR_BUDGET = 150 * 1024
 COLOUR_QUALITY = 40  # floor, and the quality a rotated colour page is re-encoded at
 COLOUR_QUALITY_MAX = 75
 COLOUR_SMOOTHING = 0.6  # px at 150 dpi: removes scanner grain, which JPEG would spend most bytes on
-GREY_DPI = 200
+GREY_DPI = 200  # forced grey
+PHOTO_DPI = 150  # auto mode, a grey photograph on the page
 GREY_QUALITY = 45
 
 

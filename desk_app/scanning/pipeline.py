@@ -1,7 +1,8 @@
 """One page from capture to stored bytes, in the automatic or a forced mode.
 
-auto: colour content (a red seal, a photo) -> colour JPEG at 150 dpi; otherwise text ->
-straightened, adaptive threshold, CCITT G4 at the scan resolution. Forced modes per document:
+auto: colour content (a red seal, a photo) -> colour JPEG at 150 dpi; a grey photograph (large
+continuous-tone area, no colour) -> grey JPEG at 150 dpi, since bilevel would destroy it; otherwise
+text -> straightened, adaptive threshold, CCITT G4 at the scan resolution. Forced modes per document:
 text, grey (JPEG at up to 200 dpi) or color. CPU-bound, no I/O: runs on a worker thread (the
 UI's I/O pool, the CLI's main thread), never the UI thread.
 """
@@ -41,10 +42,14 @@ def normalise_image(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
-def choose_mode(img: Image.Image, dpi: int, mode: str) -> str:
+def choose_mode(img: Image.Image, dpi: int, mode: str, grey: Image.Image | None = None) -> str:
+    """The stored mode; in auto, also whether a grey page is a photo ("photo": grey at 150 dpi)."""
     if mode != "auto":
         return mode
-    return "color" if analysis.has_colour(img, dpi) else "text"
+    if analysis.has_colour(img, dpi):
+        return "color"
+    grey = grey if grey is not None else (img.convert("L") if img.mode != "L" else img)
+    return "photo" if analysis.has_photo(grey, dpi) else "text"
 
 
 def process(raw: RawPage, *, mode: str = "auto", drop_blank: bool = False, deskew: bool = True) -> ProcessedPage | None:
@@ -55,7 +60,7 @@ def process(raw: RawPage, *, mode: str = "auto", drop_blank: bool = False, deske
     grey = img.convert("L") if img.mode != "L" else img
     if drop_blank and not analysis.has_colour(img, dpi) and analysis.is_blank(grey, dpi):
         return None
-    stored = choose_mode(img, dpi, mode)
+    stored = choose_mode(img, dpi, mode, grey)
     angle = analysis.estimate_skew(grey, dpi) if deskew else 0.0
     if abs(angle) >= MIN_SKEW:
         fill = 255 if img.mode == "L" else (255, 255, 255)
@@ -66,10 +71,14 @@ def process(raw: RawPage, *, mode: str = "auto", drop_blank: bool = False, deske
     if stored == "text":
         bw = encode.adaptive_threshold(grey, dpi)
         return ProcessedPage(encode.encode_g4(bw, dpi), "text", bw.width, bw.height, dpi, angle, raw.origin)
-    if stored == "grey":
-        small, out_dpi = encode.scale_to(grey, dpi, encode.GREY_DPI)
+    if stored in ("grey", "photo"):
+        small, out_dpi = encode.scale_to(grey, dpi, encode.GREY_DPI if stored == "grey" else encode.PHOTO_DPI)
         small = encode.whiten_paper(small).filter(ImageFilter.GaussianBlur(encode.COLOUR_SMOOTHING))
-        data = encode.encode_jpeg(small, out_dpi, quality=encode.GREY_QUALITY)
+        if stored == "grey":
+            data = encode.encode_jpeg(small, out_dpi, quality=encode.GREY_QUALITY)
+        else:  # a photo keeps the best quality that fits the colour page budget
+            data, _ = encode.encode_jpeg_within(small, out_dpi, budget=encode.COLOUR_BUDGET,
+                                                floor=encode.GREY_QUALITY, ceiling=encode.COLOUR_QUALITY_MAX)
         return ProcessedPage(data, "grey", small.width, small.height, out_dpi, angle, raw.origin)
     colour = img.convert("RGB")
     small, out_dpi = encode.scale_to(colour, dpi, encode.COLOUR_DPI)

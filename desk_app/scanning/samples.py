@@ -123,3 +123,20 @@ def blank_back(dpi: int = 200, *, seed: int = 2, noise: float = 6.0) -> Image.Im
     img = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L")
     img.info["dpi"] = (dpi, dpi)
     return img
+
+
+def photo_page(dpi: int = 200, *, seed: int = 5, size_in: tuple[float, float] = (1.6, 2.0)) -> Image.Image:
+    """A text page (14 pt, 1.5 lines) with a grey photograph pasted at the top right, as on a
+    photocopied ID paper: a lit face-like blob on a gradient, with mid-scale texture. Mode L."""
+    img = text_page(dpi, seed=seed, point_size=14, leading=1.5)
+    pw, ph = round(dpi * size_in[0]), round(dpi * size_in[1])
+    gen = np.random.default_rng(seed)
+    yy, xx = np.mgrid[0:ph, 0:pw]
+    backdrop = 60 + 70 * (xx / pw) + 70 * (yy / ph)
+    face = np.exp(-(((xx - pw * 0.5) / (pw * 0.25)) ** 2 + ((yy - ph * 0.4) / (ph * 0.3)) ** 2))
+    texture = Image.fromarray((gen.normal(128, 25, (ph // 8 + 1, pw // 8 + 1))).clip(0, 255).astype(np.uint8))
+    texture = np.asarray(texture.resize((pw, ph), Image.Resampling.BICUBIC), dtype=np.float64) - 128
+    photo = Image.fromarray((backdrop * (1 - face) + 190 * face + texture).clip(0, 255).astype(np.uint8), "L")
+    img.paste(photo, (img.width - pw - round(dpi * 0.8), round(dpi * 0.9)))
+    img.info["dpi"] = (dpi, dpi)
+    return img

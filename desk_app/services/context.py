@@ -62,6 +62,7 @@ def build_services(
     store = DeskStore.open(Path(data_dir), create=create)
     setup = SetupService(store)
     catalogue = CatalogueService(store, tr, clock)
+    sync = SyncService(store, setup, clock, Path(data_dir))
     return DeskServices(
         data_dir=Path(data_dir),
         store=store,
@@ -71,7 +72,7 @@ def build_services(
         catalogue=catalogue,
         intake=IntakeService(store, setup, catalogue, clock, actor),
         queue=QueueService(store, clock, actor),
-        sync=SyncService(store, setup, clock, Path(data_dir)),
+        sync=sync,
         digitise=DigitiseService(store, clock, actor),
-        printing=PrintingService(store, setup, clock, actor),
+        printing=PrintingService(store, setup, clock, actor, tag_provider=sync.tag_for),
     )

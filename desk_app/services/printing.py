@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from desk_app.domain.calendar import VN_TZ
-from desk_app.domain.dossier import DOCUMENT_KINDS, RETURN_CHANNELS, STATUS_LABELS
+from desk_app.domain.dossier import (
+    DOCUMENT_KINDS,
+    REFUSED,
+    RETURN_CHANNELS,
+    STATUS_LABELS,
+    SUPPLEMENT_REQUESTED,
+    TRANSITIONS,
+)
 from desk_app.domain.errors import ValidationError
 from desk_app.forms.layouts import Layout, get_layout
 from desk_app.forms.model import (
@@ -321,21 +328,103 @@ class PrintingService:
         return BookData(config.unit_name, self.settings().office_name, date_from, date_to, book_rows)
 
     def export_book(self, date_from: date, date_to: date, out: Path) -> dict[str, Any]:
-        from desk_app.forms.book_xlsx import render_book_xlsx
-        from desk_app.forms.pdf import render_book
+        check_book_path(out)
+        return write_book(self.book(date_from, date_to), out)
 
-        out = Path(out)
-        suffix = out.suffix.lower()
-        if suffix not in (".pdf", ".xlsx"):
-            raise ValidationError("Tệp sổ theo dõi phải có đuôi .pdf hoặc .xlsx: {path}.", field="out", path=str(out))
-        book = self.book(date_from, date_to)
-        if suffix == ".pdf":
-            pdf = render_book(book)
-            data, pages = pdf.data, pdf.pages
-        else:
-            data, pages = render_book_xlsx(book), None
-        write_atomically(out, data)
-        result = {"path": str(out.resolve()), "rows": len(book.rows), "bytes": len(data), "from": date_from.isoformat(), "to": date_to.isoformat()}
-        if pages is not None:
-            result["pages"] = pages
-        return result
+    # --- what the officer types for forms 02-04 (the UI's dialog; the CLI has options) -------------
+    def extras_defaults(self, code: str, form: str) -> dict[str, Any]:
+        """DB thread. What the forms 02-04 dialog starts with: the dossier in short, the officer's
+        name and phone used last time on this desk (else the login name), and for form 04 a new
+        appointment from the work calendar: one working day after now or after the old
+        appointment, whichever is later, at the same clock time."""
+        form = check_form(form)
+        row = self.store.find_dossier_row(code)
+        old = datetime.fromisoformat(row["appointment_at"])
+        now = self.clock().astimezone(VN_TZ)
+        suggested = self.setup.calendar().appointment(max(now, old), days=1)
+        status = FORM_STATUS.get(form)
+        return {
+            "code": row["code"],
+            "form": form,
+            "applicant_name": row["applicant_name"],
+            "procedure_name": row["procedure_name"],
+            "status": row["status"],
+            "appointment_at": old.isoformat(),
+            "suggested_appointment": suggested.isoformat(),
+            "officer_name": self.store.get_setting(LAST_OFFICER_KEY) or self.actor,
+            "officer_phone": self.store.get_setting(LAST_PHONE_KEY) or "",
+            # the status this form usually goes with, if the dossier may still move to it
+            "record_status": status if status and status in TRANSITIONS.get(row["status"], ()) else None,
+        }
+
+    def prepare_issue(
+        self,
+        code: str,
+        *,
+        form: str,
+        extras: FormExtras,
+        officer_name: str = "",
+        layout: str | None = None,
+    ) -> PreparedForm:
+        """DB thread. ``prepare`` with what the officer typed in the UI: checks it, signs the form
+        with ``officer_name`` (the login name is often a shared account) and remembers name and
+        phone for the next form on this desk."""
+        form = check_form(form)
+        extras = FormExtras(
+            reason=" ".join(extras.reason.split()),
+            items=[" ".join(i.split()) for i in extras.items if i.strip()],
+            new_appointment=extras.new_appointment,
+            officer_phone=extras.officer_phone.strip(),
+        )
+        officer_name = " ".join(officer_name.split())
+        if form == "04" and extras.new_appointment is not None:
+            old = datetime.fromisoformat(self.store.find_dossier_row(code)["appointment_at"])
+            if extras.new_appointment <= old:
+                raise ValidationError(
+                    "Ngày hẹn mới phải sau ngày hẹn cũ ({value}).",
+                    field="new_appointment",
+                    value=old.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y"),
+                )
+        prepared = self.prepare(code, form=form, layout=layout, extras=extras)
+        if officer_name:
+            prepared.data.officer = officer_name
+        remembered = {LAST_OFFICER_KEY: officer_name}
+        if extras.officer_phone:
+            remembered[LAST_PHONE_KEY] = extras.officer_phone
+        self.store.set_settings(remembered)
+        return prepared
+
+
+# Forms 02 and 03 usually go with a status change of the dossier (the UI offers it).
+FORM_STATUS = {"02": SUPPLEMENT_REQUESTED, "03": REFUSED}
+LAST_OFFICER_KEY = "forms.last_officer_name"  # not a FormSettings field: per desk, remembered
+LAST_PHONE_KEY = "forms.last_officer_phone"
+BOOK_SUFFIXES = (".pdf", ".xlsx")
+
+
+def check_book_path(out: Path) -> Path:
+    out = Path(out)
+    if out.suffix.lower() not in BOOK_SUFFIXES:
+        raise ValidationError("Tệp sổ theo dõi phải có đuôi .pdf hoặc .xlsx: {path}.", field="out", path=str(out))
+    return out
+
+
+def write_book(book: BookData, out: Path) -> dict[str, Any]:
+    """Render the tracking book as PDF or .xlsx (by ``out``'s suffix) and write it atomically.
+    No database: the UI runs it on the I/O pool once the DB thread has read ``book``."""
+    from desk_app.forms.book_xlsx import render_book_xlsx
+    from desk_app.forms.pdf import render_book
+
+    out = check_book_path(out)
+    pages = None
+    if out.suffix.lower() == ".pdf":
+        pdf = render_book(book)
+        data, pages = pdf.data, pdf.pages
+    else:
+        data = render_book_xlsx(book)
+    write_atomically(out, data)
+    result = {"path": str(out.resolve()), "rows": len(book.rows), "bytes": len(data),
+              "from": book.date_from.isoformat(), "to": book.date_to.isoformat()}
+    if pages is not None:
+        result["pages"] = pages
+    return result

@@ -9,8 +9,10 @@ network waits never touch the UI thread or the UI's DB thread.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import secrets
 import tempfile
 import time
 from datetime import datetime
@@ -28,6 +30,7 @@ from desk_app.store.sync_store import SyncStore
 from sync.bundle import write_bundle
 from sync.client import Credential, SyncClient
 from sync.errors import RECORD, TRANSPORT, SyncError, reason_message
+from sync.parallel import ParallelUploads
 from sync.protocol import (
     CLOCK_WARNING_SECONDS,
     CONFIRMED,
@@ -39,6 +42,11 @@ from sync.protocol import (
 BATCH_RECORDS = 100
 BATCH_BYTES = 256 * 1024
 FEED_PAGE = 500
+UPLOAD_WORKERS = 3  # files in flight at once (round trips dominate small files on 2G/EDGE)
+# The heartbeat at the start of a round is skipped when one went out this recently: the one
+# at the end of every round reports the backlog that is left.
+HEARTBEAT_EVERY = 600.0
+ENROLL_REQUEST = "enroll_request"  # sync_state key: the pending enrollment's request id
 
 
 class CredentialVault:
@@ -132,6 +140,7 @@ class SyncService:
         self.client_options = dict(client_options or {})
         self.vault = vault or CredentialVault(self.data_dir)
         self._secret_cache: tuple[str, bytes] | None = None
+        self.upload_workers = UPLOAD_WORKERS
 
     def now(self) -> str:
         return _iso(self.clock())
@@ -165,9 +174,11 @@ class SyncService:
         if not server_url.startswith(("http://", "https://")):
             raise ValidationError("Địa chỉ máy chủ phải bắt đầu bằng http:// hoặc https://.", field="server")
         config = self.setup.config()
+        code = code.strip()
+        request_id = self._enroll_request_id(server_url, code)
         client = self.make_client(None, server_url)
         try:
-            credential = client.enroll(code.strip())
+            credential = client.enroll(code, request_id)
         except SyncError as exc:
             raise StoreError(exc.message_template(), detail=exc.detail or exc.reason) from None
         finally:
@@ -190,8 +201,21 @@ class SyncService:
         }
         storage = self.vault.save(meta, credential.secret)
         self.store.save_credential_meta(**meta, storage=storage)
+        self.store.set_state(**{ENROLL_REQUEST: None})
         self._secret_cache = (credential.desk_id, credential.secret)
         return {**meta, "storage": storage}
+
+    def _enroll_request_id(self, server_url: str, code: str) -> str:
+        """The request id for enrolling with ``code`` at ``server_url``, saved in the database
+        BEFORE the first send: if the answer is lost (or the app closes) a retry with the
+        same code sends the same id and gets the same credential instead of a burned code."""
+        code_hash = hashlib.sha256(code.replace("-", "").upper().encode()).hexdigest()
+        saved = self.store.state(ENROLL_REQUEST) or {}
+        if saved.get("server_url") == server_url and saved.get("code_hash") == code_hash and saved.get("request_id"):
+            return str(saved["request_id"])
+        request_id = secrets.token_urlsafe(24)
+        self.store.set_state(**{ENROLL_REQUEST: {"server_url": server_url, "code_hash": code_hash, "request_id": request_id}})
+        return request_id
 
     def tag_for(self, code: str) -> str | None:
         """Receipt authentication tag for ``code`` (None before enrollment). Offline, fast."""
@@ -288,6 +312,7 @@ class SyncService:
         }
         started = time.monotonic()
         self.store.set_state(last_attempt_at=self.now())
+        uploads = ParallelUploads(client, self.upload_workers)
         try:
             ping = client.retrying(client.ping)
             summary["online"] = True
@@ -295,13 +320,17 @@ class SyncService:
             summary["clock_skew_seconds"] = skew
             summary["clock_warning"] = abs(skew) > CLOCK_WARNING_SECONDS
             self.store.set_state(clock_skew_seconds=skew, last_contact_at=self.now())
-            self._heartbeat(client, skew)
-            self._push(client, summary)
+            last_beat = self.store.state("last_heartbeat_unix") or 0
+            if self.store.outbox_summary()["pending"] and not 0 <= time.time() - last_beat < HEARTBEAT_EVERY:
+                # A long push ahead and the province has not heard from us for a while.
+                self._heartbeat(client, skew)
+            self._push(client, uploads, summary)
             self._pull(client, summary)
             self._heartbeat(client, skew)
         except SyncError as exc:
             summary["errors"].append(exc.as_dict(tr))
         finally:
+            uploads.close()
             if own_client:
                 client.close()
         outbox = self.outbox()
@@ -333,6 +362,7 @@ class SyncService:
                 "clock_skew": skew,
             }
         )
+        self.store.set_state(last_heartbeat_unix=time.time())
 
     @staticmethod
     def _event(row: dict[str, Any]) -> dict[str, Any]:
@@ -344,7 +374,7 @@ class SyncService:
             "created_at": row["created_at"],
         }
 
-    def _push(self, client: SyncClient, summary: dict[str, Any]) -> None:
+    def _push(self, client: SyncClient, uploads: ParallelUploads, summary: dict[str, Any]) -> None:
         blocked = self.store.blocked_dossiers()
         after_id = 0
         while True:
@@ -353,7 +383,7 @@ class SyncService:
                 return
             after_id = batch[-1]["id"]
             ready = [row for row in batch if row["dossier_code"] not in blocked]
-            ready = self._send_files(client, ready, blocked, summary)
+            ready = self._send_files(client, uploads, ready, blocked, summary)
             if not ready:
                 continue
             try:
@@ -365,7 +395,7 @@ class SyncService:
             if retry:
                 # The server lacked some files after all (e.g. lost on its side): send them,
                 # then the records once more.
-                self._upload(client, {sha: 0 for _row, res in retry for sha in res.get("missing", [])}, summary)
+                self._upload(uploads, {sha: 0 for _row, res in retry for sha in res.get("missing", [])}, summary)
                 rows = [row for row, _res in retry]
                 results = client.push([self._event(row) for row in rows])
                 again = self._record_results(rows, results, blocked, summary)
@@ -395,7 +425,7 @@ class SyncService:
         self.store.confirm(confirmed, self.now())
         return retry
 
-    def _send_files(self, client: SyncClient, rows, blocked: set[str], summary) -> list[dict[str, Any]]:
+    def _send_files(self, client: SyncClient, uploads: ParallelUploads, rows, blocked: set[str], summary) -> list[dict[str, Any]]:
         """Files first: every file of these records is on the server before they are sent.
         Records whose files are broken here are quarantined; the others go on."""
         wanted: dict[str, list[dict[str, Any]]] = {}
@@ -424,7 +454,7 @@ class SyncService:
         self.store.mark_files_confirmed(
             {sha: self.blobs.path_for(sha).stat().st_size for sha in unconfirmed if sha not in missing}, self.now()
         )
-        rejected = self._upload(client, missing, summary)
+        rejected = self._upload(uploads, missing, summary)
         for sha in rejected:
             for row in wanted[sha]:
                 if row["id"] not in bad:
@@ -434,21 +464,30 @@ class SyncService:
                     bad.add(row["id"])
         return [row for row in rows if row["id"] not in bad]
 
-    def _upload(self, client: SyncClient, missing: dict[str, int], summary) -> set[str]:
+    def _upload(self, uploads: ParallelUploads, missing: dict[str, int], summary) -> set[str]:
+        """Send the files the server lacks, several at once; each confirmed file is recorded
+        here (this thread owns the database) as soon as its upload ends. A file the server
+        refuses is returned (its records get quarantined); any other failure is raised once
+        the other uploads have ended."""
         rejected: set[str] = set()
-        for sha, offset in missing.items():
-            path = self.blobs.path_for(sha)
-            size = path.stat().st_size
-            try:
-                sent = client.upload(sha, size, lambda p=path: open(p, "rb"), offset=offset or 0)
-            except SyncError as exc:
-                if exc.category == RECORD:
+        failure: SyncError | None = None
+        sizes = {sha: self.blobs.path_for(sha).stat().st_size for sha in missing}
+        jobs = [
+            (sha, sizes[sha], lambda p=self.blobs.path_for(sha): open(p, "rb"), offset or 0)
+            for sha, offset in missing.items()
+        ]
+        for sha, sent, error in uploads.run(jobs):
+            if error is not None:
+                if error.category == RECORD:
                     rejected.add(sha)
-                    continue
-                raise
+                elif failure is None:
+                    failure = error
+                continue
             summary["file_bytes_sent"] += sent
             summary["files_uploaded"] += 1
-            self.store.mark_files_confirmed({sha: size}, self.now())
+            self.store.mark_files_confirmed({sha: sizes[sha]}, self.now())
+        if failure is not None:
+            raise failure
         return rejected
 
     def _pull(self, client: SyncClient, summary: dict[str, Any]) -> None:

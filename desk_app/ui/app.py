@@ -41,7 +41,8 @@ PROCESS_START = time.time()
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="desk-app", description="Bộ phận Một cửa: desk app")
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: per-user folder)")
-    parser.add_argument("--lang", choices=LANGUAGES, default=DEFAULT_LANGUAGE, help="interface language")
+    parser.add_argument("--lang", choices=LANGUAGES, default=None,
+                        help="interface language (default: the one chosen last time, else Vietnamese)")
     parser.add_argument("--selftest", action="store_true", help="open the window, print JSON, exit 0 if usable")
     return parser.parse_args(argv)
 
@@ -59,20 +60,38 @@ def make_services_factory(data_dir: Path, tr: Translator) -> Callable[[], object
 def open_desk(services) -> dict:
     """DB thread: open (and migrate) the database, make sure there is a catalogue, and say
     whether the desk still needs setting up."""
+    from desk_app.services.preferences import PreferencesService
+
     services.catalogue.ensure_sample()
+    language = PreferencesService(services.store).language()
     if services.setup.is_initialised():
-        return {"initialised": True, "config": services.setup.config().as_dict()}
+        return {"initialised": True, "config": services.setup.config().as_dict(), "language": language}
     from desk_app.services.setup import communes_of_province, provinces
     from desk_app.ui.setup_dialog import DEFAULT_PROVINCE
 
-    return {"initialised": False, "provinces": provinces(), "communes": communes_of_province(DEFAULT_PROVINCE)}
+    return {"initialised": False, "provinces": provinces(), "communes": communes_of_province(DEFAULT_PROVINCE),
+            "language": language}
+
+
+def save_language(services, language: str) -> str:
+    """DB thread: remember the language the receptionist picked from the menu."""
+    from desk_app.services.preferences import PreferencesService
+
+    return PreferencesService(services.store).set_language(language)
+
+
+def remember_language(window: MainWindow, runner: TaskRunner) -> None:
+    """Each language picked from the menu is saved for the next run. UI thread."""
+    for lang, action in window.language_actions.items():
+        action.triggered.connect(lambda _checked=False, lang=lang: runner.db(save_language, lang, on_error=lambda _e: None))
 
 
 class DeskStartup:
     """Takes the window from 'opening' to a usable intake page. UI thread."""
 
-    def __init__(self, window: MainWindow, runner: TaskRunner, *, interactive: bool = True):
+    def __init__(self, window: MainWindow, runner: TaskRunner, *, interactive: bool = True, language_fixed: bool = False):
         self.window = window
+        self.language_fixed = language_fixed  # --lang given: it wins over the remembered one
         self.runner = runner
         self.interactive = interactive
         self.dialog: SetupDialog | None = None
@@ -85,6 +104,9 @@ class DeskStartup:
 
     def _opened(self, state: dict) -> None:
         self.state = state
+        language = state.get("language")
+        if language and not self.language_fixed and language != self.window.tr_.language:
+            self.window.set_language(language)
         if state["initialised"] or not self.interactive:
             self._ready(state.get("config") or {})
             return
@@ -125,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = args.data or default_data_dir()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("desk-app")
-    tr = Translator(args.lang)
+    tr = Translator(args.lang or DEFAULT_LANGUAGE)
     runner = TaskRunner(make_services_factory(data_dir, tr))
     window = MainWindow(runner, tr)
     # Add-ons only build actions and widgets here; their heavy modules (numpy, Pillow,
@@ -137,7 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     install_scanning(window, runner, tr)
     install_printing(window, runner, app=app)
     window.resize(1280, 780)
-    startup = DeskStartup(window, runner, interactive=not args.selftest)
+    startup = DeskStartup(window, runner, interactive=not args.selftest, language_fixed=args.lang is not None)
+    remember_language(window, runner)
     sync_loop = install_sync(window, runner, tr, data_dir=data_dir, start=False)
     if not args.selftest:  # rounds start once the database is open and migrated
         startup.ready_callbacks.append(lambda config: "error" in config or sync_loop.start())

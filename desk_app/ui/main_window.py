@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
 
@@ -37,6 +37,8 @@ STATUS_NORMAL_WIDGETS = 1  # the desk label, left of the permanent widgets
 
 
 class MainWindow(QMainWindow):
+    language_changed = Signal(str)  # after set_language: add-ons retranslate their actions
+
     def __init__(
         self,
         runner: TaskRunner,
@@ -221,6 +223,7 @@ class MainWindow(QMainWindow):
         self.tr_ = self._make_translator(language)
         self.language_actions[language].setChecked(True)
         self.retranslate()
+        self.language_changed.emit(language)
 
     def retranslate(self) -> None:
         tr = self.tr_

@@ -42,6 +42,7 @@ class SyncStatusWidget(QWidget):
     """What a receptionist needs to know about sync, at a glance. UI thread only."""
 
     sync_requested = Signal()
+    issues_requested = Signal()
 
     def __init__(self, tr: Translator, parent: QWidget | None = None):
         super().__init__(parent)
@@ -58,7 +59,11 @@ class SyncStatusWidget(QWidget):
         self.clock_label.hide()
         self.sync_button = QPushButton(objectName="syncNow")
         self.sync_button.clicked.connect(self.sync_requested)
-        for widget in (self.state_label, self.outbox_label, self.last_label, self.clock_label, self.sync_button):
+        # Shown only when something needs a person: records held back or flags.
+        self.issues_button = QPushButton(objectName="syncIssues")
+        self.issues_button.clicked.connect(self.issues_requested)
+        self.issues_button.hide()
+        for widget in (self.state_label, self.outbox_label, self.last_label, self.clock_label, self.issues_button, self.sync_button):
             layout.addWidget(widget)
         self.retranslate(tr)
 
@@ -97,6 +102,9 @@ class SyncStatusWidget(QWidget):
         self.last_label.setText(
             tr("Lần đồng bộ xác nhận gần nhất: {when}", when=_short_time(last)) if last else tr("Chưa từng đồng bộ")
         )
+        issues = int(s.get("quarantined") or 0) + int(s.get("conflicts") or 0)
+        self.issues_button.setText(tr("Xem {count} mục cần xử lý…", count=issues))
+        self.issues_button.setVisible(issues > 0)
         skew = s.get("clock_skew_seconds")
         if s.get("clock_warning") and skew is not None:
             self.clock_label.setText(tr("Đồng hồ máy tính lệch {minutes} phút so với máy chủ tỉnh!", minutes=round(abs(skew) / 60)))
@@ -147,6 +155,8 @@ class SyncLoop(QObject):
         self.refresh_timer.setInterval(int(refresh_interval * 1000))
         self.refresh_timer.timeout.connect(self.refresh)
         widget.sync_requested.connect(self.sync_now)
+        widget.issues_requested.connect(self.show_issues)
+        self.issues_dialog = None
 
     def start(self, *, first_delay: float = 2.0) -> None:
         self.refresh()
@@ -219,6 +229,21 @@ class SyncLoop(QObject):
         else:
             delay = self.interval
         self.timer.start(int(delay * 1000))
+
+    def show_issues(self):
+        """Open (or raise) the dialog of held-back records and flags; a retry there starts a
+        round at once."""
+        from desk_app.ui.sync_dialog import open_sync_issues
+
+        if self.issues_dialog is not None:
+            self.issues_dialog.raise_()
+            self.issues_dialog.load()
+            return self.issues_dialog
+        dialog = open_sync_issues(self.runner, self.tr_, self.widget.window())
+        dialog.retried.connect(lambda _count: self.sync_now())
+        dialog.destroyed.connect(lambda *_: setattr(self, "issues_dialog", None))
+        self.issues_dialog = dialog
+        return dialog
 
     def shutdown(self) -> None:
         """UI thread, at exit: stop scheduling; the loop's connection closes on the I/O pool."""

@@ -71,14 +71,23 @@ class Province:
             )
         return {"code": code, "unit_code": unit_code, "desk": int(desk), "expires_at": expires}
 
-    def enroll(self, code: str) -> dict[str, Any]:
-        """Exchange a one-time code for a desk credential (the only time the secret travels)."""
+    def enroll(self, code: str, request_id: str = "") -> dict[str, Any]:
+        """Exchange a one-time code for a desk credential (the only time the secret travels).
+
+        Safe against a lost answer: a desk sends a random ``request_id`` it saved before
+        sending. The same code with the same request id, while the code is valid, answers
+        the same credential again (nothing new is made); any other request id after the
+        code was used is refused. Without a request id the code is simply single use."""
+        code_hash = _code_hash(code or "")
+        request_hash = hashlib.sha256(request_id.encode()).hexdigest() if request_id else ""
         with self.db.transaction() as tx:
-            row = tx.one("SELECT * FROM enroll_codes WHERE code_hash = ?", (_code_hash(code or ""),))
-            if row is None or row["used_at"] is not None:
+            row = tx.one("SELECT * FROM enroll_codes WHERE code_hash = ?", (code_hash,))
+            if row is None:
                 raise AdminError("enroll_code_invalid")
             if datetime.fromisoformat(row["expires_at"]) < datetime.now(VN_TZ):
                 raise AdminError("enroll_code_expired")
+            if row["used_at"] is not None:
+                return self._enroll_again(tx, code_hash, request_hash)
             desk_id = "desk-" + secrets.token_hex(8)
             secret = secrets.token_bytes(32)
             now = now_iso()
@@ -89,7 +98,25 @@ class Province:
             tx.execute(
                 "UPDATE enroll_codes SET used_at = ?, desk_id = ? WHERE code_hash = ?", (now, desk_id, row["code_hash"])
             )
+            if request_hash:
+                tx.execute(
+                    "INSERT INTO enroll_requests (code_hash, request_hash, desk_id, answered_at) VALUES (?, ?, ?, ?)",
+                    (code_hash, request_hash, desk_id, now),
+                )
         return {"desk_id": desk_id, "secret": b64(secret), "unit_code": row["unit_code"], "desk": row["desk"]}
+
+    @staticmethod
+    def _enroll_again(tx, code_hash: str, request_hash: str) -> dict[str, Any]:
+        """A used code: the original answer again for the same request id, else refused."""
+        if not request_hash:
+            raise AdminError("enroll_code_invalid")
+        answered = tx.one("SELECT request_hash, desk_id FROM enroll_requests WHERE code_hash = ?", (code_hash,))
+        if answered is None or not hmac.compare_digest(answered["request_hash"], request_hash):
+            raise AdminError("enroll_code_invalid")
+        desk = tx.one("SELECT id, unit_code, desk, secret, revoked_at FROM desks WHERE id = ?", (answered["desk_id"],))
+        if desk is None or desk["revoked_at"]:
+            raise AdminError("enroll_code_invalid")
+        return {"desk_id": desk["id"], "secret": desk["secret"], "unit_code": desk["unit_code"], "desk": desk["desk"]}
 
     def desk_credential(self, desk_id: str) -> tuple[Desk, bytes, str | None] | None:
         rows = self.db.read("SELECT id, unit_code, desk, secret, revoked_at FROM desks WHERE id = ?", (desk_id,))

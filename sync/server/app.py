@@ -178,8 +178,11 @@ def create_app(province: Province) -> FastAPI:
         data = parse_json(await read_body(request, JSON_LIMIT))
         if not isinstance(data, dict) or not isinstance(data.get("code"), str):
             raise ApiError(400, "malformed", "code required")
+        request_id = data.get("request_id", "")
+        if not isinstance(request_id, str) or len(request_id) > 128:
+            raise ApiError(400, "malformed", "request_id must be a string of at most 128 characters")
         try:
-            result = await run_in_threadpool(province.enroll, data["code"])
+            result = await run_in_threadpool(province.enroll, data["code"], request_id)
         except AdminError as exc:
             raise ApiError(403, exc.reason) from None
         return {**result, "server_time": time.time(), "protocol": PROTOCOL_VERSION}

@@ -50,6 +50,14 @@ CREATE TABLE IF NOT EXISTS enroll_codes (
     used_at TEXT,
     desk_id TEXT
 );
+-- The answer to an enrollment, kept so a desk whose answer was lost in transit can ask
+-- again with the same request id (within the code's validity) and get the same credential.
+CREATE TABLE IF NOT EXISTS enroll_requests (
+    code_hash TEXT PRIMARY KEY,
+    request_hash TEXT NOT NULL,
+    desk_id TEXT NOT NULL,
+    answered_at TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS events (
     key TEXT PRIMARY KEY,
     desk_id TEXT NOT NULL,

@@ -49,7 +49,7 @@ def test_fast_scan_opens_the_dossier_and_is_taken_out_of_the_field(qtbot, scanne
         assert signal.args == [CODE]
         assert edit.text() == "Nguyễn "
     finally:
-        QApplication.instance().removeEventFilter(scans)
+        scans.uninstall(QApplication.instance())
 
 
 @pytest.mark.ui
@@ -66,7 +66,7 @@ def test_slow_typing_is_not_a_scan(qtbot):
     try:
         _type(edit, CODE)
     finally:
-        QApplication.instance().removeEventFilter(scans)
+        scans.uninstall(QApplication.instance())
     assert got == [] and edit.text() == CODE
 
 

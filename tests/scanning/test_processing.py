@@ -164,3 +164,46 @@ def test_adaptive_threshold_survives_uneven_lighting():
     bw = np.asarray(encode.adaptive_threshold(shaded, 200))
     left = 1 - bw[:, 60:200].mean()  # margin area in the shadow must stay white
     assert left < 0.01
+
+
+@pytest.mark.parametrize("dpi", [200, 300])
+def test_grey_photo_page_is_stored_as_150_dpi_grey_jpeg(dpi):
+    """A grey photograph (no colour) on a text page would be destroyed by bilevel: auto mode
+    keeps the page as grey JPEG at 150 dpi, with the photo's tones still there."""
+    import numpy as np
+
+    from desk_app.scanning.samples import photo_page
+
+    img = photo_page(dpi)
+    assert not analysis.has_colour(img, dpi) and analysis.has_photo(img, dpi)
+    page = pipeline.process(RawPage(img, dpi))
+    assert page.mode == "grey" and page.dpi == 150
+    jpeg = Image.open(io.BytesIO(page.data))
+    assert jpeg.format == "JPEG" and jpeg.mode == "L"
+    # like a colour page, a full page of text at 150 dpi sits at the legibility floor (q45,
+    # measured 166 KB): held at the measured bound
+    assert page.bytes <= 175 * 1024, page.bytes
+    # the photo area (top right, 0.8 in from the right edge, 0.9 in from the top) keeps its mid-tones
+    x0, y0 = jpeg.width - round(150 * 2.4), round(150 * 0.9)
+    area = np.asarray(jpeg.crop((x0 + 20, y0 + 20, x0 + 220, y0 + 280)))
+    assert ((area > 60) & (area < 200)).mean() > 0.7
+    # the same page as bilevel would have no mid-tones at all
+    assert page.bytes > 0 and np.unique(np.asarray(encode.adaptive_threshold(img, dpi))).size <= 2
+
+
+@pytest.mark.parametrize("dpi, layout", [(200, TYPICAL), (200, DENSEST), (300, DENSEST)])
+def test_dense_text_has_no_continuous_tone(dpi, layout):
+    assert analysis.continuous_tone_fraction(text_page(dpi, **layout), dpi) == 0.0
+
+
+def test_shadow_and_small_seal_are_not_photos():
+    """A book-gutter shadow (text on mid-grey) is text; so is a flat grey band."""
+    import numpy as np
+
+    arr = np.asarray(text_page(200, **TYPICAL), dtype=float)
+    shaded = Image.fromarray((arr * np.linspace(0.55, 1.0, arr.shape[1])[None, :]).astype("uint8"), "L")
+    assert not analysis.has_photo(shaded, 200)
+    banded = text_page(200, **TYPICAL)
+    banded.paste(150, (0, 100, banded.width, 400))  # a flat grey header band, 1.5 in high
+    assert not analysis.has_photo(banded, 200)
+    assert pipeline.process(RawPage(shaded, 200)).mode == "text"

@@ -139,6 +139,49 @@ def server_dossiers(server) -> list[dict]:
     return server.admin("dossiers")
 
 
+@pytest.fixture
+def proxy(server):
+    """A fault-injecting proxy in front of the server (no faults until a test plans some)."""
+    from tests.sync.faultproxy import FaultProxy
+
+    p = FaultProxy(server.port)
+    yield p
+    p.close()
+
+
+def enrolled_desk_at(data: Path, clock, server, province):
+    """A configured, enrolled desk in its own folder ``data`` (for UI tests that reopen it)."""
+    from desk_app.services.context import build_services
+
+    ctx = build_services(data, clock=clock, actor="t")
+    ctx.setup.configure(unit_code=UNIT, desk=3, commune_code="01273")
+    ctx.catalogue.ensure_sample()
+    ctx.sync.vault.use_keyring = False
+    ctx.sync.client_options.update(FAST_CLIENT)
+    enroll(ctx, server.url, province)
+    return ctx
+
+
+def ui_sync_loop(data: Path, clock, tr):
+    """The real TaskRunner, main window and sync loop (not started) for desk folder ``data``."""
+    from desk_app.services.context import build_services
+    from desk_app.ui.main_window import MainWindow
+    from desk_app.ui.sync_status import install_sync
+    from desk_app.ui.tasks import TaskRunner
+
+    runner = TaskRunner(lambda: build_services(data, tr=tr, clock=clock))
+    window = MainWindow(runner, tr)
+
+    def factory():
+        services = build_services(data, tr=tr, clock=clock)
+        services.sync.client_options.update(FAST_CLIENT)
+        return services
+
+    loop = install_sync(window, runner, tr, data_dir=data, start=False)
+    loop._factory = factory
+    return runner, window, loop
+
+
 @pytest.fixture(autouse=True)
 def _no_keyring(monkeypatch):
     monkeypatch.setenv("DESK_SYNC_KEYRING", "off")

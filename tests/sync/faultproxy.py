@@ -26,6 +26,7 @@ class FaultPlan:
     seed: int = 1
     cut_up_share: float = 0.5         # of the cut connections, how many are cut in the request
     cut_next_up_at: int | None = None  # deterministic: cut the next connection after N bytes up
+    cut_next_down_at: int | None = None  # ... or after N bytes of its answer
 
 
 @dataclass
@@ -95,6 +96,8 @@ class FaultProxy:
                 cut_down = int(self._random() * plan.cut_down_max)
         if plan.cut_next_up_at is not None:
             cut_up, cut_down, plan.cut_next_up_at = plan.cut_next_up_at, None, None
+        elif plan.cut_next_down_at is not None:
+            cut_up, cut_down, plan.cut_next_down_at = None, plan.cut_next_down_at, None
         stall_at = None
         if self._random() < plan.stall_probability:
             stall_at = int(self._random() * 20_000)

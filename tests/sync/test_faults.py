@@ -12,14 +12,6 @@ import pytest
 
 from sync.client import SyncClient
 from tests.sync.conftest import FAST_CLIENT, add_intake, add_pages, enroll, server_dossiers
-from tests.sync.faultproxy import FaultPlan, FaultProxy
-
-
-@pytest.fixture
-def proxy(server):
-    p = FaultProxy(server.port)
-    yield p
-    p.close()
 
 
 @pytest.fixture

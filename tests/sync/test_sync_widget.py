@@ -9,32 +9,15 @@ pytestmark = pytest.mark.ui
 
 def test_widget_shows_honest_status_and_sync_now_works(qtbot, tmp_path, server, province, clock, intake_json):
     from desk_app.i18n import Translator
-    from desk_app.services.context import build_services
-    from desk_app.ui.main_window import MainWindow
-    from desk_app.ui.sync_status import install_sync
-    from desk_app.ui.tasks import TaskRunner
-    from tests.sync.conftest import FAST_CLIENT, enroll
+    from tests.sync.conftest import enrolled_desk_at, ui_sync_loop
 
     data = tmp_path / "desk"
-    setup = build_services(data, clock=clock, actor="t")
-    setup.setup.configure(unit_code="000.31.14.H14", desk=3, commune_code="01273")
-    setup.catalogue.ensure_sample()
-    setup.sync.vault.use_keyring = False
-    enroll(setup, server.url, province)
+    setup = enrolled_desk_at(data, clock, server, province)
     setup.intake.intake(intake_json)
     setup.close()
 
     tr = Translator("vi")
-    runner = TaskRunner(lambda: build_services(data, tr=tr, clock=clock))
-    window = MainWindow(runner, tr)
-
-    def factory():
-        services = build_services(data, tr=tr, clock=clock)
-        services.sync.client_options.update(FAST_CLIENT)
-        return services
-
-    loop = install_sync(window, runner, tr, data_dir=data, start=False)
-    loop._factory = factory
+    runner, window, loop = ui_sync_loop(data, clock, tr)
     widget = loop.widget
     assert widget.parent() is not None  # it is in the status bar
     with qtbot.waitSignal(runner.busy_changed, timeout=5000, check_params_cb=lambda busy: not busy):

@@ -1,7 +1,9 @@
 """The printing flow of the desk UI: print form 01 after each intake and from the dossier page,
-forms 02-05 from a menu, preview or direct print, PDF export, and returning results by
-scanning a slip. UI thread; database work on ``runner.db``, rendering and printers on
-``runner.io``. A failed or cancelled print logs nothing and leaves the dossier untouched.
+forms 02-05 from a menu (02-04 after a dialog asking for the reason, items, new appointment),
+preview or direct print, PDF export, the tracking book and the printing settings (File menu),
+and returning results by scanning a slip. UI thread; database work on ``runner.db``,
+rendering, files and printers on ``runner.io``. A failed or cancelled print logs nothing and
+leaves the dossier untouched. Dialog modules are imported when first opened.
 """
 
 from __future__ import annotations
@@ -23,7 +25,10 @@ from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the printing service (reportlab, the store, holidays) loads on the workers
     from desk_app.services.printing import PreparedForm
+    from desk_app.ui.printing.book_dialog import BookDialog
+    from desk_app.ui.printing.extras_dialog import ExtrasDialog
     from desk_app.ui.printing.preview import PreviewDialog
+    from desk_app.ui.printing.settings_dialog import PrintSettingsDialog
 
 FORM_LABELS = {
     "02": N_("Mẫu 02: Phiếu yêu cầu bổ sung hồ sơ"),
@@ -32,6 +37,7 @@ FORM_LABELS = {
     "05": N_("Mẫu 05: Phiếu kiểm soát quá trình"),
 }
 RETURNABLE = (RESULT_READY, REFUSED)
+WITH_EXTRAS = ("02", "03", "04")  # asked for in a dialog before printing
 
 
 def prepare_job(services, code: str, form: str):
@@ -53,8 +59,60 @@ def save_job(path: Path, pdf: bytes) -> None:
     write_atomically(path, pdf)
 
 
-def record_job(services, prepared: PreparedForm, target: str) -> dict:
-    return services.printing.record(prepared, target=target)
+def extras_defaults_job(services, code: str, form: str) -> dict:
+    """DB thread: what the forms 02-04 dialog starts with."""
+    return services.printing.extras_defaults(code, form)
+
+
+def prepare_issue_job(services, code: str, form: str, values: dict):
+    """DB thread: the form with what the officer typed (the same ``FormExtras`` as the CLI's
+    ``desk receipt --reason --item --new-appointment --officer-phone``)."""
+    prepared = services.printing.prepare_issue(
+        code, form=form, extras=values["extras"], officer_name=values["officer_name"]
+    )
+    return prepared, services.printing.settings()
+
+
+def record_job(services, prepared: PreparedForm, target: str, status: str | None = None, note: str = "") -> dict:
+    """DB thread: log the print; then, if asked, record the status the form goes with (form 02:
+    supplement requested, 03: refused). A refused status change does not undo the log."""
+    result = services.printing.record(prepared, target=target)
+    if status:
+        try:
+            result["dossier"] = services.queue.set_status(prepared.data.code, status, note=note)
+        except DeskError as error:
+            result["status_error"] = error
+    return result
+
+
+def settings_job(services) -> dict:
+    return services.printing.settings().as_dict()
+
+
+def configure_job(services, changes: dict) -> dict:
+    return services.printing.configure(**changes).as_dict()
+
+
+def book_job(services, date_from, date_to, path: Path):
+    """DB thread: the book's rows (numbers given now to dossiers not yet in it)."""
+    from desk_app.services.printing import check_book_path
+
+    check_book_path(path)
+    return services.printing.book(date_from, date_to)
+
+
+def write_book_job(book, path: Path) -> dict:
+    """I/O thread: render the book (PDF or .xlsx) and write it atomically."""
+    from desk_app.services.printing import write_book
+
+    return write_book(book, path)
+
+
+def printers_job() -> list[str]:
+    """I/O thread: asking the print system for its printers may take a while (CUPS)."""
+    from desk_app.ui.printing.printer import available_printers
+
+    return available_printers()
 
 
 def mark_returned(services, code: str) -> dict:
@@ -115,6 +173,13 @@ class PrintingController(QObject):
             self.form_actions[form] = action
         self.forms_action.setMenu(self.forms_menu)
         self.forms_action.triggered.connect(lambda _c=False: self.forms_menu.popup(self.window.cursor().pos()))
+        self.extras_dialog: ExtrasDialog | None = None
+        self.book_dialog: BookDialog | None = None
+        self.settings_dialog: PrintSettingsDialog | None = None
+        self.book_action = QAction(window)
+        self.book_action.triggered.connect(lambda _c=False: self.open_book_dialog())
+        self.settings_action = QAction(window)
+        self.settings_action.triggered.connect(lambda _c=False: self.open_settings_dialog())
         self.slip_filter = SlipScanFilter(self)
         self.slip_filter.scanned.connect(self.slip_scanned)
         self.retranslate()
@@ -128,7 +193,9 @@ class PrintingController(QObject):
         self.print_action.setText(tr("In giấy tiếp nhận"))
         self.forms_action.setText(tr("In mẫu khác"))
         for form, action in self.form_actions.items():
-            action.setText(tr(FORM_LABELS[form]))
+            action.setText(tr(FORM_LABELS[form]) + ("…" if form in WITH_EXTRAS else ""))
+        self.book_action.setText(tr("Sổ theo dõi hồ sơ (Mẫu 06)…"))
+        self.settings_action.setText(tr("Thiết lập in…"))
 
     # --- printing -----------------------------------------------------------------------------
     def _print_current(self, form: str) -> None:
@@ -137,37 +204,64 @@ class PrintingController(QObject):
             self.print_form(code, form)
 
     def print_form(self, code: str, form: str = "01") -> None:
+        """Form 01 and 05 print at once; 02-04 first ask for their details (``ExtrasDialog``)."""
+        if form in WITH_EXTRAS:
+            self.runner.db(extras_defaults_job, code, form, on_done=self._ask_extras, on_error=self._failed)
+            return
         self.runner.db(prepare_job, code, form, on_done=self._prepared, on_error=self._failed)
 
-    def _prepared(self, result) -> None:
+    def _ask_extras(self, defaults: dict) -> None:
+        from desk_app.ui.printing.extras_dialog import ExtrasDialog  # first use only
+
+        dialog = ExtrasDialog(self.tr, FORM_LABELS[defaults["form"]], defaults, parent=self.window)
+        code, form = defaults["code"], defaults["form"]
+
+        def submitted(values: dict) -> None:
+            def prepared(result) -> None:
+                dialog.done_ok()
+                self._prepared(result, status=values["record_status"], note=values["extras"].reason)
+
+            self.runner.db(prepare_issue_job, code, form, values, on_done=prepared, on_error=dialog.show_error)
+
+        dialog.submitted.connect(submitted)
+        self.extras_dialog = dialog
+        dialog.open()
+
+    def _prepared(self, result, *, status: str | None = None, note: str = "") -> None:
         prepared, settings = result
         self.runner.io(
-            render_job, prepared, on_done=lambda pdf: self._rendered(prepared, settings, pdf), on_error=self._failed
+            render_job,
+            prepared,
+            on_done=lambda pdf: self._rendered(prepared, settings, pdf, status=status, note=note),
+            on_error=self._failed,
         )
 
-    def _rendered(self, prepared: PreparedForm, settings, pdf) -> None:
+    def _rendered(self, prepared: PreparedForm, settings, pdf, *, status: str | None = None, note: str = "") -> None:
+        after = {"status": status, "note": note}  # recorded with the print log, once issued
         if settings.print_direct:
-            self._send(prepared, pdf.data, settings.printer_name)
+            self._send(prepared, pdf.data, settings.printer_name, **after)
             return
         from desk_app.forms.model import FORMS  # loaded by now, by the worker that prepared the form
         from desk_app.ui.printing.preview import PreviewDialog  # first preview only
 
         title = f"{FORMS[prepared.form]} - {prepared.data.code}"
         dialog = PreviewDialog(self.runner, self.tr, pdf.data, title, parent=self.window)
-        dialog.print_requested.connect(lambda: (self._send(prepared, pdf.data, settings.printer_name), dialog.accept()))
-        dialog.save_requested.connect(lambda: self._save(prepared, pdf.data, dialog))
+        dialog.print_requested.connect(
+            lambda: (self._send(prepared, pdf.data, settings.printer_name, **after), dialog.accept())
+        )
+        dialog.save_requested.connect(lambda: self._save(prepared, pdf.data, dialog, **after))
         dialog.finished.connect(lambda _r: self.previews.remove(dialog) if dialog in self.previews else None)
         self.previews.append(dialog)
         dialog.show()
 
-    def _send(self, prepared: PreparedForm, pdf: bytes, printer_name: str) -> None:
+    def _send(self, prepared: PreparedForm, pdf: bytes, printer_name: str, *, status: str | None = None, note: str = "") -> None:
         def printed(info: dict) -> None:
             target = f"printer:{info['printer']}"
-            self.runner.db(record_job, prepared, target, on_done=self._logged, on_error=self._failed)
+            self.runner.db(record_job, prepared, target, status, note, on_done=self._logged, on_error=self._failed)
 
         self.runner.io(print_pdf, pdf, printer_name=printer_name, title=prepared.data.code, on_done=printed, on_error=self._print_failed)
 
-    def _save(self, prepared: PreparedForm, pdf: bytes, parent: QWidget) -> None:
+    def _save(self, prepared: PreparedForm, pdf: bytes, parent: QWidget, *, status: str | None = None, note: str = "") -> None:
         default = f"{prepared.data.code}-mau{prepared.form}.pdf"
         path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, self.tr("Lưu PDF"), default, "PDF (*.pdf)")
         if not path:
@@ -176,14 +270,76 @@ class PrintingController(QObject):
             save_job,
             Path(path),
             pdf,
-            on_done=lambda _r: self.runner.db(record_job, prepared, f"pdf:{path}", on_done=self._logged, on_error=self._failed),
+            on_done=lambda _r: self.runner.db(
+                record_job, prepared, f"pdf:{path}", status, note, on_done=self._logged, on_error=self._failed
+            ),
             on_error=self._failed,
         )
 
     def _logged(self, result: dict) -> None:
         self.last_result = result
-        bar = self.window.statusBar()
-        bar.showMessage(self.tr("Đã in mẫu {form} (lần {copy}).", form=result["form"], copy=result["copy_number"]), 5000)
+        tr = self.tr
+        message = tr("Đã in mẫu {form} (lần {copy}).", form=result["form"], copy=result["copy_number"])
+        dossier = result.get("dossier")
+        if dossier is not None:
+            message += " " + tr("Trạng thái hồ sơ: {status}.", status=tr(STATUS_LABELS[dossier["status"]]))
+            page = self.window.dossier
+            if page.current_code == dossier["code"]:
+                page.show_dossier(dossier["code"])
+            page.status_changed.emit(dossier)  # the queue re-reads its rows
+        if "status_error" in result:
+            message += " " + tr("Chưa ghi nhận trạng thái: {detail}", detail=result["status_error"].translated(tr))
+        self.window.statusBar().showMessage(message, 8000)
+
+    # --- the tracking book (Mẫu 06) ----------------------------------------------------------------
+    def open_book_dialog(self) -> None:
+        from datetime import datetime
+
+        from PySide6.QtCore import QStandardPaths
+
+        from desk_app.domain.calendar import VN_TZ
+        from desk_app.ui.printing.book_dialog import BookDialog  # first use only
+
+        folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
+        dialog = BookDialog(self.tr, datetime.now(VN_TZ).date(), folder, parent=self.window)
+
+        def submitted(values: dict) -> None:
+            def written(result: dict) -> None:
+                dialog.done_ok()
+                self.last_result = result
+                self.window.statusBar().showMessage(
+                    self.tr("Đã xuất sổ theo dõi: {rows} hồ sơ, tệp {path}.", rows=result["rows"], path=result["path"]), 8000
+                )
+
+            def read(book) -> None:
+                self.runner.io(write_book_job, book, values["path"], on_done=written, on_error=dialog.show_error)
+
+            self.runner.db(book_job, values["date_from"], values["date_to"], values["path"], on_done=read,
+                           on_error=dialog.show_error)
+
+        dialog.submitted.connect(submitted)
+        self.book_dialog = dialog
+        dialog.open()
+
+    # --- printing settings ---------------------------------------------------------------------------
+    def open_settings_dialog(self) -> None:
+        self.runner.db(settings_job, on_done=self._show_settings, on_error=self._failed)
+
+    def _show_settings(self, settings: dict) -> None:
+        from desk_app.ui.printing.settings_dialog import PrintSettingsDialog  # first use only
+
+        dialog = PrintSettingsDialog(self.tr, settings, parent=self.window)
+
+        def saved(_settings: dict) -> None:
+            dialog.done_ok()
+            self.window.statusBar().showMessage(self.tr("Đã lưu thiết lập in."), 5000)
+
+        dialog.submitted.connect(
+            lambda changes: self.runner.db(configure_job, changes, on_done=saved, on_error=dialog.show_error)
+        )
+        self.runner.io(printers_job, on_done=dialog.fill_printers, on_error=lambda _e: None)
+        self.settings_dialog = dialog
+        dialog.open()
 
     def _print_failed(self, error: BaseException) -> None:
         detail = error.translated(self.tr) if isinstance(error, DeskError) else str(error)
@@ -226,6 +382,9 @@ def install_printing(window, runner: TaskRunner, *, app: QApplication | None = N
     window.when_page("dossier", lambda page: (page.add_action(controller.print_action), page.add_action(controller.forms_action)))
     window.intake.saved.connect(lambda dossier: controller.print_form(dossier["code"], "01"))
     controller.slip_filter.install(app or QApplication.instance())
-    for action in getattr(window, "language_actions", {}).values():
-        action.triggered.connect(lambda _c=False: controller.retranslate())
+    # File menu: tracking book and printing settings, above Quit.
+    window.file_menu.insertAction(window.quit_action, controller.book_action)
+    window.file_menu.insertAction(window.quit_action, controller.settings_action)
+    window.file_menu.insertSeparator(window.quit_action)
+    window.language_changed.connect(lambda _lang: controller.retranslate())
     return controller

@@ -1,26 +1,32 @@
 """Scan dialog: pick device, source, resolution and mode; pages appear as thumbnails while the
-scanner delivers them; rotate, reorder by drag, delete, rescan one page, assign pages to the
-dossier's documents; save stores them (files first, then rows + outbox) on the DB thread.
+scanner delivers them, or files are imported (button or drag and drop) into the same list;
+rotate, reorder by drag, delete, rescan one page, assign pages to the dossier's documents, each
+document with its own mode (automatic, or forced text/grey/colour); save stores them (files
+first, then rows + outbox) on the DB thread.
 
-UI thread only. Scanning and page processing run on ``TaskRunner.io``; each processed page is
-handed back through a queued signal, so the window never waits on the scanner.
+UI thread only. Scanning, importing and page processing run on ``TaskRunner.io``; each
+processed page and each progress step is handed back through a queued signal, so the window
+never waits on the scanner or the disk.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QDialog, QFormLayout, QHBoxLayout, QLabel, QListWidget,
-    QListWidgetItem, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidgetItem,
+    QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
 )
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_, Translator
 from desk_app.scanning.sources import ScannerBackend, ScanSettings, available_backends, backend_for
+from desk_app.ui.scan.page_list import THUMB, PageList, dropped_files
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the pipeline and pages pull in numpy and Pillow: loaded on the I/O pool, when scanning
@@ -28,22 +34,25 @@ if TYPE_CHECKING:  # the pipeline and pages pull in numpy and Pillow: loaded on 
 
 PAGE_ROLE = Qt.ItemDataRole.UserRole
 DOC_ROLE = Qt.ItemDataRole.UserRole + 1
-THUMB = 160
+KEY_ROLE = Qt.ItemDataRole.UserRole + 2  # stable id: a rotation or rescan finds its page after a reorder
+BATCH_ROLE = Qt.ItemDataRole.UserRole + 3  # the import a page came with, removed whole if that import fails
 MODE_LABELS = {"auto": N_("Tự động"), "text": N_("Chữ (đen trắng)"), "grey": N_("Ảnh xám"), "color": N_("Màu")}
 SOURCE_LABELS = {"flatbed": N_("Mặt kính"), "feeder": N_("Khay nạp giấy"), "duplex": N_("Khay nạp, hai mặt")}
 DPI_CHOICES = (150, 200, 300)
+NEW = -1  # page_ready target: append a new page
 
 
 def thumbnail(page: ProcessedPage) -> QImage:
     """Worker thread: a small QImage of the stored page (QImage, unlike QPixmap, is thread-safe)."""
     import io
 
-    from PIL import Image
+    from PIL import Image, ImageOps
 
     img = Image.open(io.BytesIO(page.data))
     img.draft("RGB", (THUMB * 2, THUMB * 2))
     img = img.convert("RGB")
-    img.thumbnail((THUMB, THUMB))
+    img.thumbnail((THUMB - 2, THUMB - 2))
+    img = ImageOps.expand(img, border=1, fill=(150, 150, 150))  # a white page still shows its edge
     data = img.tobytes()
     return QImage(data, img.width, img.height, img.width * 3, QImage.Format.Format_RGB888).copy()
 
@@ -51,7 +60,8 @@ def thumbnail(page: ProcessedPage) -> QImage:
 class _Bridge(QObject):
     """Lives on the UI thread; worker emits are queued to it."""
 
-    page_ready = Signal(object, object, int)  # page, thumbnail QImage, row to replace (-1 = append)
+    page_ready = Signal(object, object, int, str, int)  # page, thumbnail, key to replace (NEW), document, batch
+    progress = Signal(int, int)  # pages done, pages in total
 
 
 class ScanDialog(QDialog):
@@ -66,44 +76,62 @@ class ScanDialog(QDialog):
         self._backends_factory = backends
         self._backends: list[ScannerBackend] = []
         self._cancel = threading.Event()
+        self._keys = itertools.count(1)
+        self._modes: dict[str, str] = {}  # document -> mode forced for it ("auto" when absent)
+        self._busy = False
         self._bridge = _Bridge()
         self._bridge.page_ready.connect(self._add_page)
+        self._bridge.progress.connect(self._show_progress)
         self.setWindowTitle(tr("Quét hồ sơ {code}", code=code))
-        self.resize(900, 640)
+        self.setAcceptDrops(True)
+        self.resize(1000, 680)
 
         self.device = QComboBox()
+        self.device.setMinimumContentsLength(24)
+        self.device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.source = QComboBox()
         self.dpi = QComboBox()
         for dpi in DPI_CHOICES:
             self.dpi.addItem(f"{dpi} dpi", dpi)
         self.dpi.setCurrentIndex(DPI_CHOICES.index(200))
-        self.mode = QComboBox()
-        for key, label in MODE_LABELS.items():
-            self.mode.addItem(tr(label), key)
         self.max_pages = QSpinBox()
         self.max_pages.setRange(0, 300)
         self.max_pages.setSpecialValueText(tr("Tất cả"))
         self.document = QComboBox()
         self.document.addItems(documents)
+        self.document.setMinimumContentsLength(24)
+        self.document.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.mode = QComboBox()
+        for key, label in MODE_LABELS.items():
+            self.mode.addItem(tr(label), key)
         self.device.currentIndexChanged.connect(self._device_changed)
+        self.document.currentIndexChanged.connect(self._document_changed)
+        self.mode.currentIndexChanged.connect(self._mode_changed)
 
-        form = QFormLayout()
-        form.addRow(tr("Máy quét"), self.device)
-        form.addRow(tr("Nguồn giấy"), self.source)
-        form.addRow(tr("Độ phân giải"), self.dpi)
-        form.addRow(tr("Chế độ"), self.mode)
-        form.addRow(tr("Số trang tối đa"), self.max_pages)
-        form.addRow(tr("Gán cho giấy tờ"), self.document)
+        scanner = QGroupBox(tr("Máy quét"))
+        scanner_form = QFormLayout(scanner)
+        scanner_form.addRow(tr("Thiết bị"), self.device)
+        scanner_form.addRow(tr("Nguồn giấy"), self.source)
+        scanner_form.addRow(tr("Độ phân giải"), self.dpi)
+        scanner_form.addRow(tr("Số trang tối đa"), self.max_pages)
+        target = QGroupBox(tr("Giấy tờ"))
+        target_form = QFormLayout(target)
+        target_form.addRow(tr("Gán cho giấy tờ"), self.document)
+        target_form.addRow(tr("Chế độ"), self.mode)
 
         self.scan_button = QPushButton(tr("Quét"))
+        self.import_button = QPushButton(tr("Nhập tệp…"))
+        self.import_button.setToolTip(tr("PDF, JPEG, PNG, TIFF; có thể kéo thả tệp vào cửa sổ này."))
         self.stop_button = QPushButton(tr("Dừng"))
         self.rotate_button = QPushButton(tr("Xoay 90°"))
         self.delete_button = QPushButton(tr("Xóa trang"))
         self.rescan_button = QPushButton(tr("Quét lại trang này"))
         self.assign_button = QPushButton(tr("Gán trang đã chọn"))
         self.save_button = QPushButton(tr("Lưu vào hồ sơ"))
+        self.save_button.setDefault(True)
         self.stop_button.setEnabled(False)
         self.scan_button.clicked.connect(lambda: self.start_scan())
+        self.import_button.clicked.connect(self.choose_files)
         self.stop_button.clicked.connect(self._cancel.set)
         self.rotate_button.clicked.connect(self.rotate_selected)
         self.delete_button.clicked.connect(self.delete_selected)
@@ -111,33 +139,39 @@ class ScanDialog(QDialog):
         self.assign_button.clicked.connect(self.assign_selected)
         self.save_button.clicked.connect(self.save)
 
-        self.pages = QListWidget()
-        self.pages.setViewMode(QListWidget.ViewMode.IconMode)
-        self.pages.setIconSize(QSize(THUMB, THUMB))
-        self.pages.setResizeMode(QListWidget.ResizeMode.Adjust)
-        self.pages.setMovement(QListWidget.Movement.Snap)
-        self.pages.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.pages.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.pages.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.pages = PageList()
         self.pages.model().rowsMoved.connect(lambda *_: self._renumber())
-        self.status = QLabel()
+        self.pages.files_dropped.connect(self.import_files)
+        self.pages.itemSelectionChanged.connect(self._update_buttons)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.status = QLabel(tr("Quét hoặc nhập tệp; kéo thả để đổi thứ tự trang."))
         self.status.setWordWrap(True)
 
         left = QVBoxLayout()
-        left.addLayout(form)
-        for button in (self.scan_button, self.stop_button, self.rescan_button, self.rotate_button,
-                       self.delete_button, self.assign_button):
-            left.addWidget(button)
+        left.addWidget(scanner)
+        left.addWidget(target)
+        row = QHBoxLayout()
+        row.addWidget(self.scan_button)
+        row.addWidget(self.import_button)
+        row.addWidget(self.stop_button)
+        left.addLayout(row)
+        edit = QGroupBox(tr("Trang đã chọn"))
+        edit_box = QVBoxLayout(edit)
+        for button in (self.rotate_button, self.delete_button, self.rescan_button, self.assign_button):
+            edit_box.addWidget(button)
+        left.addWidget(edit)
         left.addStretch(1)
         left.addWidget(self.save_button)
         right = QVBoxLayout()
         right.addWidget(self.pages, 1)
+        right.addWidget(self.progress)
         right.addWidget(self.status)
         layout = QHBoxLayout(self)
         layout.addLayout(left)
         layout.addLayout(right, 1)
         self._set_busy(True)
-        self.runner.io(self._list_devices, on_done=self._devices_listed, on_error=self._failed)
+        self.runner.io(self._list_devices, on_done=self._devices_listed, on_error=self._devices_failed)
 
     # --- devices --------------------------------------------------------------------------------
     def _list_devices(self):
@@ -152,19 +186,36 @@ class ScanDialog(QDialog):
         return devices
 
     def _devices_listed(self, devices) -> None:
-        self._set_busy(False)
         self.device.clear()
         for info in devices:
             label = info.name + (f" — {self._tr('thử nghiệm')}" if info.experimental else "")
             self.device.addItem(label, info)
+        self._set_busy(False)
         if not devices:
-            self.status.setText(self._tr("Không tìm thấy máy quét nào."))
+            self.status.setText(self._tr("Không tìm thấy máy quét nào. Vẫn có thể nhập tệp."))
+
+    def _devices_failed(self, exc: BaseException) -> None:
+        self._failed(exc)  # files can still be imported
 
     def _device_changed(self) -> None:
         info = self.device.currentData()
         self.source.clear()
         for key in info.sources if info else ():
             self.source.addItem(self._tr(SOURCE_LABELS[key]), key)
+        self._update_buttons()
+
+    # --- per-document mode ----------------------------------------------------------------------
+    def mode_for(self, document: str) -> str:
+        return self._modes.get(document, "auto")
+
+    def _document_changed(self) -> None:
+        self.mode.blockSignals(True)
+        self.mode.setCurrentIndex(self.mode.findData(self.mode_for(self.document.currentText())))
+        self.mode.blockSignals(False)
+
+    def _mode_changed(self) -> None:
+        """The mode chosen applies to the document shown: its next scans and imports."""
+        self._modes[self.document.currentText()] = self.mode.currentData()
 
     # --- scanning -------------------------------------------------------------------------------
     def settings(self, *, single: bool = False) -> ScanSettings:
@@ -172,19 +223,19 @@ class ScanDialog(QDialog):
         limit = 1 if single else (self.max_pages.value() or None)
         return ScanSettings(source=source or "flatbed", dpi=self.dpi.currentData(), max_pages=limit)
 
-    def start_scan(self, *, replace_row: int = -1) -> None:
+    def start_scan(self, *, replace_key: int = NEW, document: str | None = None) -> None:
         info = self.device.currentData()
-        if info is None:
+        if info is None or self._busy:
             return
-        self._cancel.clear()
-        self._set_busy(True)
-        self.status.setText(self._tr("Đang quét…"))
-        settings = self.settings(single=replace_row >= 0)
-        self.runner.io(self._scan_job, info.id, settings, self.mode.currentData(), replace_row,
+        document = document or self.document.currentText()
+        self._start(self._tr("Đang quét…"))
+        settings = self.settings(single=replace_key != NEW)
+        self.runner.io(self._scan_job, info.id, settings, document, self.mode_for(document), replace_key,
                        on_done=self._scan_done, on_error=self._failed)
 
-    def _scan_job(self, device: str, settings: ScanSettings, mode: str, replace_row: int) -> dict:
-        """I/O thread: scan, process and thumbnail each page, handing each to the UI at once."""
+    def _scan_job(self, device: str, settings: ScanSettings, document: str, mode: str, replace_key: int) -> dict:
+        """I/O thread: scan, process and thumbnail each page, handing each to the UI at once.
+        Blank backs are dropped when the feeder is used."""
         from desk_app.scanning import pipeline
 
         backend, device_id = backend_for(device, self._backends)
@@ -196,30 +247,121 @@ class ScanDialog(QDialog):
                 dropped += 1
                 continue
             kept += 1
-            self._bridge.page_ready.emit(page, thumbnail(page), replace_row)
+            self._bridge.page_ready.emit(page, thumbnail(page), replace_key, document, 0)
         return {"kept": kept, "dropped": dropped}
 
     def _scan_done(self, result: dict) -> None:
-        self._set_busy(False)
+        self._finish()
         self.status.setText(self._tr("Đã quét {kept} trang, bỏ {dropped} trang trắng.", **result))
 
-    def _add_page(self, page: ProcessedPage, image: QImage, replace_row: int) -> None:
-        if 0 <= replace_row < self.pages.count():
-            item = self.pages.item(replace_row)
+    # --- importing files ------------------------------------------------------------------------
+    def choose_files(self) -> None:
+        tr = self._tr
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, tr("Nhập tệp"), "", tr("PDF và ảnh (*.pdf *.jpg *.jpeg *.png *.tif *.tiff)"))
+        if paths:
+            self.import_files(paths)
+
+    def dragEnterEvent(self, event) -> None:
+        if dropped_files(event.mimeData()) and not self._busy:
+            event.acceptProposedAction()
         else:
+            event.ignore()
+
+    def dropEvent(self, event) -> None:
+        paths = dropped_files(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.import_files(paths)
+
+    def import_files(self, paths: list[str]) -> None:
+        """Import PDF/JPEG/PNG/TIFF files into the list, for the document shown, in its mode.
+        All files are checked first (size limits, page counts, pixel bombs); pages then arrive
+        one by one with progress. If any file fails, none of this import's pages stay."""
+        if self._busy:
+            self.status.setText(self._tr("Đang bận: hãy đợi hoặc bấm Dừng."))
+            return
+        document = self.document.currentText()
+        batch = next(self._keys)
+        self._start(self._tr("Đang kiểm tra {n} tệp…", n=len(paths)))
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.runner.io(self._import_job, [Path(p) for p in paths], document, self.mode_for(document), batch,
+                       on_done=self._import_done, on_error=lambda exc: self._import_failed(exc, batch))
+
+    def _import_job(self, paths: list[Path], document: str, mode: str, batch: int) -> dict:
+        """I/O thread: validate every file (cheap checks, nothing shown yet), then read, process
+        and thumbnail page by page."""
+        from desk_app.domain.errors import ValidationError
+        from desk_app.scanning import imports, pipeline
+        from desk_app.services.digitise import MAX_PAGES_PER_BATCH
+
+        files = [imports.find_input(p) for p in paths]
+        total = 0
+        for path in files:
+            total += imports.count_pages(path)
+            if total > MAX_PAGES_PER_BATCH:
+                raise ValidationError("Quá nhiều trang trong một lần ({pages}); tối đa {limit}.", field="file",
+                                      pages=total, limit=MAX_PAGES_PER_BATCH)
+        done = 0
+        self._bridge.progress.emit(0, total)
+        for path in files:
+            for raw in imports.read_pages(path):
+                if self._cancel.is_set():
+                    return {"pages": done, "files": len(files), "stopped": True}
+                page = pipeline.process(raw, mode=mode)
+                done += 1
+                self._bridge.page_ready.emit(page, thumbnail(page), NEW, document, batch)
+                self._bridge.progress.emit(done, total)
+        return {"pages": done, "files": len(files), "stopped": False}
+
+    def _show_progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.setFormat(self._tr("{done}/{total} trang", done=done, total=total))
+        self.status.setText(self._tr("Đang nhập trang {done}/{total}…", done=done, total=total))
+
+    def _import_done(self, result: dict) -> None:
+        self._finish()
+        if result["stopped"]:
+            self.status.setText(self._tr("Đã dừng: nhập {pages} trang.", **result))
+        else:
+            self.status.setText(self._tr("Đã nhập {pages} trang từ {files} tệp.", **result))
+
+    def _import_failed(self, exc: BaseException, batch: int) -> None:
+        """Nothing of a failed import stays: its pages already shown are taken out again."""
+        for row in reversed(range(self.pages.count())):
+            if self.pages.item(row).data(BATCH_ROLE) == batch:
+                self.pages.takeItem(row)
+        self._renumber()
+        self._failed(exc)
+
+    # --- the page list --------------------------------------------------------------------------
+    def _item_by_key(self, key: int) -> QListWidgetItem | None:
+        for row in range(self.pages.count()):
+            if self.pages.item(row).data(KEY_ROLE) == key:
+                return self.pages.item(row)
+        return None
+
+    def _add_page(self, page: ProcessedPage, image: QImage, replace_key: int, document: str, batch: int) -> None:
+        item = self._item_by_key(replace_key) if replace_key != NEW else None
+        if item is None:
             item = QListWidgetItem()
-            item.setData(DOC_ROLE, self.document.currentText())
+            item.setData(KEY_ROLE, next(self._keys))
+            item.setData(DOC_ROLE, document)
+            item.setData(BATCH_ROLE, batch)
             self.pages.addItem(item)
         item.setData(PAGE_ROLE, page)
         item.setIcon(QIcon(QPixmap.fromImage(image)))
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsDragEnabled)
         self._renumber()
 
     def _renumber(self) -> None:
         for row in range(self.pages.count()):
             item = self.pages.item(row)
             page: ProcessedPage = item.data(PAGE_ROLE)
-            item.setText(f"{row + 1}. {item.data(DOC_ROLE)}\n{page.bytes // 1024} KB · {page.mode}")
+            item.setText(f"{row + 1}. {item.data(DOC_ROLE)}\n{page.bytes / 1024:.1f} KB · {self._tr(MODE_LABELS[page.mode])}")
+            item.setToolTip(f"{item.data(DOC_ROLE)}\n{page.origin}")
+        self._update_buttons()
 
     # --- editing --------------------------------------------------------------------------------
     def selected_rows(self) -> list[int]:
@@ -227,16 +369,16 @@ class ScanDialog(QDialog):
 
     def rotate_selected(self) -> None:
         for row in self.selected_rows():
-            page = self.pages.item(row).data(PAGE_ROLE)
-            self.runner.io(lambda p=page, r=row: self._bridge.page_ready.emit(*self._rotated(p), r), on_error=self._failed)
+            item = self.pages.item(row)
+            page, key = item.data(PAGE_ROLE), item.data(KEY_ROLE)
+            self.runner.io(self._rotate_job, page, key, item.data(DOC_ROLE), on_error=self._failed)
 
-    @staticmethod
-    def _rotated(page: ProcessedPage) -> tuple[ProcessedPage, QImage]:
+    def _rotate_job(self, page: ProcessedPage, key: int, document: str) -> None:
         """I/O thread."""
         from desk_app.scanning import pipeline
 
         turned = pipeline.rotate_processed(page, 3)  # 90° clockwise
-        return turned, thumbnail(turned)
+        self._bridge.page_ready.emit(turned, thumbnail(turned), key, document, 0)
 
     def delete_selected(self) -> None:
         for row in reversed(self.selected_rows()):
@@ -244,9 +386,11 @@ class ScanDialog(QDialog):
         self._renumber()
 
     def rescan_selected(self) -> None:
+        """Scan one sheet again (flatbed when there is one) in place of the selected page."""
         rows = self.selected_rows()
         if len(rows) == 1:
-            self.start_scan(replace_row=rows[0])
+            item = self.pages.item(rows[0])
+            self.start_scan(replace_key=item.data(KEY_ROLE), document=item.data(DOC_ROLE))
 
     def assign_selected(self) -> None:
         for row in self.selected_rows():
@@ -267,24 +411,46 @@ class ScanDialog(QDialog):
         if not plan:
             self.status.setText(self._tr("Chưa có trang nào."))
             return
-        self._set_busy(True)
+        self._start(self._tr("Đang lưu…"))
         self.runner.db(save_pages, self.code, plan, on_done=self._saved, on_error=self._failed)
 
     def _saved(self, stored: list[dict]) -> None:
-        self._set_busy(False)
+        self._finish()
         self.status.setText(self._tr("Đã lưu {n} trang vào hồ sơ.", n=len(stored)))
         self.saved.emit(self.code)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
-        self._set_busy(False)
+        self._finish()
         message = exc.translated(self._tr) if isinstance(exc, DeskError) else self._tr("Lỗi không mong đợi: {detail}", detail=repr(exc))
         self.status.setText(message)
 
+    # --- busy state -----------------------------------------------------------------------------
+    def _start(self, message: str) -> None:
+        self._cancel.clear()
+        self._set_busy(True)
+        self.status.setText(message)
+
+    def _finish(self) -> None:
+        self.progress.setVisible(False)
+        self._set_busy(False)
+
     def _set_busy(self, busy: bool) -> None:
-        for w in (self.scan_button, self.save_button, self.rescan_button, self.device):
+        self._busy = busy
+        for w in (self.device, self.source, self.dpi, self.max_pages):
             w.setEnabled(not busy)
         self.stop_button.setEnabled(busy)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        idle, selected = not self._busy, len(self.pages.selectedItems())
+        has_device = self.device.currentData() is not None
+        self.scan_button.setEnabled(idle and has_device)
+        self.import_button.setEnabled(idle)
+        self.save_button.setEnabled(idle and self.pages.count() > 0)
+        self.rescan_button.setEnabled(idle and has_device and selected == 1)
+        for w in (self.rotate_button, self.delete_button, self.assign_button):
+            w.setEnabled(idle and selected > 0)
 
 
 def save_pages(services, code: str, plan: list[tuple[str, list[ProcessedPage]]]) -> list[dict]:
