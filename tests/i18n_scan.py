@@ -11,7 +11,7 @@ SOURCE_DIRS = ("desk_app", "sync")
 ERROR_CLASSES = {
     "DeskError", "ValidationError", "NotFoundError", "ConflictError", "StoreError", "ImportRowError",
 }
-TR_NAMES = {"tr", "N_", "_"}
+TR_NAMES = {"tr", "N_", "_", "_tr", "tr_"}
 
 
 def _name(node: ast.AST) -> str | None:
