@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
-import statistics
 import sys
 import tempfile
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.latency import p50_p95, verdict  # noqa: E402
 from desk_app.services.context import build_services  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
@@ -43,11 +43,6 @@ INTAKE = {
     "sets": 1,
     "return_channel": "desk",
 }
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def floor_commits(folder: Path, n: int) -> list[float]:
@@ -94,15 +89,13 @@ def main() -> int:
         intake = intake_commits(folder, n)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    f50, f95 = statistics.median(floor), percentile(floor, 95)
-    i50, i95 = statistics.median(intake), percentile(intake, 95)
+    f50, f95 = p50_p95(floor)
+    i50, i95 = p50_p95(intake)
     print(f"intake commits measured: {n} (WAL + synchronous=FULL, real file under {CACHE})")
     print(f"floor  (bare 1-row INSERT commit): p50 {f50:7.2f} ms  p95 {f95:7.2f} ms")
     print(f"intake (IntakeService.intake):     p50 {i50:7.2f} ms  p95 {i95:7.2f} ms  max {max(intake):.2f} ms")
     print(f"ratio intake/floor: p50 {i50 / f50:.2f}x  p95 {i95 / f95:.2f}x")
-    ok = i95 <= 50
-    print(f"target p95 <= 50 ms: {'PASS' if ok else 'FAIL'}")
-    return 0 if ok else 1
+    return verdict(i95, 50)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.latency import p50_p95  # noqa: E402
 from desk_app.services.context import build_services  # noqa: E402
 from desk_app.services.printing import render  # noqa: E402
 
@@ -31,11 +32,6 @@ INTAKE = {
     ],
     "sets": 1,
 }
-
-
-def pct(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
 def main() -> int:
@@ -70,7 +66,7 @@ def main() -> int:
                 parts["intake"].append((t1 - t0) * 1000)
                 parts["prepare"].append((t2 - t1) * 1000)
                 parts["render+write"].append((t3 - t2) * 1000)
-            p50, p95 = statistics.median(totals), pct(totals, 95)
+            p50, p95 = p50_p95(totals)
             print(f"[{layout}] save -> ready PDF over {len(totals)} runs: p50 {p50:.1f} ms, p95 {p95:.1f} ms, "
                   f"target {TARGET_MS:.0f} ms, p95/target = {p95 / TARGET_MS:.2f}")
             print("   " + ", ".join(f"{k} p50 {statistics.median(v):.1f} ms" for k, v in parts.items())

@@ -25,6 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.latency import p50_p95, percentile, verdict  # noqa: E402
 from desk_app.domain.calendar import VN_TZ  # noqa: E402
 from desk_app.domain.catalogue import read_catalogue_file  # noqa: E402
 from desk_app.domain.codes import dossier_code  # noqa: E402
@@ -160,11 +161,6 @@ def naive_search(conn: sqlite3.Connection, text: str, status: str | None) -> lis
     return [r[0] for r in conn.execute(f"SELECT id FROM dossiers WHERE {where} ORDER BY id DESC LIMIT 20", params)]
 
 
-def pct(values, p):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
 def main() -> int:
     rng = random.Random(20261118)
     info = None
@@ -211,21 +207,19 @@ def main() -> int:
         naive_times, naive_ids = timed(lambda: naive_search(naive, text, status), 3)
         all_fts += fts_times
         all_naive += naive_times
-        rows.append((label, text, status, len(result), statistics.median(fts_times), pct(fts_times, 95),
+        rows.append((label, text, status, len(result), statistics.median(fts_times), percentile(fts_times, 95),
                      statistics.median(naive_times), len(naive_ids)))
     ctx.close()
     print(f"\n{info['n']:,} dossiers; {repeat} runs per query through QueueService.search (top 20), naive 3 runs")
     print(f"{'query':22} {'text':28} {'status':21} {'hits':>4} {'fts p50':>8} {'fts p95':>8} {'naive p50':>10}")
     for label, text, status, hits, f50, f95, n50, nhits in rows:
         print(f"{label:22} {text[:28]:28} {str(status or ''):21} {hits:4d} {f50:7.1f}ms {f95:7.1f}ms {n50:8.1f}ms")
-    f50, f95 = statistics.median(all_fts), pct(all_fts, 95)
-    n50, n95 = statistics.median(all_naive), pct(all_naive, 95)
+    f50, f95 = p50_p95(all_fts)
+    n50, n95 = p50_p95(all_naive)
     print(f"\nFTS5 search   : p50 {f50:6.1f} ms  p95 {f95:6.1f} ms  max {max(all_fts):.1f} ms")
     print(f"naive LIKE    : p50 {n50:6.1f} ms  p95 {n95:6.1f} ms")
     print(f"ratio naive/FTS: p50 {n50 / f50:.1f}x  p95 {n95 / f95:.1f}x")
-    ok = f95 <= 100
-    print(f"target p95 <= 100 ms: {'PASS' if ok else 'FAIL'}")
-    return 0 if ok else 1
+    return verdict(f95, 100)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,13 @@
 """Sync over emulated poor links (root + network namespace; see platform-notes).
 
-    sudo .venv/bin/python bench/bench_sync.py [--quick]
+    sudo .venv/bin/python bench/bench_sync.py [--quick] [--small-only]
+    sudo .venv/bin/python bench/bench_sync.py --dossiers 20 --table-dossiers 4 --parallel --only main,cut,table
+
+Workload options (--dossiers/--pages/--page-bytes for the 64 kbit/s scenario, --table-* for
+the profile table) override the defaults; --only picks parts; --parallel runs ours and the
+naive client at the same time, each in its own namespace with its own shaped link (and the
+profile-table rows side by side), so a long workload fits in half the wall time; the links
+share nothing but the CPU (watch the load). --raw FILE appends every scenario's raw JSON.
 
 Each scenario runs in its own network namespace on its own loopback: htb shapes the
 "link" port (upload and download rates separately), nftables drops a share of its packets
@@ -26,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,9 +80,15 @@ def make_namespace(name: str, up: int, down: int, loss: int) -> None:
         subprocess.run([*x, "nft", "-f", "-"], input=rules, text=True, check=True, capture_output=True)
 
 
+_NS_COUNTER = iter(range(1, 1_000_000))
+_NS_LOCK = threading.Lock()
+RAW_LOG: Path | None = None
+
+
 def run_scenario(name: str, profile: str, spec: dict) -> dict:
     up, down, delay, loss = PROFILES[profile]
-    ns = f"desksync{os.getpid()}{random.randint(0, 9999)}"
+    with _NS_LOCK:
+        ns = f"desksync{os.getpid()}n{next(_NS_COUNTER)}"
     try:
         make_namespace(ns, up, down, loss)
         spec = {**spec, "up": up, "down": down, "delay": delay, "loss": loss}
@@ -84,7 +98,11 @@ def run_scenario(name: str, profile: str, spec: dict) -> dict:
         )
         if done.returncode != 0:
             raise RuntimeError(f"{name}: {done.stderr[-3000:]}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        if RAW_LOG is not None:
+            with _NS_LOCK, RAW_LOG.open("a") as raw:
+                raw.write(json.dumps({"scenario": name, "profile": profile, "spec": spec, "result": result}) + "\n")
+        return result
     finally:
         sh("ip", "netns", "del", ns, check=False)
 
@@ -253,15 +271,18 @@ def inner(spec: dict) -> dict:
             # One 2 MB file, the link cut once at 90 % of it.
             data = rng.randbytes(spec["cut_bytes"])
             sha = ctx.sync.blobs.put(data)
-            client = ctx.sync.make_client(ctx.sync.credential())
-            client.ping()
-            client.session.close()
-            proxy.cut_next_up_at = int(len(data) * 0.9)
-            before = proxy.bytes_up
-            started = time.monotonic()
-            client.upload(sha, len(data), lambda: open(ctx.sync.blobs.path_for(sha), "rb"))
-            result["ours_cut"] = {"seconds": round(time.monotonic() - started, 1), "up_bytes": proxy.bytes_up - before,
-                                  "resent": proxy.bytes_up - before - len(data), "max_chunk": client.stats["max_chunk"]}
+            if spec.get("ours", True):
+                client = ctx.sync.make_client(ctx.sync.credential())
+                client.ping()
+                client.session.close()
+                proxy.cut_next_up_at = int(len(data) * 0.9)
+                before = proxy.bytes_up
+                started = time.monotonic()
+                client.upload(sha, len(data), lambda: open(ctx.sync.blobs.path_for(sha), "rb"))
+                result["ours_cut"] = {"seconds": round(time.monotonic() - started, 1), "up_bytes": proxy.bytes_up - before,
+                                      "resent": proxy.bytes_up - before - len(data), "max_chunk": client.stats["max_chunk"]}
+            if not spec.get("naive", True):
+                return result
             proxy.target = NAIVE_PORT
             proxy.cut_next_up_at = int(len(data) * 0.9)
             before = proxy.bytes_up
@@ -276,38 +297,10 @@ def inner(spec: dict) -> dict:
                                    "resent": proxy.bytes_up - before - len(data)}
             return result
 
-        up0, down0 = tc_bytes()
-        started = time.monotonic()
-        rounds = 0
-        while rounds < 50:
-            rounds += 1
-            summary = ctx.sync.sync_once()
-            if summary["ok"]:
-                break
-        seconds = time.monotonic() - started
-        up1, down1 = tc_bytes()
-        result["ours"] = {"ok": summary["ok"], "rounds": rounds, "seconds": round(seconds, 1),
-                          "wire_up": up1 - up0, "wire_down": down1 - down0,
-                          "wire_ratio": round((up1 - up0 + down1 - down0) / payload, 3),
-                          "time_ratio": round(seconds / floor, 3), "floor_seconds": round(floor, 1),
-                          "requests": summary.get("requests")}
+        if spec.get("ours", True):
+            result["ours"] = run_ours(ctx, payload, floor)
         if spec.get("naive"):
-            proxy.target = NAIVE_PORT
-            up0, down0 = tc_bytes()
-            started = time.monotonic()
-            session = requests.Session()
-            for code, record, pages in dossiers:
-                body = record + b"".join(pages)
-                for _ in range(20):
-                    try:
-                        session.post(f"{url}/naive", data=body, timeout=600)
-                        break
-                    except requests.RequestException:
-                        session = requests.Session()
-            seconds = time.monotonic() - started
-            up1, down1 = tc_bytes()
-            result["naive"] = {"seconds": round(seconds, 1), "wire_ratio": round((up1 - up0 + down1 - down0) / payload, 3),
-                               "time_ratio": round(seconds / floor, 3)}
+            result["naive"] = run_naive(proxy, url, dossiers, payload, floor)
         return result
     finally:
         server.terminate()
@@ -315,10 +308,63 @@ def inner(spec: dict) -> dict:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def run_ours(ctx, payload: int, floor: float) -> dict:
+    """The desk's sync client, round after round until everything is confirmed."""
+    up0, down0 = tc_bytes()
+    started = time.monotonic()
+    rounds = 0
+    while rounds < 50:
+        rounds += 1
+        summary = ctx.sync.sync_once()
+        if summary["ok"]:
+            break
+    seconds = time.monotonic() - started
+    up1, down1 = tc_bytes()
+    return {"ok": summary["ok"], "rounds": rounds, "seconds": round(seconds, 1),
+            "wire_up": up1 - up0, "wire_down": down1 - down0,
+            "wire_ratio": round((up1 - up0 + down1 - down0) / payload, 3),
+            "time_ratio": round(seconds / floor, 3), "floor_seconds": round(floor, 1),
+            "requests": summary.get("requests")}
+
+
+def run_naive(proxy: LinkProxy, url: str, dossiers: list, payload: int, floor: float) -> dict:
+    """One plain POST per dossier (record + pages), started again from zero after a failure."""
+    import requests
+
+    proxy.target = NAIVE_PORT
+    up0, down0 = tc_bytes()
+    started = time.monotonic()
+    session = requests.Session()
+    for _code, record, pages in dossiers:
+        body = record + b"".join(pages)
+        for _ in range(20):
+            try:
+                session.post(f"{url}/naive", data=body, timeout=600)
+                break
+            except requests.RequestException:
+                session = requests.Session()
+    seconds = time.monotonic() - started
+    up1, down1 = tc_bytes()
+    return {"seconds": round(seconds, 1), "wire_up": up1 - up0, "wire_down": down1 - down0,
+            "wire_ratio": round((up1 - up0 + down1 - down0) / payload, 3),
+            "time_ratio": round(seconds / floor, 3), "floor_seconds": round(floor, 1)}
+
+
 def main() -> int:
+    global PARALLEL, RAW_LOG
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small workload (minutes instead of hours)")
     parser.add_argument("--small-only", action="store_true", help="only the small-file table (8 KB pages)")
+    parser.add_argument("--dossiers", type=int, help="64 kbit/s scenario: dossiers (default 200, quick 4)")
+    parser.add_argument("--pages", type=int, help="64 kbit/s scenario: pages per dossier (default 5)")
+    parser.add_argument("--page-bytes", type=int, help="64 kbit/s scenario: bytes per page (default 40000)")
+    parser.add_argument("--table-dossiers", type=int, help="profile table: dossiers (default 20, quick 2)")
+    parser.add_argument("--table-pages", type=int, help="profile table: pages per dossier (default 5)")
+    parser.add_argument("--table-page-bytes", type=int, help="profile table: bytes per page (default 40000, quick 20000)")
+    parser.add_argument("--only", help="comma-separated parts to run: main,cut,table,small (default all)")
+    parser.add_argument("--parallel", action="store_true",
+                        help="ours and naive (and the table rows) at the same time, each in its own namespace")
+    parser.add_argument("--raw", type=Path, help="append each scenario's raw JSON result to this file")
     parser.add_argument("--inner", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.inner:
@@ -332,21 +378,59 @@ def main() -> int:
         return 0
     if shutil.which("nft") is None:
         print("bench_sync: note: nftables missing, packet loss is not emulated")
+    PARALLEL, RAW_LOG = args.parallel, args.raw
     main_work = {"dossiers": 4, "pages": 5, "page_bytes": 40_000} if args.quick else {"dossiers": 200, "pages": 5, "page_bytes": 40_000}
     table_work = {"dossiers": 2, "pages": 5, "page_bytes": 20_000} if args.quick else {"dossiers": 20, "pages": 5, "page_bytes": 40_000}
-    if not args.small_only:
-        main_table(args, main_work, table_work)
-    small_table(args)
+    for key, value in (("dossiers", args.dossiers), ("pages", args.pages), ("page_bytes", args.page_bytes)):
+        if value is not None:
+            main_work[key] = value
+    for key, value in (("dossiers", args.table_dossiers), ("pages", args.table_pages), ("page_bytes", args.table_page_bytes)):
+        if value is not None:
+            table_work[key] = value
+    if args.only:
+        parts = {part.strip() for part in args.only.split(",") if part.strip()}
+        unknown = parts - {"main", "cut", "table", "small"}
+        if unknown:
+            parser.error(f"--only: unknown part(s) {', '.join(sorted(unknown))}")
+    else:
+        parts = {"small"} if args.small_only else {"main", "cut", "table", "small"}
+    started = time.monotonic()
+    if "main" in parts:
+        main_scenario(args, main_work)
+    if "cut" in parts:
+        cut_scenario(args)
+    if "table" in parts:
+        print(f"profile table: {table_work['dossiers']} dossiers x {table_work['pages']} pages x {table_work['page_bytes']} B", flush=True)
+        print_table(table_work, ("2G-rural", "EDGE-lossy", "weak-4G"))
+    if "small" in parts:
+        small_table(args)
+    print(f"(bench wall time {round(time.monotonic() - started)} s{', ours and naive side by side' if PARALLEL else ''})", flush=True)
     return 0
 
 
+PARALLEL = False
+
+
+def run_pair(name: str, profile: str, spec: dict) -> dict:
+    """Ours then naive in one namespace, or (with --parallel) each in its own at once."""
+    if not PARALLEL:
+        return run_scenario(name, profile, {**spec, "ours": True, "naive": True})
+    with ThreadPoolExecutor(2) as pool:
+        ours = pool.submit(run_scenario, f"{name}-ours", profile, {**spec, "ours": True, "naive": False})
+        naive = pool.submit(run_scenario, f"{name}-naive", profile, {**spec, "ours": False, "naive": True})
+        return {**naive.result(), **ours.result()}
+
+
 def print_table(work: dict, profiles: tuple[str, ...]) -> None:
-    print("| profile | payload B | ours s | ours wire/payload | ours time/floor | ours requests (last round) | naive s | naive time/floor |")
-    print("|---|---|---|---|---|---|---|---|")
-    for profile in profiles:
-        r = run_scenario(profile, profile, {**work, "naive": True})
-        print(f"| {profile} | {r['payload_bytes']} | {r['ours']['seconds']} | {r['ours']['wire_ratio']} | "
-              f"{r['ours']['time_ratio']} | {r['ours']['requests']} | {r['naive']['seconds']} | {r['naive']['time_ratio']} |", flush=True)
+    print("| profile | payload B | ours s | ours wire/payload | ours time/floor | ours requests (last round) | naive s | naive wire/payload | naive time/floor |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    with ThreadPoolExecutor(len(profiles) if PARALLEL else 1) as pool:
+        rows = [pool.submit(run_pair, profile, profile, work) for profile in profiles]
+        for profile, row in zip(profiles, rows):
+            r = row.result()
+            print(f"| {profile} | {r['payload_bytes']} | {r['ours']['seconds']} | {r['ours']['wire_ratio']} | "
+                  f"{r['ours']['time_ratio']} | {r['ours']['requests']} | {r['naive']['seconds']} | "
+                  f"{r['naive']['wire_ratio']} | {r['naive']['time_ratio']} |", flush=True)
 
 
 def small_table(args) -> None:
@@ -357,21 +441,23 @@ def small_table(args) -> None:
     print_table(work, ("EDGE-lossy", "weak-4G"))
 
 
-def main_table(args, main_work: dict, table_work: dict) -> None:
+def main_scenario(args, main_work: dict) -> None:
     print(f"workload: {main_work['dossiers']} dossiers x {main_work['pages']} pages x {main_work['page_bytes']} B"
-          f" ({'quick' if args.quick else 'full'})", flush=True)
-    main = run_scenario("main", "bench-64k", {**main_work, "naive": True})
+          f" ({'quick' if args.quick else 'full' if main_work['dossiers'] == 200 else 'reduced'})", flush=True)
+    main = run_pair("main", "bench-64k", main_work)
     ours, naive = main["ours"], main["naive"]
     print(f"64 kbit/s, 300 ms, 5 % loss: payload {main['payload_bytes']} B, floor {ours['floor_seconds']} s", flush=True)
     print(f"  ours : {ours['seconds']} s, wire/payload {ours['wire_ratio']} (target <= 1.15), "
-          f"time/floor {ours['time_ratio']} (target <= 1.4), rounds {ours['rounds']}", flush=True)
+          f"time/floor {ours['time_ratio']} (target <= 1.4), rounds {ours['rounds']}, requests {ours['requests']}", flush=True)
     print(f"  naive: {naive['seconds']} s, wire/payload {naive['wire_ratio']}, time/floor {naive['time_ratio']}", flush=True)
+
+
+def cut_scenario(args) -> None:
     cut_profile = "weak-4G" if args.quick else "bench-64k"
-    cut = run_scenario("cut", cut_profile, {"dossiers": 1, "pages": 1, "page_bytes": 1000, "cut_test": True, "cut_bytes": 2 * 1024 * 1024})
+    cut = run_pair("cut", cut_profile, {"dossiers": 1, "pages": 1, "page_bytes": 1000, "cut_test": True, "cut_bytes": 2 * 1024 * 1024})
     print(f"cut at 90 % of a 2 MB file ({cut_profile}): ours re-sent {cut['ours_cut']['resent']} B "
           f"(largest chunk {cut['ours_cut']['max_chunk']} B) in {cut['ours_cut']['seconds']} s; "
           f"naive re-sent {cut['naive_cut']['resent']} B in {cut['naive_cut']['seconds']} s", flush=True)
-    print_table(table_work, ("2G-rural", "EDGE-lossy", "weak-4G"))
 
 
 if __name__ == "__main__":

@@ -33,13 +33,18 @@ def reduce_to(img: Image.Image, dpi: int, target_dpi: int) -> Image.Image:
     return img.reduce(factor) if factor > 1 else img
 
 
-def colour_fraction(img: Image.Image, dpi: int) -> float:
+def colour_mask(img: Image.Image, dpi: int) -> tuple[np.ndarray, float]:
+    """Coloured pixels at ~50 dpi, and the size of one of them in page pixels."""
     if img.mode not in ("RGB", "RGBA", "CMYK", "P", "LA", "PA"):
-        return 0.0
+        return np.zeros((1, 1), bool), float(img.width)
     rgb = reduce_to(img.convert("RGB"), dpi, 50)
     arr = np.asarray(rgb, dtype=np.int16)
     chroma = arr.max(axis=2) - arr.min(axis=2)
-    return float((chroma > CHROMA_MIN).mean())
+    return chroma > CHROMA_MIN, img.width / rgb.width
+
+
+def colour_fraction(img: Image.Image, dpi: int) -> float:
+    return float(colour_mask(img, dpi)[0].mean())
 
 
 def has_colour(img: Image.Image, dpi: int) -> bool:
@@ -88,12 +93,18 @@ def estimate_skew(grey: Image.Image, dpi: int, *, limit: float = 5.0) -> float:
 
 def continuous_tone_fraction(grey: Image.Image, dpi: int) -> float:
     """Share of the page in photo-like tiles (see TONE_* above)."""
+    tiles, _ = photo_tiles(grey, dpi)
+    return float(tiles.mean()) if tiles.size else 0.0
+
+
+def photo_tiles(grey: Image.Image, dpi: int) -> tuple[np.ndarray, float]:
+    """Photo-like tiles (see TONE_* above) and the size of one tile in page pixels."""
     small = reduce_to(grey, dpi, TONE_DPI).filter(ImageFilter.BoxBlur(1))
     a = np.asarray(small, dtype=np.int16)
     t = TONE_TILE
     rows, cols = a.shape[0] // t, a.shape[1] // t
     if not rows or not cols:
-        return 0.0
+        return np.zeros((0, 0), bool), 0.0
     tiles = a[: rows * t, : cols * t].reshape(rows, t, cols, t).transpose(0, 2, 1, 3).reshape(rows, cols, t * t)
     paper = float(np.percentile(a, 60))  # most of a page is paper
     mid = ((tiles > 60) & (tiles < paper - 45)).mean(axis=2)
@@ -102,10 +113,70 @@ def continuous_tone_fraction(grey: Image.Image, dpi: int) -> float:
     ink = (tiles < local_paper - 70).mean(axis=2)
     text_on_shadow = (on_local_paper > 0.5) & (ink > 0.03)
     photo = (mid > TONE_MID_SHARE) & ~text_on_shadow & (tiles.std(axis=2) > TONE_MIN_STD)
-    return float(photo.mean())
+    return photo, t * grey.width / small.width
 
 
 def has_photo(grey: Image.Image, dpi: int) -> bool:
     """A grey photograph (or other continuous-tone area) large enough that bilevel would
     destroy it."""
     return continuous_tone_fraction(grey, dpi) >= PHOTO_FRACTION
+
+
+# --- where the colour or the photo is (mixed pages: bilevel page + a small JPEG overlay) ------
+# Regions are found on a coarse grid: cells of REGION_CELL mask pixels (0.16 inch at 50 dpi)
+# holding at least REGION_MIN_PIXELS coloured pixels; touching cells form one region. A lone
+# cell with fewer pixels is scanner noise. The grid keeps the labelling cheap (a few thousand
+# cells) even when colour is everywhere.
+REGION_CELL = 8
+REGION_MIN_PIXELS = 2
+
+
+def _components(cells: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Bounding boxes (row0, col0, row1, col1; end exclusive) of 8-connected groups of True."""
+    seen = np.zeros_like(cells, dtype=bool)
+    boxes = []
+    rows, cols = cells.shape
+    for r0, c0 in zip(*np.nonzero(cells)):
+        if seen[r0, c0]:
+            continue
+        stack = [(r0, c0)]
+        seen[r0, c0] = True
+        top, left, bottom, right = r0, c0, r0, c0
+        while stack:
+            r, c = stack.pop()
+            top, left, bottom, right = min(top, r), min(left, c), max(bottom, r), max(right, c)
+            for rr in (r - 1, r, r + 1):
+                for cc in (c - 1, c, c + 1):
+                    if 0 <= rr < rows and 0 <= cc < cols and cells[rr, cc] and not seen[rr, cc]:
+                        seen[rr, cc] = True
+                        stack.append((rr, cc))
+        boxes.append((int(top), int(left), int(bottom) + 1, int(right) + 1))
+    return boxes
+
+
+def colour_regions(img: Image.Image, dpi: int) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1) in page pixels around each coloured area (a seal, a signature in
+    blue ink, a photo), tight to the coloured pixels."""
+    mask, scale = colour_mask(img, dpi)
+    k = REGION_CELL
+    h, w = mask.shape
+    padded = np.pad(mask, ((0, -h % k), (0, -w % k)))
+    counts = padded.reshape(padded.shape[0] // k, k, padded.shape[1] // k, k).sum(axis=(1, 3))
+    boxes = []
+    for r0, c0, r1, c1 in _components(counts >= REGION_MIN_PIXELS):
+        ys, xs = np.nonzero(mask[r0 * k : r1 * k, c0 * k : c1 * k])
+        boxes.append((
+            round((c0 * k + xs.min()) * scale), round((r0 * k + ys.min()) * scale),
+            round((c0 * k + xs.max() + 1) * scale), round((r0 * k + ys.max() + 1) * scale),
+        ))
+    return boxes
+
+
+def photo_regions(grey: Image.Image, dpi: int) -> list[tuple[int, int, int, int]]:
+    """Boxes (x0, y0, x1, y1) in page pixels around groups of photo-like tiles, one tile wider
+    on each side: a tile the photo covers less than half of is not photo-like."""
+    tiles, scale = photo_tiles(grey, dpi)
+    return [
+        (round((c0 - 1) * scale), round((r0 - 1) * scale), round((c1 + 1) * scale), round((r1 + 1) * scale))
+        for r0, c0, r1, c1 in _components(tiles)
+    ]

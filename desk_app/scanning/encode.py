@@ -73,14 +73,21 @@ def encode_g4(bw: Image.Image, dpi: int) -> bytes:
     return out.getvalue()
 
 
-def whiten_paper(img: Image.Image) -> Image.Image:
-    """Stretch levels so the paper becomes white: flat areas then cost JPEG almost nothing."""
+def paper_level(img: Image.Image) -> int:
+    """The grey level levels are stretched from (see ``whiten_paper``), measured on a whole page."""
     grey = img.convert("L") if img.mode != "L" else img
     hist = np.asarray(grey.reduce(4).histogram(), dtype=np.int64)
     cumulative = np.cumsum(hist) / max(1, hist.sum())
     paper = int(np.searchsorted(cumulative, 0.60))  # most of a page is paper
-    paper = max(paper - 12, 128)
-    lut = [min(255, round(v * 255 / paper)) for v in range(256)]
+    return max(paper - 12, 128)
+
+
+def whiten_paper(img: Image.Image, paper: int | None = None, ink: int = 0) -> Image.Image:
+    """Stretch levels so the paper becomes white: flat areas then cost JPEG almost nothing.
+    ``paper`` comes from the whole page when ``img`` is a crop of it (a crop of a seal or a
+    photo is mostly not paper); levels at or below ``ink`` become black."""
+    paper = paper_level(img) if paper is None else paper
+    lut = [max(0, min(255, round((v - ink) * 255 / (paper - ink)))) for v in range(256)]
     return img.point(lut * (3 if img.mode == "RGB" else 1))
 
 

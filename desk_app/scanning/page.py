@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from PIL import Image
 
 MODES = ("auto", "text", "grey", "color")
-# What a stored page is: bilevel CCITT G4 TIFF, grey JPEG or colour JPEG.
+# What a stored page is: bilevel CCITT G4 TIFF, grey JPEG or colour JPEG. A mixed page (auto mode,
+# colour or a grey photo on a small part of the page) is a G4 TIFF of the whole page plus an
+# ``Overlay``: its mode says what the overlay is ("color" or "grey").
 STORED_MODES = ("text", "grey", "color")
 MIME = {"text": "image/tiff", "grey": "image/jpeg", "color": "image/jpeg"}
 
@@ -24,16 +26,15 @@ class RawPage:
 
 
 @dataclass(frozen=True)
-class ProcessedPage:
-    """Encoded page bytes plus what the database row records about them."""
+class Overlay:
+    """A colour or grey JPEG of one area of a mixed page, drawn opaquely over the bilevel page.
+    ``box`` is (x, y, w, h) in the page's pixels (at the page's dpi); the JPEG itself is at
+    ``dpi`` (150), so its pixel size is the box scaled by dpi / page dpi."""
 
     data: bytes = field(repr=False)
-    mode: str  # one of STORED_MODES
-    width: int
-    height: int
+    box: tuple[int, int, int, int]
     dpi: int
-    skew_degrees: float = 0.0
-    origin: str = ""
+    quality: int = 75  # the JPEG quality it was encoded at (a rotation re-encodes at the same)
 
     @property
     def sha256(self) -> str:
@@ -43,11 +44,42 @@ class ProcessedPage:
     def bytes(self) -> int:
         return len(self.data)
 
+
+@dataclass(frozen=True)
+class ProcessedPage:
+    """Encoded page bytes plus what the database row records about them. ``data`` is the page
+    itself (G4 TIFF or JPEG); a mixed page adds an ``overlay``; ``bytes`` counts both files."""
+
+    data: bytes = field(repr=False)
+    mode: str  # one of STORED_MODES
+    width: int
+    height: int
+    dpi: int
+    skew_degrees: float = 0.0
+    origin: str = ""
+    overlay: Overlay | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+    @property
+    def bytes(self) -> int:
+        return len(self.data) + (self.overlay.bytes if self.overlay else 0)
+
     @property
     def mime(self) -> str:
-        return MIME[self.mode]
+        """Of ``data``: a mixed page is a G4 TIFF whatever its mode."""
+        return MIME["text"] if self.overlay else MIME[self.mode]
+
+    def files(self) -> list[bytes]:
+        """Every file the page consists of, the page first."""
+        return [self.data] + ([self.overlay.data] if self.overlay else [])
 
     def describe(self) -> dict:
+        """The page as the CLI, the database row and the outbox payload describe it. ``bytes``
+        is the total of the page's files; the overlay fields are null on a one-file page."""
+        ov = self.overlay
         return {
             "sha256": self.sha256,
             "bytes": self.bytes,
@@ -55,4 +87,8 @@ class ProcessedPage:
             "width": self.width,
             "height": self.height,
             "dpi": self.dpi,
+            "overlay_sha256": ov.sha256 if ov else None,
+            "overlay_bytes": ov.bytes if ov else None,
+            "overlay_box": list(ov.box) if ov else None,
+            "overlay_dpi": ov.dpi if ov else None,
         }

@@ -1,8 +1,10 @@
 """One page from capture to stored bytes, in the automatic or a forced mode.
 
-auto: colour content (a red seal, a photo) -> colour JPEG at 150 dpi; a grey photograph (large
-continuous-tone area, no colour) -> grey JPEG at 150 dpi, since bilevel would destroy it; otherwise
-text -> straightened, adaptive threshold, CCITT G4 at the scan resolution. Forced modes per document:
+auto: colour content (a red seal, a photo) -> the page as CCITT G4 plus a colour JPEG overlay at
+150 dpi of the coloured area (``overlay``), or one colour JPEG at 150 dpi when colour is on most of
+the page; a grey photograph (large continuous-tone area, no colour) likewise with a grey overlay
+(or one grey JPEG at 150 dpi), since bilevel would destroy it; otherwise text -> straightened,
+adaptive threshold, CCITT G4 at the scan resolution. Forced modes per document:
 text, grey (JPEG at up to 200 dpi) or color. CPU-bound, no I/O: runs on a worker thread (the
 UI's I/O pool, the CLI's main thread), never the UI thread.
 """
@@ -13,8 +15,8 @@ import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
 from desk_app.domain.errors import ValidationError
-from desk_app.scanning import analysis, encode
-from desk_app.scanning.page import MODES, ProcessedPage, RawPage
+from desk_app.scanning import analysis, encode, overlay
+from desk_app.scanning.page import MODES, Overlay, ProcessedPage, RawPage
 
 MIN_SKEW = 0.15  # degrees; below this straightening only blurs
 
@@ -68,6 +70,10 @@ def process(raw: RawPage, *, mode: str = "auto", drop_blank: bool = False, deske
         grey = img.convert("L") if img.mode != "L" else img
     else:
         angle = 0.0
+    if mode == "auto" and stored in ("color", "photo"):
+        mixed = process_mixed(img, grey, dpi, stored, angle, raw.origin)
+        if mixed is not None:
+            return mixed
     if stored == "text":
         bw = encode.adaptive_threshold(grey, dpi)
         return ProcessedPage(encode.encode_g4(bw, dpi), "text", bw.width, bw.height, dpi, angle, raw.origin)
@@ -89,6 +95,28 @@ def process(raw: RawPage, *, mode: str = "auto", drop_blank: bool = False, deske
     return ProcessedPage(data, "color", small.width, small.height, out_dpi, angle, raw.origin)
 
 
+def process_mixed(
+    img: Image.Image, grey: Image.Image, dpi: int, stored: str, angle: float = 0.0, origin: str = ""
+) -> ProcessedPage | None:
+    """Colour or a grey photo on part of the page: the page as G4 plus a 150 dpi JPEG overlay of
+    that part (see ``overlay``); ``None`` when the part is most of the page."""
+    if stored == "color":
+        source, boxes, floor = img.convert("RGB"), analysis.colour_regions(img, dpi), encode.COLOUR_QUALITY
+    else:
+        source, boxes, floor = grey, analysis.photo_regions(grey, dpi), encode.GREY_QUALITY
+    box = overlay.union_box(boxes, img.size, dpi, encode.COLOUR_DPI)
+    if not overlay.fits(box, img.size):
+        return None
+    bw = encode.adaptive_threshold(grey, dpi)
+    g4 = encode.encode_g4(bw, dpi)
+    # A grey photo keeps its dark tones; on a colour page the darkest tones are text and signature.
+    ink = overlay.ink_level(grey, bw) if stored == "color" else 0
+    over = overlay.make_overlay(source, box, dpi, paper=encode.paper_level(grey),
+                                budget=encode.COLOUR_BUDGET - len(g4), floor=floor, ink=ink)
+    mode = "color" if stored == "color" else "grey"
+    return ProcessedPage(g4, mode, bw.width, bw.height, dpi, angle, origin, overlay=over)
+
+
 def _paper_fill(grey: Image.Image, white):
     """Fill uncovered corners with the paper's own tone, so they do not show as dark wedges."""
     level = int(np.percentile(np.asarray(grey.reduce(8)), 67))
@@ -97,19 +125,25 @@ def _paper_fill(grey: Image.Image, white):
 
 def rotate_processed(page: ProcessedPage, quarter_turns: int) -> ProcessedPage:
     """Rotate a stored-form page by 90° steps (the dialog's rotate button). G4 stays lossless;
-    a JPEG is re-encoded once at the same quality."""
+    a JPEG (page or overlay) is re-encoded once at the same quality; an overlay's box turns with
+    the page."""
     import io
 
     turns = quarter_turns % 4
     if not turns:
         return page
+    method = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180, 3: Image.Transpose.ROTATE_270}[turns]
     img = Image.open(io.BytesIO(page.data))
     img.load()
-    method = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180, 3: Image.Transpose.ROTATE_270}[turns]
     img = img.transpose(method)
-    if page.mode == "text":
+    over = page.overlay
+    if page.mode == "text" or over is not None:
         data = encode.encode_g4(img.convert("1"), page.dpi)
     else:
         quality = encode.GREY_QUALITY if page.mode == "grey" else encode.COLOUR_QUALITY
         data = encode.encode_jpeg(img, page.dpi, quality=quality)
-    return ProcessedPage(data, page.mode, img.width, img.height, page.dpi, page.skew_degrees, page.origin)
+    if over is not None:
+        jpeg = Image.open(io.BytesIO(over.data)).transpose(method)
+        box = overlay.rotate_box(over.box, (page.width, page.height), turns)
+        over = Overlay(encode.encode_jpeg(jpeg, over.dpi, quality=over.quality), box, over.dpi, over.quality)
+    return ProcessedPage(data, page.mode, img.width, img.height, page.dpi, page.skew_degrees, page.origin, over)

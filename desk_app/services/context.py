@@ -2,41 +2,95 @@
 
 The UI and the CLI both call ``build_services``; tests call it with their own folder and clock.
 Nothing here is global: two desks can run in one process (the tests do).
+
+The light services (setup, catalogue, intake, queue) are built at once. The heavy ones are
+built, and their modules imported, on first use: ``sync`` (requests), ``digitise`` (numpy,
+Pillow) and ``printing`` (reportlab when it renders), so ``desk search`` or ``desk show`` pay
+for none of them (bench: ``time desk search``).
 """
 
 from __future__ import annotations
 
 import getpass
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from desk_app.domain.calendar import now_vn
 from desk_app.i18n import Translator
 from desk_app.services.catalogue import CatalogueService
-from desk_app.services.digitise import DigitiseService
 from desk_app.services.intake import IntakeService
-from desk_app.services.printing import PrintingService
 from desk_app.services.queue import QueueService
 from desk_app.services.setup import SetupService
-from desk_app.services.sync_service import SyncService
 from desk_app.store.desk_store import DeskStore
 
+if TYPE_CHECKING:
+    from desk_app.services.digitise import DigitiseService
+    from desk_app.services.printing import PrintingService
+    from desk_app.services.sync_service import SyncService
 
-@dataclass
+
 class DeskServices:
-    data_dir: Path
-    store: DeskStore
-    tr: Translator
-    clock: Callable[[], datetime]
-    setup: SetupService
-    catalogue: CatalogueService
-    intake: IntakeService
-    queue: QueueService
-    sync: SyncService
-    digitise: DigitiseService
-    printing: PrintingService
+    """The store and the services of one data folder.
+
+    Thread: like its store's SQLite connection, one instance belongs to one thread (the UI's DB
+    thread, the CLI's main thread, or the sync loop's I/O worker for its own instance), so the
+    lazily built services are made on that thread too and need no lock.
+    """
+
+    def __init__(
+        self,
+        *,
+        data_dir: Path,
+        store: DeskStore,
+        tr: Translator,
+        clock: Callable[[], datetime],
+        actor: str,
+        setup: SetupService,
+        catalogue: CatalogueService,
+        intake: IntakeService,
+        queue: QueueService,
+    ):
+        self.data_dir = data_dir
+        self.store = store
+        self.tr = tr
+        self.clock = clock
+        self.actor = actor
+        self.setup = setup
+        self.catalogue = catalogue
+        self.intake = intake
+        self.queue = queue
+        self._sync: SyncService | None = None
+        self._digitise: DigitiseService | None = None
+        self._printing: PrintingService | None = None
+
+    @property
+    def sync(self) -> SyncService:
+        if self._sync is None:
+            from desk_app.services.sync_service import SyncService
+
+            self._sync = SyncService(self.store, self.setup, self.clock, self.data_dir)
+        return self._sync
+
+    @property
+    def digitise(self) -> DigitiseService:
+        if self._digitise is None:
+            from desk_app.services.digitise import DigitiseService
+
+            self._digitise = DigitiseService(self.store, self.clock, self.actor)
+        return self._digitise
+
+    @property
+    def printing(self) -> PrintingService:
+        if self._printing is None:
+            from desk_app.services.printing import PrintingService
+
+            self._printing = PrintingService(self.store, self.setup, self.clock, self.actor, tag_provider=self._receipt_tag)
+        return self._printing
+
+    def _receipt_tag(self, code: str) -> str | None:
+        # Through the property: the first receipt builds the sync service if nothing else has.
+        return self.sync.tag_for(code)
 
     def close(self) -> None:
         self.store.close()
@@ -62,17 +116,14 @@ def build_services(
     store = DeskStore.open(Path(data_dir), create=create)
     setup = SetupService(store)
     catalogue = CatalogueService(store, tr, clock)
-    sync = SyncService(store, setup, clock, Path(data_dir))
     return DeskServices(
         data_dir=Path(data_dir),
         store=store,
         tr=tr,
         clock=clock,
+        actor=actor,
         setup=setup,
         catalogue=catalogue,
         intake=IntakeService(store, setup, catalogue, clock, actor),
         queue=QueueService(store, clock, actor),
-        sync=sync,
-        digitise=DigitiseService(store, clock, actor),
-        printing=PrintingService(store, setup, clock, actor, tag_provider=sync.tag_for),
     )

@@ -20,6 +20,7 @@ from desk_app.domain.errors import NotFoundError, StoreError, ValidationError
 from desk_app.domain.text import fold
 from desk_app.scanning import imports, pipeline
 from desk_app.scanning.page import ProcessedPage
+from desk_app.scanning.pdf_export import PdfPage, build_pdf
 from desk_app.scanning.sources import ScannerBackend, ScanSettings, backend_for
 from desk_app.store.blobs import BlobStore
 from desk_app.store.desk_store import DeskStore
@@ -113,8 +114,9 @@ class DigitiseService:
         if not pages:
             raise ValidationError("Không có trang nào để lưu.", field="file")
         for page in pages:
-            if self.blobs.put(page.data) != page.sha256:
-                raise StoreError("Tệp vừa ghi không khớp mã SHA-256, không lưu trang.")
+            for data, sha in zip(page.files(), (page.sha256, page.overlay and page.overlay.sha256)):
+                if self.blobs.put(data) != sha:
+                    raise StoreError("Tệp vừa ghi không khớp mã SHA-256, không lưu trang.")
         rows, _key = self.pages.add_pages(
             dossier=dossier, document=name, pages=[p.describe() for p in pages],
             created_at=self.clock().isoformat(timespec="seconds"),
@@ -158,10 +160,8 @@ class DigitiseService:
         return {"code": dossier["code"], "digitised": digitised, "documents": items}
 
     def export_pdfs(self, code: str, out_dir: Path) -> list[dict[str, Any]]:
-        """One PDF per digitised document; the stored G4/JPEG streams are embedded as they are
-        (img2pdf), so the PDF is as small and as exact as the pages."""
-        import img2pdf
-
+        """One PDF per digitised document; the stored G4/JPEG streams (and overlays) are embedded
+        as they are (``pdf_export``), so the PDF is as small and as exact as the pages."""
         dossier = self.store.find_dossier_row(code)
         pages = self.pages.pages(dossier["id"])
         if not pages:
@@ -177,12 +177,16 @@ class DigitiseService:
             doc_pages = [p for p in pages if p["document"] == name]
             if not doc_pages:
                 continue
-            data = img2pdf.convert([self.blobs.read(p["sha256"]) for p in doc_pages],
-                                   title=f"{dossier['code']} - {name}", producer="desk_app")
+            data = build_pdf([self._pdf_page(p) for p in doc_pages], title=f"{dossier['code']} - {name}")
             path = target / f"{index:02d} {safe_filename(name)}.pdf"
             _write_atomic(path, data)
             result.append({"document": name, "path": str(path), "pages": len(doc_pages), "bytes": len(data)})
         return result
+
+    def _pdf_page(self, row: dict[str, Any]) -> PdfPage:
+        overlay = self.blobs.read(row["overlay_sha256"]) if row["overlay_sha256"] else None
+        box = tuple(row["overlay_box"]) if overlay else None
+        return PdfPage(self.blobs.read(row["sha256"]), row["width"], row["height"], overlay, box)
 
     def verify_files(self) -> dict[str, Any]:
         report = self.blobs.verify(self.pages.referenced_files())

@@ -9,8 +9,6 @@ was committed before any of this started.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -44,6 +42,7 @@ from desk_app.forms.vietqr import check_bank_account, vietqr_payload
 from desk_app.services.setup import SetupService
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.forms_store import FormsStore
+from sync.fsutil import write_atomic
 
 COMMUNE_PREFIXES = ("Phường ", "Xã ", "Đặc khu ", "Thị trấn ")
 MAX_BOOK_DAYS = 3660
@@ -91,17 +90,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     if not folder.is_dir():
         raise ValidationError("Thư mục không tồn tại: {path}.", field="out", path=str(folder))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".desk-", suffix=".tmp", dir=folder)
+        write_atomic(path, data, prefix=".desk-", suffix=".tmp", sync_dir=False)
     except OSError as exc:
-        raise ValidationError("Không ghi được tệp {path}: {detail}.", field="out", path=str(path), detail=exc.strerror) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
         raise ValidationError("Không ghi được tệp {path}: {detail}.", field="out", path=str(path), detail=exc.strerror) from None
 
 

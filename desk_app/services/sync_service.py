@@ -13,7 +13,6 @@ import hashlib
 import json
 import os
 import secrets
-import tempfile
 import time
 from datetime import datetime
 from pathlib import Path
@@ -30,6 +29,7 @@ from desk_app.store.sync_store import SyncStore
 from sync.bundle import write_bundle
 from sync.client import Credential, SyncClient
 from sync.errors import RECORD, TRANSPORT, SyncError, reason_message
+from sync.fsutil import write_atomic
 from sync.parallel import ParallelUploads
 from sync.protocol import (
     CLOCK_WARNING_SECONDS,
@@ -87,17 +87,9 @@ class CredentialVault:
                 pass  # a locked or broken keyring: fall back to the protected file
         path = self.data_dir / self.FILENAME
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".cred-", dir=self.data_dir)  # mkstemp creates it 0600
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump({"desk_id": meta["desk_id"], "secret": secret.hex()}, handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        # Never readable by others, not even for a moment: mkstemp creates the file 0600.
+        raw = json.dumps({"desk_id": meta["desk_id"], "secret": secret.hex()}).encode("utf-8")
+        write_atomic(path, raw, prefix=".cred-", mode=0o600, sync_dir=False)
         return "file"
 
     def load(self, meta: dict[str, Any]) -> bytes | None:
@@ -436,18 +428,22 @@ class SyncService:
             return rows
         unconfirmed = [sha for sha in wanted if sha not in self.store.confirmed_files(wanted)]
         bad: set[int] = set()
+
+        def quarantine_records_of(sha: str, reason: str) -> None:
+            for row in wanted[sha]:
+                if row["id"] not in bad:
+                    self.store.quarantine(row, kind=RECORD, reason=reason, detail=sha)
+                    blocked.add(row["dossier_code"])
+                    summary["quarantined_now"] += 1
+                    bad.add(row["id"])
+
         for sha in unconfirmed:
             try:
                 ok = self.blobs.has(sha)
             except StoreError:
                 ok = False
             if not ok:
-                for row in wanted[sha]:
-                    if row["id"] not in bad:
-                        self.store.quarantine(row, kind=RECORD, reason="local_file_missing", detail=sha)
-                        blocked.add(row["dossier_code"])
-                        summary["quarantined_now"] += 1
-                        bad.add(row["id"])
+                quarantine_records_of(sha, "local_file_missing")
         unconfirmed = [sha for sha in unconfirmed if not any(r["id"] in bad for r in wanted[sha])]
         missing = client.missing(unconfirmed)
         summary["files_already_on_server"] += len(unconfirmed) - len(missing)
@@ -456,12 +452,7 @@ class SyncService:
         )
         rejected = self._upload(uploads, missing, summary)
         for sha in rejected:
-            for row in wanted[sha]:
-                if row["id"] not in bad:
-                    self.store.quarantine(row, kind=RECORD, reason="file_rejected", detail=sha)
-                    blocked.add(row["dossier_code"])
-                    summary["quarantined_now"] += 1
-                    bad.add(row["id"])
+            quarantine_records_of(sha, "file_rejected")
         return [row for row in rows if row["id"] not in bad]
 
     def _upload(self, uploads: ParallelUploads, missing: dict[str, int], summary) -> set[str]:

@@ -11,37 +11,16 @@ Thread-safe: no shared state beyond the file system.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
 
 from desk_app.domain.errors import StoreError
-
-CHUNK = 1 << 20
+from sync.fsutil import CHUNK, sha256_file, write_atomic
 
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":  # directories cannot be opened for fsync on Windows; NTFS journals renames
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -91,18 +70,7 @@ class BlobStore:
     def _write_atomic(self, target: Path, chunks: Iterable[bytes]) -> None:
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-            try:
-                with os.fdopen(fd, "wb") as handle:
-                    for chunk in chunks:
-                        handle.write(chunk)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, target)
-            except BaseException:
-                with_suppressed_unlink(tmp)
-                raise
-            _fsync_dir(target.parent)
+            write_atomic(target, chunks)
         except OSError as exc:
             if getattr(exc, "errno", None) == 28:
                 raise StoreError("Ổ đĩa đã đầy: không lưu được tệp. Dữ liệu đã lưu trước đó vẫn an toàn.") from None
@@ -136,10 +104,3 @@ class BlobStore:
                 altered.append(sha)
         orphans = sorted(set(self.iter_all()) - referenced)
         return BlobReport(missing, altered, orphans)
-
-
-def with_suppressed_unlink(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass

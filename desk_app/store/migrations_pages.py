@@ -1,4 +1,5 @@
-"""Migrations for scanned pages (issue: scanning). Names start with 0002_; never edit one once released."""
+"""Migrations for scanned pages (issue: scanning). Names start with 0002; never edit one once released:
+add a new one (0002b_, 0002c_ ...), registered after the earlier ones."""
 
 from __future__ import annotations
 
@@ -30,3 +31,18 @@ def m0002_dossier_pages(db: Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX dossier_pages_sha ON dossier_pages (sha256)")
+
+
+@migrations(name="0002b_page_overlay")
+def m0002b_page_overlay(db: Database) -> None:
+    # Mixed pages: the row's file is the whole page as G4 and an overlay file (a 150 dpi JPEG of
+    # the area with colour or a grey photo) is drawn over it at overlay_box (JSON [x, y, w, h] in page
+    # pixels). All NULL on a one-file page; ``bytes`` counts both files.
+    for column in (
+        "overlay_sha256 TEXT",
+        "overlay_bytes INTEGER",
+        "overlay_box TEXT",
+        "overlay_dpi INTEGER",
+    ):
+        db.execute(f"ALTER TABLE dossier_pages ADD COLUMN {column}")
+    db.execute("CREATE INDEX dossier_pages_overlay_sha ON dossier_pages (overlay_sha256) WHERE overlay_sha256 IS NOT NULL")

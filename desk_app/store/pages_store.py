@@ -16,6 +16,9 @@ from sqlite_utils import Database
 from desk_app.store.database import translate_sqlite_error, write_transaction
 
 PAGE_KIND = "dossier.pages"
+PAGE_FIELDS = ("sha256", "bytes", "mode", "width", "height", "dpi")
+# A mixed page's second file (see migration 0002b_page_overlay); None on a one-file page.
+OVERLAY_FIELDS = ("overlay_sha256", "overlay_bytes", "overlay_box", "overlay_dpi")
 
 
 class PagesStore:
@@ -33,9 +36,11 @@ class PagesStore:
     def add_pages(
         self, *, dossier: dict[str, Any], document: str, pages: list[dict[str, Any]], created_at: str
     ) -> tuple[list[dict[str, Any]], str]:
-        """Append ``pages`` (dicts with sha256, bytes, mode, width, height, dpi) after the
+        """Append ``pages`` (dicts with sha256, bytes, mode, width, height, dpi and, for a mixed
+        page, overlay_sha256, overlay_bytes, overlay_box [x, y, w, h], overlay_dpi) after the
         document's existing pages, with one ``dossier.pages`` outbox row, in one transaction.
-        The files must already be in the BlobStore. Returns the rows and the outbox key."""
+        The files (both of a mixed page) must already be in the BlobStore. Returns the rows (as
+        described, overlay_box a list) and the outbox key."""
         key = str(uuid.uuid4())
         with write_transaction(self.db):
             conn = self.db.conn
@@ -49,25 +54,26 @@ class PagesStore:
                     "dossier_id": dossier["id"],
                     "document": document,
                     "page_no": last + offset,
-                    **{k: page[k] for k in ("sha256", "bytes", "mode", "width", "height", "dpi")},
+                    **{k: page[k] for k in PAGE_FIELDS},
+                    **{k: page.get(k) for k in OVERLAY_FIELDS},
                     "batch": key,
                     "created_at": created_at,
                 }
+                stored = {**row, "overlay_box": _box_text(row["overlay_box"])}
                 conn.execute(
-                    f"INSERT INTO dossier_pages ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
-                    list(row.values()),
+                    f"INSERT INTO dossier_pages ({', '.join(stored)}) VALUES ({', '.join('?' for _ in stored)})",
+                    list(stored.values()),
                 )
                 rows.append(row)
-            described = [
-                {k: r[k] for k in ("sha256", "bytes", "mode", "width", "height", "dpi", "page_no")} for r in rows
-            ]
+            described = [{k: r[k] for k in (*PAGE_FIELDS, *OVERLAY_FIELDS, "page_no")} for r in rows]
             payload = {
                 "dossier_code": dossier["code"],
                 "dossier_uuid": dossier["uuid"],
                 "document": document,
                 "pages": described,
-                # What the sync client uploads (by SHA-256, resumable) before pushing this record.
-                "files": sorted({r["sha256"] for r in rows}),
+                # What the sync client uploads (by SHA-256, resumable) before pushing this record:
+                # every page file and every overlay file.
+                "files": sorted({r["sha256"] for r in rows} | {r["overlay_sha256"] for r in rows if r["overlay_sha256"]}),
                 "created_at": created_at,
             }
             conn.execute(
@@ -78,14 +84,17 @@ class PagesStore:
 
     def pages(self, dossier_id: int, document: str | None = None) -> list[dict[str, Any]]:
         sql = (
-            "SELECT document, page_no, sha256, bytes, mode, width, height, dpi, created_at "
+            f"SELECT document, page_no, {', '.join(PAGE_FIELDS + OVERLAY_FIELDS)}, created_at "
             "FROM dossier_pages WHERE dossier_id = ?"
         )
         params: tuple = (dossier_id,)
         if document is not None:
             sql += " AND document = ?"
             params += (document,)
-        return self._read(sql + " ORDER BY document, page_no", params)
+        rows = self._read(sql + " ORDER BY document, page_no", params)
+        for row in rows:
+            row["overlay_box"] = json.loads(row["overlay_box"]) if row["overlay_box"] else None
+        return rows
 
     def page_counts(self, dossier_id: int) -> dict[str, int]:
         rows = self._read(
@@ -94,4 +103,13 @@ class PagesStore:
         return {r["document"]: r["n"] for r in rows}
 
     def referenced_files(self) -> set[str]:
-        return {r["sha256"] for r in self._read("SELECT DISTINCT sha256 FROM dossier_pages")}
+        """Every file a page row refers to: pages and overlays."""
+        rows = self._read(
+            "SELECT sha256 AS sha FROM dossier_pages "
+            "UNION SELECT overlay_sha256 FROM dossier_pages WHERE overlay_sha256 IS NOT NULL"
+        )
+        return {r["sha"] for r in rows}
+
+
+def _box_text(box) -> str | None:
+    return json.dumps([int(v) for v in box]) if box else None

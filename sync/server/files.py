@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from sync.fsutil import fsync_dir, sha256_file, write_atomic
 from sync.protocol import is_sha256
 
 
@@ -28,24 +28,6 @@ class UploadError(Exception):
         self.status = status
         self.code = code
         self.detail = detail
-
-
-def _fsync_dir(path: Path) -> None:
-    if os.name == "nt":
-        return
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -89,13 +71,7 @@ class FileStore:
         if target.exists():
             return False
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-        _fsync_dir(target.parent)
+        write_atomic(target, data)
         return True
 
     # --- uploads in progress --------------------------------------------------------------
@@ -117,13 +93,7 @@ class FileStore:
         return UploadState(sha, int(meta["length"]), int(meta["offset"]))
 
     def _write_state(self, state: UploadState) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.uploads)
-        with os.fdopen(fd, "w") as handle:
-            json.dump({"length": state.length, "offset": state.offset}, handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self._meta(state.sha256))
-        _fsync_dir(self.uploads)
+        write_atomic(self._meta(state.sha256), json.dumps({"length": state.length, "offset": state.offset}).encode())
 
     def state(self, sha: str) -> UploadState | None:
         if self.has(sha):
@@ -184,13 +154,13 @@ class FileStore:
 
     def _finish(self, state: UploadState) -> UploadState:
         part = self._part(state.sha256)
-        if sha256_of(part) != state.sha256:
+        if sha256_file(part) != state.sha256:
             part.unlink(missing_ok=True)
             self._meta(state.sha256).unlink(missing_ok=True)
             raise UploadError(460, "file_hash_mismatch")
         target = self.path_for(state.sha256)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(part, target)
-        _fsync_dir(target.parent)
+        fsync_dir(target.parent)
         self._meta(state.sha256).unlink(missing_ok=True)
         return state

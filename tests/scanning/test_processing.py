@@ -14,7 +14,7 @@ from desk_app.scanning.samples import blank_back, text_page
 
 # The Decree 30/2020 layout most administrative papers use (14 pt, 1.5 lines) and the densest
 # one it allows (13 pt, single spacing). Targets from the issue: <= 40 KB at 200 dpi, <= 60 KB
-# at 300 dpi, colour page <= 150 KB. G4 is lossless and content-bound here (a noise-free page
+# at 300 dpi, colour page <= 150 KB (met by mixed pages: G4 + a small colour overlay). G4 is lossless and content-bound here (a noise-free page
 # thresholded ideally costs the same), so where a target is missed the test holds the measured
 # bound instead; see docs/scanning.md.
 TYPICAL = dict(point_size=14, leading=1.5)
@@ -48,22 +48,93 @@ def test_densest_text_page_stays_bounded(dpi, limit_kb):
     assert page.mode == "text" and page.bytes <= limit_kb * 1024, page.bytes
 
 
-@pytest.mark.parametrize("dpi", [200, 300])
-def test_red_seal_keeps_colour_as_150_dpi_jpeg(dpi):
-    img = text_page(dpi, seal=True, **TYPICAL)
-    page = pipeline.process(RawPage(img, dpi))
-    assert page.mode == "color" and page.dpi == 150
-    jpeg = Image.open(io.BytesIO(page.data))
-    assert jpeg.format == "JPEG" and jpeg.mode == "RGB"
-    # A full page of text at 150 dpi stays at the q40 legibility floor, over the 150 KB budget
-    # (measured 167-171 KB); held at the measured bound.
-    assert page.bytes <= 175 * 1024, page.bytes
-    # the seal is still red after compression
-    r, g, b = jpeg.convert("RGB").resize((jpeg.width // 8, jpeg.height // 8)).split()
+@pytest.mark.parametrize("dpi, layout", [(200, TYPICAL), (300, TYPICAL), (200, DENSEST), (300, DENSEST)])
+def test_red_seal_page_is_g4_plus_a_150_dpi_colour_overlay_within_150_kb(dpi, layout):
+    """A full page of text with a seal: the text as G4 at scan resolution, the seal's area as a
+    colour JPEG at 150 dpi. Measured 61-106 KB (one colour JPEG of the page: 171-213 KB)."""
     import numpy as np
 
-    red = (np.asarray(r, dtype=int) - np.asarray(g, dtype=int)) > 80
-    assert red.sum() > 20
+    from desk_app.scanning.overlay import compose
+
+    img = text_page(dpi, seal=True, tilt=0.7, **layout)
+    page = pipeline.process(RawPage(img, dpi))
+    assert page.mode == "color" and page.overlay is not None
+    assert (page.width, page.height, page.dpi) == (img.width, img.height, dpi)
+    tiff = Image.open(io.BytesIO(page.data))
+    assert tiff.info["compression"] == "group4" and tiff.mode == "1"
+    jpeg = Image.open(io.BytesIO(page.overlay.data))
+    assert jpeg.format == "JPEG" and jpeg.mode == "RGB" and page.overlay.dpi == 150
+    x, y, w, h = page.overlay.box
+    assert (jpeg.width, jpeg.height) == (round(w * 150 / dpi), round(h * 150 / dpi))
+    # the seal (centre 0.9 x 1.1 in from the bottom-right margins, radius 0.8 in) is inside the box,
+    # and the box is a small part of the page
+    m = round(dpi * 20 / 25.4)
+    cx, cy, r = img.width - m - round(dpi * 0.9), img.height - m - round(dpi * 1.1), round(dpi * 0.8)
+    assert x <= cx - r and y <= cy - r and x + w >= cx + r and y + h >= cy + r
+    assert w * h < 0.06 * img.width * img.height
+    assert page.bytes == len(page.data) + page.overlay.bytes <= 150 * 1024, page.bytes
+    # composed as a viewer shows it: the seal is red, the text outside the box black on white
+    shown = np.asarray(compose(tiff, page.overlay.data, page.overlay.box).convert("RGB"), dtype=int)
+    seal = shown[cy - r : cy + r, cx - r : cx + r]
+    assert ((seal[..., 0] - seal[..., 1]) > 80).mean() > 0.05
+    text = shown[: y - 10]
+    assert set(np.unique(text)) <= {0, 255} and (text == 0).mean() > 0.02
+
+
+def test_a_forced_colour_document_stays_one_150_dpi_jpeg():
+    page = pipeline.process(RawPage(text_page(200, seal=True, **TYPICAL), 200), mode="color")
+    assert page.mode == "color" and page.dpi == 150 and page.overlay is None
+    assert Image.open(io.BytesIO(page.data)).format == "JPEG"
+
+
+def test_colour_over_most_of_the_page_stays_one_jpeg():
+    """A coloured certificate or a colour photocopy: an overlay would cover most of the page, so
+    the page is one colour JPEG at 150 dpi, as before."""
+    import numpy as np
+
+    img = text_page(150, seal=True, **TYPICAL)
+    arr = np.asarray(img).copy()
+    arr[..., 2] = (arr[..., 2] * 0.6).astype(np.uint8)  # yellowish paper and ink everywhere: chroma
+    arr[200:1600, 150:1100] = (arr[200:1600, 150:1100] * [1.0, 0.75, 0.5]).astype(np.uint8)
+    page = pipeline.process(RawPage(Image.fromarray(arr, "RGB"), 150))
+    assert page.mode == "color" and page.overlay is None
+    assert Image.open(io.BytesIO(page.data)).format == "JPEG"
+
+
+def test_colour_regions_find_each_coloured_area():
+    from PIL import ImageDraw
+
+    img = text_page(200, **TYPICAL).convert("RGB")
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((1100, 1700, 1400, 2000), outline=(200, 30, 35), width=6)  # a seal
+    draw.line((300, 300, 600, 330), fill=(20, 40, 140), width=4)  # a blue signature stroke
+    boxes = sorted(analysis.colour_regions(img, 200))
+    assert len(boxes) == 2
+    (sx0, sy0, sx1, sy1), (ex0, ey0, ex1, ey1) = boxes
+    assert abs(sx0 - 300) <= 8 and abs(sy0 - 300) <= 8 and abs(sx1 - 600) <= 8 and abs(sy1 - 332) <= 8
+    assert abs(ex0 - 1100) <= 8 and abs(ey0 - 1700) <= 8 and abs(ex1 - 1400) <= 8 and abs(ey1 - 2000) <= 8
+    assert analysis.colour_regions(text_page(200, **TYPICAL).convert("RGB"), 200) == []
+
+
+def test_rotating_a_mixed_page_turns_its_overlay_box():
+    import numpy as np
+
+    from desk_app.scanning.overlay import compose
+
+    page = pipeline.process(RawPage(text_page(200, seal=True, **TYPICAL), 200))
+    assert page.overlay is not None
+
+    def shown(p):
+        return compose(Image.open(io.BytesIO(p.data)), p.overlay.data, p.overlay.box).convert("RGB")
+
+    for turns, method in ((1, Image.Transpose.ROTATE_90), (2, Image.Transpose.ROTATE_180), (3, Image.Transpose.ROTATE_270)):
+        turned = pipeline.rotate_processed(page, turns)
+        assert (turned.width, turned.height) == ((page.height, page.width) if turns % 2 else (page.width, page.height))
+        expected = np.asarray(shown(page).transpose(method), dtype=int)
+        got = np.asarray(shown(turned), dtype=int)
+        assert np.abs(expected - got).mean() < 2.0  # only the overlay's one JPEG re-encode differs
+    back = pipeline.rotate_processed(pipeline.rotate_processed(page, 1), 3)
+    assert back.overlay.box == page.overlay.box and back.data == page.data
 
 
 def test_colour_quality_fits_budget_above_floor_when_it_can():
@@ -167,28 +238,33 @@ def test_adaptive_threshold_survives_uneven_lighting():
 
 
 @pytest.mark.parametrize("dpi", [200, 300])
-def test_grey_photo_page_is_stored_as_150_dpi_grey_jpeg(dpi):
+def test_grey_photo_page_is_g4_plus_a_150_dpi_grey_overlay_within_150_kb(dpi):
     """A grey photograph (no colour) on a text page would be destroyed by bilevel: auto mode
-    keeps the page as grey JPEG at 150 dpi, with the photo's tones still there."""
+    keeps the photo's area as a grey JPEG at 150 dpi over the G4 page (measured 62-80 KB; one
+    grey JPEG of the page: 166 KB), with the photo's tones still there."""
     import numpy as np
 
+    from desk_app.scanning.overlay import compose
     from desk_app.scanning.samples import photo_page
 
     img = photo_page(dpi)
     assert not analysis.has_colour(img, dpi) and analysis.has_photo(img, dpi)
     page = pipeline.process(RawPage(img, dpi))
-    assert page.mode == "grey" and page.dpi == 150
-    jpeg = Image.open(io.BytesIO(page.data))
-    assert jpeg.format == "JPEG" and jpeg.mode == "L"
-    # like a colour page, a full page of text at 150 dpi sits at the legibility floor (q45,
-    # measured 166 KB): held at the measured bound
-    assert page.bytes <= 175 * 1024, page.bytes
-    # the photo area (top right, 0.8 in from the right edge, 0.9 in from the top) keeps its mid-tones
-    x0, y0 = jpeg.width - round(150 * 2.4), round(150 * 0.9)
-    area = np.asarray(jpeg.crop((x0 + 20, y0 + 20, x0 + 220, y0 + 280)))
+    assert page.mode == "grey" and page.dpi == dpi and page.overlay is not None
+    assert Image.open(io.BytesIO(page.data)).info["compression"] == "group4"
+    jpeg = Image.open(io.BytesIO(page.overlay.data))
+    assert jpeg.format == "JPEG" and jpeg.mode == "L" and page.overlay.dpi == 150
+    assert page.bytes <= 150 * 1024, page.bytes
+    # the photo (1.6 x 2.0 in, 0.8 in from the right edge, 0.9 in from the top) is inside the box
+    px0, py0 = img.width - round(dpi * 2.4), round(dpi * 0.9)
+    x, y, w, h = page.overlay.box
+    assert x <= px0 and y <= py0 and x + w >= px0 + round(dpi * 1.6) and y + h >= py0 + round(dpi * 2.0)
+    # and keeps its mid-tones as shown
+    shown = np.asarray(compose(Image.open(io.BytesIO(page.data)), page.overlay.data, page.overlay.box))
+    area = shown[py0 + dpi // 8 : py0 + dpi * 15 // 8, px0 + dpi // 8 : px0 + dpi * 3 // 2]
     assert ((area > 60) & (area < 200)).mean() > 0.7
-    # the same page as bilevel would have no mid-tones at all
-    assert page.bytes > 0 and np.unique(np.asarray(encode.adaptive_threshold(img, dpi))).size <= 2
+    # the same page as bilevel alone has no mid-tones at all
+    assert np.unique(np.asarray(encode.adaptive_threshold(img, dpi))).size <= 2
 
 
 @pytest.mark.parametrize("dpi, layout", [(200, TYPICAL), (200, DENSEST), (300, DENSEST)])

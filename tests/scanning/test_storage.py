@@ -52,7 +52,9 @@ def test_attach_multipage_tiff_and_pdf_writes_rows_outbox_and_files(desk, dossie
     assert payload["dossier_uuid"] == desk.store.find_dossier_row(dossier["code"])["uuid"]
     assert [p["sha256"] for p in payload["pages"]] == [p["sha256"] for p in out]
     assert set(payload["pages"][0]) >= {"sha256", "bytes", "mode", "width", "height", "dpi", "page_no"}
-    assert payload["files"] == sorted({p["sha256"] for p in out})
+    # every file, the seal page's colour overlay included
+    assert out[1]["overlay_sha256"] and out[0]["overlay_sha256"] is None
+    assert payload["files"] == sorted({p["sha256"] for p in out} | {out[1]["overlay_sha256"]})
     status = desk.digitise.status(dossier["code"])
     assert [d["pages"] for d in status["documents"]] == [5, 0]
     assert status["digitised"] is False  # Giấy chứng sinh is required and still on paper only
@@ -196,8 +198,10 @@ def test_export_pdf_embeds_pages_without_reencoding(desk, dossier, tmp_path):
     assert pdf[0].get_size() == pytest.approx((595.3, 841.9), abs=2)
     assert pdf[1].get_size() == pytest.approx((595.3, 841.9), abs=2)
     sizes = _stream_sizes(out[0]["path"])
-    jpeg = desk.digitise.blobs.read(pages[1]["sha256"])
-    assert sizes[1] == len(jpeg)  # the JPEG is the stream, byte for byte
+    # the seal page is G4 + an overlay JPEG: that JPEG is its second image stream, byte for byte
+    # (tests/scanning/test_mixed_pages.py compares every stream's bytes)
+    jpeg = desk.digitise.blobs.read(pages[1]["overlay_sha256"])
+    assert len(sizes) == 3 and sizes[2] == len(jpeg)
     # the G4 stream is the TIFF's single strip: file size minus a small header
     assert 0 < pages[0]["bytes"] - sizes[0] < 600
     # renders

@@ -37,6 +37,8 @@ DOC_ROLE = Qt.ItemDataRole.UserRole + 1
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2  # stable id: a rotation or rescan finds its page after a reorder
 BATCH_ROLE = Qt.ItemDataRole.UserRole + 3  # the import a page came with, removed whole if that import fails
 MODE_LABELS = {"auto": N_("Tự động"), "text": N_("Chữ (đen trắng)"), "grey": N_("Ảnh xám"), "color": N_("Màu")}
+# A mixed page (black-and-white page + a colour or grey area over it), by its mode.
+MIXED_LABELS = {"color": N_("Chữ + vùng màu"), "grey": N_("Chữ + vùng ảnh xám")}
 SOURCE_LABELS = {"flatbed": N_("Mặt kính"), "feeder": N_("Khay nạp giấy"), "duplex": N_("Khay nạp, hai mặt")}
 DPI_CHOICES = (150, 200, 300)
 NEW = -1  # page_ready target: append a new page
@@ -49,6 +51,10 @@ def thumbnail(page: ProcessedPage) -> QImage:
     from PIL import Image, ImageOps
 
     img = Image.open(io.BytesIO(page.data))
+    if page.overlay is not None:  # a mixed page: the G4 page with its colour/grey area on it
+        from desk_app.scanning.overlay import compose
+
+        img = compose(img.convert("L").reduce(4), page.overlay.data, tuple(v // 4 for v in page.overlay.box))
     img.draft("RGB", (THUMB * 2, THUMB * 2))
     img = img.convert("RGB")
     img.thumbnail((THUMB - 2, THUMB - 2))
@@ -359,7 +365,9 @@ class ScanDialog(QDialog):
         for row in range(self.pages.count()):
             item = self.pages.item(row)
             page: ProcessedPage = item.data(PAGE_ROLE)
-            item.setText(f"{row + 1}. {item.data(DOC_ROLE)}\n{page.bytes / 1024:.1f} KB · {self._tr(MODE_LABELS[page.mode])}")
+            label = MIXED_LABELS[page.mode] if page.overlay is not None else MODE_LABELS[page.mode]
+            # page.bytes: all the page's files (a mixed page's overlay included)
+            item.setText(f"{row + 1}. {item.data(DOC_ROLE)}\n{page.bytes / 1024:.1f} KB · {self._tr(label)}")
             item.setToolTip(f"{item.data(DOC_ROLE)}\n{page.origin}")
         self._update_buttons()
 
