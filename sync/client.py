@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable
 
 import requests
+from urllib3.exceptions import ConnectTimeoutError
 
-from sync.errors import AUTHENTICATION, CLOCK, RECORD, SERVER, TRANSPORT, SyncError
+from sync.errors import AUTHENTICATION, CLOCK, RECORD, SERVER, TRANSPORT, UNREACHABLE, SyncError
 from sync.protocol import (
     API_PREFIX,
     H_DESK,
@@ -98,6 +99,18 @@ def _header_int(response: requests.Response, name: str) -> int:
         return int(response.headers[name])
     except (KeyError, ValueError):
         raise SyncError(TRANSPORT, "transport", f"truncated answer ({name})") from None
+
+
+def _never_connected(exc: requests.RequestException) -> bool:
+    """True when no connection was made at all: refused, DNS failure, no route, or the
+    connect timed out (urllib3 2's NewConnectionError and NameResolutionError are
+    ConnectTimeoutErrors). Then nothing reached the server and nothing came back: the
+    server is down or the network is gone. A cut after connecting (reset, read timeout,
+    truncated answer) is not this."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    inner = exc.args[0] if exc.args else None
+    return isinstance(getattr(inner, "reason", inner), ConnectTimeoutError)
 
 
 def _error_from_response(response: requests.Response) -> SyncError:
@@ -185,6 +198,7 @@ class SyncClient:
         headers: dict[str, str] | None = None,
         signed: bool = True,
         timeout: float | None = None,
+        connect_timeout: float | None = None,
         ok: tuple[int, ...] = (200,),
     ) -> requests.Response:
         all_headers = {H_PROTOCOL: PROTOCOL_VERSION, **(headers or {})}
@@ -202,11 +216,12 @@ class SyncClient:
                 self.base_url + path,
                 data=body if body else None,
                 headers=all_headers,
-                timeout=(self.connect_timeout, timeout or self.timeout),
+                timeout=(connect_timeout or self.connect_timeout, timeout or self.timeout),
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
-            raise SyncError(TRANSPORT, "transport", type(exc).__name__) from None
+            reason = UNREACHABLE if _never_connected(exc) else "transport"
+            raise SyncError(TRANSPORT, reason, type(exc).__name__) from None
         self._note_server_time(response)
         if response.status_code not in ok:
             raise _error_from_response(response)
@@ -226,13 +241,17 @@ class SyncClient:
         except ValueError:
             raise SyncError(TRANSPORT, "transport", "truncated answer") from None
 
-    def retrying(self, fn: Callable[[], Any]) -> Any:
-        """Run ``fn``; retry transport failures only, with exponential backoff and jitter."""
+    def retrying(self, fn: Callable[[], Any], *, give_up_unreachable: bool = False) -> Any:
+        """Run ``fn``; retry transport failures only, with exponential backoff and jitter.
+        With ``give_up_unreachable`` a failure to connect at all is not retried (see
+        ``check_connectivity``)."""
         backoff = Backoff(self.backoff_base, self.backoff_cap)
         while True:
             try:
                 return fn()
             except SyncError as exc:
+                if give_up_unreachable and exc.reason == UNREACHABLE:
+                    raise
                 if not exc.retryable or backoff.attempts + 1 >= self.max_attempts:
                     raise
                 self.stats["retries"] += 1
@@ -242,17 +261,27 @@ class SyncClient:
     def ping(self, timeout: float = 5.0) -> dict[str, Any]:
         """Cheap connectivity check (one small GET); also measures the clock offset."""
         t0 = time.time()
-        response = self._request("GET", f"{API_PREFIX}/ping", signed=False, timeout=timeout)
+        response = self._request("GET", f"{API_PREFIX}/ping", signed=False, timeout=timeout, connect_timeout=min(self.connect_timeout, timeout))
         t1 = time.time()
         data = self._json(response)
         server_time = float(data.get("server_time", 0))
         self.clock_offset = server_time - (t0 + t1) / 2
         return {**data, "clock_skew": -self.clock_offset, "rtt": t1 - t0}
 
+    def check_connectivity(self, timeout: float = 5.0) -> dict[str, Any]:
+        """The start of a round: ping. When no connection can be made at all (refused, DNS
+        failure, no route, connect timeout) the server is down or the network is gone:
+        raise ``unreachable`` at once, without in-round retries (the caller's loop backs off
+        with jitter before the next round). A ping cut after connecting (a flaky link) is
+        retried like any transport failure."""
+        return self.retrying(lambda: self.ping(timeout), give_up_unreachable=True)
+
     def enroll(self, code: str, request_id: str = "") -> Credential:
         """Exchange a one-time code. With a ``request_id`` (saved by the caller before the
         first send) a lost answer is asked for again: the server answers the same credential,
-        so transport failures are retried; without one the code is burned by the first try."""
+        so transport failures are retried; without one the code is burned by the first try.
+        A server that cannot be reached at all (wrong address, server down, no network) is
+        reported at once: nothing was sent, so there is no answer to ask for again."""
         body = json.dumps({"code": code, "request_id": request_id} if request_id else {"code": code}).encode()
 
         def once() -> Credential:
@@ -262,7 +291,7 @@ class SyncClient:
             except (KeyError, TypeError, ValueError):
                 raise SyncError(TRANSPORT, "transport", "truncated answer") from None
 
-        return self.retrying(once) if request_id else once()
+        return self.retrying(once, give_up_unreachable=True) if request_id else once()
 
     def whoami(self) -> dict[str, Any]:
         return self._json(self._request("GET", f"{API_PREFIX}/desk"))

@@ -14,6 +14,9 @@ AUTHENTICATION = "authentication"
 CLOCK = "clock"
 SERVER = "server"
 RECORD = "record"
+# A transport failure where no connection could be made at all (refused, DNS, no route,
+# connect timeout): the server is down or this PC is offline.
+UNREACHABLE = "unreachable"
 
 
 def N_(text: str) -> str:
@@ -22,6 +25,7 @@ def N_(text: str) -> str:
 
 MESSAGES: dict[str, str] = {
     "transport": N_("Không kết nối được máy chủ tỉnh (mạng chập chờn hoặc mất kết nối)."),
+    "unreachable": N_("Không liên lạc được máy chủ tỉnh (máy chủ đang tắt, sai địa chỉ hoặc máy tính không có mạng)."),
     "unauthenticated": N_("Máy chủ tỉnh không chấp nhận chứng thực của bàn này."),
     "bad_signature": N_("Chữ ký yêu cầu không hợp lệ: khóa của bàn không khớp với máy chủ."),
     "unknown_desk": N_("Máy chủ tỉnh không biết bàn này: hãy đăng ký lại."),
@@ -32,7 +36,14 @@ MESSAGES: dict[str, str] = {
     "enroll_code_invalid": N_("Mã đăng ký không đúng hoặc đã được dùng."),
     "enroll_code_expired": N_("Mã đăng ký đã hết hạn: hãy xin mã mới."),
     "server": N_("Máy chủ tỉnh báo lỗi: {detail}."),
-    "not_enrolled": N_("Bàn này chưa đăng ký với máy chủ tỉnh: hãy chạy 'desk enroll'."),
+    # Not the sync server at that address (a wrong URL, a web page, a proxy's error page).
+    "not_found": N_("Địa chỉ này không phải máy chủ đồng bộ tỉnh: hãy kiểm tra lại địa chỉ."),
+    "method_not_allowed": N_("Địa chỉ này không phải máy chủ đồng bộ tỉnh: hãy kiểm tra lại địa chỉ."),
+    "http_404": N_("Địa chỉ này không phải máy chủ đồng bộ tỉnh: hãy kiểm tra lại địa chỉ."),
+    "http_405": N_("Địa chỉ này không phải máy chủ đồng bộ tỉnh: hãy kiểm tra lại địa chỉ."),
+    "too_large": N_("Máy chủ tỉnh từ chối yêu cầu quá lớn: hãy báo cho quản trị viên tỉnh."),
+    "too_many_events": N_("Máy chủ tỉnh từ chối yêu cầu quá lớn: hãy báo cho quản trị viên tỉnh."),
+    "not_enrolled": N_("Bàn này chưa đăng ký với máy chủ tỉnh: hãy chọn “Đăng ký đồng bộ…” ở thanh trạng thái (hoặc chạy 'desk enroll')."),
     "credential_missing": N_("Không đọc được khóa của bàn (kho khóa hoặc tệp khóa bị mất): hãy đăng ký lại."),
     # Record refusals (quarantine reasons).
     "other_commune": N_("Hồ sơ không thuộc xã của bàn này."),

@@ -38,6 +38,25 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def user_file_mode() -> int:
+    """Permissions of an ordinary new file the user asked for (a PDF, an export): 0o666 less the
+    process umask, as ``open()`` would give. ``write_atomic``'s temporary file starts as 0600,
+    right for secrets (the sync credential) but not for files meant to be shared or opened
+    by other programs."""
+    if os.name == "nt":  # only the read-only bit exists there
+        return 0o666
+    try:  # Linux: read it without changing it (os.umask() sets it process-wide, racing threads)
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
 def write_atomic(
     path: Path,
     data: bytes | Iterable[bytes],

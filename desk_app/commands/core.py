@@ -19,6 +19,8 @@ def register(sub) -> None:
     p.add_argument("--desk", required=True, type=int, help="desk number 1-9 within the commune")
     p.add_argument("--commune-code", default="", help="GSO code of the commune, e.g. 01273")
     p.add_argument("--unit-name", default="", help="name printed on forms")
+    p.add_argument("--officer", default=None, metavar="NAME",
+                   help="receiving officer's full name (Họ tên cán bộ tiếp nhận), recorded in history and printed on forms")
     p.set_defaults(handler=cmd_init)
 
     p = sub.add_parser("catalogue", help="procedure catalogue")
@@ -73,7 +75,8 @@ def register(sub) -> None:
 def cmd_init(args, tr):
     with services(args, tr, create=True) as ctx:
         config = ctx.setup.configure(
-            unit_code=args.unit_code, desk=args.desk, commune_code=args.commune_code, unit_name=args.unit_name
+            unit_code=args.unit_code, desk=args.desk, commune_code=args.commune_code, unit_name=args.unit_name,
+            officer=args.officer,
         )
         loaded = ctx.catalogue.ensure_sample()
         return {**config.as_dict(), "data": str(ctx.data_dir), "sample_procedures_loaded": loaded}

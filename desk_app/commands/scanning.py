@@ -9,7 +9,7 @@ from pathlib import Path
 from desk_app.commands.common import add_data_arg, services
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.i18n import N_
-from desk_app.scanning.page import MODES
+from desk_app.scanning.modes import MODES
 from desk_app.scanning.sources import available_backends
 from desk_app.scanning.sources.base import SOURCES, ScanSettings
 

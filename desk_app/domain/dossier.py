@@ -80,8 +80,9 @@ def check_transition(current: str, new: str) -> None:
         raise ValidationError(
             "Không thể chuyển hồ sơ từ trạng thái {current} sang {new}.",
             field="status",
-            current=current,
-            new=new,
+            # Labels, not keys: DeskError.translated() shows them in the reader's language.
+            current=STATUS_LABELS.get(current, current),
+            new=STATUS_LABELS[new],
         )
 
 

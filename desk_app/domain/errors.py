@@ -23,7 +23,11 @@ class DeskError(Exception):
         super().__init__(message.format(**params) if params else message)
 
     def translated(self, tr) -> str:
-        return tr(self.message, **self.params)
+        """The message in ``tr``'s language. String parameters go through ``tr`` too, so a
+        label passed as a parameter (a status label, "(mặc định)") is shown translated; a value
+        with no catalogue entry (a name, a code, a path) comes back unchanged."""
+        params = {key: tr(value) if isinstance(value, str) and value else value for key, value in self.params.items()}
+        return tr(self.message, **params)
 
     def as_json(self, tr) -> dict[str, Any]:
         out: dict[str, Any] = {"error": self.code, "message": self.translated(tr)}

@@ -11,6 +11,11 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 BRADLEY_T = 0.22  # ink = darker than the local mean by more than 22 %
+# Bradley compares a pixel with its neighbourhood only, so inside a uniform dark area wider than
+# the window (a black sheet, a filled box, a heavy bar) nothing is darker than its mean and the
+# area came out white: a solid black sheet was stored as a white page. A pixel this dark is ink
+# on any page (paper scans at 200-250, pale tinted paper stays above 120).
+ALWAYS_INK = 80
 COLOUR_DPI = 150
 # Colour pages: the highest JPEG quality whose file fits the budget, never below the floor.
 # The floor q40: on 2x crops of 13-14 pt Vietnamese text at 150 dpi, q40 keeps the hook and
@@ -37,6 +42,7 @@ def adaptive_threshold(grey: Image.Image, dpi: int) -> Image.Image:
     g = np.asarray(grey, dtype=np.float32)
     ink = g < mean * (1.0 - BRADLEY_T)
     ink &= g < 210  # never mark light paper texture as ink, whatever its neighbourhood
+    ink |= g < ALWAYS_INK  # nor dark areas as paper (see ALWAYS_INK)
     ink = smooth_edges(ink)
     return _bool_to_bilevel(~ink)
 

@@ -134,8 +134,8 @@ def _image_loaders(path: Path, data: bytes, max_pages: int) -> Iterator[Callable
         raise ValidationError(
             "Tệp {name} không phải ảnh hay PDF được hỗ trợ (PDF, JPEG, PNG, TIFF).", field="file", name=path.name
         ) from None
-    except Image.DecompressionBombError:
-        raise _bomb(path.name, 0, 0) from None
+    except Image.DecompressionBombError:  # over twice Pillow's limit: refused before the size is known
+        raise _bomb(path.name, *_header_size(data)) from None
     if image.format not in ("JPEG", "PNG", "TIFF", "MPO"):
         raise ValidationError(
             "Tệp {name} không phải ảnh hay PDF được hỗ trợ (PDF, JPEG, PNG, TIFF).", field="file", name=path.name
@@ -161,6 +161,22 @@ def _image_loaders(path: Path, data: bytes, max_pages: int) -> Iterator[Callable
         dpi = guess_dpi(image)
         origin = f"{path.name} p.{index + 1}" if frames > 1 else path.name
         yield lambda frame=frame, dpi=dpi, origin=origin: RawPage(frame, dpi, origin)
+
+
+def _header_size(data: bytes) -> tuple[int, int]:
+    """Width and height as the file's header states them, read by the format's own Pillow
+    plugin without decoding and without the pixel-count check of ``Image.open`` (which refuses
+    a huge image before telling its size). (0, 0) when no supported header can be read."""
+    from PIL import JpegImagePlugin, PngImagePlugin, TiffImagePlugin  # noqa: F401  (register in Image.OPEN)
+
+    for fmt in ("PNG", "JPEG", "TIFF"):
+        factory, accept = Image.OPEN[fmt]
+        if accept is None or accept(data[:16]):
+            try:
+                return factory(io.BytesIO(data), "").size
+            except Exception:  # a damaged header: the message still says "too large"
+                return 0, 0
+    return 0, 0
 
 
 def _truncated(name: str) -> ValidationError:

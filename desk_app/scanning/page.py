@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-MODES = ("auto", "text", "grey", "color")
 # What a stored page is: bilevel CCITT G4 TIFF, grey JPEG or colour JPEG. A mixed page (auto mode,
 # colour or a grey photo on a small part of the page) is a G4 TIFF of the whole page plus an
 # ``Overlay``: its mode says what the overlay is ("color" or "grey").

@@ -16,7 +16,8 @@ from PIL import Image, ImageFilter, ImageOps
 
 from desk_app.domain.errors import ValidationError
 from desk_app.scanning import analysis, encode, overlay
-from desk_app.scanning.page import MODES, Overlay, ProcessedPage, RawPage
+from desk_app.scanning.modes import MODES
+from desk_app.scanning.page import Overlay, ProcessedPage, RawPage
 
 MIN_SKEW = 0.15  # degrees; below this straightening only blurs
 

@@ -12,6 +12,20 @@ from desk_app.store.desk_store import DeskStore
 
 SAMPLE_CATALOGUE = "catalogue/sample_commune_catalogue.csv"
 SAMPLE_SOURCE = "sample"
+# Before anything is typed the finder lists the procedures this desk takes most often (by its
+# recent dossiers), then these common commune ones (folded names; "*" ends a prefix), then the rest.
+USAGE_WINDOW = 5000  # the most recent dossiers counted: current habits, and a cheap query at 1M rows
+COMMON_PROCEDURES = (
+    "dang ky khai sinh",
+    "chung thuc ban sao tu ban chinh giay to*",
+    "chung thuc chu ky trong cac giay to*",
+    "dang ky ket hon",
+    "dang ky khai tu",
+    "cap giay xac nhan tinh trang hon nhan",
+    "cap ban sao trich luc ho tich",
+    "dang ky thuong tru",
+    "dang ky tam tru",
+)
 
 
 class CatalogueService:
@@ -62,7 +76,7 @@ class CatalogueService:
         terms = fold(text).split()
         procedures = self.store.list_procedures()
         if not terms:
-            return procedures[:limit]
+            return self._most_used_first(procedures)[:limit]
         scored = []
         for proc in procedures:
             haystack = proc.search_text
@@ -72,3 +86,24 @@ class CatalogueService:
                 scored.append((rank, proc))
         scored.sort(key=lambda item: item[0])
         return [proc for _, proc in scored[:limit]]
+
+    def usage_counts(self) -> dict[str, int]:
+        """Read-only: dossiers per procedure code among this desk's last ``USAGE_WINDOW``."""
+        rows = self.store.db.conn.execute(
+            "SELECT procedure_code, COUNT(*) FROM "
+            "(SELECT procedure_code FROM dossiers ORDER BY id DESC LIMIT ?) GROUP BY procedure_code",
+            (USAGE_WINDOW,),
+        ).fetchall()
+        return {code: count for code, count in rows}
+
+    def _most_used_first(self, procedures: list[Procedure]) -> list[Procedure]:
+        usage = self.usage_counts()
+
+        def common_rank(proc: Procedure) -> int:
+            name = fold(proc.name)
+            return next((i for i, common in enumerate(COMMON_PROCEDURES)
+                         if name == common or (common.endswith("*") and name.startswith(common[:-1]))),
+                        len(COMMON_PROCEDURES))
+
+        # sorted() is stable: within a rank the catalogue order (field, name) stays.
+        return sorted(procedures, key=lambda proc: (-usage.get(proc.code, 0), common_rank(proc)))

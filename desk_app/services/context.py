@@ -11,13 +11,13 @@ for none of them (bench: ``time desk search``).
 
 from __future__ import annotations
 
-import getpass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from desk_app.domain.calendar import now_vn
 from desk_app.i18n import Translator
+from desk_app.services.actor import ActorSource, SettingsActor, login_name
 from desk_app.services.catalogue import CatalogueService
 from desk_app.services.intake import IntakeService
 from desk_app.services.queue import QueueService
@@ -45,7 +45,7 @@ class DeskServices:
         store: DeskStore,
         tr: Translator,
         clock: Callable[[], datetime],
-        actor: str,
+        actor: ActorSource,
         setup: SetupService,
         catalogue: CatalogueService,
         intake: IntakeService,
@@ -55,7 +55,7 @@ class DeskServices:
         self.store = store
         self.tr = tr
         self.clock = clock
-        self.actor = actor
+        self._actor = actor
         self.setup = setup
         self.catalogue = catalogue
         self.intake = intake
@@ -63,6 +63,11 @@ class DeskServices:
         self._sync: SyncService | None = None
         self._digitise: DigitiseService | None = None
         self._printing: PrintingService | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who acts now: the officer name from the settings when set, else the fallback."""
+        return self._actor()
 
     @property
     def sync(self) -> SyncService:
@@ -78,6 +83,7 @@ class DeskServices:
             from desk_app.services.digitise import DigitiseService
 
             self._digitise = DigitiseService(self.store, self.clock, self.actor)
+        self._digitise.actor = self.actor  # the officer as of this call: a change needs no rebuild
         return self._digitise
 
     @property
@@ -86,6 +92,7 @@ class DeskServices:
             from desk_app.services.printing import PrintingService
 
             self._printing = PrintingService(self.store, self.setup, self.clock, self.actor, tag_provider=self._receipt_tag)
+        self._printing.actor = self.actor  # the officer as of this call: a change needs no rebuild
         return self._printing
 
     def _receipt_tag(self, code: str) -> str | None:
@@ -97,10 +104,8 @@ class DeskServices:
 
 
 def current_actor() -> str:
-    try:
-        return getpass.getuser()
-    except Exception:  # no login name on some service accounts
-        return ""
+    """The OS login name: the actor when no officer name is set."""
+    return login_name()
 
 
 def build_services(
@@ -111,9 +116,11 @@ def build_services(
     actor: str | None = None,
     create: bool = True,
 ) -> DeskServices:
+    """``actor`` is the fallback name (default: the OS login) used while no receiving officer
+    is set in the settings (services/actor.py); the officer, once set, wins."""
     tr = tr or Translator()
-    actor = current_actor() if actor is None else actor
     store = DeskStore.open(Path(data_dir), create=create)
+    actor_source = SettingsActor(store, current_actor() if actor is None else actor)
     setup = SetupService(store)
     catalogue = CatalogueService(store, tr, clock)
     return DeskServices(
@@ -121,9 +128,9 @@ def build_services(
         store=store,
         tr=tr,
         clock=clock,
-        actor=actor,
+        actor=actor_source,
         setup=setup,
         catalogue=catalogue,
-        intake=IntakeService(store, setup, catalogue, clock, actor),
-        queue=QueueService(store, clock, actor),
+        intake=IntakeService(store, setup, catalogue, clock, actor_source),
+        queue=QueueService(store, clock, actor_source),
     )

@@ -10,9 +10,7 @@ page rows commit with their ``dossier.pages`` outbox entry.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -25,6 +23,7 @@ from desk_app.scanning.sources import ScannerBackend, ScanSettings, backend_for
 from desk_app.store.blobs import BlobStore
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.pages_store import PagesStore
+from sync.fsutil import write_atomic
 
 Progress = Callable[[int, int], None]
 MAX_PAGES_PER_BATCH = 300
@@ -194,12 +193,8 @@ class DigitiseService:
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
+    """The shared durable write (temporary file, fsync, rename), its OSError as a StoreError."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        write_atomic(path, data)
     except OSError as exc:
         raise StoreError("Không ghi được tệp: {detail}.", detail=str(exc)) from None

@@ -8,6 +8,7 @@ from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.codes import dossier_code
 from desk_app.domain.dossier import RECEIVED, parse_intake
 from desk_app.domain.errors import ValidationError
+from desk_app.services.actor import ActorSource, as_actor_source
 from desk_app.services.catalogue import CatalogueService
 from desk_app.services.setup import SetupService
 from desk_app.store.desk_store import DeskStore
@@ -27,12 +28,17 @@ def iso(moment: datetime) -> str:
 
 
 class IntakeService:
-    def __init__(self, store: DeskStore, setup: SetupService, catalogue: CatalogueService, clock, actor: str = ""):
+    def __init__(self, store: DeskStore, setup: SetupService, catalogue: CatalogueService, clock, actor: str | ActorSource = ""):
         self.store = store
         self.setup = setup
         self.catalogue = catalogue
         self.clock = clock
-        self.actor = actor
+        self._actor = as_actor_source(actor)
+
+    @property
+    def actor(self) -> str:
+        """Who acts, read at each write (the officer set in the settings, else the login)."""
+        return self._actor()
 
     def intake(self, data: dict) -> dict:
         """Validate and commit one dossier. Returns the stored dossier (see ``QueueService.show``

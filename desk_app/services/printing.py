@@ -42,7 +42,7 @@ from desk_app.forms.vietqr import check_bank_account, vietqr_payload
 from desk_app.services.setup import SetupService
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.forms_store import FormsStore
-from sync.fsutil import write_atomic
+from sync.fsutil import user_file_mode, write_atomic
 
 COMMUNE_PREFIXES = ("Phường ", "Xã ", "Đặc khu ", "Thị trấn ")
 MAX_BOOK_DAYS = 3660
@@ -90,7 +90,8 @@ def write_atomically(path: Path, data: bytes) -> None:
     if not folder.is_dir():
         raise ValidationError("Thư mục không tồn tại: {path}.", field="out", path=str(folder))
     try:
-        write_atomic(path, data, prefix=".desk-", suffix=".tmp", sync_dir=False)
+        # The user's file (receipt PDF, tracking book): normal permissions, not mkstemp's 0600.
+        write_atomic(path, data, prefix=".desk-", suffix=".tmp", mode=user_file_mode(), sync_dir=False)
     except OSError as exc:
         raise ValidationError("Không ghi được tệp {path}: {detail}.", field="out", path=str(path), detail=exc.strerror) from None
 

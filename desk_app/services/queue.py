@@ -9,6 +9,7 @@ from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.dossier import STATUS_LABELS, check_transition
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.text import normalize_spaces
+from desk_app.services.actor import ActorSource, as_actor_source
 from desk_app.store.desk_store import DeskStore, QueueFilter
 
 VIEWS = ("all", "open", "due", "overdue", "returned", "unsynced")
@@ -66,10 +67,15 @@ def list_item(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class QueueService:
-    def __init__(self, store: DeskStore, clock, actor: str = ""):
+    def __init__(self, store: DeskStore, clock, actor: str | ActorSource = ""):
         self.store = store
         self.clock = clock
-        self.actor = actor
+        self._actor = as_actor_source(actor)
+
+    @property
+    def actor(self) -> str:
+        """Who acts, read at each write (the officer set in the settings, else the login)."""
+        return self._actor()
 
     def make_filter(
         self,

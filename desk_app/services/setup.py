@@ -8,6 +8,7 @@ from datetime import date
 from desk_app.domain.calendar import OFF, WORK, WorkCalendar, WorkingHours
 from desk_app.domain.codes import check_desk_number, normalize_unit_code
 from desk_app.domain.errors import ConflictError, NotFoundError, ValidationError
+from desk_app.services.actor import OFFICER_KEY, clean_officer_name, officer_name, set_officer_name
 from desk_app.store.desk_store import DeskStore
 
 
@@ -20,6 +21,7 @@ class DeskConfig:
     province_name: str = ""
     unit_name: str = ""
     hours: WorkingHours = field(default_factory=WorkingHours)
+    officer_name: str = ""  # the receiving officer (services/actor.py reads it at each write)
 
     def as_dict(self) -> dict:
         return {
@@ -30,6 +32,7 @@ class DeskConfig:
             "province_name": self.province_name,
             "unit_name": self.unit_name,
             "hours": self.hours.as_dict(),
+            OFFICER_KEY: self.officer_name,
         }
 
 
@@ -71,10 +74,21 @@ class SetupService:
         return self.store.get_setting("unit_code") is not None
 
     def configure(
-        self, *, unit_code: str, desk: int, commune_code: str = "", unit_name: str = "", hours: dict | None = None
+        self,
+        *,
+        unit_code: str,
+        desk: int,
+        commune_code: str = "",
+        unit_name: str = "",
+        hours: dict | None = None,
+        officer: str | None = None,
     ) -> DeskConfig:
+        """Save the desk's identity; ``officer`` (None = leave as is) is the receiving
+        officer's name recorded as the actor and printed on forms."""
         config = DeskConfig(unit_code=normalize_unit_code(unit_code), desk=check_desk_number(desk))
         current = self.store.all_settings()
+        # Checked before anything is written; None keeps the officer already set.
+        config.officer_name = clean_officer_name(officer) if officer is not None else str(current.get(OFFICER_KEY) or "")
         if current.get("unit_code") and self.store.dossier_count():
             # Changing the unit or desk of a desk that already numbered dossiers could make it
             # repeat another desk's codes (docs/dossier-codes.md).
@@ -99,6 +113,14 @@ class SetupService:
         self.store.set_settings({f"{k}": v for k, v in config.as_dict().items()})
         return config
 
+    def officer(self) -> str:
+        """The receiving officer's name ("" when none is set)."""
+        return officer_name(self.store)
+
+    def set_officer(self, name: str) -> str:
+        """Change (or clear, with "") the receiving officer; applies to the next write."""
+        return set_officer_name(self.store, name)
+
     def config(self) -> DeskConfig:
         values = self.store.all_settings()
         if "unit_code" not in values:
@@ -111,6 +133,7 @@ class SetupService:
             province_name=values.get("province_name", ""),
             unit_name=values.get("unit_name", ""),
             hours=WorkingHours.from_dict(values.get("hours") or {}),
+            officer_name=str(values.get(OFFICER_KEY) or ""),
         )
 
     def calendar(self) -> WorkCalendar:

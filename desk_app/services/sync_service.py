@@ -28,7 +28,7 @@ from desk_app.store.desk_store import DeskStore
 from desk_app.store.sync_store import SyncStore
 from sync.bundle import write_bundle
 from sync.client import Credential, SyncClient
-from sync.errors import RECORD, TRANSPORT, SyncError, reason_message
+from sync.errors import AUTHENTICATION, RECORD, TRANSPORT, SyncError, reason_message
 from sync.fsutil import write_atomic
 from sync.parallel import ParallelUploads
 from sync.protocol import (
@@ -172,7 +172,9 @@ class SyncService:
         try:
             credential = client.enroll(code, request_id)
         except SyncError as exc:
-            raise StoreError(exc.message_template(), detail=exc.detail or exc.reason) from None
+            # The field at fault, so the enrolment dialog can point at it.
+            field = "code" if exc.reason.startswith("enroll_code") else ("server" if exc.category != AUTHENTICATION else None)
+            raise StoreError(exc.message_template(), field=field, detail=exc.detail or exc.reason) from None
         finally:
             client.close()
         if credential.unit_code != config.unit_code or credential.desk != config.desk:
@@ -298,6 +300,7 @@ class SyncService:
             "file_bytes_sent": 0,
             "changes_applied": 0,
             "changes_flagged": 0,
+            "state": "offline",
             "errors": [],
             "clock_skew_seconds": None,
             "clock_warning": False,
@@ -306,7 +309,9 @@ class SyncService:
         self.store.set_state(last_attempt_at=self.now())
         uploads = ParallelUploads(client, self.upload_workers)
         try:
-            ping = client.retrying(client.ping)
+            # Server down or no network: the round ends here at once as offline; the loop
+            # (UI or `desk sync`) backs off with jitter before the next one.
+            ping = client.check_connectivity()
             summary["online"] = True
             skew = round(ping["clock_skew"], 1)
             summary["clock_skew_seconds"] = skew
@@ -334,6 +339,7 @@ class SyncService:
             retries=client.stats["retries"],
             seconds=round(time.monotonic() - started, 2),
         )
+        summary["state"] = "online" if summary["online"] else "offline"
         summary["ok"] = not summary["errors"] and outbox["pending"] == 0 and outbox["quarantined"] == 0
         last_error = summary["errors"][0] if summary["errors"] else None
         values: dict[str, Any] = {"last_error": last_error}

@@ -138,6 +138,14 @@ class DeskStartup:
             callback({"error": message})
 
 
+def install_router(window: MainWindow, app: QApplication, printing) -> None:
+    """UI thread, after the first paint: scans anywhere in the app fill the intake form (ID
+    card) or open the dossier to record its result as returned (receipt slip)."""
+    from desk_app.ui.wedge import install_scanner_router
+
+    install_scanner_router(window, app, on_slip=printing.slip_scanned)  # parented to the window
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.selftest and sys.platform.startswith("linux") and not (
@@ -157,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     from desk_app.ui.sync_status import install_sync  # issue 5: sync status bar + background loop
 
     install_scanning(window, runner, tr)
-    install_printing(window, runner, app=app)
+    printing = install_printing(window, runner)
     window.resize(1280, 780)
     startup = DeskStartup(window, runner, interactive=not args.selftest, language_fixed=args.lang is not None)
     remember_language(window, runner)
@@ -198,6 +206,9 @@ def main(argv: list[str] | None = None) -> int:
         # is up with the cursor in the name field, taking keystrokes.
         QTimer.singleShot(0, lambda: marks.setdefault("shown_at", time.time()))
     window.show()
+    # Keyboard-wedge scans (ID cards, receipt slips) are routed by an application event filter,
+    # installed after the first paint: it passes every event through Python.
+    QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: install_router(window, app, printing)))
     # The database opens on the DB thread once the window is up, so it never delays it.
     QTimer.singleShot(0, startup.start)
     try:

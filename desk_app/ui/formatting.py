@@ -65,3 +65,8 @@ def money(amount: int | float | None) -> str:
     """12000 -> '12.000 đ' (Vietnamese thousands separator)."""
     value = int(amount or 0)
     return f"{value:,}".replace(",", ".") + " đ"
+
+
+def pages_text(tr: Translator, n: int) -> str:
+    """'1 trang' / '3 trang': Vietnamese has one form, English needs 'page' / 'pages'."""
+    return tr("1 trang") if n == 1 else tr("{n} trang", n=n)

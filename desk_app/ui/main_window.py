@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QWi
 from desk_app.i18n import LANGUAGES, N_, Translator
 from desk_app.ui.pages.intake import IntakePage
 from desk_app.ui.tasks import TaskRunner
+from desk_app.ui.widgets import available_area, fit_to_screen
 
 if TYPE_CHECKING:
     from desk_app.ui.pages.dossier import DossierPage
@@ -33,6 +34,9 @@ PageFactory = Callable[[], QWidget]
 # Language names are shown in their own language, whatever the current one.
 LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
 BUSY_DELAY_MS = 400
+# Below this available screen area the window opens maximised (a 1366x768 commune PC): the
+# status bar (sync state, "Đồng bộ ngay") must never end up below the screen's edge.
+SMALL_SCREEN = (1440, 900)
 STATUS_NORMAL_WIDGETS = 1  # the desk label, left of the permanent widgets
 
 
@@ -56,6 +60,7 @@ class MainWindow(QMainWindow):
         self._factories: dict[str, PageFactory] = {}
         self._when_built: dict[str, list[Callable[[QWidget], None]]] = {}
         self._history: list[str] = []
+        self._placed = False  # sized to the screen on first show
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -67,7 +72,8 @@ class MainWindow(QMainWindow):
         self._nav_group = QActionGroup(self)
 
         self.intake = IntakePage(runner, tr)
-        self.add_page("intake", self.intake, N_("Tiếp nhận (F2)"), shortcut=QKeySequence("F2"))
+        intake_action = self.add_page("intake", self.intake, N_("Tiếp nhận (F2)"), shortcut=QKeySequence("F2"))
+        intake_action.triggered.connect(lambda _checked=False: self.intake.new_dossier())  # F2: a new dossier
         self.add_page("queue", self._build_queue, N_("Danh sách hồ sơ (F3)"), shortcut=QKeySequence("F3"))
         self.add_page("dossier", self._build_dossier, N_("Chi tiết hồ sơ"))
         self._pages["dossier"][2].setEnabled(False)  # until a dossier is opened
@@ -77,6 +83,9 @@ class MainWindow(QMainWindow):
 
         # --- menus -------------------------------------------------------------------------------
         self.file_menu = self.menuBar().addMenu("")
+        self.officer_action = QAction(self, triggered=self.edit_officer)
+        self.file_menu.addAction(self.officer_action)
+        self.file_menu.addSeparator()
         self.quit_action = QAction(self, triggered=self.close)
         self.quit_action.setShortcuts(QKeySequence.StandardKey.Quit)
         self.file_menu.addAction(self.quit_action)
@@ -136,6 +145,39 @@ class MainWindow(QMainWindow):
         queue = self._pages["queue"][0]
         if queue is not None:  # an unbuilt queue reads fresh rows when first shown
             queue.model.refresh()
+
+    # --- size on screen ---------------------------------------------------------------------------
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt API (show() comes here)
+        if visible and not self._placed:
+            self._placed = True
+            if self.fit_to_screen():
+                self.showMaximized()  # comes back here, now placed
+                return
+        super().setVisible(visible)
+
+    def fit_to_screen(self) -> bool:
+        """Keep the size asked for (``resize`` before ``show``) where the screen holds it,
+        else fit the available area (a window manager may ignore "maximised"). Returns
+        whether the screen is small enough to open maximised."""
+        area = available_area(self)
+        if fit_to_screen(self, self.width(), self.height()):
+            self.move(area.topLeft())
+        return area.width() < SMALL_SCREEN[0] or area.height() < SMALL_SCREEN[1]
+
+    # --- the receiving officer -----------------------------------------------------------------------
+    def edit_officer(self) -> None:
+        """File → Cán bộ tiếp nhận…: the name recorded as the actor and printed on forms."""
+        from desk_app.ui.officer_dialog import OfficerDialog  # first use only
+
+        dialog = OfficerDialog(self.runner, self.tr_, parent=self)
+        dialog.saved.connect(self._officer_saved)
+        self.officer_dialog = dialog
+        dialog.open()
+
+    def _officer_saved(self, name: str) -> None:
+        if self.config is not None:
+            self.config["officer_name"] = name
+        self._show_config()
 
     # --- extension points ------------------------------------------------------------------------
     def add_page(self, key: str, widget: QWidget | PageFactory, title: str, *, shortcut: QKeySequence | None = None) -> QAction:
@@ -230,6 +272,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(tr("Bộ phận Một cửa — Tiếp nhận hồ sơ"))
         self.file_menu.setTitle(tr("&Tệp"))
         self.quit_action.setText(tr("Thoát"))
+        self.officer_action.setText(tr("Cán bộ tiếp nhận…"))
         self.language_menu.setTitle(tr("&Ngôn ngữ"))
         self.nav.setWindowTitle(tr("Trang"))
         for widget, title, action in self._pages.values():
@@ -250,10 +293,11 @@ class MainWindow(QMainWindow):
         if not config:
             self.desk_label.setText(tr("Đang mở dữ liệu…"))
             return
-        self.desk_label.setText(
-            tr("{unit} · Mã đơn vị {code} · Bàn số {desk}", unit=config.get("unit_name") or config.get("commune_name") or "",
-               code=config["unit_code"], desk=config["desk"])
-        )
+        text = tr("{unit} · Mã đơn vị {code} · Bàn số {desk}", unit=config.get("unit_name") or config.get("commune_name") or "",
+                  code=config["unit_code"], desk=config["desk"])
+        if config.get("officer_name"):
+            text += " · " + tr("Cán bộ: {name}", name=config["officer_name"])
+        self.desk_label.setText(text)
 
     def _busy(self, busy: bool) -> None:
         # Most tasks take milliseconds: say "working" only when one is noticeably slow.

@@ -147,8 +147,9 @@ class QueueModel(QAbstractTableModel):
         key = COLUMNS[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(row, key)
-        if role == Qt.ItemDataRole.ToolTipRole and key in ("procedure_name", "applicant_name"):
-            return row[key]
+        if role == Qt.ItemDataRole.ToolTipRole:
+            # The full text; the view shows it only where the cell cuts it off (ElidedTooltips).
+            return self._display(row, key)
         if role == Qt.ItemDataRole.ForegroundRole and key == "appointment_at" and self._overdue(row):
             return QBrush(OVERDUE)
         if role == Qt.ItemDataRole.UserRole:

@@ -27,9 +27,12 @@ DEFAULT_UNIT_CODE = "000.00.00.H14"
 DEFAULT_DESK = 1
 
 
-def configure_desk(services, *, unit_code: str, desk: int, commune_code: str, unit_name: str) -> dict:
-    """DB thread: save the desk's identity and load the sample catalogue if it has none."""
-    config = services.setup.configure(unit_code=unit_code, desk=desk, commune_code=commune_code, unit_name=unit_name)
+def configure_desk(services, *, unit_code: str, desk: int, commune_code: str, unit_name: str, officer: str = "") -> dict:
+    """DB thread: save the desk's identity and the receiving officer, and load the sample
+    catalogue if it has none."""
+    config = services.setup.configure(
+        unit_code=unit_code, desk=desk, commune_code=commune_code, unit_name=unit_name, officer=officer
+    )
     services.catalogue.ensure_sample()
     return config.as_dict()
 
@@ -71,17 +74,19 @@ class SetupDialog(QDialog):
         self.commune = QComboBox()
         self._fill_communes(communes)
         self.unit_name = QLineEdit()
+        self.officer = QLineEdit()
+        self.officer.setMaxLength(100)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.buttons.accepted.connect(self.save)
         self.general_error = error_label()
         self.errors = FieldErrors(self.general_error)
 
         form = QFormLayout()
-        self.labels = [QLabel() for _ in range(5)]
+        self.labels = [QLabel() for _ in range(6)]
         for label, field, widget in zip(
             self.labels,
-            ("unit_code", "desk", "province", "commune_code", "unit_name"),
-            (self.unit_code, self.desk, self.province, self.commune, self.unit_name),
+            ("unit_code", "desk", "province", "commune_code", "unit_name", "officer_name"),
+            (self.unit_code, self.desk, self.province, self.commune, self.unit_name, self.officer),
         ):
             box, error = with_error(widget)
             self.errors.add(field, widget, error)
@@ -104,10 +109,13 @@ class SetupDialog(QDialog):
                "Mã đơn vị điền sẵn chỉ là mẫu, hãy thay bằng mã của đơn vị mình.")
         )
         for label, text in zip(
-            self.labels, (tr("Mã định danh đơn vị"), tr("Số bàn (1-9)"), tr("Tỉnh/thành phố"), tr("Xã/phường"), tr("Tên đơn vị (in trên phiếu)"))
+            self.labels,
+            (tr("Mã định danh đơn vị"), tr("Số bàn (1-9)"), tr("Tỉnh/thành phố"), tr("Xã/phường"), tr("Tên đơn vị (in trên phiếu)"),
+             tr("Họ tên cán bộ tiếp nhận")),
         ):
             label.setText(text)
         self.unit_name.setPlaceholderText(tr("Để trống: UBND + tên xã/phường"))
+        self.officer.setPlaceholderText(tr("Ghi vào lịch sử và in trên phiếu (để trống: tên đăng nhập)"))
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Bắt đầu làm việc"))
 
     def _fill_communes(self, communes: list[tuple[str, str]]) -> None:
@@ -128,6 +136,7 @@ class SetupDialog(QDialog):
             desk=self.desk.value(),
             commune_code=self.commune.currentData() or "",
             unit_name=self.unit_name.text(),
+            officer=self.officer.text(),
             on_done=self._saved,
             on_error=self._failed,
         )

@@ -32,9 +32,12 @@ RECORD_KINDS = {
     "dossier.pages": N_("Trang scan"),
 }
 SIDES = {"local": N_("bàn"), "province": N_("tỉnh")}
+HELD_HEADERS = [N_("Mã hồ sơ"), N_("Loại bản ghi"), N_("Lý do"), N_("Số lần thử")]
+FLAG_HEADERS = [N_("Mã hồ sơ"), N_("Nội dung"), N_("Ghi nhận lúc")]
 
 
 def _table(headers: list[str], name: str) -> QTableWidget:
+    """Headers are set (translated) by the dialog's ``retranslate``."""
     table = QTableWidget(0, len(headers), objectName=name)
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -68,33 +71,49 @@ class SyncIssuesDialog(QDialog):
         self.tr_ = tr
         self.quarantined: list[dict[str, Any]] = []
         self.conflicts: list[dict[str, Any]] = []
-        self.setWindowTitle(tr("Bản ghi đồng bộ cần xem lại"))
+        self._data: dict[str, Any] | None = None  # the last lists read, repainted on a language switch
+        self._error: BaseException | None = None
         self.resize(820, 520)
         layout = QVBoxLayout(self)
         self.held_title = QLabel(objectName="heldTitle")
-        self.held_table = _table([tr("Mã hồ sơ"), tr("Loại bản ghi"), tr("Lý do"), tr("Số lần thử")], "heldTable")
+        self.held_table = _table(HELD_HEADERS, "heldTable")
         self.held_table.itemSelectionChanged.connect(self._update_buttons)
         buttons = QHBoxLayout()
-        self.retry_button = QPushButton(tr("Gửi lại bản ghi đã chọn"), objectName="retrySelected")
-        self.retry_all_button = QPushButton(tr("Gửi lại tất cả"), objectName="retryAll")
+        self.retry_button = QPushButton(objectName="retrySelected")
+        self.retry_all_button = QPushButton(objectName="retryAll")
         self.retry_button.clicked.connect(self.retry_selected)
         self.retry_all_button.clicked.connect(self.retry_all)
         buttons.addWidget(self.retry_button)
         buttons.addWidget(self.retry_all_button)
         buttons.addStretch(1)
         self.flag_title = QLabel(objectName="flagTitle")
-        self.flag_table = _table([tr("Mã hồ sơ"), tr("Nội dung"), tr("Ghi nhận lúc")], "flagTable")
+        self.flag_table = _table(FLAG_HEADERS, "flagTable")
         self.error_label = QLabel(objectName="syncIssuesError")
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.hide()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
-        close.button(QDialogButtonBox.StandardButton.Close).setText(tr("Đóng"))
+        self.close_button = close.button(QDialogButtonBox.StandardButton.Close)
         for widget in (self.held_title, self.held_table):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         for widget in (self.flag_title, self.flag_table, self.error_label, close):
             layout.addWidget(widget)
+        self.retranslate(tr)
+
+    def retranslate(self, tr: Translator) -> None:
+        """Every text in ``tr``'s language, the lists included (UI thread)."""
+        self.tr_ = tr
+        self.setWindowTitle(tr("Bản ghi đồng bộ cần xem lại"))
+        self.held_table.setHorizontalHeaderLabels([tr(text) for text in HELD_HEADERS])
+        self.flag_table.setHorizontalHeaderLabels([tr(text) for text in FLAG_HEADERS])
+        self.retry_button.setText(tr("Gửi lại bản ghi đã chọn"))
+        self.retry_all_button.setText(tr("Gửi lại tất cả"))
+        self.close_button.setText(tr("Đóng"))
+        if self._data is not None:
+            self._show(self._data, reloaded=False)
+        if self._error is not None:
+            self._paint_error()
         self._update_buttons()
 
     # --- data (DB thread via the runner) ---------------------------------------------------
@@ -124,16 +143,22 @@ class SyncIssuesDialog(QDialog):
         self.load()
 
     def _failed(self, exc: BaseException) -> None:
+        self._error = exc
+        self._paint_error()
+        self._update_buttons()
+
+    def _paint_error(self) -> None:
         from desk_app.domain.errors import DeskError
 
+        exc = self._error
         text = exc.translated(self.tr_) if isinstance(exc, DeskError) else str(exc)
         self.error_label.setText(self.tr_("Không đọc được dữ liệu đồng bộ: {detail}", detail=text))
         self.error_label.show()
-        self._update_buttons()
 
     # --- painting (UI thread) --------------------------------------------------------------
-    def _show(self, data: dict[str, Any]) -> None:
+    def _show(self, data: dict[str, Any], *, reloaded: bool = True) -> None:
         tr = self.tr_
+        self._data, self._error = data, None
         self.error_label.hide()
         self.quarantined, self.conflicts = list(data["quarantined"]), list(data["conflicts"])
         self.held_title.setText(
@@ -154,7 +179,8 @@ class SyncIssuesDialog(QDialog):
 
         _fill(self.flag_table, [[row["dossier_code"] or "—", self._flag_text(row), _short_time(row["created_at"])] for row in self.conflicts])
         self._update_buttons()
-        self.loaded.emit()
+        if reloaded:
+            self.loaded.emit()
 
     def _reason(self, row: dict[str, Any]) -> str:
         from sync.errors import reason_message

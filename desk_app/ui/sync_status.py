@@ -1,10 +1,12 @@
 """Sync in the main window: a status-bar widget and the background loop that drives it.
 
 ``install_sync(main_window, runner, tr, data_dir=...)`` puts a ``SyncStatusWidget`` in the
-status bar (offline/online, outbox depth, bytes pending, last confirmed sync, a clock
-warning and "sync now") and starts a ``SyncLoop``. Network rounds run on ``runner.io`` with
-their own services (own SQLite connection, WAL), one round at a time; the cheap local
-status refresh runs on ``runner.db``. The UI thread only schedules and paints.
+status bar (offline/online, outbox depth, bytes pending, last confirmed sync, the last
+error, a clock warning, "sync now", and "enroll…" while the desk is not enrolled) and
+starts a ``SyncLoop``. Network rounds and the enrolment run on ``runner.io`` with their own
+services (own SQLite connection, WAL), one at a time; the cheap local status refresh runs
+on ``runner.db`` every few seconds. The UI thread only schedules and paints. The widget and
+its dialogs follow the main window's ``language_changed``.
 """
 
 from __future__ import annotations
@@ -43,12 +45,14 @@ class SyncStatusWidget(QWidget):
 
     sync_requested = Signal()
     issues_requested = Signal()
+    enroll_requested = Signal()
 
     def __init__(self, tr: Translator, parent: QWidget | None = None):
         super().__init__(parent)
         self.tr_ = tr
         self.status: dict[str, Any] = {}
         self.running = False
+        self.round_error: BaseException | None = None  # a round that failed outside the protocol
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         self.state_label = QLabel(objectName="syncState")
@@ -57,13 +61,24 @@ class SyncStatusWidget(QWidget):
         self.clock_label = QLabel(objectName="syncClock")
         self.clock_label.setStyleSheet("color: #b00020; font-weight: bold")
         self.clock_label.hide()
+        # The last error, in words (offline is already said by the state label).
+        self.error_label = QLabel(objectName="syncError")
+        self.error_label.setStyleSheet("color: #b00020")
+        self.error_label.hide()
+        # Only while the desk is not enrolled: the way to enrol without the command line.
+        self.enroll_button = QPushButton(objectName="syncEnroll")
+        self.enroll_button.clicked.connect(self.enroll_requested)
+        self.enroll_button.hide()
         self.sync_button = QPushButton(objectName="syncNow")
         self.sync_button.clicked.connect(self.sync_requested)
         # Shown only when something needs a person: records held back or flags.
         self.issues_button = QPushButton(objectName="syncIssues")
         self.issues_button.clicked.connect(self.issues_requested)
         self.issues_button.hide()
-        for widget in (self.state_label, self.outbox_label, self.last_label, self.clock_label, self.issues_button, self.sync_button):
+        for widget in (
+            self.state_label, self.outbox_label, self.last_label, self.error_label, self.clock_label,
+            self.issues_button, self.enroll_button, self.sync_button,
+        ):
             layout.addWidget(widget)
         self.retranslate(tr)
 
@@ -75,14 +90,20 @@ class SyncStatusWidget(QWidget):
         self.running = running
         self._paint()
 
-    def show_status(self, status: dict[str, Any]) -> None:
+    def show_status(self, status: dict[str, Any], *, round_error: BaseException | None = None) -> None:
         self.status = dict(status)
+        self.round_error = round_error
         self._paint()
 
     def _paint(self) -> None:
         tr, s = self.tr_, self.status
         self.sync_button.setText(tr("Đang đồng bộ…") if self.running else tr("Đồng bộ ngay"))
         self.sync_button.setEnabled(not self.running and bool(s.get("enrolled")))
+        self.enroll_button.setText(tr("Đăng ký đồng bộ…"))
+        not_enrolled = bool(s) and not s.get("enrolled")
+        self.enroll_button.setVisible(not_enrolled)
+        self.sync_button.setVisible(not not_enrolled)
+        self._paint_error()
         if not s:
             self.state_label.setText(tr(UNKNOWN_STATE))
             return
@@ -105,12 +126,37 @@ class SyncStatusWidget(QWidget):
         issues = int(s.get("quarantined") or 0) + int(s.get("conflicts") or 0)
         self.issues_button.setText(tr("Xem {count} mục cần xử lý…", count=issues))
         self.issues_button.setVisible(issues > 0)
+        self.state_label.setToolTip(self._error_text() or "")
         skew = s.get("clock_skew_seconds")
         if s.get("clock_warning") and skew is not None:
             self.clock_label.setText(tr("Đồng hồ máy tính lệch {minutes} phút so với máy chủ tỉnh!", minutes=round(abs(skew) / 60)))
             self.clock_label.show()
         else:
             self.clock_label.hide()
+
+
+    def _error_text(self) -> str | None:
+        """The last round's error in the current language (translated at paint time from its
+        reason, so a language switch repaints it)."""
+        from desk_app.domain.errors import DeskError
+
+        if isinstance(self.round_error, DeskError):
+            return self.round_error.translated(self.tr_)
+        error = self.status.get("last_error") if self.status.get("enrolled") else None
+        if not isinstance(error, dict):
+            return None
+        from sync.errors import MESSAGES
+
+        reason, category = str(error.get("reason") or ""), str(error.get("category") or "")
+        template = MESSAGES.get(reason) or MESSAGES.get(category) or MESSAGES["server"]
+        return self.tr_(template, detail=str(error.get("detail") or reason))
+
+    def _paint_error(self) -> None:
+        text = self._error_text()
+        error = self.status.get("last_error")
+        offline = isinstance(error, dict) and error.get("reason") == "unreachable" and self.round_error is None
+        self.error_label.setText(text or "")
+        self.error_label.setVisible(bool(text) and not offline)  # "Ngoại tuyến" says it already
 
 
 def _short_time(iso: str) -> str:
@@ -137,7 +183,7 @@ class SyncLoop(QObject):
         *,
         data_dir: Path,
         interval: float = 60.0,
-        refresh_interval: float = 10.0,
+        refresh_interval: float = 3.0,
         services_factory: Callable[[], Any] | None = None,
     ):
         super().__init__(widget)
@@ -147,6 +193,7 @@ class SyncLoop(QObject):
         self.interval = interval
         self.failures = 0
         self.in_flight = False
+        self.again = False  # "sync now" asked while a round was running: one more at its end
         self._services = None
         self._factory = services_factory or _default_factory(Path(data_dir), tr)
         self.timer = QTimer(self, singleShot=True)
@@ -156,7 +203,9 @@ class SyncLoop(QObject):
         self.refresh_timer.timeout.connect(self.refresh)
         widget.sync_requested.connect(self.sync_now)
         widget.issues_requested.connect(self.show_issues)
+        widget.enroll_requested.connect(self.show_enroll)
         self.issues_dialog = None
+        self.enroll_dialog = None
 
     def start(self, *, first_delay: float = 2.0) -> None:
         self.refresh()
@@ -168,7 +217,8 @@ class SyncLoop(QObject):
         self.refresh_timer.stop()
 
     def refresh(self) -> None:
-        """Local figures only (no network), on the DB thread."""
+        """Local figures only (no network: a few cheap queries), on the DB thread. Runs every
+        few seconds, so an enrolment made with the command line shows up at once."""
         if self.in_flight:
             return
         self.runner.db(lambda services: services.sync.status(ping=False), on_done=self._merge_local, on_error=lambda _e: None)
@@ -179,10 +229,13 @@ class SyncLoop(QObject):
         previous = self.widget.status
         if previous.get("state") in ("online", "offline"):
             status = {**status, "state": previous["state"], "online": previous.get("online")}
-        self.widget.show_status(status)
+        self.widget.show_status(status, round_error=self.widget.round_error)
+        if status.get("enrolled") and previous.get("enrolled") is False:
+            self.sync_now()  # just enrolled (e.g. with `desk enroll`): a first round now
 
     def sync_now(self) -> None:
         if self.in_flight:
+            self.again = True
             return
         self.timer.stop()
         self.in_flight = True
@@ -218,11 +271,16 @@ class SyncLoop(QObject):
     def _failed(self, exc: BaseException) -> None:
         self.in_flight = False
         self.widget.set_running(False)
+        self.widget.show_status(self.widget.status, round_error=exc)
         self.failures += 1
         self._schedule()
         self.round_finished.emit({"error": repr(exc)})
 
     def _schedule(self) -> None:
+        if self.again:
+            self.again = False
+            self.timer.start(0)
+            return
         if self.failures:
             ceiling = min(self.interval * 10, 5.0 * (2 ** self.failures))
             delay = random.uniform(ceiling / 2, ceiling)
@@ -244,6 +302,53 @@ class SyncLoop(QObject):
         dialog.destroyed.connect(lambda *_: setattr(self, "issues_dialog", None))
         self.issues_dialog = dialog
         return dialog
+
+    def show_enroll(self):
+        """Open (or raise) the enrolment dialog; the exchange runs on the I/O pool."""
+        from PySide6.QtCore import Qt  # not at import: the start-up path avoids the Qt namespace
+
+        from desk_app.ui.sync_enroll_dialog import SyncEnrollDialog
+
+        if self.enroll_dialog is not None:
+            self.enroll_dialog.raise_()
+            return self.enroll_dialog
+        dialog = SyncEnrollDialog(self.enroll, self.tr_, self.widget.window(), server_url=self.widget.status.get("server") or "")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.enrolled.connect(self._enrolled)
+        dialog.destroyed.connect(lambda *_: setattr(self, "enroll_dialog", None))
+        self.enroll_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def enroll(self, server_url: str, code: str, on_done: Callable[[dict], None], on_error: Callable[[BaseException], None]) -> None:
+        """UI thread: run ``SyncService.enroll`` (what ``desk enroll`` runs) on the I/O pool
+        with services of its own (own connection), so it never waits on the UI thread nor
+        shares a connection with a round."""
+        factory = self._factory
+
+        def run() -> dict:
+            services = factory()
+            try:
+                return services.sync.enroll(server_url, code)
+            finally:
+                services.close()
+
+        self.runner.io(run, on_done=on_done, on_error=on_error)
+
+    def _enrolled(self, meta: dict) -> None:
+        """Enrolled from the dialog: say so now, then a first round at once."""
+        self.widget.show_status({**self.widget.status, "enrolled": True, "server": meta.get("server_url"), "last_error": None})
+        self.failures = 0
+        self.sync_now()
+
+    def retranslate(self, tr: Translator) -> None:
+        """The main window's language changed: the widget, open dialogs and the messages of
+        later rounds follow it."""
+        self.tr_ = tr
+        self.widget.retranslate(tr)
+        for dialog in (self.issues_dialog, self.enroll_dialog):
+            if dialog is not None:
+                dialog.retranslate(tr)
 
     def shutdown(self) -> None:
         """UI thread, at exit: stop scheduling; the loop's connection closes on the I/O pool."""
@@ -268,6 +373,8 @@ def install_sync(main_window, runner, tr: Translator, *, data_dir: Path, interva
     widget = SyncStatusWidget(tr)
     main_window.add_status_widget(widget)
     loop = SyncLoop(runner, widget, tr, data_dir=data_dir, interval=interval)
+    # The window swaps its translator before emitting; widget and dialogs follow it.
+    main_window.language_changed.connect(lambda _language: loop.retranslate(main_window.tr_))
     if start:
         loop.start()
     return loop

@@ -1,71 +1,324 @@
-"""Keyboard-wedge ID-card scanning: a counter 2D scanner types the CCCD QR text and Enter
-into whatever field has focus. ``WedgeScanWatcher`` watches every line edit of a form, and on
-Enter recognises the payload, removes it from the field it landed in (keeping what the
-receptionist had typed before it) and reports the parsed card.
+"""Keyboard-wedge scanners: one application-level router for everything a counter scanner types.
 
-Runs on the UI thread (event filter); parsing is pure and takes microseconds.
+A 2D/1D scanner at the counter is a keyboard: it types its payload a few ms per key, then
+Enter, into WHATEVER widget has focus (a combo, a list, a check box, a spin box, a button...).
+``ScannerRouter`` sits in front of every widget (an application event filter) and:
+
+- holds key presses that arrive in a fast burst (gap below ``MAX_GAP_S``) instead of
+  delivering them; the first key of a burst cannot be told from a person's key, so it has
+  already been delivered: the widget's state from before it is kept and put back;
+- when the burst ends with Enter and holds an ID-card QR payload, emits ``cccd_scanned``
+  (or ``cccd_failed``); a receipt slip's barcode or tracking QR, ``slip_scanned(code)``; the
+  held keys are dropped, so no widget sees any of it;
+- otherwise (a fast typist's rollover, a burst that ends without Enter within
+  ``IDLE_FLUSH_MS``, a shortcut or special key in the middle) replays the held keys, in
+  order, to the widget that had focus, so ordinary typing is unchanged.
+Auto-repeated keys never start a burst.
+
+Gaps are measured with the key events' own timestamps (the window system's, so a busy UI
+thread does not split a real scan) and with ``clock`` for events without one.
+Installed after the first paint (``install_scanner_router``): an application filter passes
+every event through Python, which would slow the start-up. UI thread only.
 """
 
 from __future__ import annotations
 
-from PySide6 import QtCore
-from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtWidgets import QLineEdit, QWidget
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 from desk_app.domain.errors import DeskError
 
+# Scanners type a key every 1-15 ms (slow ones ~25 ms); people need 60 ms or more between
+# keys, except for the odd rolled-over pair, which is replayed unchanged.
+MAX_GAP_S = 0.045
+IDLE_FLUSH_MS = 120  # a held burst with no Enter after this long was typing: replay it
+MIN_SCAN_LENGTH = 16  # a dossier code has 21+ characters, an ID-card payload ~100
+KEY_RETURN, KEY_ENTER = 0x01000004, 0x01000005
+MODIFIER_KEYS = {0x01000020, 0x01000021, 0x01000022, 0x01000023, 0x01001103}  # Shift Ctrl Meta Alt AltGr
+KEY_PRESS, KEY_RELEASE = QEvent.Type.KeyPress, QEvent.Type.KeyRelease
 
-def split_payload(text: str) -> tuple[str, str] | None:
-    """(text typed before the payload, payload) or None when the text holds no ID-card QR.
 
-    The payload starts with the 12-digit ID right before the first '|'. Looking back from the
-    '|' (rather than for 12 digits not preceded by a digit) also catches a scan that lands
-    after digits already typed in the ID-number field.
-    """
-    bar = text.find("|")
-    if bar < 12 or text.count("|") < 5:
+def recognise_scan(text: str) -> tuple[str, str] | None:
+    """('cccd', payload) or ('slip', dossier code) for a scanned text, else None. Pure."""
+    if len(text) < MIN_SCAN_LENGTH:
         return None
-    from desk_app.domain.cccd import looks_like_cccd  # the parser loads with the first scan, not at start-up
+    if "|" in text:
+        from desk_app.domain.cccd import looks_like_cccd  # loads with the first scan
 
-    start = bar - 12
-    if not text[start:bar].isdigit() or not looks_like_cccd(text[start:]):
-        return None
-    return text[:start], text[start:]
+        return ("cccd", text) if looks_like_cccd(text) else None
+    from desk_app.forms.payloads import recognise_slip
+
+    code = recognise_slip(text)
+    return ("slip", code) if code else None
 
 
-class WedgeScanWatcher(QObject):
-    """Install on a form with ``watch(form)``; emits ``scanned(CccdData)`` or
-    ``failed(DeskError)`` when a scan ends in one of its line edits."""
+# --- the widget's state before the first key of a burst ------------------------------------
+def snapshot(widget: QWidget) -> Callable[[], None] | None:
+    """A function putting ``widget`` back as it is now (before a key reaches it), or None
+    when a plain key cannot change it."""
+    if isinstance(widget, QLineEdit):
+        text, cursor = widget.text(), widget.cursorPosition()
 
-    scanned = Signal(object)
-    failed = Signal(object)
+        def restore_line() -> None:
+            # Not undo(): QLineEdit merges typed characters into one undo step.
+            if widget.text() != text:
+                widget.setText(text)
+                widget.textEdited.emit(text)  # as the key did: a search field re-runs its query
+            widget.setCursorPosition(cursor)
 
-    def watch(self, *roots: QWidget) -> None:
-        """Watch each root that is a line edit, and every line edit inside the others.
-        Idempotent. (Naming the line edits is cheaper at start-up: findChildren wraps every
-        internal child widget of a form in a Python object.)"""
-        edits = [e for root in roots for e in ([root] if isinstance(root, QLineEdit) else root.findChildren(QLineEdit))]
-        for edit in edits:
-            if not edit.property("_wedge_watched"):
-                edit.setProperty("_wedge_watched", True)
-                edit.installEventFilter(self)
+        return restore_line
+    if isinstance(widget, QAbstractSpinBox):
+        edit = widget.findChild(QLineEdit)
+        text = edit.text() if edit is not None else ""
+        value = widget.value() if hasattr(widget, "value") else None
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        # QtCore.Qt looked up here, not imported: see widgets.set_named.
-        if event.type() == QEvent.Type.KeyPress and isinstance(obj, QLineEdit) and event.key() in (
-            QtCore.Qt.Key.Key_Return, QtCore.Qt.Key.Key_Enter
-        ):
-            parts = split_payload(obj.text())
-            if parts is not None:
-                before, payload = parts
-                obj.setText(before)  # the payload never stays in the field it landed in
-                from desk_app.domain.cccd import parse_cccd_qr
+        def restore_spin() -> None:
+            if edit is not None and edit.text() != text:
+                edit.setText(text)
+            if value is not None:
+                widget.setValue(value)
 
-                try:
-                    card = parse_cccd_qr(payload)
-                except DeskError as exc:
-                    self.failed.emit(exc)
-                else:
-                    self.scanned.emit(card)
-                return True  # the scanner's Enter must not also trigger the form's Enter
+        return restore_spin
+    if isinstance(widget, QComboBox):
+        index = widget.currentIndex()
+        edit_text = widget.currentText()
+
+        def restore_combo() -> None:
+            widget.setCurrentIndex(index)
+            if widget.isEditable():
+                widget.setEditText(edit_text)
+
+        return restore_combo
+    if isinstance(widget, (QPlainTextEdit, QTextEdit)):
+        text = widget.toPlainText()
+
+        cursor_at = widget.textCursor().position()
+
+        def restore_text() -> None:
+            if widget.toPlainText() != text:
+                widget.setPlainText(text)
+                cursor = widget.textCursor()
+                cursor.setPosition(min(cursor_at, len(text)))
+                widget.setTextCursor(cursor)
+
+        return restore_text
+    if isinstance(widget, QAbstractItemView):
+        index = widget.currentIndex()
+        selected = list(widget.selectionModel().selectedIndexes()) if widget.selectionModel() else []
+
+        def restore_view() -> None:
+            widget.setCurrentIndex(index)
+            model = widget.selectionModel()
+            if model is not None and selected:
+                model.clearSelection()
+                for item in selected:
+                    model.select(item, model.SelectionFlag.Select)
+
+        return restore_view
+    if isinstance(widget, QAbstractButton) and widget.isCheckable():
+        checked = widget.isChecked()
+        return lambda: widget.setChecked(checked)
+    return None
+
+
+@dataclass
+class _Key:
+    """The last key delivered: it may turn out to be the first key of a scan."""
+
+    text: str
+    widget: QWidget
+    stamp: int  # the event's timestamp (ms), 0 when it has none
+    clock: float
+    restore: Callable[[], None] | None
+
+
+@dataclass
+class _Burst:
+    widget: QWidget
+    first: _Key
+    text: str
+    held: list = field(default_factory=list)  # cloned QKeyEvents, in arrival order
+    held_last: tuple[int, float] = (0, 0.0)  # (timestamp, clock) of the last key held
+
+
+class ScannerRouter(QObject):
+    """The application's key router for keyboard-wedge scans (see the module docstring)."""
+
+    cccd_scanned = Signal(object)  # CccdData
+    cccd_failed = Signal(object)  # DeskError
+    slip_scanned = Signal(str)  # dossier code
+
+    def __init__(self, parent: QObject | None = None, *, clock: Callable[[], float] = time.monotonic,
+                 max_gap: float = MAX_GAP_S, idle_flush_ms: int = IDLE_FLUSH_MS):
+        super().__init__(parent)
+        self.clock = clock
+        self.max_gap = max_gap
+        self._last: _Key | None = None
+        self._burst: _Burst | None = None
+        self._replaying: list = []
+        self._swallow_release: set[int] = set()
+        self._idle = QTimer(self)
+        self._idle.setSingleShot(True)
+        self._idle.setInterval(idle_flush_ms)
+        self._idle.timeout.connect(self.flush)
+
+    def install(self, app: QApplication) -> None:
+        app.installEventFilter(self)
+
+    def uninstall(self, app: QApplication) -> None:
+        app.removeEventFilter(self)
+        self.flush()
+
+    @property
+    def holding(self) -> bool:
+        return self._burst is not None
+
+    # --- the filter ---------------------------------------------------------------------------
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+        kind = event.type()
+        if kind != KEY_PRESS and kind != KEY_RELEASE:
+            return False
+        if any(event is replayed for replayed in self._replaying) or not isinstance(obj, QWidget):
+            return False  # our own replay; or the window's copy, forwarded to the focus widget next
+        focus = QApplication.focusWidget()
+        # A key a widget ignores is offered again to each parent: count it once.
+        if (focus is not None and obj is not focus) or (focus is None and not obj.isWindow()):
+            return False
+        if kind == KEY_RELEASE:
+            return self._release(obj, event)
+        return self._press(obj, event)
+
+    def _release(self, obj: QWidget, event) -> bool:
+        if event.key() in self._swallow_release and not event.isAutoRepeat():
+            self._swallow_release.discard(event.key())
+            return True
+        if self._burst is not None and obj is self._burst.widget:
+            self._burst.held.append(event.clone())
+            return True
         return False
+
+    def _press(self, obj: QWidget, event) -> bool:
+        key, text = event.key(), event.text()
+        burst = self._burst
+        if key in MODIFIER_KEYS:  # the scanner's Shift for capitals and '|'
+            if burst is not None and obj is burst.widget:
+                burst.held.append(event.clone())
+                return True
+            return False
+        is_enter = key in (KEY_RETURN, KEY_ENTER)
+        typed = bool(text) and text.isprintable() and not is_enter and not event.isAutoRepeat() and not (
+            int(event.modifiers().value) & 0x1C000000  # Ctrl, Alt, Meta: a shortcut, not typing
+        )
+        stamp, now = event.timestamp(), self.clock()
+        if burst is not None:
+            fast = obj is burst.widget and self._fast(burst.held_last, stamp, now)
+            if is_enter and fast:
+                return self._finish(event)
+            if typed and fast:
+                burst.held.append(event.clone())
+                burst.text += text
+                burst.held_last = (stamp, now)
+                self._idle.start()
+                return True
+            self.flush()  # anything else ends the burst: what was held reaches the widget first
+        last = self._last
+        if typed and last is not None and last.widget is obj and self._fast((last.stamp, last.clock), stamp, now):
+            self._burst = _Burst(obj, last, last.text + text, [event.clone()], (stamp, now))
+            self._last = None
+            self._idle.start()
+            return True
+        self._last = _Key(text, obj, stamp, now, snapshot(obj)) if typed else None
+        return False
+
+    def _fast(self, previous: tuple[int, float], stamp: int, now: float) -> bool:
+        before_stamp, before_clock = previous
+        if stamp and before_stamp:
+            return 0 <= stamp - before_stamp <= self.max_gap * 1000
+        if stamp or before_stamp:
+            return False  # one from the window system, one synthetic: not one device's burst
+        return now - before_clock <= self.max_gap
+
+    # --- end of a burst ---------------------------------------------------------------------------
+    def _finish(self, enter) -> bool:
+        burst, self._burst = self._burst, None
+        self._idle.stop()
+        found = recognise_scan(burst.text)
+        if found is None:
+            burst.held.append(enter.clone())
+            self._replay(burst)
+            return True
+        self._swallow_release.add(enter.key())
+        if burst.first.restore is not None and shiboken6.isValid(burst.widget):
+            burst.first.restore()  # the first key was typed before we could tell
+        kind, value = found
+        if kind == "slip":
+            self.slip_scanned.emit(value)
+            return True
+        from desk_app.domain.cccd import parse_cccd_qr
+
+        try:
+            card = parse_cccd_qr(value)
+        except DeskError as exc:
+            self.cccd_failed.emit(exc)
+        else:
+            self.cccd_scanned.emit(card)
+        return True
+
+    def flush(self) -> None:
+        """Deliver the held keys (not a scan after all). Called by the idle timer too."""
+        burst, self._burst = self._burst, None
+        self._idle.stop()
+        if burst is not None:
+            self._replay(burst)
+
+    def _replay(self, burst: _Burst) -> None:
+        self._last = None
+        if not shiboken6.isValid(burst.widget):
+            return
+        for event in burst.held:
+            self._replaying.append(event)
+            try:
+                QApplication.sendEvent(burst.widget, event)
+            finally:
+                self._replaying.remove(event)
+            if not shiboken6.isValid(burst.widget):
+                return
+
+
+def install_scanner_router(window, app: QApplication, *, on_slip: Callable[[str], None] | None = None) -> ScannerRouter:
+    """Route scans anywhere in the app: an ID card fills the intake form (switching to it),
+    a receipt slip calls ``on_slip(code)`` (the printing controller opens the dossier and
+    offers 'returned'). UI thread, after the first paint."""
+    router = ScannerRouter(window)
+
+    def card_scanned(card) -> None:
+        if window.current_page_key() != "intake":
+            window.show_page("intake")
+        window.intake.fill_from_card(card)
+
+    def card_failed(error: DeskError) -> None:
+        if window.current_page_key() != "intake":
+            window.show_page("intake")
+        window.intake.scan_failed(error)
+
+    router.cccd_scanned.connect(card_scanned)
+    router.cccd_failed.connect(card_failed)
+    if on_slip is not None:
+        router.slip_scanned.connect(on_slip)
+    router.install(app)
+    return router

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QRect
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desk_app.ui.field_errors import error_label
@@ -45,3 +46,25 @@ def heading(point_size_delta: int = 4, *, bold: bool = True) -> QLabel:
     label.setFont(font)
     set_named(label, textInteractionFlags="TextSelectableByMouse")
     return label
+
+
+# Room left around a top-level window for its frame and title bar (not known before it shows).
+FRAME_ALLOWANCE = (16, 40)
+
+
+def available_area(widget: QWidget) -> QRect:
+    """The screen area ``widget`` may use (without the taskbar), for the screen it is on or
+    its parent's, else the primary one."""
+    screen = (widget.parentWidget() or widget).screen() or QGuiApplication.primaryScreen()
+    return screen.availableGeometry()
+
+
+def fit_to_screen(window: QWidget, width: int, height: int) -> bool:
+    """Size a top-level window ``width`` × ``height``, or as much of it as the available
+    screen area holds with its frame (a 1366×768 commune PC with a taskbar has ~1366×728).
+    Returns True when it had to shrink. Call before the window first shows."""
+    area = available_area(window)
+    room_w, room_h = area.width() - FRAME_ALLOWANCE[0], area.height() - FRAME_ALLOWANCE[1]
+    fitted_w, fitted_h = min(width, room_w), min(height, room_h)
+    window.resize(fitted_w, fitted_h)
+    return (fitted_w, fitted_h) != (width, height)

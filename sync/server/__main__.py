@@ -85,24 +85,41 @@ COMMANDS = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m sync.server", description="Reference provincial sync server")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="python -m sync.server",
+        description="Reference provincial sync server for the commune desks (protocol v1,\n"
+        "docs/sync-protocol.md). Every command works on one server data folder (--data).",
+        epilog="Pilot in three steps:\n"
+        "  python -m sync.server serve --data /srv/sync --host 0.0.0.0 --port 8080\n"
+        "  python -m sync.server enroll-code --data /srv/sync --unit-code 000.31.14.H14 --desk 3\n"
+        "  (at the desk)  desk enroll --server http://HOST:8080 --code CODE\n"
+        "Admin commands print JSON on stdout; an error is a JSON object on stderr and exit code 1.\n"
+        "Run 'python -m sync.server COMMAND --help' for a command's options.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def command(name: str, help_text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=help_text)
-        p.add_argument("--data", required=True, help="server data folder")
-        p.add_argument("--database-url", default=None, help="postgresql://... (default: SQLite in --data)")
+        p = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
+        p.add_argument("--data", required=True, metavar="DIR", help="server data folder (database, files)")
+        p.add_argument(
+            "--database-url", default=None, metavar="URL",
+            help="postgresql://user:password@host/db (default: SQLite in --data; remembered by serve)",
+        )
         return p
 
-    p = command("serve", "run the HTTP server")
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080)
-    p.add_argument("--log-level", default="warning")
-    p = command("enroll-code", "one-time enrollment code for a unit and desk")
-    p.add_argument("--unit-code", required=True)
-    p.add_argument("--desk", required=True, type=int)
+    p = command("serve", "run the HTTP server (OpenAPI at /openapi.json, docs at /docs)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s; 0.0.0.0 = all)")
+    p.add_argument("--port", type=int, default=8080, help="TCP port (default: %(default)s)")
+    p.add_argument(
+        "--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug", "trace"),
+        help="HTTP server log level (default: %(default)s)",
+    )
+    p = command("enroll-code", "one-time enrollment code for a unit and desk (valid 7 days, single use)")
+    p.add_argument("--unit-code", required=True, help="the commune unit identifier, e.g. 000.31.14.H14")
+    p.add_argument("--desk", required=True, type=int, help="desk number 1-9")
     p = command("revoke", "revoke a desk credential")
-    p.add_argument("--desk-id", required=True)
+    p.add_argument("--desk-id", required=True, help="as listed by the desks command")
     command("desks", "enrolled desks with their last heartbeat (backlog, version, clock)")
     command("dossiers", "received dossiers with their files (JSON array)")
     command("flags", "records both sides changed, for a supervisor")

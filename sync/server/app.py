@@ -13,9 +13,11 @@ import zlib
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from sync.protocol import (
@@ -57,6 +59,43 @@ class ApiError(Exception):
         self.extra = extra
 
 
+# One sentence per refusal code for the people reading server answers (province IT staff,
+# logs). The desk shows its own translated message for the code, never this text.
+ERROR_DETAILS = {
+    "bad_content_length": "Content-Length is not a number",
+    "incomplete_body": "the request body ended before Content-Length bytes arrived",
+    "protocol_version_missing": f"header {H_PROTOCOL} is required",
+    "unknown_desk": "no desk has this id: enroll again",
+    "bad_signature": "the request signature does not match this desk's key",
+    "revoked": "this desk's credential was revoked",
+    "malformed_json": "the body is not valid JSON",
+    "malformed": "the request is not in the expected format",
+    "enroll_code_invalid": "the enrollment code is wrong or was already used",
+    "enroll_code_expired": "the enrollment code has expired: make a new one",
+    "tus_version": f"header Tus-Resumable: {TUS_VERSION} is required",
+    "bad_checksum": "Upload-Checksum must be '<algorithm> <base64 digest>'",
+    "checksum_algorithm": "unsupported Upload-Checksum algorithm",
+    "upload_length": "Upload-Length must be a non-negative integer within Tus-Max-Size",
+    "upload_metadata": "Upload-Metadata must carry the file's sha256",
+    "content_type": "Content-Type must be application/offset+octet-stream",
+    "upload_offset": "Upload-Offset must be a non-negative integer",
+    "no_upload": "no upload for this file: create it first (POST /v1/files)",
+    "bad_gzip": "the body is not valid gzip",
+    "content_encoding": "only Content-Encoding: gzip is accepted",
+    "too_large": "the request is too large",
+    "too_many_events": "too many events in one batch",
+    "bad_sha256": "not a SHA-256 hex digest",
+    "checksum_mismatch": "the chunk does not match its Upload-Checksum: send it again",
+}
+
+
+def _error_response(exc: "ApiError") -> JSONResponse:
+    detail = exc.detail or ERROR_DETAILS.get(exc.code, "")
+    body = {"error": exc.code, **({"detail": detail} if detail else {}), **exc.extra}
+    headers = {"Tus-Resumable": TUS_VERSION} if exc.status in (409, 412, 460) else None
+    return JSONResponse(body, status_code=exc.status, headers=headers)
+
+
 def create_app(province: Province) -> FastAPI:
     app = FastAPI(
         title="Desk sync: reference provincial server",
@@ -69,9 +108,18 @@ def create_app(province: Province) -> FastAPI:
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        body = {"error": exc.code, **({"detail": exc.detail} if exc.detail else {}), **exc.extra}
-        headers = {"Tus-Resumable": TUS_VERSION} if exc.status in (409, 412, 460) else None
-        return JSONResponse(body, status_code=exc.status, headers=headers)
+        return _error_response(exc)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # Unknown path or method: the same {"error", "detail"} shape as every refusal.
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, f"http_{exc.status_code}")
+        return _error_response(ApiError(exc.status_code, code, f"{request.method} {request.url.path}: {exc.detail}"))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:])}: {e.get('msg', '')}" for e in exc.errors())
+        return _error_response(ApiError(400, "malformed", problems))
 
     @app.middleware("http")
     async def server_time(request: Request, call_next):

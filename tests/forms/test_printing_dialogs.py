@@ -31,11 +31,10 @@ def counter(qtbot, data_dir, clock, intake_json):  # noqa: F811 - data_dir is th
     (dossier,) = seed_dossiers(data_dir, clock, [intake_json])
     window, runner, _startup, ready = open_window(qtbot, data_dir, clock)
     qtbot.waitUntil(lambda: bool(ready), timeout=10000)
-    controller = install_printing(window, runner, app=QApplication.instance())
+    controller = install_printing(window, runner)
     window.open_dossier(dossier["code"])
     qtbot.waitUntil(lambda: window.dossier.current_code == dossier["code"], timeout=5000)
     yield window, controller, dossier
-    controller.slip_filter.uninstall(QApplication.instance())
     window.close()
     runner.shutdown()
 

@@ -55,5 +55,21 @@ def sane_env(sane_config: Path) -> dict:
     return {"SANE_CONFIG_DIR": str(sane_config)}
 
 
+def set_test_picture(picture: str) -> None:
+    """Choose what the SANE test device delivers ("Solid black", "Solid white", "Grid", "Color
+    pattern") for scans that set no ``test_picture`` option (the scan dialog). The test backend
+    keeps option values across opens for the whole process, so a test that relies on one sets it."""
+    import sane
+
+    from desk_app.scanning.sources.sane_backend import SaneBackend
+
+    SaneBackend().devices()  # sane.init() once per process, after SANE_CONFIG_DIR is set
+    device = sane.open("test:0")
+    try:
+        device.test_picture = picture
+    finally:
+        device.close()
+
+
 def copy_tree(src: Path, dst: Path) -> None:
     shutil.copytree(src, dst)

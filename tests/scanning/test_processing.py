@@ -210,6 +210,21 @@ def test_blank_back_dropped_only_when_asked():
     assert pipeline.process(RawPage(text_page(200), 200), drop_blank=True) is not None
 
 
+def test_dark_areas_wider_than_the_threshold_window_stay_black():
+    """Inside a uniform dark area nothing is darker than its neighbourhood mean: without the
+    absolute dark rule the inside of a filled box (or a whole black sheet) came out white."""
+    import numpy as np
+
+    img = text_page(200)
+    img.paste(20, (300, 300, 700, 500))  # a filled 2 x 1 inch box of dark ink
+    page = pipeline.process(RawPage(img, 200), deskew=False)
+    stored = np.asarray(Image.open(io.BytesIO(page.data)).convert("L"))
+    assert page.mode == "text"
+    assert (stored[305:495, 305:695] == 0).mean() > 0.999
+    black = pipeline.process(RawPage(Image.new("L", (1654, 2339), 5), 200), drop_blank=True)
+    assert black is not None and Image.open(io.BytesIO(black.data)).getextrema() == (0, 0)
+
+
 def test_rotate_processed_keeps_bilevel_lossless():
     page = pipeline.process(RawPage(text_page(200), 200))
     turned = pipeline.rotate_processed(page, 1)

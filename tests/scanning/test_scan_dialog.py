@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desk_app.scanning.sources.sane_backend import SaneBackend
-from tests.scanning.conftest import DOC, DOC2
+from tests.scanning.conftest import DOC, DOC2, set_test_picture
 
 pytestmark = pytest.mark.ui
 
@@ -23,6 +23,7 @@ def runner(desk, qtbot):
 def test_dialog_scans_edits_and_saves(qtbot, desk, dossier, runner, sane_config):
     from desk_app.ui.scan import ScanDialog
 
+    set_test_picture("Grid")  # the dialog sets no test option: another test may have left "Solid white"
     dlg = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC, DOC2],
                      backends=lambda: [SaneBackend()])
     qtbot.addWidget(dlg)

@@ -49,6 +49,17 @@ def test_sane_feeder_drops_blank_sheets(sane_config):
     assert (len(pages), dropped) == (0, 2)
 
 
+def test_sane_feeder_keeps_black_sheets_and_stores_them_black(sane_config):
+    """The test device's default picture, a solid black sheet, is not a blank back (a dark
+    sheet never is) and is stored black: the adaptive threshold alone made it a white page."""
+    settings = ScanSettings(source="feeder", dpi=100, max_pages=2, options={"test_picture": "Solid black"})
+    pages, dropped = process_scan([SaneBackend()], "test:0", settings)
+    assert (len(pages), dropped) == (2, 0)
+    for page in pages:
+        stored = Image.open(io.BytesIO(page.data))
+        assert page.mode == "text" and stored.mode == "1" and stored.getextrema() == (0, 0)
+
+
 def test_sane_unknown_device_is_a_clear_error(sane_config):
     with pytest.raises(ScannerError, match="Không tìm thấy máy quét"):
         list(SaneBackend().scan("test:9", ScanSettings()))

@@ -17,6 +17,23 @@ from desk_app.store.blobs import BlobStore
 from tests.scanning.conftest import DOC, DOC2, save_pages
 
 
+def bilevel_png(path, width: int, height: int):
+    """A valid white 1-bit PNG written row by row (Pillow would need width × height bytes of
+    memory to make it): a real pixel bomb, ~150 KB on disk for 30000 × 30000."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    packer = zlib.compressobj(9)
+    row = b"\x00" + b"\xff" * ((width + 7) // 8)  # filter byte "none", then white pixels
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    path.write_bytes(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0))
+                     + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+    return path
+
+
 def state(desk):
     db = desk.store.db.conn
     return (
@@ -87,6 +104,7 @@ def _bad_files(tmp_path):
     text.write_text("không phải ảnh", encoding="utf-8")
     bomb = tmp_path / "bomb.png"
     Image.new("1", (12000, 12000), 1).save(bomb)  # 144 Mpx, a few KB on disk
+    huge = bilevel_png(tmp_path / "huge.png", 30000, 30000)  # 900 Mpx: Image.open itself refuses it
     broken_pdf = tmp_path / "broken.pdf"
     broken_pdf.write_bytes(b"%PDF-1.4\n1 0 obj <<>> endobj\n" + b"x" * 100)
     big_pdf = tmp_path / "big.pdf"
@@ -99,7 +117,8 @@ def _bad_files(tmp_path):
         "truncated png": (cut, "cắt cụt"),
         "truncated jpeg": (cut_jpg, "cắt cụt"),
         "not an image": (text, "không phải ảnh"),
-        "pixel bomb": (bomb, "quá lớn"),
+        "pixel bomb": (bomb, "quá lớn (12000×12000 điểm ảnh)"),
+        "huge pixel bomb": (huge, "quá lớn (30000×30000 điểm ảnh)"),
         "broken pdf": (broken_pdf, "bị hỏng"),
         "500 pages": (big_pdf, "500 trang"),
         "unknown suffix": (tmp_path / "x.docx", "không phải ảnh"),

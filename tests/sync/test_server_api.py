@@ -194,3 +194,42 @@ def test_enrollment_codes_are_single_use(server, province):
     with pytest.raises(SyncError) as server_err:
         SyncClient(None, server_url=server.url)._request("POST", "/v1/enroll", body=b"[]", signed=False)
     assert server_err.value.category == SERVER
+
+
+def test_every_refusal_says_what_is_wrong(server, client, province):
+    """Province IT staff read these bodies: each one has a code and a sentence."""
+    cases = [
+        ("GET", "/v1/no-such-thing", {}, b"", 404, "not_found"),
+        ("DELETE", "/v1/ping", {}, b"", 405, "method_not_allowed"),
+        ("GET", "/v1/changes?after=x", {H_PROTOCOL: "1"}, b"", 400, "malformed"),
+        ("POST", "/v1/enroll", {H_PROTOCOL: "1"}, b"{not json", 400, "malformed_json"),
+        ("POST", "/v1/enroll", {H_PROTOCOL: "1"}, b'{"code": "AAAA-BBBB"}', 403, "enroll_code_invalid"),
+        ("POST", "/v1/events", {}, b"{}", 400, "protocol_version_missing"),
+    ]
+    for method, path, headers, body, status, code in cases:
+        answer = requests.request(method, server.url + path, headers=headers, data=body or None, timeout=10)
+        data = answer.json()
+        assert answer.status_code == status and data["error"] == code, (path, answer.status_code, data)
+        assert isinstance(data.get("detail"), str) and len(data["detail"]) > 8, (path, data)
+    assert "after" in requests.get(server.url + "/v1/changes?after=x", headers={H_PROTOCOL: "1"}, timeout=10).json()["detail"]
+    # The desk shows its own (translatable) words for them, not the server's English.
+    from desk_app.i18n import Translator
+
+    with pytest.raises(SyncError) as refused:
+        client._request("GET", "/v1/no-such-thing")
+    assert refused.value.translated(Translator("vi")).startswith("Địa chỉ này không phải máy chủ đồng bộ tỉnh")
+    assert count(province, "events") == 0
+
+
+def test_server_help_is_clear():
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-m", "sync.server", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    for words in ("serve", "enroll-code", "import-bundle", "desk enroll --server", "COMMAND --help"):
+        assert words in done.stdout, words
+    done = subprocess.run([sys.executable, "-m", "sync.server", "serve", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "default: 8080" in done.stdout and "--database-url URL" in done.stdout

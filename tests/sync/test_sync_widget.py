@@ -32,9 +32,14 @@ def test_widget_shows_honest_status_and_sync_now_works(qtbot, tmp_path, server, 
     assert "gần nhất" in widget.last_label.text() and widget.clock_label.isHidden()
     # The server goes away: the next round says offline and backs off; nothing is lost.
     server.stop()
-    with qtbot.waitSignal(loop.round_finished, timeout=30000):
+    with qtbot.waitSignal(loop.round_finished, timeout=30000) as blocker:
         loop.sync_now()
+    # Closed port: the round ends at once (no in-round retries); the loop backs off.
+    assert blocker.args[0]["summary"]["retries"] == 0 and blocker.args[0]["summary"]["requests"] == 1
     assert widget.state_label.text() == "Ngoại tuyến" and loop.failures == 1
+    assert widget.sync_button.isEnabled() and widget.sync_button.text() == "Đồng bộ ngay"
+    assert widget.error_label.isHidden()  # "Ngoại tuyến" already says it
+    assert "Không liên lạc được máy chủ tỉnh" in widget.state_label.toolTip()
     assert loop.timer.isActive()
     widget.show_status({**widget.status, "clock_warning": True, "clock_skew_seconds": -720})
     assert widget.clock_label.isVisible() or not widget.isVisible()

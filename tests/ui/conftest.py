@@ -3,7 +3,9 @@ DB thread, the real main window, and a keyboard that types Vietnamese.
 
 ``QTest.keyClicks`` aborts on non-ASCII text (platform-notes), so text is typed as one
 KeyPress/KeyRelease pair per character carrying the character as its text, sent to whatever
-widget has focus, as a keyboard (or a keyboard-wedge scanner) would.
+widget has focus, as a keyboard (or a keyboard-wedge scanner) would. Each key event carries a
+timestamp, as the window system's do: a person's keys ``HUMAN_GAP_MS`` apart, a scanner's
+``SCANNER_GAP_MS`` apart (the scanner router tells them apart by these gaps).
 """
 
 from __future__ import annotations
@@ -17,13 +19,30 @@ from PySide6.QtWidgets import QApplication, QWidget
 from desk_app.i18n import Translator
 
 UNIT_CODE = "000.31.14.H14"
+HUMAN_GAP_MS = 150
+SCANNER_GAP_MS = 4
 
 
 class Keyboard:
     """Types into the focused widget, like a person at the counter."""
 
+    stamp = 10_000_000  # ms, shared: the events of one test run never go back in time
+
     def __init__(self, qtbot):
         self.qtbot = qtbot
+
+    @classmethod
+    def next_stamp(cls, gap_ms: int) -> int:
+        Keyboard.stamp += gap_ms
+        return Keyboard.stamp
+
+    def send(self, target: QWidget, key: int, text: str, gap_ms: int) -> None:
+        """One key press and release, ``gap_ms`` after the previous key."""
+        stamp = self.next_stamp(gap_ms)
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, key, Qt.KeyboardModifier.NoModifier, text)
+            event.setTimestamp(stamp + (1 if kind == QEvent.Type.KeyRelease else 0))
+            QApplication.sendEvent(target, event)
 
     @staticmethod
     def focus() -> QWidget:
@@ -36,9 +55,16 @@ class Keyboard:
             if ch == "\n":
                 self.press(Qt.Key.Key_Return)
                 continue
-            target = self.focus()
-            for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
-                QApplication.sendEvent(target, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
+            self.send(self.focus(), 0, ch, HUMAN_GAP_MS)
+
+    def scan(self, text: str, *, enter: bool = True, gap_ms: int = SCANNER_GAP_MS) -> None:
+        """A keyboard-wedge scanner: ``text`` a few ms per key, then Enter, into the widget
+        that has focus (the router holds the keys, so focus never moves meanwhile)."""
+        target = self.focus()
+        for index, ch in enumerate(text):
+            self.send(target, 0, ch, HUMAN_GAP_MS if index == 0 else gap_ms)  # a pause before the scan
+        if enter:
+            self.send(target, Qt.Key.Key_Return, "\r", gap_ms)
 
     def press(self, key: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
         """A special key (Tab, Enter, F2, Ctrl+S...), through Qt's shortcut handling."""
@@ -90,11 +116,16 @@ def open_window(qtbot, data_dir, clock, *, language: str = "vi"):
 
 @pytest.fixture
 def desk_window(qtbot, data_dir, clock):
-    """The main window on a configured desk, started and with the catalogue shown."""
+    """The main window on a configured desk, started and with the catalogue shown, with the
+    scanner router installed as main() does (``window.router``; slips: tests/ui/test_scanner_router.py)."""
+    from desk_app.ui.wedge import install_scanner_router
+
     window, runner, startup, ready = open_window(qtbot, data_dir, clock)
+    window.router = install_scanner_router(window, QApplication.instance())
     qtbot.waitUntil(lambda: bool(ready) and window.intake.finder.matches.count() > 0, timeout=10000)
     qtbot.waitUntil(lambda: QApplication.focusWidget() is window.intake.full_name, timeout=5000)
     yield window
+    window.router.uninstall(QApplication.instance())
     window.close()
     runner.shutdown()
 

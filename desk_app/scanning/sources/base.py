@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Protocol
+from typing import TYPE_CHECKING, Callable, Iterator, Protocol
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_
-from desk_app.scanning.page import RawPage
+
+if TYPE_CHECKING:  # page.py loads Pillow; the CLI imports this module for every command
+    from desk_app.scanning.page import RawPage
 
 SOURCES = ("flatbed", "feeder", "duplex")
 

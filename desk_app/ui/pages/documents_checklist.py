@@ -2,7 +2,9 @@
 each ticked when received, with its kind and count, plus any extra document. UI thread.
 
 A grid of real widgets (check box, kind, count per row) rather than a table, so Tab walks
-row by row and Space ticks, with no mouse.
+row by row and Space ticks, with no mouse. On a row's check box Up/Down go straight to the
+previous/next row's check box (Down after the last row: the extra-document field), so ticking
+three documents is Space, Down, Space, Down, Space.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -40,7 +42,8 @@ class _Row:
 
 
 class DocumentsChecklist(QWidget):
-    rows_changed = Signal()  # the page re-chains the tab order and watches new fields
+    rows_changed = Signal()  # the page re-chains the tab order
+    edited = Signal()  # the receptionist ticked, changed a kind or count, or added a document
 
     def __init__(self, tr: Translator, parent: QWidget | None = None):
         super().__init__(parent)
@@ -113,16 +116,43 @@ class DocumentsChecklist(QWidget):
         self.grid.addWidget(kinds, line, 1)
         self.grid.addWidget(counter, line, 2)
         self._rows.append(_Row(received, kinds, counter))
+        received.toggled.connect(self.edited)
+        kinds.activated.connect(self.edited)
+        counter.valueChanged.connect(self.edited)
+        received.installEventFilter(self)
+        if self.isVisible():  # now, not on the layout's queued show: focus may go to the row at once
+            for widget in (received, kinds, counter):
+                widget.show()
 
     def _add_extra(self) -> None:
         name = " ".join(self.extra_name.text().split())
         if not name:
             return
         self._add_row(name, "original", 1, ticked=True)
+        self.edited.emit()
         self.extra_name.clear()
         self._update_hint()
         self.rows_changed.emit()
         self.extra_name.setFocus()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        """Up/Down on a row's check box: the previous/next row's check box."""
+        if event.type() != QEvent.Type.KeyPress or event.modifiers().value:
+            return False
+        from PySide6 import QtCore  # not at import: see widgets.set_named
+
+        keys = QtCore.Qt.Key
+        if event.key() not in (keys.Key_Up, keys.Key_Down):
+            return False
+        boxes = [row.received for row in self._rows]
+        if obj not in boxes:
+            return False
+        index = boxes.index(obj) + (1 if event.key() == keys.Key_Down else -1)
+        if 0 <= index < len(boxes):
+            boxes[index].setFocus()
+        elif index == len(boxes):
+            self.extra_name.setFocus()
+        return True
 
     def _update_hint(self) -> None:
         self.empty_hint.setVisible(not self._rows)

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -25,10 +26,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.dossier import STATUSES, TRANSITIONS
+from desk_app.domain.dossier import REFUSED, STATUS_LABELS, STATUSES, TRANSITIONS, WITHDRAWN
+from desk_app.domain.errors import ValidationError
 from desk_app.i18n import N_, Translator
 from desk_app.ui.field_errors import FieldErrors, error_label
-from desk_app.ui.formatting import channel_label, kind_label, money, show_date, show_datetime, status_label
+from desk_app.ui.formatting import channel_label, kind_label, money, pages_text, show_date, show_datetime, status_label
 from desk_app.ui.pages.procedure_finder import duration_text
 from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import chain_tab_order, heading, with_error
@@ -53,6 +55,9 @@ FIELDS: tuple[tuple[str, str], ...] = (
     ("notes", N_("Ghi chú")),
     ("synced", N_("Gửi lên tỉnh")),
 )
+# Statuses that end the dossier's processing (events are append-only: no undo): they need a
+# reason and a confirmation whose default answer is "no", so Enter alone never records them.
+NEEDS_CONFIRMATION = (REFUSED, WITHDRAWN)
 
 
 def load_dossier(services, code: str) -> dict:
@@ -110,18 +115,23 @@ class DossierPage(QWidget):
         self.new_status = QComboBox()
         self.new_status.setMinimumContentsLength(26)  # "Transferred for processing" fits
         self.new_status.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.new_status.currentIndexChanged.connect(lambda _i: self._note_hint())
         self.note = QLineEdit()
         self.apply_button = QPushButton()
         self.apply_button.clicked.connect(self.apply_status)
         self.note.returnPressed.connect(self.apply_status)
+        self.confirm_box: QMessageBox | None = None  # open while a final status awaits "yes"
         self.change_error = error_label()
         self.errors = FieldErrors(self.change_error)
         status_box, status_error = with_error(self.new_status)
         self.errors.add("status", self.new_status, status_error)
+        note_box, note_error = with_error(self.note)
+        self.errors.add("note", self.note, note_error)
         change = QHBoxLayout(self.change_box)
-        change.addWidget(status_box, 1)
-        change.addWidget(self.note, 2)
-        change.addWidget(self.apply_button)
+        change.setAlignment(Qt.AlignmentFlag.AlignTop)
+        change.addWidget(status_box, 1, Qt.AlignmentFlag.AlignTop)
+        change.addWidget(note_box, 2, Qt.AlignmentFlag.AlignTop)
+        change.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignTop)
 
         right = QVBoxLayout()
         right.addWidget(self.documents_box, 1)
@@ -175,7 +185,7 @@ class DossierPage(QWidget):
         self.documents_box.setTitle(tr("Giấy tờ đã nhận"))
         self.history_box.setTitle(tr("Lịch sử xử lý"))
         self.change_box.setTitle(tr("Cập nhật trạng thái"))
-        self.note.setPlaceholderText(tr("Ghi chú (không bắt buộc)"))
+        self._note_hint()
         self.apply_button.setText(tr("Ghi nhận"))
         self.documents.setHorizontalHeaderLabels([tr("Giấy tờ"), tr("Loại"), tr("Số lượng"), tr("Trang đã số hóa")])
         self.history.setHorizontalHeaderLabels([tr("Trạng thái"), tr("Thời điểm"), tr("Người thực hiện"), tr("Ghi chú")])
@@ -269,7 +279,7 @@ class DossierPage(QWidget):
         status = self.digitise
         if not status or not self.dossier or status["code"] != self.dossier["code"]:
             return {}
-        return {d["name"]: self._tr("{n} trang", n=d["pages"]) for d in status["documents"]}
+        return {d["name"]: pages_text(self._tr, d["pages"]) for d in status["documents"]}
 
     def _digitise_summary(self) -> str:
         status, tr = self.digitise, self._tr
@@ -288,13 +298,61 @@ class DossierPage(QWidget):
                 table.setItem(r, c, QTableWidgetItem(value))
 
     # --- status change ------------------------------------------------------------------------------
+    def _note_hint(self) -> None:
+        tr = self._tr
+        if self.new_status.currentData() in NEEDS_CONFIRMATION:
+            self.note.setPlaceholderText(tr("Lý do (bắt buộc)"))
+        else:
+            self.note.setPlaceholderText(tr("Ghi chú (không bắt buộc)"))
+
     def apply_status(self) -> None:
-        if not self.dossier or self.new_status.currentData() is None:
+        """Ghi nhận (or Enter in the note): record the status; a final one (refused,
+        withdrawn) first needs a reason and a "yes" in the confirmation."""
+        status = self.new_status.currentData()
+        if not self.dossier or status is None or self.confirm_box is not None:
             return
         self.errors.clear()
+        if status in NEEDS_CONFIRMATION:
+            if not self.note.text().strip():
+                self.errors.show(
+                    # The label's source text: DeskError.translated() shows it in the current language.
+                    ValidationError("Hãy ghi lý do trước khi ghi nhận: {status}.", field="note", status=STATUS_LABELS[status]),
+                    self._tr,
+                )
+                return
+            self._confirm(status)
+            return
+        self._record(status)
+
+    def _confirm(self, status: str) -> None:
+        tr = self._tr
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(tr("Xác nhận trạng thái"))
+        box.setText(tr("Ghi nhận hồ sơ {code}: {status}?", code=self.dossier["code"], status=status_label(tr, status)))
+        box.setInformativeText(
+            tr("Lý do: {note}\nTrạng thái này kết thúc việc giải quyết hồ sơ và không thể hủy.", note=self.note.text().strip())
+        )
+        yes = box.addButton(tr("Ghi nhận"), QMessageBox.ButtonRole.AcceptRole)
+        no = box.addButton(tr("Không"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no)  # Enter (e.g. pressed twice in the note) answers "no"
+        box.setEscapeButton(no)
+        self.confirm_box = box
+
+        def answered(_result: int) -> None:
+            self.confirm_box = None
+            if box.clickedButton() is yes:
+                self._record(status)
+            else:
+                self.note.setFocus()
+
+        box.finished.connect(answered)
+        box.open()
+
+    def _record(self, status: str) -> None:
         self.apply_button.setEnabled(False)
         self.runner.db(
-            record_status, self.dossier["code"], self.new_status.currentData(), self.note.text(),
+            record_status, self.dossier["code"], status, self.note.text(),
             on_done=self._status_recorded, on_error=self._status_failed,
         )
 

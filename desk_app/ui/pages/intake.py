@@ -7,6 +7,7 @@ form is cleared for the next citizen.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -27,20 +28,20 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.dossier import GENDERS, RETURN_CHANNELS
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.i18n import N_, Translator
 from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.formatting import channel_label, read_date, show_datetime
 from desk_app.ui.pages.documents_checklist import DocumentsChecklist
 from desk_app.ui.pages.procedure_finder import ProcedureFinder
 from desk_app.ui.tasks import TaskRunner
-from desk_app.ui.wedge import WedgeScanWatcher
 from desk_app.ui.widgets import chain_tab_order, heading, set_named, with_error
 
-if TYPE_CHECKING:  # the ID-card parser loads with the first scan (wedge), not before the window
+if TYPE_CHECKING:  # the ID-card parser loads with the first scan (ui/wedge.py), not before the window
     from desk_app.domain.cccd import CccdData
 
 GENDER_LABELS = {"Nam": N_("Nam"), "Nữ": N_("Nữ")}
+VN_TZ = timezone(timedelta(hours=7))  # as domain.calendar's, without loading its holiday tables
 RESULT_STYLE = "QFrame#result { background: #e8f5e9; border: 1px solid #66bb6a; border-radius: 6px; }"
 
 
@@ -135,6 +136,9 @@ class IntakePage(QWidget):
         self.save_button.setDefault(False)
         self.save_button.setMinimumHeight(36)
         self.save_button.clicked.connect(self.save)
+        self.new_button = QPushButton()  # same as F2: a new dossier
+        self.new_button.clicked.connect(self.new_dossier)
+        self.confirm_new: QWidget | None = None  # the "discard what was typed?" box, while open
         self.sets_label, self.channel_label, self.notes_label = QLabel(), QLabel(), QLabel()
         for label, widget in ((self.sets_label, self.sets), (self.channel_label, self.channel), (self.notes_label, self.notes)):
             label.setBuddy(widget)
@@ -149,7 +153,8 @@ class IntakePage(QWidget):
         bottom.addWidget(channel_box, 0, 3)
         bottom.addWidget(self.notes_label, 0, 4)
         bottom.addWidget(self.notes, 0, 5)
-        bottom.addWidget(self.save_button, 0, 6)
+        bottom.addWidget(self.new_button, 0, 6)
+        bottom.addWidget(self.save_button, 0, 7)
         bottom.setColumnStretch(5, 1)
 
         # --- layout ------------------------------------------------------------------------
@@ -177,11 +182,17 @@ class IntakePage(QWidget):
         self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
         set_named(self.save_shortcut, context="WidgetWithChildrenShortcut")
         self.save_shortcut.activated.connect(self.save)
-        self.wedge = WedgeScanWatcher(self)
-        self.wedge.scanned.connect(self.fill_from_card)
-        self.wedge.failed.connect(self._scan_failed)
-        self.wedge.watch(self.full_name, self.id_number, self.birth_date, self.address, self.phone, self.email,
-                         self.finder.search, self.notes, self.checklist)
+        # ID-card scans reach fill_from_card through the app's scanner router (ui/wedge.py).
+        # Any edit by the receptionist starts the next dossier: the last one's banner goes.
+        self._quiet = False  # set while the form is filled or cleared by the program
+        for edit in (self.full_name, self.id_number, self.birth_date, self.address, self.phone, self.email, self.notes,
+                     self.finder.search):
+            edit.textEdited.connect(self._edited)
+        for combo in (self.gender, self.channel):
+            combo.activated.connect(self._edited)
+        self.sets.valueChanged.connect(self._edited)
+        self.finder.chosen.connect(self._edited)
+        self.checklist.edited.connect(self._edited)
         self._chain_tab_order()
         self.retranslate(tr)
 
@@ -203,9 +214,11 @@ class IntakePage(QWidget):
         self.channel_label.setText(tr("Nơi trả kết quả"))
         self.notes_label.setText(tr("Ghi chú"))
         self.save_button.setText(tr("Lưu hồ sơ (Ctrl+S)"))
+        self.new_button.setText(tr("Làm mới (F2)"))
+        self.new_button.setToolTip(tr("Bắt đầu hồ sơ mới: xóa các ô đã nhập"))
         self.result_caption.setText(tr("Đã tiếp nhận. Mã hồ sơ:"))
         self.keys_hint.setText(
-            tr("Phím tắt: F2 hồ sơ mới · F3 tìm hồ sơ · Tab sang ô sau · Space đánh dấu giấy tờ · "
+            tr("Phím tắt: F2 hồ sơ mới · F3 tìm hồ sơ · Tab sang ô sau · ↑↓ giữa các giấy tờ, Space đánh dấu · "
                "Ctrl+S lưu · Esc quay lại")
         )
         self.finder.retranslate(tr)
@@ -246,7 +259,6 @@ class IntakePage(QWidget):
         )
 
     def _rows_changed(self) -> None:
-        self.wedge.watch(self.checklist)
         self._chain_tab_order()
 
     def _procedure_chosen(self, proc) -> None:
@@ -258,6 +270,7 @@ class IntakePage(QWidget):
 
     # --- ID card -----------------------------------------------------------------------------
     def fill_from_card(self, card: CccdData) -> None:
+        self._edited()  # a scan starts the next dossier too
         self.full_name.setText(card.full_name)
         self.id_number.setText(card.id_number)
         self.birth_date.setText(card.birth_date.strftime("%d/%m/%Y"))
@@ -269,13 +282,52 @@ class IntakePage(QWidget):
         # Identity is done; the receptionist continues with the contacts.
         self.phone.setFocus()
 
-    def _scan_failed(self, error: DeskError) -> None:
+    def scan_failed(self, error: DeskError) -> None:
         tr = self._tr
         self.errors.clear()
         self.general_error.setText(tr("Không đọc được căn cước: {reason}", reason=error.translated(tr)))
         self.general_error.show()
 
     # --- save ----------------------------------------------------------------------------------
+    def field_errors(self) -> list[DeskError]:
+        """Every field at fault, in form order, checked one by one with the domain's own rules
+        (the service checks the whole intake again when saving)."""
+        from desk_app.domain import validation as rules  # pure; loaded with the first save
+        from desk_app.domain.dossier import parse_applicant
+
+        today = datetime.now(VN_TZ).date()
+        errors: list[DeskError] = []
+
+        def check(rule, *args, **kwargs):
+            try:
+                return rule(*args, **kwargs)
+            except DeskError as exc:
+                errors.append(exc)
+                return None
+
+        check(parse_applicant, {"full_name": self.full_name.text()}, today=today)  # the name rules
+        birth_text = check(read_date, self.birth_date.text(), field="birth_date")
+        birth = None
+        if birth_text:
+            birth = check(lambda: rules.check_birth_date(rules.parse_iso_date(birth_text, field="birth_date"), today=today))
+        if self.id_number.text().strip():
+            check(rules.parse_id_number, self.id_number.text(), birth_date=birth,
+                  gender=self.gender.currentData() or None)
+        check(rules.check_length, self.address.text(), field="address", maximum=500)
+        check(rules.normalize_phone, self.phone.text())
+        check(rules.normalize_email, self.email.text())
+        if self.finder.procedure is None:
+            errors.append(ValidationError("Chưa chọn thủ tục hành chính.", field="procedure_code"))
+        order = ["full_name", "id_number", "birth_date", "address", "phone", "email", "procedure_code"]
+        errors.sort(key=lambda e: order.index(e.field) if e.field in order else len(order))
+        return errors
+
+    def show_errors(self, errors: list[BaseException]) -> None:
+        """Each error next to its field; the cursor goes to the first field at fault."""
+        self.errors.clear()
+        for error in reversed(errors):  # FieldErrors.show focuses the field: the first one last
+            self.errors.show(error, self._tr)
+
     def form_data(self) -> dict:
         """The intake as IntakeService takes it. Raises ValidationError for a bad date."""
         proc = self.finder.procedure
@@ -300,6 +352,10 @@ class IntakePage(QWidget):
         if self._saving:
             return  # a second Ctrl+S while the first save is in flight
         self.errors.clear()
+        errors = self.field_errors()
+        if errors:
+            self.show_errors(errors)
+            return
         try:
             data = self.form_data()
         except DeskError as exc:
@@ -312,9 +368,9 @@ class IntakePage(QWidget):
     def _saved(self, dossier: dict) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
-        self.last_saved = dossier
-        self._show_result()
         self.reset()
+        self.last_saved = dossier  # after the reset, which would hide it
+        self._show_result()
         self.saved.emit(dossier)
 
     def _save_failed(self, error: BaseException) -> None:
@@ -322,7 +378,54 @@ class IntakePage(QWidget):
         self.save_button.setEnabled(True)
         self.errors.show(error, self._tr)  # the form keeps everything typed
 
+    # --- next dossier ---------------------------------------------------------------------------
+    def _edited(self, *_args) -> None:
+        """The receptionist started on the next dossier: the last one's banner goes."""
+        if not self._quiet and self.last_saved is not None:
+            self.last_saved = None
+            self._show_result()
+
+    def has_input(self) -> bool:
+        """Whether anything was typed or chosen for the dossier being taken."""
+        return bool(
+            any(e.text().strip() for e in (self.full_name, self.id_number, self.birth_date, self.address, self.phone,
+                                            self.email, self.notes))
+            or self.gender.currentIndex() > 0 or self.finder.procedure is not None or self.sets.value() != 1
+            or self.channel.currentIndex() > 0 or self.checklist.documents()
+        )
+
+    def new_dossier(self) -> None:
+        """F2 / 'Làm mới': an empty form for the next citizen. When something was typed, ask
+        first (Enter discards it, Esc keeps it)."""
+        if self.confirm_new is not None:
+            return
+        if not self.has_input():
+            self.reset()
+            return
+        from PySide6.QtWidgets import QMessageBox  # first use only
+
+        tr = self._tr
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Hồ sơ mới"),
+                          tr("Bỏ các thông tin đang nhập để bắt đầu hồ sơ mới?"), parent=self)
+        discard = box.addButton(tr("Bỏ và làm mới"), QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton(tr("Tiếp tục nhập"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(discard)
+        box.setEscapeButton(keep)
+
+        def answered(_result: int) -> None:
+            self.confirm_new = None
+            if box.clickedButton() is discard:
+                self.reset()
+            box.deleteLater()  # kept: the form as it was, the cursor where it was
+
+        box.finished.connect(answered)
+        self.confirm_new = box
+        box.open()
+
     def reset(self) -> None:
+        self._quiet = True
+        self.last_saved = None
+        self._show_result()
         for edit in (self.full_name, self.id_number, self.birth_date, self.address, self.phone, self.email, self.notes):
             edit.clear()
         self.gender.setCurrentIndex(0)
@@ -332,4 +435,5 @@ class IntakePage(QWidget):
         self._scanned_name = ""
         self._show_scan_hint()
         self.errors.clear()
+        self._quiet = False
         self.full_name.setFocus()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -15,7 +16,11 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -53,6 +58,28 @@ def to_date(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
+class ElidedTooltips(QStyledItemDelegate):
+    """Shows a cell's full text as a tooltip only when the column is too narrow for it (the
+    procedure names are long); a cell shown whole gets no tooltip."""
+
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem, index) -> bool:  # noqa: N802
+        if event is None or event.type() != QEvent.Type.ToolTip:
+            return super().helpEvent(event, view, option, index)
+        text = index.data(Qt.ItemDataRole.ToolTipRole)
+        if text and self.is_elided(option, index):
+            QToolTip.showText(event.globalPos(), text, view)
+        else:
+            QToolTip.hideText()
+        return True
+
+    def is_elided(self, option: QStyleOptionViewItem, index) -> bool:
+        """Whether the cell's text does not fit its width (less the cell's text margins)."""
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        margin = 2 * (opt.widget.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, opt, opt.widget) + 1) if opt.widget else 6
+        return opt.fontMetrics.horizontalAdvance(opt.text) > opt.rect.width() - margin
+
+
 class QueuePage(QWidget):
     open_dossier = Signal(str)  # dossier code
 
@@ -74,7 +101,7 @@ class QueuePage(QWidget):
         for key in STATUSES:
             self.status.addItem(key, key)
         self.by_date = QCheckBox()
-        today = QDate.currentDate()  # the computer's date; set to Vietnam's when switched on
+        today = vn_today()  # Vietnam's date even on a PC set to UTC (shown greyed while off)
         self.date_from = QDateEdit(today.addDays(-30))
         self.date_to = QDateEdit(today)
         self._dates_set = False  # set to the last 30 days when first switched on
@@ -104,6 +131,7 @@ class QueuePage(QWidget):
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda index: self._open(index.row()))
         self.table.installEventFilter(self)
+        self.table.setItemDelegate(ElidedTooltips(self.table))
 
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)

@@ -8,19 +8,19 @@ leaves the dossier untouched. Dialog modules are imported when first opened.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6 import QtWidgets
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMenu, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QMenu, QVBoxLayout, QWidget
 
-from desk_app.domain.dossier import RESULT_READY, REFUSED, RETURNED, STATUS_LABELS
+from desk_app.domain.dossier import OPEN_STATUSES, RESULT_READY, REFUSED, RETURNED, STATUS_LABELS
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_, Translator
 from desk_app.ui.printing.printer import print_pdf
-from desk_app.ui.printing.slip_scan import SlipScanFilter
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the printing service (reportlab, the store, holidays) loads on the workers
@@ -38,6 +38,34 @@ FORM_LABELS = {
 }
 RETURNABLE = (RESULT_READY, REFUSED)
 WITH_EXTRAS = ("02", "03", "04")  # asked for in a dialog before printing
+
+
+# --- which forms fit the dossier's status (forms menu) ------------------------------------------
+NEAR_DUE = timedelta(days=1)  # form 04 (apology, new date) from a day before the appointment
+STILL_OPEN = OPEN_STATUSES - {RESULT_READY}  # a dossier with its result ready needs no 02-04
+
+
+def forms_allowed(dossier: dict, now: datetime | None = None) -> set[str]:
+    """The forms the menu offers for ``dossier`` (as ``QueueService.show`` gives it): 02
+    (supplement) and 03 (refusal) while it is still being processed, 04 also only when it is
+    overdue or due within a day, 05 (process control) always."""
+    allowed = {"05"}
+    if dossier.get("status") in STILL_OPEN:
+        allowed |= {"02", "03"}
+        if now is None:
+            from desk_app.domain.calendar import VN_TZ  # its holiday tables stay off start-up
+
+            now = datetime.now(VN_TZ)
+        if datetime.fromisoformat(dossier["appointment_at"]) - now <= NEAR_DUE:
+            allowed.add("04")
+    return allowed
+
+
+def enable_forms(actions: dict, dossier: dict) -> None:
+    """UI thread: enable only the menu entries ``forms_allowed`` gives."""
+    allowed = forms_allowed(dossier)
+    for form, action in actions.items():
+        action.setEnabled(form in allowed)
 
 
 def prepare_job(services, code: str, form: str):
@@ -161,6 +189,7 @@ class PrintingController(QObject):
         self._tr = tr_source
         self.previews: list[PreviewDialog] = []
         self.last_result: dict | None = None
+        self.last_print_error: str | None = None
         self.print_action = QAction(window)
         self.print_action.setShortcuts([QKeySequence("Ctrl+P")])  # not setShortcut: see widgets.set_named
         self.print_action.triggered.connect(lambda _c=False: self._print_current("01"))
@@ -180,8 +209,6 @@ class PrintingController(QObject):
         self.book_action.triggered.connect(lambda _c=False: self.open_book_dialog())
         self.settings_action = QAction(window)
         self.settings_action.triggered.connect(lambda _c=False: self.open_settings_dialog())
-        self.slip_filter = SlipScanFilter(self)
-        self.slip_filter.scanned.connect(self.slip_scanned)
         self.retranslate()
 
     @property
@@ -246,20 +273,31 @@ class PrintingController(QObject):
 
         title = f"{FORMS[prepared.form]} - {prepared.data.code}"
         dialog = PreviewDialog(self.runner, self.tr, pdf.data, title, parent=self.window)
+        # The preview closes only once the print went through: if it fails, Save PDF stays offered.
         dialog.print_requested.connect(
-            lambda: (self._send(prepared, pdf.data, settings.printer_name, **after), dialog.accept())
+            lambda: self._send(prepared, pdf.data, settings.printer_name, preview=dialog, **after)
         )
         dialog.save_requested.connect(lambda: self._save(prepared, pdf.data, dialog, **after))
         dialog.finished.connect(lambda _r: self.previews.remove(dialog) if dialog in self.previews else None)
         self.previews.append(dialog)
         dialog.show()
 
-    def _send(self, prepared: PreparedForm, pdf: bytes, printer_name: str, *, status: str | None = None, note: str = "") -> None:
+    def _send(self, prepared: PreparedForm, pdf: bytes, printer_name: str, *, status: str | None = None, note: str = "",
+              preview: PreviewDialog | None = None) -> None:
         def printed(info: dict) -> None:
+            if preview is not None:
+                preview.print_done()
             target = f"printer:{info['printer']}"
             self.runner.db(record_job, prepared, target, status, note, on_done=self._logged, on_error=self._failed)
 
-        self.runner.io(print_pdf, pdf, printer_name=printer_name, title=prepared.data.code, on_done=printed, on_error=self._print_failed)
+        def failed(error: BaseException) -> None:
+            if preview is not None:
+                preview.print_failed(self._error_text(error))
+            self._print_failed(error)
+
+        if preview is not None:
+            preview.printing()
+        self.runner.io(print_pdf, pdf, printer_name=printer_name, title=prepared.data.code, on_done=printed, on_error=failed)
 
     def _save(self, prepared: PreparedForm, pdf: bytes, parent: QWidget, *, status: str | None = None, note: str = "") -> None:
         default = f"{prepared.data.code}-mau{prepared.form}.pdf"
@@ -341,16 +379,21 @@ class PrintingController(QObject):
         self.settings_dialog = dialog
         dialog.open()
 
+    def _error_text(self, error: BaseException) -> str:
+        return error.translated(self.tr) if isinstance(error, DeskError) else str(error)
+
     def _print_failed(self, error: BaseException) -> None:
-        detail = error.translated(self.tr) if isinstance(error, DeskError) else str(error)
+        detail = self._error_text(error)
+        self.last_print_error = detail
+        parent = self.previews[-1] if self.previews else self.window
         QtWidgets.QMessageBox.warning(
-            self.window,
+            parent,
             self.tr("In không thành công"),
             self.tr("In không thành công: {detail}\nHồ sơ vẫn được lưu; bạn có thể in lại.", detail=detail),
         )
 
     def _failed(self, error: BaseException) -> None:
-        detail = error.translated(self.tr) if isinstance(error, DeskError) else str(error)
+        detail = self._error_text(error)
         self.window.statusBar().showMessage(detail, 8000)
 
     # --- returning results by scanning the slip ---------------------------------------------------
@@ -374,14 +417,16 @@ class PrintingController(QObject):
         self.runner.db(mark_returned, code, on_done=done, on_error=self._failed)
 
 
-def install_printing(window, runner: TaskRunner, *, app: QApplication | None = None) -> PrintingController:
+def install_printing(window, runner: TaskRunner) -> PrintingController:
     """Wire printing into the main window: the dossier page's print actions, printing form 01
-    right after each intake, and slip scanning anywhere in the app. UI thread."""
+    right after each intake. Slip scans reach ``slip_scanned`` through the application's
+    scanner router (desk_app.ui.wedge), installed after the first paint. UI thread."""
     controller = PrintingController(window, runner, lambda: window.tr_)
     # The dossier page is built on first use; the actions join its toolbar then.
     window.when_page("dossier", lambda page: (page.add_action(controller.print_action), page.add_action(controller.forms_action)))
+    # Forms 02-04 only where the dossier's status calls for them (forms_allowed).
+    window.when_page("dossier", lambda page: page.dossier_loaded.connect(lambda d: enable_forms(controller.form_actions, d)))
     window.intake.saved.connect(lambda dossier: controller.print_form(dossier["code"], "01"))
-    controller.slip_filter.install(app or QApplication.instance())
     # File menu: tracking book and printing settings, above Quit.
     window.file_menu.insertAction(window.quit_action, controller.book_action)
     window.file_menu.insertAction(window.quit_action, controller.settings_action)

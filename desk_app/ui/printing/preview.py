@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QS
 
 from desk_app.i18n import Translator
 from desk_app.ui.tasks import TaskRunner
+from desk_app.ui.widgets import fit_to_screen
 
 PREVIEW_DPI = 110
 
@@ -36,7 +37,7 @@ class PreviewDialog(QDialog):
     def __init__(self, runner: TaskRunner, tr: Translator, pdf: bytes, title: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(720, 860)
+        fit_to_screen(self, 720, 860)  # a 1366x768 screen: shorter, the buttons stay on screen
         self._pages = QVBoxLayout()
         self._pages.setAlignment(Qt.AlignmentFlag.AlignHCenter)
         holder = QWidget()
@@ -71,6 +72,20 @@ class PreviewDialog(QDialog):
             self._pages.addWidget(label)
             self.labels.append(label)
         self.status.setText(self._tr("{pages} trang", pages=len(images)))
+
+    # --- printing from the preview: it stays open until the printer took the job ---------------
+    def printing(self) -> None:
+        self.print_button.setEnabled(False)
+        self.status.setText(self._tr("Đang gửi tới máy in…"))
+
+    def print_done(self) -> None:
+        self.accept()
+
+    def print_failed(self, detail: str) -> None:
+        """The print failed: say so here and keep Print (retry) and Save PDF offered."""
+        self.print_button.setEnabled(True)
+        self.status.setText(self._tr("In không thành công: {detail}. Có thể in lại hoặc lưu PDF.", detail=detail))
+        self.save_button.setFocus()
 
     def _failed(self, error: BaseException) -> None:
         self.status.setText(self._tr("Không dựng được bản xem trước: {detail}", detail=str(error)))

@@ -11,6 +11,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from desk_app.domain.errors import DeskError
+from desk_app.i18n import N_
+
+# Shown for "the default printer" in messages; a parameter, translated by DeskError.translated().
+DEFAULT_PRINTER = N_("(mặc định)")
 
 
 class PrintError(DeskError):  # messages: resources/i18n/en/forms.json
@@ -41,7 +45,7 @@ def print_pdf(pdf: bytes, *, printer_name: str = "", title: str = "", output_fil
     else:
         info = QPrinterInfo.printerInfo(printer_name) if printer_name else QPrinterInfo.defaultPrinter()
         if info.isNull():
-            raise PrintError("Không tìm thấy máy in {name}.", name=printer_name or "(mặc định)")
+            raise PrintError("Không tìm thấy máy in {name}.", name=printer_name or DEFAULT_PRINTER)
         printer = QPrinter(info, QPrinter.PrinterMode.HighResolution)
     printer.setDocName(title or "desk-app")
     printer.setFullPage(True)
@@ -59,9 +63,9 @@ def print_pdf(pdf: bytes, *, printer_name: str = "", title: str = "", output_fil
             printer.setPageLayout(layout)
             if index == 0:
                 if not painter.begin(printer):
-                    raise PrintError("Máy in {name} chưa sẵn sàng.", name=printer_name or "(mặc định)")
+                    raise PrintError("Máy in {name} chưa sẵn sàng.", name=printer_name or DEFAULT_PRINTER)
             elif not printer.newPage():
-                raise PrintError("Máy in {name} chưa sẵn sàng.", name=printer_name or "(mặc định)")
+                raise PrintError("Máy in {name} chưa sẵn sàng.", name=printer_name or DEFAULT_PRINTER)
             dpi = printer.resolution()
             bitmap = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
             image = QImage(bitmap.tobytes(), bitmap.width, bitmap.height, bitmap.width, QImage.Format.Format_Grayscale8)

@@ -16,7 +16,7 @@ import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidgetItem,
@@ -41,6 +41,10 @@ MODE_LABELS = {"auto": N_("Tự động"), "text": N_("Chữ (đen trắng)"), "
 MIXED_LABELS = {"color": N_("Chữ + vùng màu"), "grey": N_("Chữ + vùng ảnh xám")}
 SOURCE_LABELS = {"flatbed": N_("Mặt kính"), "feeder": N_("Khay nạp giấy"), "duplex": N_("Khay nạp, hai mặt")}
 DPI_CHOICES = (150, 200, 300)
+# First size: roomy on a desktop monitor, shrunk to the screen's free area (without the taskbar)
+# on the 1366 x 768 laptops many communes use; FRAME leaves room for the title bar and borders.
+PREFERRED_SIZE = (1200, 820)
+FRAME = (24, 48)
 NEW = -1  # page_ready target: append a new page
 
 
@@ -61,6 +65,12 @@ def thumbnail(page: ProcessedPage) -> QImage:
     img = ImageOps.expand(img, border=1, fill=(150, 150, 150))  # a white page still shows its edge
     data = img.tobytes()
     return QImage(data, img.width, img.height, img.width * 3, QImage.Format.Format_RGB888).copy()
+
+
+def initial_size(available: QSize) -> tuple[int, int]:
+    """The dialog's first (width, height) on a screen whose free area is ``available``."""
+    return (min(PREFERRED_SIZE[0], available.width() - FRAME[0]),
+            min(PREFERRED_SIZE[1], available.height() - FRAME[1]))
 
 
 class _Bridge(QObject):
@@ -88,9 +98,9 @@ class ScanDialog(QDialog):
         self._bridge = _Bridge()
         self._bridge.page_ready.connect(self._add_page)
         self._bridge.progress.connect(self._show_progress)
-        self.setWindowTitle(tr("Quét hồ sơ {code}", code=code))
+        self._message: Callable[[Translator], str] = lambda tr: ""  # the status line, in any language
         self.setAcceptDrops(True)
-        self.resize(1000, 680)
+        self.resize(*initial_size(self.screen().availableGeometry().size()))
 
         self.device = QComboBox()
         self.device.setMinimumContentsLength(24)
@@ -102,38 +112,39 @@ class ScanDialog(QDialog):
         self.dpi.setCurrentIndex(DPI_CHOICES.index(200))
         self.max_pages = QSpinBox()
         self.max_pages.setRange(0, 300)
-        self.max_pages.setSpecialValueText(tr("Tất cả"))
         self.document = QComboBox()
         self.document.addItems(documents)
         self.document.setMinimumContentsLength(24)
         self.document.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.mode = QComboBox()
-        for key, label in MODE_LABELS.items():
-            self.mode.addItem(tr(label), key)
+        for key in MODE_LABELS:
+            self.mode.addItem("", key)
         self.device.currentIndexChanged.connect(self._device_changed)
         self.document.currentIndexChanged.connect(self._document_changed)
         self.mode.currentIndexChanged.connect(self._mode_changed)
 
-        scanner = QGroupBox(tr("Máy quét"))
+        # Every fixed text with the setter that shows it: set now and again on a language change.
+        self._texts: list[tuple[Callable[[str], None], str]] = []
+        scanner = self._text(QGroupBox(), N_("Máy quét"), "setTitle")
         scanner_form = QFormLayout(scanner)
-        scanner_form.addRow(tr("Thiết bị"), self.device)
-        scanner_form.addRow(tr("Nguồn giấy"), self.source)
-        scanner_form.addRow(tr("Độ phân giải"), self.dpi)
-        scanner_form.addRow(tr("Số trang tối đa"), self.max_pages)
-        target = QGroupBox(tr("Giấy tờ"))
+        for label, field in ((N_("Thiết bị"), self.device), (N_("Nguồn giấy"), self.source),
+                             (N_("Độ phân giải"), self.dpi), (N_("Số trang tối đa"), self.max_pages)):
+            scanner_form.addRow(self._text(QLabel(), label), field)
+        target = self._text(QGroupBox(), N_("Giấy tờ"), "setTitle")
         target_form = QFormLayout(target)
-        target_form.addRow(tr("Gán cho giấy tờ"), self.document)
-        target_form.addRow(tr("Chế độ"), self.mode)
+        target_form.addRow(self._text(QLabel(), N_("Gán cho giấy tờ")), self.document)
+        target_form.addRow(self._text(QLabel(), N_("Chế độ")), self.mode)
+        self._text(self.max_pages, N_("Tất cả"), "setSpecialValueText")
 
-        self.scan_button = QPushButton(tr("Quét"))
-        self.import_button = QPushButton(tr("Nhập tệp…"))
-        self.import_button.setToolTip(tr("PDF, JPEG, PNG, TIFF; có thể kéo thả tệp vào cửa sổ này."))
-        self.stop_button = QPushButton(tr("Dừng"))
-        self.rotate_button = QPushButton(tr("Xoay 90°"))
-        self.delete_button = QPushButton(tr("Xóa trang"))
-        self.rescan_button = QPushButton(tr("Quét lại trang này"))
-        self.assign_button = QPushButton(tr("Gán trang đã chọn"))
-        self.save_button = QPushButton(tr("Lưu vào hồ sơ"))
+        self.scan_button = self._text(QPushButton(), N_("Quét"))
+        self.import_button = self._text(QPushButton(), N_("Nhập tệp…"))
+        self._text(self.import_button, N_("PDF, JPEG, PNG, TIFF; có thể kéo thả tệp vào cửa sổ này."), "setToolTip")
+        self.stop_button = self._text(QPushButton(), N_("Dừng"))
+        self.rotate_button = self._text(QPushButton(), N_("Xoay 90°"))
+        self.delete_button = self._text(QPushButton(), N_("Xóa trang"))
+        self.rescan_button = self._text(QPushButton(), N_("Quét lại trang này"))
+        self.assign_button = self._text(QPushButton(), N_("Gán trang đã chọn"))
+        self.save_button = self._text(QPushButton(), N_("Lưu vào hồ sơ"))
         self.save_button.setDefault(True)
         self.stop_button.setEnabled(False)
         self.scan_button.clicked.connect(lambda: self.start_scan())
@@ -151,7 +162,7 @@ class ScanDialog(QDialog):
         self.pages.itemSelectionChanged.connect(self._update_buttons)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.status = QLabel(tr("Quét hoặc nhập tệp; kéo thả để đổi thứ tự trang."))
+        self.status = QLabel()
         self.status.setWordWrap(True)
 
         left = QVBoxLayout()
@@ -162,7 +173,7 @@ class ScanDialog(QDialog):
         row.addWidget(self.import_button)
         row.addWidget(self.stop_button)
         left.addLayout(row)
-        edit = QGroupBox(tr("Trang đã chọn"))
+        edit = self._text(QGroupBox(), N_("Trang đã chọn"), "setTitle")
         edit_box = QVBoxLayout(edit)
         for button in (self.rotate_button, self.delete_button, self.rescan_button, self.assign_button):
             edit_box.addWidget(button)
@@ -176,10 +187,45 @@ class ScanDialog(QDialog):
         layout = QHBoxLayout(self)
         layout.addLayout(left)
         layout.addLayout(right, 1)
+        self.retranslate(tr)
+        self._say(N_("Quét hoặc nhập tệp; kéo thả để đổi thứ tự trang."))
         self._set_busy(True)
         self.runner.io(self._list_devices, on_done=self._devices_listed, on_error=self._devices_failed)
 
+    # --- language -------------------------------------------------------------------------------
+    def _text(self, widget, text: str, setter: str = "setText"):
+        """Register a fixed text of ``widget`` (shown by ``retranslate``); returns the widget."""
+        self._texts.append((getattr(widget, setter), text))
+        return widget
+
+    def retranslate(self, tr: Translator) -> None:
+        """Show every text of the dialog in ``tr``'s language: fixed labels, choices, the page
+        labels and the status line (kept as source text for this)."""
+        self._tr = tr
+        self.setWindowTitle(tr("Quét hồ sơ {code}", code=self.code))
+        for set_text, text in self._texts:
+            set_text(tr(text))
+        for combo, labels in ((self.mode, MODE_LABELS), (self.source, SOURCE_LABELS)):
+            for i in range(combo.count()):
+                combo.setItemText(i, tr(labels[combo.itemData(i)]))
+        for i in range(self.device.count()):
+            self.device.setItemText(i, self._device_label(self.device.itemData(i)))
+        self._progress_format()
+        self.status.setText(self._message(tr))
+        self._renumber()
+
+    def _say(self, text: str, **params) -> None:
+        """Show ``text`` (a Vietnamese source string) on the status line, in the current language."""
+        self._show(lambda tr: tr(text, **params))
+
+    def _show(self, message: Callable[[Translator], str]) -> None:
+        self._message = message
+        self.status.setText(message(self._tr))
+
     # --- devices --------------------------------------------------------------------------------
+    def _device_label(self, info) -> str:
+        return info.name + (f" — {self._tr('thử nghiệm')}" if info.experimental else "")
+
     def _list_devices(self):
         """I/O thread: asking drivers for devices can take seconds."""
         self._backends = self._backends_factory()
@@ -194,11 +240,10 @@ class ScanDialog(QDialog):
     def _devices_listed(self, devices) -> None:
         self.device.clear()
         for info in devices:
-            label = info.name + (f" — {self._tr('thử nghiệm')}" if info.experimental else "")
-            self.device.addItem(label, info)
+            self.device.addItem(self._device_label(info), info)
         self._set_busy(False)
         if not devices:
-            self.status.setText(self._tr("Không tìm thấy máy quét nào. Vẫn có thể nhập tệp."))
+            self._say(N_("Không tìm thấy máy quét nào. Vẫn có thể nhập tệp."))
 
     def _devices_failed(self, exc: BaseException) -> None:
         self._failed(exc)  # files can still be imported
@@ -234,7 +279,7 @@ class ScanDialog(QDialog):
         if info is None or self._busy:
             return
         document = document or self.document.currentText()
-        self._start(self._tr("Đang quét…"))
+        self._start(N_("Đang quét…"))
         settings = self.settings(single=replace_key != NEW)
         self.runner.io(self._scan_job, info.id, settings, document, self.mode_for(document), replace_key,
                        on_done=self._scan_done, on_error=self._failed)
@@ -258,7 +303,7 @@ class ScanDialog(QDialog):
 
     def _scan_done(self, result: dict) -> None:
         self._finish()
-        self.status.setText(self._tr("Đã quét {kept} trang, bỏ {dropped} trang trắng.", **result))
+        self._say(N_("Đã quét {kept} trang, bỏ {dropped} trang trắng."), **result)
 
     # --- importing files ------------------------------------------------------------------------
     def choose_files(self) -> None:
@@ -285,11 +330,11 @@ class ScanDialog(QDialog):
         All files are checked first (size limits, page counts, pixel bombs); pages then arrive
         one by one with progress. If any file fails, none of this import's pages stay."""
         if self._busy:
-            self.status.setText(self._tr("Đang bận: hãy đợi hoặc bấm Dừng."))
+            self._say(N_("Đang bận: hãy đợi hoặc bấm Dừng."))
             return
         document = self.document.currentText()
         batch = next(self._keys)
-        self._start(self._tr("Đang kiểm tra {n} tệp…", n=len(paths)))
+        self._start(N_("Đang kiểm tra {n} tệp…"), n=len(paths))
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.runner.io(self._import_job, [Path(p) for p in paths], document, self.mode_for(document), batch,
@@ -324,15 +369,19 @@ class ScanDialog(QDialog):
     def _show_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, total)
         self.progress.setValue(done)
-        self.progress.setFormat(self._tr("{done}/{total} trang", done=done, total=total))
-        self.status.setText(self._tr("Đang nhập trang {done}/{total}…", done=done, total=total))
+        self._progress_format()
+        self._say(N_("Đang nhập trang {done}/{total}…"), done=done, total=total)
+
+    def _progress_format(self) -> None:
+        done, total = self.progress.value(), self.progress.maximum()
+        self.progress.setFormat(self._tr("{done}/{total} trang", done=max(0, done), total=total))
 
     def _import_done(self, result: dict) -> None:
         self._finish()
         if result["stopped"]:
-            self.status.setText(self._tr("Đã dừng: nhập {pages} trang.", **result))
+            self._say(N_("Đã dừng: nhập {pages} trang."), **result)
         else:
-            self.status.setText(self._tr("Đã nhập {pages} trang từ {files} tệp.", **result))
+            self._say(N_("Đã nhập {pages} trang từ {files} tệp."), **result)
 
     def _import_failed(self, exc: BaseException, batch: int) -> None:
         """Nothing of a failed import stays: its pages already shown are taken out again."""
@@ -417,27 +466,29 @@ class ScanDialog(QDialog):
     def save(self) -> None:
         plan = self.page_plan()
         if not plan:
-            self.status.setText(self._tr("Chưa có trang nào."))
+            self._say(N_("Chưa có trang nào."))
             return
-        self._start(self._tr("Đang lưu…"))
+        self._start(N_("Đang lưu…"))
         self.runner.db(save_pages, self.code, plan, on_done=self._saved, on_error=self._failed)
 
     def _saved(self, stored: list[dict]) -> None:
         self._finish()
-        self.status.setText(self._tr("Đã lưu {n} trang vào hồ sơ.", n=len(stored)))
+        self._say(N_("Đã lưu {n} trang vào hồ sơ."), n=len(stored))
         self.saved.emit(self.code)
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
-        message = exc.translated(self._tr) if isinstance(exc, DeskError) else self._tr("Lỗi không mong đợi: {detail}", detail=repr(exc))
-        self.status.setText(message)
+        if isinstance(exc, DeskError):
+            self._show(exc.translated)
+        else:
+            self._say(N_("Lỗi không mong đợi: {detail}"), detail=repr(exc))
 
     # --- busy state -----------------------------------------------------------------------------
-    def _start(self, message: str) -> None:
+    def _start(self, message: str, **params) -> None:
         self._cancel.clear()
         self._set_busy(True)
-        self.status.setText(message)
+        self._say(message, **params)
 
     def _finish(self) -> None:
         self.progress.setVisible(False)

@@ -16,15 +16,25 @@ from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
     from desk_app.scanning.sources import ScannerBackend
+    from desk_app.ui.scan.dialog import ScanDialog
 
 
 def install_scanning(main_window, runner: TaskRunner, tr: Translator,
                      backends: Callable[[], list[ScannerBackend]] | None = None) -> QAction:
     """Add "Quét giấy tờ…" to the dossier page; the dossier (and its digitised pages) reloads
     after a save. ``backends`` defaults to every scanner backend available on this PC.
-    The dossier page is built on first use: the action joins it then."""
+    The dossier page is built on first use: the action joins it then. On a language change
+    (``main_window.language_changed``) the action, an open dialog and the next dialogs use
+    the window's new translator (``main_window.tr_``)."""
     action = QAction(main_window)  # not QAction(text, ...): that loads QIcon's type at start-up
-    action.setText(tr("Quét giấy tờ…"))
+    open_dialogs: list[ScanDialog] = []
+
+    def retranslate(_language: str = "") -> None:
+        nonlocal tr  # the translator the next dialog is built with
+        tr = main_window.tr_
+        action.setText(tr("Quét giấy tờ…"))
+        for dialog in open_dialogs:
+            dialog.retranslate(tr)
 
     def open_dialog() -> None:
         page = main_window.dossier
@@ -36,8 +46,12 @@ def install_scanning(main_window, runner: TaskRunner, tr: Translator,
         dialog = ScanDialog(runner, tr, code=page.current_code, documents=documents,
                             backends=backends or available_backends, parent=main_window)
         dialog.saved.connect(page.show_dossier)
+        open_dialogs.append(dialog)
+        dialog.finished.connect(lambda _result: open_dialogs.remove(dialog))
         dialog.open()
 
+    action.setText(tr("Quét giấy tờ…"))
     action.triggered.connect(open_dialog)
     main_window.when_page("dossier", lambda page: page.add_action(action))
+    main_window.language_changed.connect(retranslate)
     return action
