@@ -161,3 +161,25 @@ def test_console_script_is_installed(tmp_path):
     assert script, "the desk console script is not installed in this environment"
     result = subprocess.run([script, "--version"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0 and result.stdout.startswith("desk ")
+
+
+def test_init_officer_is_the_actor_and_receipts_are_not_private(tmp_path, intake_json):
+    import os
+    import stat
+
+    folder = str(tmp_path / "desk")
+    out = ok("init", "--data", folder, "--unit-code", "000.31.14.H14", "--desk", "2", "--officer", "Nguyễn Văn Tiếp")
+    assert out["officer_name"] == "Nguyễn Văn Tiếp"
+    again = ok("init", "--data", folder, "--unit-code", "000.31.14.H14", "--desk", "2")  # kept when not given
+    assert again["officer_name"] == "Nguyễn Văn Tiếp"
+    dossier = ok("intake", "--data", folder, "--json", "-", input=json.dumps(intake_json))
+    assert dossier["received_by"] == "Nguyễn Văn Tiếp"
+    shown = ok("status", "--data", folder, dossier["code"], "withdrawn", "--note", "Công dân rút")
+    assert shown["history"][-1]["actor"] == "Nguyễn Văn Tiếp"
+    error = fails("status", "--data", folder, dossier["code"], "received")
+    assert error["message"] == "Không thể chuyển hồ sơ từ trạng thái Rút hồ sơ sang Đã tiếp nhận."
+    pdf = tmp_path / "receipt.pdf"
+    ok("receipt", "--data", folder, dossier["code"], "--out", str(pdf))
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(pdf.stat().st_mode) == 0o666 & ~umask

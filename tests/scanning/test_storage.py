@@ -232,3 +232,16 @@ def test_export_pdf_embeds_pages_without_reencoding(desk, dossier, tmp_path):
 def test_export_without_pages_is_a_clear_error(desk, dossier, tmp_path):
     with pytest.raises(ValidationError, match="chưa có trang"):
         desk.digitise.export_pdfs(dossier["code"], tmp_path / "o")
+
+
+def test_export_write_failure_is_a_store_error_and_leaves_no_temporary_file(desk, dossier, tmp_path):
+    """The PDF is written through sync.fsutil.write_atomic: an OSError (here the target name is
+    taken by a folder) becomes a clear StoreError, and the temporary file is removed."""
+    png = save_pages(tmp_path / "p.png", [text_page(100)], dpi=(100, 100))
+    desk.digitise.attach_files(dossier["code"], DOC, [png])
+    folder = tmp_path / "out" / dossier["code"]
+    (folder / f"01 {DOC}.pdf").mkdir(parents=True)
+    with pytest.raises(StoreError) as info:
+        desk.digitise.export_pdfs(dossier["code"], tmp_path / "out")
+    assert "Không ghi được tệp" in info.value.translated(desk.tr)
+    assert [p.name for p in folder.iterdir()] == [f"01 {DOC}.pdf"]

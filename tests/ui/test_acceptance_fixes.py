@@ -5,6 +5,7 @@ windows fit a 1366x768-class screen, and the receiving officer is set up and cha
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QStyleOptionViewItem
 
 from desk_app.domain.dossier import TRANSITIONS
@@ -38,12 +39,16 @@ def test_final_status_needs_a_reason_and_a_yes(qtbot, keyboard, desk_window, dat
     box = page.confirm_box
     assert box is not None and box.isVisible()
     assert box.defaultButton().text() == "Không"
-    keyboard.press(Qt.Key.Key_Return)  # a second Enter answers "no"
+    keyboard.press(Qt.Key.Key_Return)  # Enter again, wherever the focus is, records nothing
+    qtbot.wait(100)
+    assert page.history.rowCount() == 1
+    QTest.keyClick(box, Qt.Key.Key_Return)  # Enter in the question answers "no"
     qtbot.waitUntil(lambda: page.confirm_box is None, timeout=2000)
     qtbot.wait(200)
     assert page.history.rowCount() == 1 and page.dossier["status"] == "received"
 
-    keyboard.press(Qt.Key.Key_Return)
+    assert page.new_status.currentData() == "refused"  # kept through re-renders (page counts)
+    page.apply_status()  # Ghi nhận again (the focus left with the closed question)
     box = page.confirm_box
     yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
     with qtbot.waitSignal(page.status_changed, timeout=5000):

@@ -208,6 +208,8 @@ class DossierPage(QWidget):
     def _loaded(self, dossier: dict) -> None:
         if self.digitise is not None and self.digitise["code"] != dossier["code"]:
             self.digitise = None  # another dossier's counts
+        if self.dossier is None or self.dossier["code"] != dossier["code"] or self.dossier["status"] != dossier["status"]:
+            self.new_status.clear()  # another dossier or status: no earlier choice to keep
         self.dossier = dossier
         self._render()
         self.dossier_loaded.emit(dossier)
@@ -266,10 +268,17 @@ class DossierPage(QWidget):
             self.history,
             [(status_label(tr, e["status"]), show_datetime(e["at"]), e["actor"], e["note"]) for e in dossier["history"]],
         )
+        # Re-rendered when the page counts arrive or the language changes: keep the status the
+        # receptionist picked (the first one silently taking its place would record the wrong one).
+        chosen = self.new_status.currentData()
+        self.new_status.blockSignals(True)
         self.new_status.clear()
         allowed = TRANSITIONS.get(dossier["status"], frozenset())
         for status in (s for s in STATUSES if s in allowed):  # the usual order of a dossier's life
             self.new_status.addItem(status_label(tr, status), status)
+        self.new_status.setCurrentIndex(max(0, self.new_status.findData(chosen)))
+        self.new_status.blockSignals(False)
+        self._note_hint()
         can_change = self.new_status.count() > 0
         for widget in (self.new_status, self.note, self.apply_button):
             widget.setEnabled(can_change)
