@@ -39,11 +39,22 @@ PROCESS_START = time.time()
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="desk-app", description="Bộ phận Một cửa: desk app")
-    parser.add_argument("--data", type=Path, default=None, help="data folder (default: per-user folder)")
-    parser.add_argument("--lang", choices=LANGUAGES, default=None,
-                        help="interface language (default: the one chosen last time, else Vietnamese)")
-    parser.add_argument("--selftest", action="store_true", help="open the window, print JSON, exit 0 if usable")
+    # Bilingual on purpose: the language is not known before the arguments are parsed.
+    parser = argparse.ArgumentParser(
+        prog="desk-app", description="Bộ phận Một cửa — ứng dụng tiếp nhận hồ sơ / one-stop desk intake app"
+    )
+    parser.add_argument(
+        "--data", type=Path, default=None,
+        help="thư mục dữ liệu (mặc định: thư mục của người dùng) / data folder (default: per-user folder)",
+    )
+    parser.add_argument(
+        "--lang", choices=LANGUAGES, default=None,
+        help="ngôn ngữ giao diện (mặc định: lần chọn trước, nếu không thì tiếng Việt) / interface language",
+    )
+    parser.add_argument(
+        "--selftest", action="store_true",
+        help="mở cửa sổ, in JSON rồi thoát (0 nếu dùng được) / open the window, print JSON, exit 0 if usable",
+    )
     return parser.parse_args(argv)
 
 

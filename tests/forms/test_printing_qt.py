@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QApplication, QLineEdit  # noqa: E402
 
 from desk_app.services.printing import render  # noqa: E402
 from desk_app.ui.printing.printer import print_pdf  # noqa: E402
-from desk_app.ui.printing.slip_scan import SlipScanFilter  # noqa: E402
+from desk_app.i18n import Translator  # noqa: E402
+from desk_app.ui.wedge import ScannerRouter  # noqa: E402
 from tests.forms.helpers import decode, render_pages  # noqa: E402
 
 CODE = "000.31.14.H14-261118-3001"
@@ -32,19 +33,24 @@ def _type(widget, text):
     QApplication.sendEvent(widget, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r"))
 
 
-@pytest.mark.ui
-@pytest.mark.parametrize("scanned", [CODE, f"https://dichvucong.caobang.gov.vn/tra-cuu?mahs={CODE}&t=k9"])
-def test_fast_scan_opens_the_dossier_and_is_taken_out_of_the_field(qtbot, scanned):
+def _edit(qtbot, text=""):
     edit = QLineEdit()
     qtbot.addWidget(edit)
     edit.show()
     edit.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is edit)
-    edit.setText("Nguyễn ")
-    scans = SlipScanFilter(clock=StepClock(0.005))
+    edit.setText(text)
+    return edit
+
+
+@pytest.mark.ui
+@pytest.mark.parametrize("scanned", [CODE, f"https://dichvucong.caobang.gov.vn/tra-cuu?mahs={CODE}&t=k9"])
+def test_fast_scan_opens_the_dossier_and_never_lands_in_the_field(qtbot, scanned):
+    edit = _edit(qtbot, "Nguyễn ")
+    scans = ScannerRouter(clock=StepClock(0.005))
     scans.install(QApplication.instance())
     try:
-        with qtbot.waitSignal(scans.scanned, timeout=1000) as signal:
+        with qtbot.waitSignal(scans.slip_scanned, timeout=1000) as signal:
             _type(edit, scanned)
         assert signal.args == [CODE]
         assert edit.text() == "Nguyễn "
@@ -54,20 +60,46 @@ def test_fast_scan_opens_the_dossier_and_is_taken_out_of_the_field(qtbot, scanne
 
 @pytest.mark.ui
 def test_slow_typing_is_not_a_scan(qtbot):
-    edit = QLineEdit()
-    qtbot.addWidget(edit)
-    edit.show()
-    edit.setFocus()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is edit)
-    scans = SlipScanFilter(clock=StepClock(0.2))
+    edit = _edit(qtbot)
+    scans = ScannerRouter(clock=StepClock(0.2))
     got = []
-    scans.scanned.connect(got.append)
+    scans.slip_scanned.connect(got.append)
     scans.install(QApplication.instance())
     try:
         _type(edit, CODE)
     finally:
         scans.uninstall(QApplication.instance())
     assert got == [] and edit.text() == CODE
+
+
+@pytest.mark.ui
+def test_failed_print_keeps_the_preview_open_with_save_pdf(qtbot, desk, dossier):
+    """A print to a printer that does not exist fails on the I/O pool: the preview stays open,
+    Print can be tried again and Save PDF is still there."""
+    from desk_app.ui.printing.preview import PreviewDialog
+    from desk_app.ui.printing.printer import print_pdf
+    from desk_app.ui.tasks import TaskRunner
+
+    pdf = render(desk.printing.prepare(dossier["code"], layout="a5")).data
+    runner = TaskRunner(lambda: None)
+    try:
+        dialog = PreviewDialog(runner, Translator("vi"), pdf, "x")
+        qtbot.addWidget(dialog)
+        dialog.show()
+        errors = []
+
+        def failed(error):
+            errors.append(error)
+            dialog.print_failed(str(error))
+
+        dialog.print_requested.connect(lambda: (dialog.printing(), runner.io(
+            print_pdf, pdf, printer_name="no-such-printer-xyz", on_done=lambda _i: dialog.print_done(), on_error=failed)))
+        dialog.print_button.click()
+        qtbot.waitUntil(lambda: bool(errors), timeout=10000)
+        assert dialog.isVisible() and dialog.print_button.isEnabled() and dialog.save_button.isVisible()
+        assert "In không thành công" in dialog.status.text()
+    finally:
+        runner.shutdown()
 
 
 @pytest.mark.ui

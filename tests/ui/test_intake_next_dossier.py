@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QCheckBox
 
 pytestmark = pytest.mark.ui
@@ -16,12 +17,12 @@ def test_f2_asks_before_discarding_and_esc_keeps_the_form(qtbot, keyboard, desk_
     keyboard.type("Nguyễn Thị Đào")
     keyboard.press(Qt.Key.Key_F2)
     qtbot.waitUntil(lambda: page.confirm_new is not None and page.confirm_new.isVisible(), timeout=2000)
-    keyboard.press(Qt.Key.Key_Escape)
+    QTest.keyClick(page.confirm_new, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: page.confirm_new is None, timeout=2000)
     assert page.full_name.text() == "Nguyễn Thị Đào"
     page.new_button.click()  # the visible button does the same
     qtbot.waitUntil(lambda: page.confirm_new is not None and page.confirm_new.isVisible(), timeout=2000)
-    keyboard.press(Qt.Key.Key_Return)  # Enter: discard
+    QTest.keyClick(page.confirm_new, Qt.Key.Key_Return)  # Enter: discard
     qtbot.waitUntil(lambda: page.confirm_new is None, timeout=2000)
     assert page.full_name.text() == "" and QApplication.focusWidget() is page.full_name
 
