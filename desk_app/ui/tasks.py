@@ -31,8 +31,16 @@ class _Relay(QObject):
 
     @Slot(object, object)
     def _deliver(self, callback, value) -> None:
-        if callback is not None:
+        if callback is None:
+            return
+        try:
             callback(value)
+        except RuntimeError as exc:
+            # The widget that asked for the work was closed and deleted meanwhile (a scan
+            # dialog closed while pages were still processing): its answer has no one to go to.
+            if "already deleted" not in str(exc):
+                raise
+            log.debug("dropped a result for a deleted widget: %s", exc)
 
 
 class TaskRunner(QObject):

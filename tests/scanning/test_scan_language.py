@@ -119,3 +119,18 @@ def test_dialog_fits_a_1366x768_screen(qtbot, desk, dossier):
     finally:
         runner._io.shutdown(wait=True)  # leave the desk (owned by the fixture) open
         runner._db.shutdown(wait=True)
+
+
+def test_a_closed_scan_dialog_is_deleted_with_its_pages(qtbot, window, data_dir, clock, intake_json):  # noqa: F811
+    """A receptionist opens the scan dialog for every dossier all day: a closed one must not
+    stay in memory with its page images."""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    (dossier,) = seed_dossiers(data_dir, clock, [intake_json])
+    window.open_dossier(dossier["code"])
+    qtbot.waitUntil(lambda: window.dossier.current_code == dossier["code"], timeout=5000)
+    dialog = open_scan_dialog(qtbot, window)
+    dialog.reject()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(dialog), timeout=5000)

@@ -36,6 +36,14 @@ def install_scanning(main_window, runner: TaskRunner, tr: Translator,
         for dialog in open_dialogs:
             dialog.retranslate(tr)
 
+    def close_dialog(dialog) -> None:
+        # A closed dialog must not keep its page images in memory for the rest of the day:
+        # stop what it still runs and delete it. Results of jobs already in flight are dropped
+        # by the TaskRunner relay once the dialog is gone.
+        open_dialogs.remove(dialog)
+        dialog._cancel.set()
+        dialog.deleteLater()
+
     def open_dialog() -> None:
         page = main_window.dossier
         if not page.current_code:
@@ -47,7 +55,7 @@ def install_scanning(main_window, runner: TaskRunner, tr: Translator,
                             backends=backends or available_backends, parent=main_window)
         dialog.saved.connect(page.show_dossier)
         open_dialogs.append(dialog)
-        dialog.finished.connect(lambda _result: open_dialogs.remove(dialog))
+        dialog.finished.connect(lambda _result: close_dialog(dialog))
         dialog.open()
 
     action.setText(tr("Quét giấy tờ…"))
