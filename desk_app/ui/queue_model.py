@@ -75,7 +75,13 @@ class QueueModel(QAbstractTableModel):
         self.count_changed.emit(-1)
         self._fetch()
         generation = self._generation
-        self.runner.db(count_rows, self._query, on_done=lambda n: self._counted(generation, n), on_error=self._failed)
+        self.runner.interrupt_reads()  # the previous query's count is of no use any more
+        self.runner.read(
+            count_rows,
+            self._query,
+            on_done=lambda n: self._counted(generation, n),
+            on_error=lambda error: self._count_failed(generation, error),
+        )
 
     def refresh(self) -> None:
         if self._query is not None:
@@ -89,6 +95,11 @@ class QueueModel(QAbstractTableModel):
         if generation == self._generation:
             self.total = total
             self.count_changed.emit(total)
+
+    def _count_failed(self, generation: int, error: BaseException) -> None:
+        # A count interrupted because the receptionist typed a new search is not an error.
+        if generation == self._generation:
+            self.count_changed.emit(-2)  # unknown; the rows themselves are still shown
 
     def _failed(self, error: BaseException) -> None:
         self._loading = False

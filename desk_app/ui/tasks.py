@@ -52,7 +52,12 @@ class TaskRunner(QObject):
         super().__init__()
         self._factory = services_factory
         self._services = None
+        self._reader_services = None
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-db")
+        # Slow read-only queries (counting 100k search hits) get their own thread and SQLite
+        # connection (WAL lets it read beside the writer), so they never hold up a save or the
+        # next search's first page queued on the DB thread.
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-read")
         self._io = ThreadPoolExecutor(max_workers=io_workers, thread_name_prefix="desk-io")
         self._relay = _Relay()
         self._pending = 0
@@ -62,6 +67,11 @@ class TaskRunner(QObject):
         if self._services is None:
             self._services = self._factory()
         return self._services
+
+    def _services_on_reader_thread(self):
+        if self._reader_services is None:
+            self._reader_services = self._factory()
+        return self._reader_services
 
     def _track(self, delta: int) -> None:
         with self._lock:
@@ -91,6 +101,21 @@ class TaskRunner(QObject):
         """Run ``fn(services, *args, **kwargs)`` on the DB thread."""
         return self._submit(self._db, lambda: fn(self._services_on_db_thread(), *args, **kwargs), on_done, on_error)
 
+    def read(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None, **kwargs: Any) -> Future:
+        """Run the read-only ``fn(services, *args, **kwargs)`` on the reader thread, which has
+        its own services and connection. Only after the DB thread has opened the database."""
+        return self._submit(
+            self._reader, lambda: fn(self._services_on_reader_thread(), *args, **kwargs), on_done, on_error
+        )
+
+    def interrupt_reads(self) -> None:
+        """Abort the statement running on the reader thread (a count nobody waits for any
+        more). Safe from the UI thread: sqlite3 interrupt is thread-safe, and the reader never
+        writes. The interrupted job reports its error to its on_error callback."""
+        services = self._reader_services
+        if services is not None:
+            services.store.db.conn.interrupt()
+
     def io(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None, **kwargs: Any) -> Future:
         """Run ``fn(*args, **kwargs)`` on the I/O pool (printer, scanner, network, files)."""
         return self._submit(self._io, lambda: fn(*args, **kwargs), on_done, on_error)
@@ -98,6 +123,13 @@ class TaskRunner(QObject):
     def shutdown(self) -> None:
         """Finish queued work (a save in flight must land), then close the database."""
         self._io.shutdown(wait=True, cancel_futures=False)
+
+        def close_reader():
+            if self._reader_services is not None:
+                self._reader_services.close()
+
+        self._reader.submit(close_reader)
+        self._reader.shutdown(wait=True, cancel_futures=False)
 
         def close():
             if self._services is not None:

@@ -220,7 +220,9 @@ class QueuePage(QWidget):
     def _show_count(self, total: int) -> None:
         tr = self._tr
         loaded = self.model.rowCount()
-        if total < 0:
+        if total == -2:  # the count failed; the rows are still there
+            self.count_label.setText(tr("Đã tải {loaded} hồ sơ", loaded=loaded))
+        elif total < 0:
             self.count_label.setText(tr("Đang đếm… đã tải {loaded} hồ sơ", loaded=loaded))
         else:
             self.count_label.setText(tr("{total} hồ sơ (đã tải {loaded})", total=f"{total:,}".replace(",", "."), loaded=loaded))
