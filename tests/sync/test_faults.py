@@ -107,6 +107,49 @@ def test_cut_at_90_percent_resends_at_most_one_chunk(server, province, proxy):
     assert isinstance(credential, Credential)
 
 
+def test_a_small_file_goes_whole_in_one_request(server, province, proxy):
+    import io
+
+    from sync.client import SMALL_FILE_BYTES
+    from sync.protocol import MIN_CLIENT_CHUNK
+
+    code = province.enroll_code("000.31.14.H14", 3)["code"]
+    # A tiny chunk target keeps the chunk at its 32 KB floor, as on a 64 kbit/s link.
+    client = SyncClient(SyncClient(None, server_url=proxy.url).enroll(code), chunk_target_seconds=1e-9)
+    data = random.Random(6).randbytes(SMALL_FILE_BYTES)  # two floor chunks' worth
+    sha = hashlib.sha256(data).hexdigest()
+    before = client.stats["requests"]
+    assert client.upload(sha, len(data), lambda: io.BytesIO(data)) == len(data)
+    assert client.stats["requests"] - before == 1
+    assert (server.data / "files" / sha[:2] / sha[2:4] / sha).read_bytes() == data
+    bigger = random.Random(7).randbytes(SMALL_FILE_BYTES + 1)  # above the bound: chunks again
+    before = client.stats["requests"]
+    client.upload(hashlib.sha256(bigger).hexdigest(), len(bigger), lambda: io.BytesIO(bigger))
+    assert client.stats["requests"] - before == 3  # 32 KB with the creation, 32 KB, 1 B
+    assert client.chunks.size == MIN_CLIENT_CHUNK
+
+
+def test_a_cut_whole_file_request_restarts_and_resends_at_most_its_bytes(server, province, proxy):
+    import io
+
+    from sync.client import SMALL_FILE_BYTES
+
+    code = province.enroll_code("000.31.14.H14", 3)["code"]
+    client = SyncClient(SyncClient(None, server_url=proxy.url).enroll(code), backoff_base=0.01, max_attempts=5)
+    data = random.Random(8).randbytes(60_000)
+    sha = hashlib.sha256(data).hexdigest()
+    client.ping()
+    proxy.plan.cut_next_up_at = 50_000  # inside the one whole-file request
+    client.session.close()  # next request opens the connection that will be cut
+    before = proxy.stats.bytes_up
+    assert client.upload(sha, len(data), lambda: io.BytesIO(data)) == len(data)
+    assert proxy.stats.cuts_up == 1
+    resent = proxy.stats.bytes_up - before - len(data)
+    assert resent <= SMALL_FILE_BYTES + 10_000, (resent, client.stats)  # + request headers
+    assert client.stats["max_chunk"] == len(data)
+    assert (server.data / "files" / sha[:2] / sha[2:4] / sha).read_bytes() == data
+
+
 def test_server_restart_mid_upload(via_proxy, server, proxy, intake_json):
     code = add_intake(via_proxy, intake_json)[0]
     data = random.Random(9).randbytes(3 * 1024 * 1024)

@@ -7,7 +7,7 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync.client import Backoff, ChunkSizer
+from sync.client import SMALL_FILE_BYTES, Backoff, ChunkSizer
 from sync.errors import RECORD, TRANSPORT, SyncError
 from sync.protocol import (
     MAX_CLIENT_CHUNK,
@@ -63,6 +63,21 @@ def test_chunk_size_follows_throughput_within_bounds():
     weak = ChunkSizer(target_seconds=3)
     weak.observe(32 * 1024, 0.5)  # 64 KB/s -> ~192 KB, but at most 4x per step
     assert weak.size == 4 * MIN_CLIENT_CHUNK
+
+
+def test_small_files_go_whole_unless_a_chunk_was_lost_recently():
+    sizer = ChunkSizer(target_seconds=3)
+    assert sizer.whole_file_limit() == SMALL_FILE_BYTES == 2 * MIN_CLIENT_CHUNK
+    sizer.shrink()  # a cut: whole chunks only, at the floor
+    assert sizer.whole_file_limit() == MIN_CLIENT_CHUNK
+    for _ in range(3):
+        sizer.observe(MIN_CLIENT_CHUNK, 4.0)
+    assert sizer.whole_file_limit() == MIN_CLIENT_CHUNK
+    sizer.observe(MIN_CLIENT_CHUNK, 4.0)  # four clean chunks: small files go whole again
+    assert sizer.whole_file_limit() == SMALL_FILE_BYTES
+    for _ in range(10):
+        sizer.observe(sizer.size, sizer.size / 50e6)
+    assert sizer.whole_file_limit() == sizer.size == MAX_CLIENT_CHUNK  # never above one chunk once grown
 
 
 def test_backoff_grows_exponentially_with_jitter_and_a_cap():
