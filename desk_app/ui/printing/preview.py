@@ -62,6 +62,9 @@ class PreviewDialog(QDialog):
         layout.addWidget(buttons)
         self.labels: list[QLabel] = []
         self._tr = tr
+        # Set once printing starts: the page images may arrive later (a fast "In" press) and
+        # must not replace a printing or print-failure message with the page count.
+        self._print_status_shown = False
         runner.io(page_images, pdf, on_done=self._show_pages, on_error=self._failed)
 
     def _show_pages(self, images: list[QImage]) -> None:
@@ -71,11 +74,13 @@ class PreviewDialog(QDialog):
             label.setStyleSheet("background: white; border: 1px solid #999;")
             self._pages.addWidget(label)
             self.labels.append(label)
-        self.status.setText(self._tr("{pages} trang", pages=len(images)))
+        if not self._print_status_shown:
+            self.status.setText(self._tr("{pages} trang", pages=len(images)))
 
     # --- printing from the preview: it stays open until the printer took the job ---------------
     def printing(self) -> None:
         self.print_button.setEnabled(False)
+        self._print_status_shown = True
         self.status.setText(self._tr("Đang gửi tới máy in…"))
 
     def print_done(self) -> None:
