@@ -1,6 +1,9 @@
 """Sync use cases for the desk: enroll, one sync round, status, USB bundle, quarantine,
 receipt tags. No Qt.
 
+The parts live beside it: the credential in desk_app.services.sync_credentials, one round of
+push and pull in desk_app.services.sync_round; ``SyncService`` ties them together.
+
 Thread model: a ``SyncService`` uses its ``DeskStore``'s connection, so it runs on the
 thread that owns that store. The CLI runs it on its main thread; the UI's sync loop builds
 its own services (own connection) on an I/O worker (see desk_app.ui.sync_status), so
@@ -10,10 +13,7 @@ network waits never touch the UI thread or the UI's DB thread.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import secrets
-import time
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
@@ -23,88 +23,19 @@ from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.errors import NotFoundError, StoreError, ValidationError
 from desk_app.i18n import N_
 from desk_app.services.setup import SetupService
+from desk_app.services.sync_credentials import CredentialVault, DeskCredentials
+from desk_app.services.sync_round import UPLOAD_WORKERS, SyncRound, event_of, note_contact, outbox_figures
 from desk_app.store.blobs import BlobStore
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.sync_store import SyncStore
 from sync.bundle import write_bundle
 from sync.client import Credential, SyncClient
-from sync.errors import AUTHENTICATION, RECORD, TRANSPORT, SyncError, reason_message
-from sync.fsutil import write_atomic
-from sync.parallel import ParallelUploads
-from sync.protocol import (
-    CLOCK_WARNING_SECONDS,
-    CONFIRMED,
-    MISSING_FILES,
-    record_files,
-    receipt_tag,
-)
+from sync.errors import AUTHENTICATION, SyncError, reason_message
+from sync.protocol import CLOCK_WARNING_SECONDS, record_files, receipt_tag
 
-BATCH_RECORDS = 100
-BATCH_BYTES = 256 * 1024
-FEED_PAGE = 500
-UPLOAD_WORKERS = 3  # files in flight at once (round trips dominate small files on 2G/EDGE)
-# The heartbeat at the start of a round is skipped when one went out this recently: the one
-# at the end of every round reports the backlog that is left.
-HEARTBEAT_EVERY = 600.0
+__all__ = ["STATE_LABELS", "CredentialVault", "SyncService"]
+
 ENROLL_REQUEST = "enroll_request"  # sync_state key: the pending enrollment's request id
-
-
-class CredentialVault:
-    """Keeps the desk's secret out of the database: in the OS keyring when there is a real
-    one, else in ``<data>/sync-credential.json`` readable by this user only (mode 0600)."""
-
-    SERVICE = "desk-app-sync"
-    FILENAME = "sync-credential.json"
-
-    def __init__(self, data_dir: Path, *, use_keyring: bool | None = None):
-        self.data_dir = Path(data_dir)
-        if use_keyring is None:
-            use_keyring = os.environ.get("DESK_SYNC_KEYRING", "auto") != "off"
-        self.use_keyring = use_keyring
-
-    def _keyring(self):
-        if not self.use_keyring:
-            return None
-        try:
-            import keyring
-
-            backend = keyring.get_keyring()
-            return keyring if getattr(backend, "priority", 0) > 0 else None
-        except Exception:  # no usable backend on this machine
-            return None
-
-    @staticmethod
-    def _user(meta: dict[str, Any]) -> str:
-        return f"{meta['desk_id']}@{meta['server_url']}"
-
-    def save(self, meta: dict[str, Any], secret: bytes) -> str:
-        ring = self._keyring()
-        if ring is not None:
-            try:
-                ring.set_password(self.SERVICE, self._user(meta), secret.hex())
-                return "keyring"
-            except Exception:
-                pass  # a locked or broken keyring: fall back to the protected file
-        path = self.data_dir / self.FILENAME
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        # Never readable by others, not even for a moment: mkstemp creates the file 0600.
-        raw = json.dumps({"desk_id": meta["desk_id"], "secret": secret.hex()}).encode("utf-8")
-        write_atomic(path, raw, prefix=".cred-", mode=0o600, sync_dir=False)
-        return "file"
-
-    def load(self, meta: dict[str, Any]) -> bytes | None:
-        if meta["storage"] == "keyring":
-            ring = self._keyring()
-            try:
-                value = ring.get_password(self.SERVICE, self._user(meta)) if ring else None
-            except Exception:
-                value = None
-            return bytes.fromhex(value) if value else None
-        try:
-            data = json.loads((self.data_dir / self.FILENAME).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return bytes.fromhex(data["secret"]) if data.get("desk_id") == meta["desk_id"] else None
 
 
 def _iso(moment: datetime) -> str:
@@ -130,32 +61,22 @@ class SyncService:
         self.blobs = BlobStore(self.data_dir / "files")
         self.app_version = app_version
         self.client_options = dict(client_options or {})
-        self.vault = vault or CredentialVault(self.data_dir)
-        self._secret_cache: tuple[str, bytes] | None = None
+        self.credentials = DeskCredentials(self.store, vault or CredentialVault(self.data_dir))
         self.upload_workers = UPLOAD_WORKERS
+
+    @property
+    def vault(self) -> CredentialVault:
+        return self.credentials.vault
 
     def now(self) -> str:
         return _iso(self.clock())
 
     # --- credential -----------------------------------------------------------------------
     def credential(self) -> Credential | None:
-        meta = self.store.credential_meta()
-        if meta is None:
-            return None
-        if self._secret_cache and self._secret_cache[0] == meta["desk_id"]:
-            secret = self._secret_cache[1]
-        else:
-            secret = self.vault.load(meta)
-            if secret is None:
-                raise NotFoundError(reason_message("credential_missing"))
-            self._secret_cache = (meta["desk_id"], secret)
-        return Credential(meta["server_url"], meta["desk_id"], secret, meta["unit_code"], int(meta["desk"]))
+        return self.credentials.current()
 
     def require_credential(self) -> Credential:
-        credential = self.credential()
-        if credential is None:
-            raise NotFoundError(reason_message("not_enrolled"))
-        return credential
+        return self.credentials.require()
 
     def make_client(self, credential: Credential | None = None, server_url: str | None = None) -> SyncClient:
         return SyncClient(credential, server_url=server_url, **self.client_options)
@@ -193,10 +114,8 @@ class SyncService:
             "desk": credential.desk,
             "enrolled_at": self.now(),
         }
-        storage = self.vault.save(meta, credential.secret)
-        self.store.save_credential_meta(**meta, storage=storage)
+        storage = self.credentials.save(meta, credential.secret)
         self.store.set_state(**{ENROLL_REQUEST: None})
-        self._secret_cache = (credential.desk_id, credential.secret)
         return {**meta, "storage": storage}
 
     def _enroll_request_id(self, server_url: str, code: str) -> str:
@@ -221,16 +140,7 @@ class SyncService:
 
     # --- status ---------------------------------------------------------------------------
     def outbox(self) -> dict[str, Any]:
-        summary = self.store.outbox_summary()
-        file_bytes = 0
-        for sha in self.store.unsent_files():
-            try:
-                file_bytes += self.blobs.path_for(sha).stat().st_size
-            except (OSError, StoreError):
-                pass
-        summary["file_bytes_pending"] = file_bytes
-        summary["bytes_pending"] = summary["record_bytes_pending"] + file_bytes
-        return summary
+        return outbox_figures(self.store, self.blobs)
 
     def status(self, *, ping: bool = True, timeout: float = 3.0) -> dict[str, Any]:
         """Honest status: online only if the server answered just now; synced only when the
@@ -245,8 +155,7 @@ class SyncService:
             try:
                 answer = client.ping(timeout=timeout)
                 online = True
-                skew = round(answer["clock_skew"], 1)
-                self.store.set_state(clock_skew_seconds=skew, last_contact_at=self.now())
+                skew = note_contact(self.store, answer, self.now())
             except SyncError:
                 online = False
             finally:
@@ -289,216 +198,16 @@ class SyncService:
         credential = self.require_credential()
         own_client = client is None
         client = client or self.make_client(credential)
-        summary: dict[str, Any] = {
-            "ok": False,
-            "online": False,
-            "confirmed": 0,
-            "duplicates": 0,
-            "quarantined_now": 0,
-            "files_uploaded": 0,
-            "files_already_on_server": 0,
-            "file_bytes_sent": 0,
-            "changes_applied": 0,
-            "changes_flagged": 0,
-            "state": "offline",
-            "errors": [],
-            "clock_skew_seconds": None,
-            "clock_warning": False,
-        }
-        started = time.monotonic()
-        self.store.set_state(last_attempt_at=self.now())
-        uploads = ParallelUploads(client, self.upload_workers)
-        try:
-            # Server down or no network: the round ends here at once as offline; the loop
-            # (UI or `desk sync`) backs off with jitter before the next one.
-            ping = client.check_connectivity()
-            summary["online"] = True
-            skew = round(ping["clock_skew"], 1)
-            summary["clock_skew_seconds"] = skew
-            summary["clock_warning"] = abs(skew) > CLOCK_WARNING_SECONDS
-            self.store.set_state(clock_skew_seconds=skew, last_contact_at=self.now())
-            last_beat = self.store.state("last_heartbeat_unix") or 0
-            if self.store.outbox_summary()["pending"] and not 0 <= time.time() - last_beat < HEARTBEAT_EVERY:
-                # A long push ahead and the province has not heard from us for a while.
-                self._heartbeat(client, skew)
-            self._push(client, uploads, summary)
-            self._pull(client, summary)
-            self._heartbeat(client, skew)
-        except SyncError as exc:
-            summary["errors"].append(exc.as_dict(tr))
-        finally:
-            uploads.close()
-            if own_client:
-                client.close()
-        outbox = self.outbox()
-        summary.update(
-            pending=outbox["pending"],
-            quarantined=outbox["quarantined"],
-            bytes_pending=outbox["bytes_pending"],
-            requests=client.stats["requests"],
-            retries=client.stats["retries"],
-            seconds=round(time.monotonic() - started, 2),
+        sync_round = SyncRound(
+            self.store,
+            self.blobs,
+            client,
+            now=self.now,
+            app_version=self.app_version,
+            upload_workers=self.upload_workers,
+            close_client=own_client,
         )
-        summary["state"] = "online" if summary["online"] else "offline"
-        summary["ok"] = not summary["errors"] and outbox["pending"] == 0 and outbox["quarantined"] == 0
-        last_error = summary["errors"][0] if summary["errors"] else None
-        values: dict[str, Any] = {"last_error": last_error}
-        if summary["ok"]:
-            values["last_confirmed_at"] = self.now()
-        self.store.set_state(**values)
-        summary["last_confirmed_sync"] = self.store.state("last_confirmed_at")
-        return summary
-
-    def _heartbeat(self, client: SyncClient, skew: float) -> None:
-        outbox = self.outbox()
-        client.heartbeat(
-            {
-                "backlog": outbox["pending"],
-                "quarantined": outbox["quarantined"],
-                "pending_bytes": outbox["bytes_pending"],
-                "app_version": self.app_version,
-                "clock_skew": skew,
-            }
-        )
-        self.store.set_state(last_heartbeat_unix=time.time())
-
-    @staticmethod
-    def _event(row: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "key": row["idempotency_key"],
-            "kind": row["kind"],
-            "dossier_code": row["dossier_code"],
-            "payload": row["payload"],
-            "created_at": row["created_at"],
-        }
-
-    def _push(self, client: SyncClient, uploads: ParallelUploads, summary: dict[str, Any]) -> None:
-        blocked = self.store.blocked_dossiers()
-        after_id = 0
-        while True:
-            batch = self.store.pending(limit=BATCH_RECORDS, max_bytes=BATCH_BYTES, after_id=after_id)
-            if not batch:
-                return
-            after_id = batch[-1]["id"]
-            ready = [row for row in batch if row["dossier_code"] not in blocked]
-            ready = self._send_files(client, uploads, ready, blocked, summary)
-            if not ready:
-                continue
-            try:
-                results = client.push([self._event(row) for row in ready])
-            except SyncError as exc:
-                self.store.note_attempt([row["id"] for row in ready], f"{exc.category}/{exc.reason}")
-                raise
-            retry = self._record_results(ready, results, blocked, summary)
-            if retry:
-                # The server lacked some files after all (e.g. lost on its side): send them,
-                # then the records once more.
-                self._upload(uploads, {sha: 0 for _row, res in retry for sha in res.get("missing", [])}, summary)
-                rows = [row for row, _res in retry]
-                results = client.push([self._event(row) for row in rows])
-                again = self._record_results(rows, results, blocked, summary)
-                if again:
-                    self.store.note_attempt([row["id"] for row, _ in again], MISSING_FILES)
-
-    def _record_results(self, rows, results, blocked: set[str], summary) -> list[tuple[dict, dict]]:
-        confirmed, retry = [], []
-        for row, result in zip(rows, results):
-            status = result.get("status") if isinstance(result, dict) else None
-            if status in CONFIRMED:
-                confirmed.append((row, result))
-                summary["confirmed"] += 1
-                if status == "duplicate":
-                    summary["duplicates"] += 1
-            elif status == MISSING_FILES:
-                retry.append((row, result))
-            elif row["dossier_code"] in blocked:
-                # An earlier record of this dossier was refused: this one waits behind it
-                # (pending, not quarantined) and goes once that one is fixed and retried.
-                self.store.note_attempt([row["id"]], "waiting")
-            else:
-                reason = str(result.get("reason") or status) if isinstance(result, dict) else "bad_answer"
-                self.store.quarantine(row, kind=RECORD, reason=reason, detail=str(result.get("detail", "")) if isinstance(result, dict) else "")
-                blocked.add(row["dossier_code"])
-                summary["quarantined_now"] += 1
-        self.store.confirm(confirmed, self.now())
-        return retry
-
-    def _send_files(self, client: SyncClient, uploads: ParallelUploads, rows, blocked: set[str], summary) -> list[dict[str, Any]]:
-        """Files first: every file of these records is on the server before they are sent.
-        Records whose files are broken here are quarantined; the others go on."""
-        wanted: dict[str, list[dict[str, Any]]] = {}
-        for row in rows:
-            for sha in record_files(row["payload"]):
-                wanted.setdefault(sha, []).append(row)
-        if not wanted:
-            return rows
-        unconfirmed = [sha for sha in wanted if sha not in self.store.confirmed_files(wanted)]
-        bad: set[int] = set()
-
-        def quarantine_records_of(sha: str, reason: str) -> None:
-            for row in wanted[sha]:
-                if row["id"] not in bad:
-                    self.store.quarantine(row, kind=RECORD, reason=reason, detail=sha)
-                    blocked.add(row["dossier_code"])
-                    summary["quarantined_now"] += 1
-                    bad.add(row["id"])
-
-        for sha in unconfirmed:
-            try:
-                ok = self.blobs.has(sha)
-            except StoreError:
-                ok = False
-            if not ok:
-                quarantine_records_of(sha, "local_file_missing")
-        unconfirmed = [sha for sha in unconfirmed if not any(r["id"] in bad for r in wanted[sha])]
-        missing = client.missing(unconfirmed)
-        summary["files_already_on_server"] += len(unconfirmed) - len(missing)
-        self.store.mark_files_confirmed(
-            {sha: self.blobs.path_for(sha).stat().st_size for sha in unconfirmed if sha not in missing}, self.now()
-        )
-        rejected = self._upload(uploads, missing, summary)
-        for sha in rejected:
-            quarantine_records_of(sha, "file_rejected")
-        return [row for row in rows if row["id"] not in bad]
-
-    def _upload(self, uploads: ParallelUploads, missing: dict[str, int], summary) -> set[str]:
-        """Send the files the server lacks, several at once; each confirmed file is recorded
-        here (this thread owns the database) as soon as its upload ends. A file the server
-        refuses is returned (its records get quarantined); any other failure is raised once
-        the other uploads have ended."""
-        rejected: set[str] = set()
-        failure: SyncError | None = None
-        sizes = {sha: self.blobs.path_for(sha).stat().st_size for sha in missing}
-        jobs = [
-            (sha, sizes[sha], lambda p=self.blobs.path_for(sha): open(p, "rb"), offset or 0)
-            for sha, offset in missing.items()
-        ]
-        for sha, sent, error in uploads.run(jobs):
-            if error is not None:
-                if error.category == RECORD:
-                    rejected.add(sha)
-                elif failure is None:
-                    failure = error
-                continue
-            summary["file_bytes_sent"] += sent
-            summary["files_uploaded"] += 1
-            self.store.mark_files_confirmed({sha: sizes[sha]}, self.now())
-        if failure is not None:
-            raise failure
-        return rejected
-
-    def _pull(self, client: SyncClient, summary: dict[str, Any]) -> None:
-        cursor = self.store.cursor()
-        while True:
-            page = client.changes(cursor, FEED_PAGE)
-            changes = page.get("changes") or []
-            new_cursor = int(page.get("cursor", cursor))
-            counts = self.store.apply_changes(changes, new_cursor, self.now())
-            summary["changes_applied"] += counts.get("applied", 0)
-            summary["changes_flagged"] += counts.get("flagged", 0)
-            if not page.get("more") or new_cursor == cursor:
-                return
-            cursor = new_cursor
+        return sync_round.run(tr)
 
     # --- USB bundle -----------------------------------------------------------------------
     def export_bundle(self, out: Path) -> dict[str, Any]:
@@ -521,7 +230,7 @@ class SyncService:
             Path(out),
             secret=credential.secret,
             desk={"desk_id": credential.desk_id, "unit_code": credential.unit_code, "desk": credential.desk},
-            events=[self._event(row) for row in rows],
+            events=[event_of(row) for row in rows],
             files=files,
             open_file=self.blobs.open,
             created_at=self.now(),

@@ -12,7 +12,7 @@ def m0004_sync_state(db: Database) -> None:
     # Small key/value state: change-feed cursor, last confirmed sync, clock skew, last error.
     db.execute("CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
     # Who this desk is on the provincial server. The secret itself is NOT here: it is in the
-    # OS keyring or a file only this user can read (see sync_service.CredentialVault).
+    # OS keyring or a file only this user can read (see sync_credentials.CredentialVault).
     db.execute(
         """
         CREATE TABLE sync_credential (

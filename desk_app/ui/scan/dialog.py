@@ -4,80 +4,43 @@ rotate, reorder by drag, delete, rescan one page, assign pages to the dossier's 
 document with its own mode (automatic, or forced text/grey/colour); save stores them (files
 first, then rows + outbox) on the DB thread.
 
-UI thread only. Scanning, importing and page processing run on ``TaskRunner.io``; each
+UI thread only. Scanning, importing and page processing run on ``TaskRunner.io`` (``jobs.py``); each
 processed page and each progress step is handed back through a queued signal, so the window
 never waits on the scanner or the disk.
 """
 
 from __future__ import annotations
 
-import itertools
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QFileDialog, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QListWidgetItem,
-    QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget,
+    QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_, Translator
-from desk_app.scanning.sources import ScannerBackend, ScanSettings, available_backends, backend_for
-from desk_app.ui.scan.page_list import THUMB, PageList, dropped_files
+from desk_app.scanning.sources import ScannerBackend, available_backends
+from desk_app.ui.scan.device_panel import DevicePanel, DocumentPanel
+from desk_app.ui.scan.jobs import NEW, ScanJobs, save_pages
+from desk_app.ui.scan.page_list import DOC_ROLE, KEY_ROLE, PAGE_ROLE, PageList, dropped_files
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the pipeline and pages pull in numpy and Pillow: loaded on the I/O pool, when scanning
     from desk_app.scanning.page import ProcessedPage
 
-PAGE_ROLE = Qt.ItemDataRole.UserRole
-DOC_ROLE = Qt.ItemDataRole.UserRole + 1
-KEY_ROLE = Qt.ItemDataRole.UserRole + 2  # stable id: a rotation or rescan finds its page after a reorder
-BATCH_ROLE = Qt.ItemDataRole.UserRole + 3  # the import a page came with, removed whole if that import fails
-MODE_LABELS = {"auto": N_("Tự động"), "text": N_("Chữ (đen trắng)"), "grey": N_("Ảnh xám"), "color": N_("Màu")}
-# A mixed page (black-and-white page + a colour or grey area over it), by its mode.
-MIXED_LABELS = {"color": N_("Chữ + vùng màu"), "grey": N_("Chữ + vùng ảnh xám")}
-SOURCE_LABELS = {"flatbed": N_("Mặt kính"), "feeder": N_("Khay nạp giấy"), "duplex": N_("Khay nạp, hai mặt")}
-DPI_CHOICES = (150, 200, 300)
 # First size: roomy on a desktop monitor, shrunk to the screen's free area (without the taskbar)
 # on the 1366 x 768 laptops many communes use; FRAME leaves room for the title bar and borders.
 PREFERRED_SIZE = (1200, 820)
 FRAME = (24, 48)
-NEW = -1  # page_ready target: append a new page
-
-
-def thumbnail(page: ProcessedPage) -> QImage:
-    """Worker thread: a small QImage of the stored page (QImage, unlike QPixmap, is thread-safe)."""
-    import io
-
-    from PIL import Image, ImageOps
-
-    img = Image.open(io.BytesIO(page.data))
-    if page.overlay is not None:  # a mixed page: the G4 page with its colour/grey area on it
-        from desk_app.scanning.overlay import compose
-
-        img = compose(img.convert("L").reduce(4), page.overlay.data, tuple(v // 4 for v in page.overlay.box))
-    img.draft("RGB", (THUMB * 2, THUMB * 2))
-    img = img.convert("RGB")
-    img.thumbnail((THUMB - 2, THUMB - 2))
-    img = ImageOps.expand(img, border=1, fill=(150, 150, 150))  # a white page still shows its edge
-    data = img.tobytes()
-    return QImage(data, img.width, img.height, img.width * 3, QImage.Format.Format_RGB888).copy()
 
 
 def initial_size(available: QSize) -> tuple[int, int]:
     """The dialog's first (width, height) on a screen whose free area is ``available``."""
     return (min(PREFERRED_SIZE[0], available.width() - FRAME[0]),
             min(PREFERRED_SIZE[1], available.height() - FRAME[1]))
-
-
-class _Bridge(QObject):
-    """Lives on the UI thread; worker emits are queued to it."""
-
-    page_ready = Signal(object, object, int, str, int)  # page, thumbnail, key to replace (NEW), document, batch
-    progress = Signal(int, int)  # pages done, pages in total
 
 
 class ScanDialog(QDialog):
@@ -89,52 +52,24 @@ class ScanDialog(QDialog):
     ):
         super().__init__(parent)
         self.runner, self._tr, self.code, self.documents = runner, tr, code, documents
-        self._backends_factory = backends
-        self._backends: list[ScannerBackend] = []
-        self._cancel = threading.Event()
-        self._keys = itertools.count(1)
-        self._modes: dict[str, str] = {}  # document -> mode forced for it ("auto" when absent)
-        self._busy = False
-        self._bridge = _Bridge()
+        self.jobs = ScanJobs(backends)
+        self._bridge = self.jobs.bridge
         self._bridge.page_ready.connect(self._add_page)
         self._bridge.progress.connect(self._show_progress)
+        self._busy = False
         self._message: Callable[[Translator], str] = lambda tr: ""  # the status line, in any language
         self.setAcceptDrops(True)
         self.resize(*initial_size(self.screen().availableGeometry().size()))
 
-        self.device = QComboBox()
-        self.device.setMinimumContentsLength(24)
-        self.device.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.source = QComboBox()
-        self.dpi = QComboBox()
-        for dpi in DPI_CHOICES:
-            self.dpi.addItem(f"{dpi} dpi", dpi)
-        self.dpi.setCurrentIndex(DPI_CHOICES.index(200))
-        self.max_pages = QSpinBox()
-        self.max_pages.setRange(0, 300)
-        self.document = QComboBox()
-        self.document.addItems(documents)
-        self.document.setMinimumContentsLength(24)
-        self.document.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.mode = QComboBox()
-        for key in MODE_LABELS:
-            self.mode.addItem("", key)
-        self.device.currentIndexChanged.connect(self._device_changed)
-        self.document.currentIndexChanged.connect(self._document_changed)
-        self.mode.currentIndexChanged.connect(self._mode_changed)
-
         # Every fixed text with the setter that shows it: set now and again on a language change.
         self._texts: list[tuple[Callable[[str], None], str]] = []
-        scanner = self._text(QGroupBox(), N_("Máy quét"), "setTitle")
-        scanner_form = QFormLayout(scanner)
-        for label, field in ((N_("Thiết bị"), self.device), (N_("Nguồn giấy"), self.source),
-                             (N_("Độ phân giải"), self.dpi), (N_("Số trang tối đa"), self.max_pages)):
-            scanner_form.addRow(self._text(QLabel(), label), field)
-        target = self._text(QGroupBox(), N_("Giấy tờ"), "setTitle")
-        target_form = QFormLayout(target)
-        target_form.addRow(self._text(QLabel(), N_("Gán cho giấy tờ")), self.document)
-        target_form.addRow(self._text(QLabel(), N_("Chế độ")), self.mode)
-        self._text(self.max_pages, N_("Tất cả"), "setSpecialValueText")
+        self.scanner = DevicePanel(tr, self._text)
+        self.target = DocumentPanel(documents, self._text)
+        # The controls by name, for the dialog's users (tests drive them).
+        self.device, self.source = self.scanner.device, self.scanner.source
+        self.dpi, self.max_pages = self.scanner.dpi, self.scanner.max_pages
+        self.document, self.mode = self.target.document, self.target.mode
+        self.scanner.device.currentIndexChanged.connect(self._update_buttons)
 
         self.scan_button = self._text(QPushButton(), N_("Quét"))
         self.import_button = self._text(QPushButton(), N_("Nhập tệp…"))
@@ -149,7 +84,7 @@ class ScanDialog(QDialog):
         self.stop_button.setEnabled(False)
         self.scan_button.clicked.connect(lambda: self.start_scan())
         self.import_button.clicked.connect(self.choose_files)
-        self.stop_button.clicked.connect(self._cancel.set)
+        self.stop_button.clicked.connect(self.jobs.cancel.set)
         self.rotate_button.clicked.connect(self.rotate_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.rescan_button.clicked.connect(self.rescan_selected)
@@ -166,8 +101,8 @@ class ScanDialog(QDialog):
         self.status.setWordWrap(True)
 
         left = QVBoxLayout()
-        left.addWidget(scanner)
-        left.addWidget(target)
+        left.addWidget(self.scanner)
+        left.addWidget(self.target)
         row = QHBoxLayout()
         row.addWidget(self.scan_button)
         row.addWidget(self.import_button)
@@ -190,7 +125,11 @@ class ScanDialog(QDialog):
         self.retranslate(tr)
         self._say(N_("Quét hoặc nhập tệp; kéo thả để đổi thứ tự trang."))
         self._set_busy(True)
-        self.runner.io(self._list_devices, on_done=self._devices_listed, on_error=self._devices_failed)
+        self.runner.io(self.jobs.list_devices, on_done=self._devices_listed, on_error=self._failed)
+
+    def stop(self) -> None:
+        """Stop the scan or import under way (a closed dialog stops what it still runs)."""
+        self.jobs.cancel.set()
 
     # --- language -------------------------------------------------------------------------------
     def _text(self, widget, text: str, setter: str = "setText"):
@@ -205,11 +144,8 @@ class ScanDialog(QDialog):
         self.setWindowTitle(tr("Quét hồ sơ {code}", code=self.code))
         for set_text, text in self._texts:
             set_text(tr(text))
-        for combo, labels in ((self.mode, MODE_LABELS), (self.source, SOURCE_LABELS)):
-            for i in range(combo.count()):
-                combo.setItemText(i, tr(labels[combo.itemData(i)]))
-        for i in range(self.device.count()):
-            self.device.setItemText(i, self._device_label(self.device.itemData(i)))
+        self.target.retranslate(tr)
+        self.scanner.retranslate(tr)
         self._progress_format()
         self.status.setText(self._message(tr))
         self._renumber()
@@ -223,83 +159,22 @@ class ScanDialog(QDialog):
         self.status.setText(message(self._tr))
 
     # --- devices --------------------------------------------------------------------------------
-    def _device_label(self, info) -> str:
-        return info.name + (f" — {self._tr('thử nghiệm')}" if info.experimental else "")
-
-    def _list_devices(self):
-        """I/O thread: asking drivers for devices can take seconds."""
-        self._backends = self._backends_factory()
-        devices = []
-        for backend in self._backends:
-            try:
-                devices += backend.devices()
-            except DeskError:
-                continue
-        return devices
-
     def _devices_listed(self, devices) -> None:
-        self.device.clear()
-        for info in devices:
-            self.device.addItem(self._device_label(info), info)
+        self.scanner.set_devices(devices)
         self._set_busy(False)
         if not devices:
             self._say(N_("Không tìm thấy máy quét nào. Vẫn có thể nhập tệp."))
 
-    def _devices_failed(self, exc: BaseException) -> None:
-        self._failed(exc)  # files can still be imported
-
-    def _device_changed(self) -> None:
-        info = self.device.currentData()
-        self.source.clear()
-        for key in info.sources if info else ():
-            self.source.addItem(self._tr(SOURCE_LABELS[key]), key)
-        self._update_buttons()
-
-    # --- per-document mode ----------------------------------------------------------------------
-    def mode_for(self, document: str) -> str:
-        return self._modes.get(document, "auto")
-
-    def _document_changed(self) -> None:
-        self.mode.blockSignals(True)
-        self.mode.setCurrentIndex(self.mode.findData(self.mode_for(self.document.currentText())))
-        self.mode.blockSignals(False)
-
-    def _mode_changed(self) -> None:
-        """The mode chosen applies to the document shown: its next scans and imports."""
-        self._modes[self.document.currentText()] = self.mode.currentData()
-
     # --- scanning -------------------------------------------------------------------------------
-    def settings(self, *, single: bool = False) -> ScanSettings:
-        source = "flatbed" if single and "flatbed" in self.device.currentData().sources else self.source.currentData()
-        limit = 1 if single else (self.max_pages.value() or None)
-        return ScanSettings(source=source or "flatbed", dpi=self.dpi.currentData(), max_pages=limit)
-
     def start_scan(self, *, replace_key: int = NEW, document: str | None = None) -> None:
-        info = self.device.currentData()
+        info = self.scanner.current_device()
         if info is None or self._busy:
             return
-        document = document or self.document.currentText()
+        document = document or self.target.current()
         self._start(N_("Đang quét…"))
-        settings = self.settings(single=replace_key != NEW)
-        self.runner.io(self._scan_job, info.id, settings, document, self.mode_for(document), replace_key,
+        settings = self.scanner.settings(single=replace_key != NEW)
+        self.runner.io(self.jobs.scan, info.id, settings, document, self.target.mode_for(document), replace_key,
                        on_done=self._scan_done, on_error=self._failed)
-
-    def _scan_job(self, device: str, settings: ScanSettings, document: str, mode: str, replace_key: int) -> dict:
-        """I/O thread: scan, process and thumbnail each page, handing each to the UI at once.
-        Blank backs are dropped when the feeder is used."""
-        from desk_app.scanning import pipeline
-
-        backend, device_id = backend_for(device, self._backends)
-        drop_blank = settings.source in ("feeder", "duplex")
-        kept = dropped = 0
-        for raw in backend.scan(device_id, settings, cancelled=self._cancel.is_set):
-            page = pipeline.process(raw, mode=mode, drop_blank=drop_blank)
-            if page is None:
-                dropped += 1
-                continue
-            kept += 1
-            self._bridge.page_ready.emit(page, thumbnail(page), replace_key, document, 0)
-        return {"kept": kept, "dropped": dropped}
 
     def _scan_done(self, result: dict) -> None:
         self._finish()
@@ -332,39 +207,13 @@ class ScanDialog(QDialog):
         if self._busy:
             self._say(N_("Đang bận: hãy đợi hoặc bấm Dừng."))
             return
-        document = self.document.currentText()
-        batch = next(self._keys)
+        document = self.target.current()
+        batch = self.pages.new_key()
         self._start(N_("Đang kiểm tra {n} tệp…"), n=len(paths))
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self.runner.io(self._import_job, [Path(p) for p in paths], document, self.mode_for(document), batch,
-                       on_done=self._import_done, on_error=lambda exc: self._import_failed(exc, batch))
-
-    def _import_job(self, paths: list[Path], document: str, mode: str, batch: int) -> dict:
-        """I/O thread: validate every file (cheap checks, nothing shown yet), then read, process
-        and thumbnail page by page."""
-        from desk_app.domain.errors import ValidationError
-        from desk_app.scanning import imports, pipeline
-        from desk_app.services.digitise import MAX_PAGES_PER_BATCH
-
-        files = [imports.find_input(p) for p in paths]
-        total = 0
-        for path in files:
-            total += imports.count_pages(path)
-            if total > MAX_PAGES_PER_BATCH:
-                raise ValidationError("Quá nhiều trang trong một lần ({pages}); tối đa {limit}.", field="file",
-                                      pages=total, limit=MAX_PAGES_PER_BATCH)
-        done = 0
-        self._bridge.progress.emit(0, total)
-        for path in files:
-            for raw in imports.read_pages(path):
-                if self._cancel.is_set():
-                    return {"pages": done, "files": len(files), "stopped": True}
-                page = pipeline.process(raw, mode=mode)
-                done += 1
-                self._bridge.page_ready.emit(page, thumbnail(page), NEW, document, batch)
-                self._bridge.progress.emit(done, total)
-        return {"pages": done, "files": len(files), "stopped": False}
+        self.runner.io(self.jobs.import_files, [Path(p) for p in paths], document, self.target.mode_for(document),
+                       batch, on_done=self._import_done, on_error=lambda exc: self._import_failed(exc, batch))
 
     def _show_progress(self, done: int, total: int) -> None:
         self.progress.setRange(0, total)
@@ -385,82 +234,46 @@ class ScanDialog(QDialog):
 
     def _import_failed(self, exc: BaseException, batch: int) -> None:
         """Nothing of a failed import stays: its pages already shown are taken out again."""
-        for row in reversed(range(self.pages.count())):
-            if self.pages.item(row).data(BATCH_ROLE) == batch:
-                self.pages.takeItem(row)
+        self.pages.remove_batch(batch)
         self._renumber()
         self._failed(exc)
 
     # --- the page list --------------------------------------------------------------------------
-    def _item_by_key(self, key: int) -> QListWidgetItem | None:
-        for row in range(self.pages.count()):
-            if self.pages.item(row).data(KEY_ROLE) == key:
-                return self.pages.item(row)
-        return None
-
     def _add_page(self, page: ProcessedPage, image: QImage, replace_key: int, document: str, batch: int) -> None:
-        item = self._item_by_key(replace_key) if replace_key != NEW else None
-        if item is None:
-            item = QListWidgetItem()
-            item.setData(KEY_ROLE, next(self._keys))
-            item.setData(DOC_ROLE, document)
-            item.setData(BATCH_ROLE, batch)
-            self.pages.addItem(item)
-        item.setData(PAGE_ROLE, page)
-        item.setIcon(QIcon(QPixmap.fromImage(image)))
+        self.pages.put(page, image, None if replace_key == NEW else replace_key, document, batch)
         self._renumber()
 
     def _renumber(self) -> None:
-        for row in range(self.pages.count()):
-            item = self.pages.item(row)
-            page: ProcessedPage = item.data(PAGE_ROLE)
-            label = MIXED_LABELS[page.mode] if page.overlay is not None else MODE_LABELS[page.mode]
-            # page.bytes: all the page's files (a mixed page's overlay included)
-            item.setText(f"{row + 1}. {item.data(DOC_ROLE)}\n{page.bytes / 1024:.1f} KB · {self._tr(label)}")
-            item.setToolTip(f"{item.data(DOC_ROLE)}\n{page.origin}")
+        self.pages.relabel(self._tr)
         self._update_buttons()
 
     # --- editing --------------------------------------------------------------------------------
-    def selected_rows(self) -> list[int]:
-        return sorted(self.pages.row(i) for i in self.pages.selectedItems())
-
     def rotate_selected(self) -> None:
-        for row in self.selected_rows():
+        for row in self.pages.selected_rows():
             item = self.pages.item(row)
-            page, key = item.data(PAGE_ROLE), item.data(KEY_ROLE)
-            self.runner.io(self._rotate_job, page, key, item.data(DOC_ROLE), on_error=self._failed)
-
-    def _rotate_job(self, page: ProcessedPage, key: int, document: str) -> None:
-        """I/O thread."""
-        from desk_app.scanning import pipeline
-
-        turned = pipeline.rotate_processed(page, 3)  # 90° clockwise
-        self._bridge.page_ready.emit(turned, thumbnail(turned), key, document, 0)
+            self.runner.io(self.jobs.rotate, item.data(PAGE_ROLE), item.data(KEY_ROLE), item.data(DOC_ROLE),
+                           on_error=self._failed)
 
     def delete_selected(self) -> None:
-        for row in reversed(self.selected_rows()):
+        for row in reversed(self.pages.selected_rows()):
             self.pages.takeItem(row)
         self._renumber()
 
     def rescan_selected(self) -> None:
         """Scan one sheet again (flatbed when there is one) in place of the selected page."""
-        rows = self.selected_rows()
+        rows = self.pages.selected_rows()
         if len(rows) == 1:
             item = self.pages.item(rows[0])
             self.start_scan(replace_key=item.data(KEY_ROLE), document=item.data(DOC_ROLE))
 
     def assign_selected(self) -> None:
-        for row in self.selected_rows():
-            self.pages.item(row).setData(DOC_ROLE, self.document.currentText())
+        for row in self.pages.selected_rows():
+            self.pages.item(row).setData(DOC_ROLE, self.target.current())
         self._renumber()
 
     def page_plan(self) -> list[tuple[str, list[ProcessedPage]]]:
         """Pages grouped by document, in the order shown."""
-        plan: dict[str, list[ProcessedPage]] = {}
-        for row in range(self.pages.count()):
-            item = self.pages.item(row)
-            plan.setdefault(item.data(DOC_ROLE), []).append(item.data(PAGE_ROLE))
-        return list(plan.items())
+        return self.pages.page_plan()
 
     # --- saving ---------------------------------------------------------------------------------
     def save(self) -> None:
@@ -486,7 +299,7 @@ class ScanDialog(QDialog):
 
     # --- busy state -----------------------------------------------------------------------------
     def _start(self, message: str, **params) -> None:
-        self._cancel.clear()
+        self.jobs.cancel.clear()
         self._set_busy(True)
         self._say(message, **params)
 
@@ -496,25 +309,16 @@ class ScanDialog(QDialog):
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy
-        for w in (self.device, self.source, self.dpi, self.max_pages):
-            w.setEnabled(not busy)
+        self.scanner.set_editable(not busy)
         self.stop_button.setEnabled(busy)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
         idle, selected = not self._busy, len(self.pages.selectedItems())
-        has_device = self.device.currentData() is not None
+        has_device = self.scanner.current_device() is not None
         self.scan_button.setEnabled(idle and has_device)
         self.import_button.setEnabled(idle)
         self.save_button.setEnabled(idle and self.pages.count() > 0)
         self.rescan_button.setEnabled(idle and has_device and selected == 1)
         for w in (self.rotate_button, self.delete_button, self.assign_button):
             w.setEnabled(idle and selected > 0)
-
-
-def save_pages(services, code: str, plan: list[tuple[str, list[ProcessedPage]]]) -> list[dict]:
-    """DB thread: one attach (files, then rows + outbox) per document."""
-    stored: list[dict] = []
-    for document, pages in plan:
-        stored += services.digitise.attach(code, document, pages)
-    return stored

@@ -41,14 +41,15 @@ def install_scanning(main_window, runner: TaskRunner, tr: Translator,
         # stop what it still runs and delete it. Results of jobs already in flight are dropped
         # by the TaskRunner relay once the dialog is gone.
         open_dialogs.remove(dialog)
-        dialog._cancel.set()
+        dialog.stop()
         dialog.deleteLater()
 
     def open_dialog() -> None:
         page = main_window.dossier
         if not page.current_code:
             return
-        from desk_app.ui.scan.dialog import ScanDialog, available_backends
+        from desk_app.scanning.sources import available_backends
+        from desk_app.ui.scan.dialog import ScanDialog
 
         documents = [d["name"] for d in page.dossier.get("documents", [])]
         dialog = ScanDialog(runner, tr, code=page.current_code, documents=documents,
