@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from sync.fsutil import CHUNK, fsync_dir
 from sync.protocol import PROTOCOL_VERSION, bundle_signature, is_sha256
 
 FORMAT = "desk-sync-bundle"
@@ -62,7 +63,7 @@ def write_bundle(
             archive.writestr("signature", bundle_signature(secret, raw))
             for sha in files:
                 with open_file(sha) as src, archive.open(f"files/{sha}", "w", force_zip64=True) as dst:
-                    for block in iter(lambda: src.read(1 << 20), b""):
+                    for block in iter(lambda: src.read(CHUNK), b""):
                         dst.write(block)
                         total += len(block)
         with open(tmp, "rb") as handle:
@@ -71,6 +72,7 @@ def write_bundle(
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    fsync_dir(out.parent)  # the rename too must survive a power cut (as ``write_atomic``)
     return {"records": len(events), "files": len(files), "file_bytes": total, "bytes": out.stat().st_size}
 
 

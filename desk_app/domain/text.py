@@ -13,13 +13,18 @@ _D_MAP = str.maketrans({"đ": "d", "Đ": "D"})
 _WORD = re.compile(r"[0-9a-z]+(?:[.\-][0-9a-z]+)*")
 
 
-def fold(text: str | None) -> str:
-    """Lower-case ASCII without diacritics; keeps digits, letters, '.', '-' and spaces."""
+def strip_diacritics(text: str | None) -> str:
+    """'Nguyễn Thị Đào' -> 'Nguyen Thi Dao': case kept (đ/Đ have no decomposition, so mapped)."""
     if not text:
         return ""
     text = unicodedata.normalize("NFD", text.translate(_D_MAP))
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
-    return unicodedata.normalize("NFC", text).lower()
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: str | None) -> str:
+    """Lower-case ASCII without diacritics; keeps digits, letters, '.', '-' and spaces."""
+    return strip_diacritics(text).lower()
 
 
 def tokens(text: str | None) -> list[str]:

@@ -67,6 +67,11 @@ def _code_block(data: FormData, layout: Layout, s: Styles) -> list:
     return out
 
 
+def _opening(data: FormData, layout: Layout, s: Styles, width: float, copy_label: str = "") -> list:
+    """What every form starts with: the header, the form's title and the dossier code."""
+    return [*_header(data, layout, s, width, copy_label), Paragraph(data.title.upper(), s.title), *_code_block(data, layout, s)]
+
+
 def _applicant(data: FormData, s: Styles, lead: str) -> list:
     id_number = f"; số định danh cá nhân/CCCD: {e(data.id_number)}" if data.id_number else ""
     rows = [
@@ -134,8 +139,7 @@ def _documents_table(data: FormData, layout: Layout, s: Styles, width: float):
 def slip_story(data: FormData, layout: Layout, width: float, copy_label: str) -> list:
     """Mẫu 01: Giấy tiếp nhận hồ sơ và hẹn trả kết quả."""
     s = Styles(layout)
-    story = [*_header(data, layout, s, width, copy_label)]
-    story += [Paragraph(data.title.upper(), s.title), *_code_block(data, layout, s)]
+    story = _opening(data, layout, s, width, copy_label)
     if not data.synced:
         story += [boxed(Paragraph(NOT_SENT_NOTE, s.note), width), Spacer(1, 2 * mm)]
     story += _applicant(data, s, f"{e(data.unit_name)} tiếp nhận hồ sơ của:")
@@ -169,8 +173,7 @@ def supplement_story(data: FormData, layout: Layout, width: float) -> list:
     """Mẫu 02: Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ."""
     s = Styles(layout)
     x = data.extras
-    story = [*_header(data, layout, s, width), Paragraph(data.title.upper(), s.title)]
-    story += _code_block(data, layout, s)
+    story = _opening(data, layout, s, width)
     story += _applicant(data, s, f"Ngày {local(data.received_at):%d/%m/%Y}, {e(data.unit_name)} tiếp nhận hồ sơ của:")
     story.append(
         Paragraph(
@@ -199,8 +202,7 @@ def refusal_story(data: FormData, layout: Layout, width: float) -> list:
     """Mẫu 03: Phiếu từ chối tiếp nhận giải quyết hồ sơ."""
     s = Styles(layout)
     x = data.extras
-    story = [*_header(data, layout, s, width), Paragraph(data.title.upper(), s.title)]
-    story += _code_block(data, layout, s)
+    story = _opening(data, layout, s, width)
     story += _applicant(data, s, f"{e(data.unit_name)} tiếp nhận hồ sơ của:")
     story.append(
         Paragraph(
@@ -223,8 +225,7 @@ def apology_story(data: FormData, layout: Layout, width: float) -> list:
     new_date = date_words(local(x.new_appointment).date()) if x.new_appointment else "ngày … tháng … năm …"
     if x.new_appointment:
         new_date = f"{local(x.new_appointment):%H} giờ {local(x.new_appointment):%M} phút, {new_date}"
-    story = [*_header(data, layout, s, width), Paragraph(data.title.upper(), s.title)]
-    story += _code_block(data, layout, s)
+    story = _opening(data, layout, s, width)
     story += [
         Paragraph(f"Kính gửi: <b>{e(data.applicant_name)}</b>", s.normal),
         Paragraph(
@@ -252,8 +253,7 @@ def apology_story(data: FormData, layout: Layout, width: float) -> list:
 def control_story(data: FormData, layout: Layout, width: float) -> list:
     """Mẫu 05: Phiếu kiểm soát quá trình giải quyết hồ sơ."""
     s = Styles(layout)
-    story = [*_header(data, layout, s, width), Paragraph(data.title.upper(), s.title)]
-    story += _code_block(data, layout, s)
+    story = _opening(data, layout, s, width)
     story += [
         Paragraph(f"Người nộp hồ sơ: <b>{e(data.applicant_name)}</b>; thủ tục: {e(data.procedure_name)}", s.normal),
         Paragraph(f"Thời gian nhận hồ sơ: {time_words(data.received_at)}", s.normal),

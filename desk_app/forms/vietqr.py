@@ -9,9 +9,9 @@ Values are ASCII so lengths count characters and bytes alike.
 from __future__ import annotations
 
 import re
-import unicodedata
 
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.text import strip_diacritics
 
 NAPAS_GUID = "A000000727"
 SERVICE_TO_ACCOUNT = "QRIBFTTA"
@@ -62,12 +62,6 @@ def parse_tlv(payload: str) -> list[tuple[str, str]]:
 def with_crc(body: str) -> str:
     data = body + "6304"
     return data + f"{crc16_ccitt_false(data.encode('ascii')):04X}"
-
-
-def strip_diacritics(text: str) -> str:
-    """'ủng hộ Đào' -> 'ung ho Dao' (case kept; đ/Đ have no decomposition, so mapped)."""
-    text = unicodedata.normalize("NFD", (text or "").replace("đ", "d").replace("Đ", "D"))
-    return "".join(ch for ch in text if unicodedata.category(ch) != "Mn")
 
 
 def check_bank_account(bin_code: str, account: str) -> tuple[str, str]:

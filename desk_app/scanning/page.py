@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from PIL import Image
 
@@ -35,7 +36,7 @@ class Overlay:
     dpi: int
     quality: int = 75  # the JPEG quality it was encoded at (a rotation re-encodes at the same)
 
-    @property
+    @cached_property  # hashed once: describe() and the blob write both ask (frozen: bytes never change)
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
@@ -58,7 +59,7 @@ class ProcessedPage:
     origin: str = ""
     overlay: Overlay | None = None
 
-    @property
+    @cached_property  # hashed once: describe() and the blob write both ask (frozen: bytes never change)
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 

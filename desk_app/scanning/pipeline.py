@@ -45,11 +45,14 @@ def normalise_image(img: Image.Image) -> Image.Image:
     return img.convert("RGB")
 
 
-def choose_mode(img: Image.Image, dpi: int, mode: str, grey: Image.Image | None = None) -> str:
-    """The stored mode; in auto, also whether a grey page is a photo ("photo": grey at 150 dpi)."""
+def choose_mode(
+    img: Image.Image, dpi: int, mode: str, grey: Image.Image | None = None, *, colour: bool | None = None
+) -> str:
+    """The stored mode; in auto, also whether a grey page is a photo ("photo": grey at 150 dpi).
+    ``colour``: ``analysis.has_colour`` when the caller already measured it."""
     if mode != "auto":
         return mode
-    if analysis.has_colour(img, dpi):
+    if colour if colour is not None else analysis.has_colour(img, dpi):
         return "color"
     grey = grey if grey is not None else (img.convert("L") if img.mode != "L" else img)
     return "photo" if analysis.has_photo(grey, dpi) else "text"
@@ -61,9 +64,12 @@ def process(raw: RawPage, *, mode: str = "auto", drop_blank: bool = False, deske
     img = normalise_image(raw.image)
     dpi = raw.dpi
     grey = img.convert("L") if img.mode != "L" else img
-    if drop_blank and not analysis.has_colour(img, dpi) and analysis.is_blank(grey, dpi):
-        return None
-    stored = choose_mode(img, dpi, mode, grey)
+    colour = None  # measured once: the blank test and the mode choice both need it
+    if drop_blank:
+        colour = analysis.has_colour(img, dpi)
+        if not colour and analysis.is_blank(grey, dpi):
+            return None
+    stored = choose_mode(img, dpi, mode, grey, colour=colour)
     angle = analysis.estimate_skew(grey, dpi) if deskew else 0.0
     if abs(angle) >= MIN_SKEW:
         fill = 255 if img.mode == "L" else (255, 255, 255)

@@ -113,14 +113,13 @@ class DigitiseService:
         if not pages:
             raise ValidationError("Không có trang nào để lưu.", field="file")
         for page in pages:
-            for data, sha in zip(page.files(), (page.sha256, page.overlay and page.overlay.sha256)):
-                if self.blobs.put(data) != sha:
-                    raise StoreError("Tệp vừa ghi không khớp mã SHA-256, không lưu trang.")
+            for data in page.files():
+                self.blobs.put(data)
+        described = [p.describe() for p in pages]
         rows, _key = self.pages.add_pages(
-            dossier=dossier, document=name, pages=[p.describe() for p in pages],
-            created_at=self.clock().isoformat(timespec="seconds"),
+            dossier=dossier, document=name, pages=described, created_at=self.clock().isoformat(timespec="seconds"),
         )
-        return [{**p.describe(), "document": name, "page_no": r["page_no"]} for p, r in zip(pages, rows)]
+        return [{**d, "document": name, "page_no": r["page_no"]} for d, r in zip(described, rows)]
 
     def attach_files(self, code: str, document: str, paths: list[Path], *, mode: str = "auto",
                      progress: Progress | None = None) -> list[dict[str, Any]]:

@@ -167,9 +167,10 @@ class PrintingService:
         row = self.store.find_dossier_row(code)
         received_at = datetime.fromisoformat(row["received_at"])
         now = self.clock().astimezone(VN_TZ)
-        if self.forms.book_entry(row["id"]) is None:
+        book = self.forms.book_entry(row["id"])
+        if book is None:
             self.forms.enter_in_book([(row["id"], self.book_volume(row["desk"], received_at))], at=now.isoformat())
-        book = self.forms.book_entry(row["id"]) or {}
+            book = self.forms.book_entry(row["id"]) or {}
         history = [
             HistoryLine(
                 status=h["status"],

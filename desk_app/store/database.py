@@ -11,6 +11,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -89,6 +90,16 @@ def _refuse_newer(db: Database) -> None:
             "Hãy cập nhật phần mềm; dữ liệu không bị thay đổi.",
             names=", ".join(sorted(unknown)),
         )
+
+
+def read_rows(db: Database, sql: str, params: tuple | list | dict = (), path: Path | str = "") -> list[dict[str, Any]]:
+    """Run a read; rows as dicts, an SQLite failure as the clear ``StoreError``."""
+    try:
+        cursor = db.conn.execute(sql, params)
+    except sqlite3.Error as exc:
+        raise translate_sqlite_error(exc, path) from None
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
 @contextlib.contextmanager

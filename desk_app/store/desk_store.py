@@ -20,7 +20,7 @@ from sqlite_utils import Database
 from desk_app.domain.catalogue import Procedure
 from desk_app.domain.errors import NotFoundError, StoreError
 from desk_app.domain.text import fold
-from desk_app.store.database import open_database, translate_sqlite_error, write_transaction
+from desk_app.store.database import open_database, read_rows, write_transaction
 
 _QUERY_TOKEN = re.compile(r"[0-9a-z]+")
 
@@ -76,6 +76,50 @@ class QueueFilter:
     day_end_ts: int = 0
 
 
+def upsert_procedure(conn: sqlite3.Connection, proc: Procedure, *, source: str, active: bool, now: str) -> None:
+    """Insert or update one catalogue row, inside the caller's write transaction (the catalogue
+    import here and the province's change feed in ``sync_store`` both write through this)."""
+    conn.execute(
+        """INSERT INTO procedures (code, name, field, processing_days, processing_hours,
+               fee, fee_note, legal_basis, documents, search, source, active, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(code) DO UPDATE SET name = excluded.name, field = excluded.field,
+               processing_days = excluded.processing_days,
+               processing_hours = excluded.processing_hours, fee = excluded.fee,
+               fee_note = excluded.fee_note, legal_basis = excluded.legal_basis,
+               documents = excluded.documents, search = excluded.search,
+               source = excluded.source, active = excluded.active, updated_at = excluded.updated_at""",
+        (
+            proc.code,
+            proc.name,
+            proc.field,
+            proc.processing_days,
+            proc.processing_hours,
+            proc.fee,
+            proc.fee_note,
+            proc.legal_basis,
+            json.dumps([d.__dict__ for d in proc.documents], ensure_ascii=False),
+            proc.search_text,
+            source,
+            1 if active else 0,
+            now,
+        ),
+    )
+
+
+def write_calendar_override(conn: sqlite3.Connection, day: str, kind: str | None, note: str = "") -> None:
+    """Set (``kind`` "off"/"work") or clear (None) one day's override, inside the caller's
+    write transaction."""
+    if kind is None:
+        conn.execute("DELETE FROM calendar_overrides WHERE day = ?", (day,))
+    else:
+        conn.execute(
+            "INSERT INTO calendar_overrides (day, kind, note) VALUES (?, ?, ?) "
+            "ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, note = excluded.note",
+            (day, kind, note),
+        )
+
+
 class DeskStore:
     """The one writer of the desk database."""
 
@@ -91,12 +135,7 @@ class DeskStore:
         self.db.conn.close()
 
     def _read(self, sql: str, params: tuple | list | dict = ()) -> list[dict[str, Any]]:
-        try:
-            cursor = self.db.conn.execute(sql, params)
-        except sqlite3.Error as exc:
-            raise translate_sqlite_error(exc, self.path) from None
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return read_rows(self.db, sql, params, self.path)
 
     # --- settings -------------------------------------------------------------------------
     def get_setting(self, key: str, default: Any = None) -> Any:
@@ -127,31 +166,7 @@ class DeskStore:
             for old_source in (source, *retire_sources):
                 conn.execute("UPDATE procedures SET active = 0 WHERE source = ?", (old_source,))
             for proc in procedures:
-                conn.execute(
-                    """INSERT INTO procedures (code, name, field, processing_days, processing_hours,
-                           fee, fee_note, legal_basis, documents, search, source, active, updated_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
-                       ON CONFLICT(code) DO UPDATE SET name = excluded.name, field = excluded.field,
-                           processing_days = excluded.processing_days,
-                           processing_hours = excluded.processing_hours, fee = excluded.fee,
-                           fee_note = excluded.fee_note, legal_basis = excluded.legal_basis,
-                           documents = excluded.documents, search = excluded.search,
-                           source = excluded.source, active = 1, updated_at = excluded.updated_at""",
-                    (
-                        proc.code,
-                        proc.name,
-                        proc.field,
-                        proc.processing_days,
-                        proc.processing_hours,
-                        proc.fee,
-                        proc.fee_note,
-                        proc.legal_basis,
-                        json.dumps([d.__dict__ for d in proc.documents], ensure_ascii=False),
-                        proc.search_text,
-                        source,
-                        now,
-                    ),
-                )
+                upsert_procedure(conn, proc, source=source, active=True, now=now)
         return len(procedures)
 
     @staticmethod
@@ -204,14 +219,7 @@ class DeskStore:
 
     def set_calendar_override(self, day: date, kind: str | None, note: str = "") -> None:
         with write_transaction(self.db):
-            if kind is None:
-                self.db.conn.execute("DELETE FROM calendar_overrides WHERE day = ?", (day.isoformat(),))
-            else:
-                self.db.conn.execute(
-                    "INSERT INTO calendar_overrides (day, kind, note) VALUES (?, ?, ?) "
-                    "ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, note = excluded.note",
-                    (day.isoformat(), kind, note),
-                )
+            write_calendar_override(self.db.conn, day.isoformat(), kind, note)
 
     # --- dossiers -------------------------------------------------------------------------
     def insert_dossier(

@@ -7,13 +7,12 @@ Thread model: the DB thread only (see ``database``).
 from __future__ import annotations
 
 import json
-import sqlite3
 import uuid
 from typing import Any
 
 from sqlite_utils import Database
 
-from desk_app.store.database import translate_sqlite_error, write_transaction
+from desk_app.store.database import read_rows, write_transaction
 
 PAGE_KIND = "dossier.pages"
 PAGE_FIELDS = ("sha256", "bytes", "mode", "width", "height", "dpi")
@@ -26,12 +25,7 @@ class PagesStore:
         self.db = db
 
     def _read(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
-        try:
-            cursor = self.db.conn.execute(sql, params)
-        except sqlite3.Error as exc:
-            raise translate_sqlite_error(exc, "") from None
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return read_rows(self.db, sql, params)
 
     def add_pages(
         self, *, dossier: dict[str, Any], document: str, pages: list[dict[str, Any]], created_at: str

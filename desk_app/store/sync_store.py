@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import sqlite3
 from typing import Any, Iterable
 
 from sqlite_utils import Database
@@ -17,12 +16,14 @@ from sqlite_utils import Database
 from desk_app.domain.catalogue import Procedure
 from desk_app.domain.dossier import FINAL_STATUSES, STATUS_LABELS, TRANSITIONS
 from desk_app.domain.errors import DeskError
-from desk_app.store.database import translate_sqlite_error, write_transaction
+from desk_app.store.database import read_rows, write_transaction
+from desk_app.store.desk_store import upsert_procedure, write_calendar_override
+from sync.protocol import PROVINCE_STATUSES, record_files
 
 CURSOR = "feed_cursor"
 # Statuses the province decides; a desk-side final status (returned, withdrawn) is the
 # desk's own fact about the counter and is never overwritten by the feed.
-PROVINCE_OWNED = frozenset({"transferred", "processing", "supplement_requested", "result_ready", "refused"})
+PROVINCE_OWNED = frozenset(PROVINCE_STATUSES)
 
 
 class SyncStore:
@@ -30,12 +31,7 @@ class SyncStore:
         self.db = db
 
     def _read(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
-        try:
-            cursor = self.db.conn.execute(sql, params)
-        except sqlite3.Error as exc:
-            raise translate_sqlite_error(exc, "") from None
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row)) for row in cursor.fetchall()]
+        return read_rows(self.db, sql, params)
 
     # --- key/value state ------------------------------------------------------------------
     def state(self, key: str, default: Any = None) -> Any:
@@ -177,8 +173,7 @@ class SyncStore:
         """SHA-256s listed by pending records and not yet confirmed by the server."""
         shas: list[str] = []
         for row in self._read("SELECT payload FROM outbox WHERE state IN ('pending', 'quarantined') AND payload LIKE '%\"files\"%'"):
-            files = json.loads(row["payload"]).get("files") or []
-            shas.extend(f for f in files if isinstance(f, str))
+            shas.extend(record_files(json.loads(row["payload"])))
         if not shas:
             return []
         confirmed = {r["sha256"] for r in self._read("SELECT sha256 FROM sync_files")}
@@ -271,37 +266,16 @@ class SyncStore:
         except (DeskError, KeyError, TypeError, ValueError) as exc:
             self._flag("", "bad_catalogue_change", {"code": str(payload.get("code")), "error": str(exc)}, now)
             return "flagged"
-        self.db.conn.execute(
-            """INSERT INTO procedures (code, name, field, processing_days, processing_hours, fee, fee_note,
-                   legal_basis, documents, search, source, active, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'province', ?, ?)
-               ON CONFLICT(code) DO UPDATE SET name = excluded.name, field = excluded.field,
-                   processing_days = excluded.processing_days, processing_hours = excluded.processing_hours,
-                   fee = excluded.fee, fee_note = excluded.fee_note, legal_basis = excluded.legal_basis,
-                   documents = excluded.documents, search = excluded.search, source = excluded.source,
-                   active = excluded.active, updated_at = excluded.updated_at""",
-            (
-                proc.code, proc.name, proc.field, proc.processing_days, proc.processing_hours, proc.fee,
-                proc.fee_note, proc.legal_basis, json.dumps([d.__dict__ for d in proc.documents], ensure_ascii=False),
-                proc.search_text, 0 if payload.get("active") is False else 1, now,
-            ),
-        )
+        upsert_procedure(self.db.conn, proc, source="province", active=payload.get("active") is not False, now=now)
         return "applied"
 
     def _apply_day(self, payload: dict[str, Any]) -> str:
         day, kind = payload.get("day"), payload.get("kind")
         if not isinstance(day, str):
             return "ignored"
-        if kind == "clear":
-            self.db.conn.execute("DELETE FROM calendar_overrides WHERE day = ?", (day,))
-        elif kind in ("off", "work"):
-            self.db.conn.execute(
-                "INSERT INTO calendar_overrides (day, kind, note) VALUES (?, ?, ?) "
-                "ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, note = excluded.note",
-                (day, kind, str(payload.get("note") or "")),
-            )
-        else:
+        if kind not in ("clear", "off", "work"):
             return "ignored"
+        write_calendar_override(self.db.conn, day, None if kind == "clear" else kind, str(payload.get("note") or ""))
         return "applied"
 
     def conflicts(self, *, unresolved_only: bool = True) -> list[dict[str, Any]]:

@@ -154,8 +154,7 @@ class RecordApplier:
             "status_source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'received', ?, 'desk', ?)",
             (code, uuid, desk.unit_code, desk.desk, desk.id, canonical_json(payload).decode(), received_at, received_at, now),
         )
-        for sha in files:
-            tx.execute("INSERT INTO dossier_files (dossier_code, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING", (code, sha))
+        _link_files(tx, code, files)
         event_uuid = payload.get("event_uuid")
         if isinstance(event_uuid, str) and event_uuid:
             tx.execute(
@@ -203,6 +202,10 @@ class RecordApplier:
 
     def _pages(self, tx: Tx, code: str, files: list[str]) -> dict:
         self._dossier(tx, code)
-        for sha in files:
-            tx.execute("INSERT INTO dossier_files (dossier_code, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING", (code, sha))
+        _link_files(tx, code, files)
         return {"dossier_code": code, "files": len(files)}
+
+
+def _link_files(tx: Tx, code: str, files: list[str]) -> None:
+    for sha in files:
+        tx.execute("INSERT INTO dossier_files (dossier_code, sha256) VALUES (?, ?) ON CONFLICT DO NOTHING", (code, sha))

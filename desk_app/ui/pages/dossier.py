@@ -365,6 +365,14 @@ class DossierPage(QWidget):
             on_done=self._status_recorded, on_error=self._status_failed,
         )
 
+    def status_recorded(self, dossier: dict) -> None:
+        """A status recorded elsewhere (a printed form 02/03, a returned result): ``dossier`` is
+        ``set_status``'s fresh view, so it is shown as is (if on this page) with no re-read, and
+        the queue is told."""
+        if self.current_code == dossier["code"]:
+            self._loaded(dossier)
+        self.status_changed.emit(dossier)
+
     def _status_recorded(self, dossier: dict) -> None:
         self.note.clear()
         self._loaded(dossier)

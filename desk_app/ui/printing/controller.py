@@ -321,10 +321,7 @@ class PrintingController(QObject):
         dossier = result.get("dossier")
         if dossier is not None:
             message += " " + tr("Trạng thái hồ sơ: {status}.", status=tr(STATUS_LABELS[dossier["status"]]))
-            page = self.window.dossier
-            if page.current_code == dossier["code"]:
-                page.show_dossier(dossier["code"])
-            page.status_changed.emit(dossier)  # the queue re-reads its rows
+            self.window.dossier.status_recorded(dossier)  # and the queue re-reads its rows
         if "status_error" in result:
             message += " " + tr("Chưa ghi nhận trạng thái: {detail}", detail=result["status_error"].translated(tr))
         self.window.statusBar().showMessage(message, 8000)
@@ -411,7 +408,7 @@ class PrintingController(QObject):
 
     def _record_return(self, code: str) -> None:
         def done(dossier: dict) -> None:
-            self.window.dossier.show_dossier(code)
+            self.window.dossier.status_recorded(dossier)
             self.window.statusBar().showMessage(self.tr("Đã ghi nhận trả kết quả hồ sơ {code}.", code=code), 5000)
 
         self.runner.db(mark_returned, code, on_done=done, on_error=self._failed)
