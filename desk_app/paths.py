@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from importlib import resources
 from pathlib import Path
 
 import platformdirs
@@ -12,11 +13,16 @@ APP_NAME = "desk-app"
 
 
 def resources_dir() -> Path:
-    """The shipped resources/ folder (source tree, editable install or PyInstaller bundle)."""
+    """The package's own resources (fonts, translations, sample catalogue).
+
+    Package data read through importlib.resources, so an installed, non-editable package finds
+    them from any working folder; a PyInstaller bundle keeps them under ``desk_app/resources``.
+    The top-level ``resources/`` folder only holds build-time sources (icons, installer art).
+    """
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
-        return Path(frozen) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+        return Path(frozen) / "desk_app" / "resources"
+    return Path(str(resources.files("desk_app") / "resources"))
 
 
 def default_data_dir() -> Path:

@@ -4,7 +4,7 @@ Qt-free: the CLI, the services and the Qt UI all use it. The printed text of a f
 official Vietnamese wording and is never translated (the form is a legal document); only the
 messages shown to the operator go through the translator.
 
-- ``fonts``    the embedded DejaVu fonts (Vietnamese glyphs, shipped in resources/fonts)
+- ``fonts``    the embedded DejaVu fonts (Vietnamese glyphs, shipped in desk_app/resources/fonts)
 - ``codes``    QR and Code128 as module matrices, drawn as vector rectangles
 - ``vietqr``   NAPAS VietQR (EMVCo) payloads and their CRC-16/CCITT-FALSE
 - ``payloads`` tracking / survey URLs in the QR, and recognising a scanned slip

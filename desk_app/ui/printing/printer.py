@@ -17,7 +17,7 @@ from desk_app.i18n import N_
 DEFAULT_PRINTER = N_("(mặc định)")
 
 
-class PrintError(DeskError):  # messages: resources/i18n/en/forms.json
+class PrintError(DeskError):  # messages: desk_app/resources/i18n/en/forms.json
     code = "print_failed"
 
 
