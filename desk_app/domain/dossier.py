@@ -11,6 +11,7 @@ from desk_app.domain.text import normalize_spaces
 from desk_app.domain.validation import (
     check_birth_date,
     check_length,
+    field_label,
     normalize_email,
     normalize_gender,
     normalize_phone,
@@ -123,17 +124,21 @@ class IntakeRequest:
     received_at: datetime | None = None
 
 
-def _int(value: object, *, field: str, minimum: int, maximum: int) -> int:
+def _int(value: object, *, field: str, minimum: int, maximum: int, label: str = "") -> int:
+    label = label or field_label(field)
     try:
         number = int(value)  # type: ignore[arg-type]
         if isinstance(value, bool) or (isinstance(value, float) and value != number):
             raise ValueError
     except (TypeError, ValueError, OverflowError):
-        raise ValidationError("Giá trị phải là số nguyên: {value}.", field=field, value=value) from None
+        raise ValidationError(
+            "{label} phải là số nguyên (đã nhập: {value}).", field=field, label=label, value=value
+        ) from None
     if not minimum <= number <= maximum:
         raise ValidationError(
-            "Giá trị {value} nằm ngoài khoảng {minimum}-{maximum}.",
+            "{label} phải từ {minimum} đến {maximum} (đã nhập: {value}).",
             field=field,
+            label=label,
             value=number,
             minimum=minimum,
             maximum=maximum,
@@ -147,8 +152,7 @@ def parse_applicant(data: dict, *, today: date) -> Applicant:
     name = normalize_spaces(str(data.get("full_name") or ""))
     if not name:
         raise ValidationError("Chưa nhập họ tên người nộp hồ sơ.", field="full_name")
-    if len(name) > 200:
-        raise ValidationError("Họ tên quá dài.", field="full_name")
+    check_length(name, field="full_name", maximum=200)
     if not any(ch.isalpha() for ch in name):
         raise ValidationError("Họ tên phải có chữ cái (đã nhập: {value}).", field="full_name", value=name[:50])
     birth = None
@@ -188,7 +192,7 @@ def parse_documents(items: object) -> list[DocumentItem]:
                 field="documents",
                 value=kind,
             )
-        count = _int(item.get("count", 1), field="documents", minimum=1, maximum=999)
+        count = _int(item.get("count", 1), field="documents", minimum=1, maximum=999, label=N_("Số lượng giấy tờ"))
         out.append(DocumentItem(name=normalize_spaces(str(item["name"])), kind=kind, count=count))
     return out
 

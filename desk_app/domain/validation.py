@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.text import fold
+from desk_app.i18n import N_
 
 ID_NUMBER_RE = re.compile(r"^\d{12}$")
 ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -123,9 +124,28 @@ def normalize_gender(value: str | None) -> str:
     )
 
 
+# What each field is called on the form, so an error names it ("Địa chỉ quá dài ...") rather
+# than saying "the value" (a label param is translated by DeskError.translated).
+FIELD_LABELS: dict[str, str] = {
+    "full_name": N_("Họ tên"),
+    "address": N_("Địa chỉ"),
+    "notes": N_("Ghi chú"),
+    "documents": N_("Tên giấy tờ"),
+    "sets": N_("Số bộ"),
+    "officer_name": N_("Họ tên cán bộ"),
+    "phone": N_("Số điện thoại"),
+    "email": N_("Email"),
+}
+
+
+def field_label(field: str) -> str:
+    return FIELD_LABELS.get(field, N_("Nội dung"))
+
+
 def check_length(value: str, *, field: str, maximum: int) -> str:
     if len(value) > maximum:
         raise ValidationError(
-            "Nội dung quá dài ({length} ký tự, tối đa {maximum}).", field=field, length=len(value), maximum=maximum
+            "{label} quá dài ({length} ký tự, tối đa {maximum} ký tự).",
+            field=field, label=field_label(field), length=len(value), maximum=maximum,
         )
     return value
