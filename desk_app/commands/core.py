@@ -69,6 +69,7 @@ def register(sub) -> None:
     p.add_argument("--set", nargs=2, metavar=("DATE", "KIND"), help="KIND = off, work or clear")
     p.add_argument("--note", default="")
     p.add_argument("--appointment", nargs=2, metavar=("RECEIVED_AT", "DAYS"), help="compute an appointment")
+    p.add_argument("--list", type=int, metavar="YEAR", help="days off and make-up working days of YEAR, with their source")
     p.set_defaults(handler=cmd_calendar)
 
 
@@ -125,6 +126,8 @@ def cmd_calendar(args, tr):
             day_text, kind = args.set
             ctx.setup.set_day(parse_iso_date(day_text, field="date"), None if kind == "clear" else kind, args.note)
         result = {"overrides": ctx.store.list_calendar_overrides()}
+        if args.list is not None:
+            result = {"year": args.list, "days": ctx.setup.calendar_year(args.list)}
         if args.appointment:
             moment_text, days_text = args.appointment
             try:

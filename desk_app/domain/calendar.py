@@ -1,8 +1,15 @@
 """Working-day calendar and appointment dates.
 
 Working days skip Saturdays, Sundays and Vietnamese public holidays (the ``holidays`` package
-computes lunar Tết and Hùng Kings' day), corrected by an editable override table: each year the
-government decides extra days off and make-up working Saturdays, so the desk needs both.
+computes lunar Tết and Hùng Kings' day, and lists the make-up working Saturdays the government swaps
+for bridge days). Each year the government decides more swaps by notice, so four layers decide a
+day, the first that speaks wins (docs/calendar.md):
+
+1. the desk's own override table (``overrides``),
+2. days the province published through the change feed (``province``),
+3. official swaps shipped with the app as dated data with their source
+   (``desk_app/resources/calendar/official_vn.json``),
+4. the law: weekends, public holidays and make-up Saturdays from ``holidays``.
 
 All times are Vietnam local time (UTC+07:00, no daylight saving). We use a fixed offset rather
 than a tz database so Windows PCs without tzdata behave the same.
@@ -10,11 +17,10 @@ than a tz database so Windows PCs without tzdata behave the same.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
-
-import holidays
 
 from desk_app.domain.errors import ValidationError
 
@@ -22,10 +28,63 @@ VN_TZ = timezone(timedelta(hours=7), "ICT")
 OFF = "off"
 WORK = "work"
 
+# Where a day's status comes from, in the order that decides it.
+SOURCE_DESK = "desk"
+SOURCE_PROVINCE = "province"
+SOURCE_OFFICIAL = "official"
+SOURCE_LAW = "law"
+
+
+@dataclass(frozen=True)
+class CalendarDay:
+    """One day that is not an ordinary weekday/weekend: a day off or a make-up working day."""
+
+    day: date
+    kind: str  # OFF or WORK
+    name: str
+    source: str  # SOURCE_*
+    reference: str = ""  # the notice or table it comes from
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "day": self.day.isoformat(),
+            "kind": self.kind,
+            "name": self.name,
+            "source": self.source,
+            "reference": self.reference,
+        }
+
 
 @lru_cache(maxsize=64)
+def _law_days(year: int) -> dict[date, tuple[str, str]]:
+    """The year's public holidays (OFF) and make-up Saturdays (WORK) from ``holidays``.
+
+    Built per year on first use: the package's lunar tables stay off the start-up path."""
+    import holidays
+
+    table = holidays.VN(years=year, language="vi")
+    days: dict[date, tuple[str, str]] = {day: (OFF, str(name)) for day, name in table.items()}
+    for day in getattr(table, "weekend_workdays", ()):
+        if day.year == year:
+            days[day] = (WORK, "Ngày làm việc bù")
+    return days
+
+
 def _public_holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.VN(years=year).keys())
+    return frozenset(day for day, (kind, _name) in _law_days(year).items() if kind == OFF)
+
+
+@lru_cache(maxsize=1)
+def _official_days() -> dict[date, tuple[str, str, str]]:
+    """Swaps shipped with the app (kind, name, source notice)."""
+    from desk_app.paths import resources_dir
+
+    data = json.loads((resources_dir() / "calendar" / "official_vn.json").read_text(encoding="utf-8"))
+    return {
+        date.fromisoformat(item["day"]): (item["kind"], item.get("name", ""), item.get("source", ""))
+        for item in data.get("days", [])
+        if item.get("kind") in (OFF, WORK)
+    }
 
 
 @dataclass(frozen=True)
@@ -65,16 +124,42 @@ class WorkingHours:
 class WorkCalendar:
     """Which days are working days, and how to count working time forward."""
 
-    overrides: dict[date, str] = field(default_factory=dict)
+    overrides: dict[date, str] = field(default_factory=dict)  # the desk's own: wins over all
     hours: WorkingHours = field(default_factory=WorkingHours)
+    province: dict[date, str] = field(default_factory=dict)  # published through the change feed
+    official: dict[date, tuple[str, str, str]] | None = None  # None: the days shipped with the app
+
+    def _official(self) -> dict[date, tuple[str, str, str]]:
+        return _official_days() if self.official is None else self.official
 
     def is_working_day(self, day: date) -> bool:
-        override = self.overrides.get(day)
-        if override == WORK:
-            return True
-        if override == OFF:
-            return False
-        return day.weekday() < 5 and day not in _public_holidays(day.year)
+        for layer in (self.overrides, self.province):
+            kind = layer.get(day)
+            if kind in (OFF, WORK):
+                return kind == WORK
+        official = self._official().get(day)
+        if official is not None:
+            return official[0] == WORK
+        law = _law_days(day.year).get(day)
+        if law is not None:
+            return law[0] == WORK
+        return day.weekday() < 5
+
+    def special_days(self, year: int, *, notes: dict[date, str] | None = None) -> list[CalendarDay]:
+        """Every day of ``year`` that differs from the plain weekday/weekend rule or that some
+        layer names, with the layer that decides it (what ``desk calendar --list`` prints)."""
+        notes = notes or {}
+        found: dict[date, CalendarDay] = {}
+        for day, (kind, name) in _law_days(year).items():
+            found[day] = CalendarDay(day, kind, name, SOURCE_LAW, "holidays")
+        for day, (kind, name, source) in self._official().items():
+            if day.year == year:
+                found[day] = CalendarDay(day, kind, name, SOURCE_OFFICIAL, source)
+        for source, layer in ((SOURCE_PROVINCE, self.province), (SOURCE_DESK, self.overrides)):
+            for day, kind in layer.items():
+                if day.year == year and kind in (OFF, WORK):
+                    found[day] = CalendarDay(day, kind, notes.get(day, ""), source)
+        return [found[day] for day in sorted(found)]
 
     def next_working_day(self, day: date) -> date:
         """The first working day strictly after ``day``."""

@@ -6,10 +6,19 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from desk_app.domain.calendar import OFF, WORK, WorkCalendar, WorkingHours
-from desk_app.domain.codes import check_desk_number, normalize_unit_code
+from desk_app.domain.codes import check_desk_number, check_real_unit_code, is_placeholder_unit_code
 from desk_app.domain.errors import ConflictError, NotFoundError, ValidationError
+from desk_app.i18n import N_
 from desk_app.services.actor import OFFICER_KEY, clean_officer_name, officer_name, set_officer_name
 from desk_app.store.desk_store import DeskStore
+
+
+SETUP_PENDING_KEY = "setup.pending"  # True from the wizard's first saved step to its end
+PLACEHOLDER_INTAKE_MESSAGE = N_(
+    "Bàn này vẫn dùng mã đơn vị mẫu {value}: chưa thể tiếp nhận hồ sơ. Hãy nhập mã định danh "
+    "của đơn vị mình (cài đặt lần đầu, hoặc desk init --unit-code MÃ); bàn đã có hồ sơ mang mã "
+    "mẫu thì dùng một thư mục dữ liệu mới."
+)
 
 
 @dataclass
@@ -85,7 +94,7 @@ class SetupService:
     ) -> DeskConfig:
         """Save the desk's identity; ``officer`` (None = leave as is) is the receiving
         officer's name recorded as the actor and printed on forms."""
-        config = DeskConfig(unit_code=normalize_unit_code(unit_code), desk=check_desk_number(desk))
+        config = DeskConfig(unit_code=check_real_unit_code(unit_code), desk=check_desk_number(desk))
         current = self.store.all_settings()
         # Checked before anything is written; None keeps the officer already set.
         config.officer_name = clean_officer_name(officer) if officer is not None else str(current.get(OFFICER_KEY) or "")
@@ -113,6 +122,24 @@ class SetupService:
         self.store.set_settings({f"{k}": v for k, v in config.as_dict().items()})
         return config
 
+    def needs_setup(self) -> bool:
+        """The first-run wizard still has to run: nothing configured, a wizard left before its
+        end (its steps save as they go), or the example unit code on a desk with no dossier yet
+        (0.1's set-up dialog let it through; it can still be replaced safely)."""
+        values = self.store.all_settings()
+        if "unit_code" not in values or values.get(SETUP_PENDING_KEY):
+            return True
+        return is_placeholder_unit_code(str(values["unit_code"])) and not self.store.dossier_count()
+
+    def set_setup_pending(self, pending: bool) -> None:
+        self.store.set_settings({SETUP_PENDING_KEY: bool(pending)})
+
+    def check_ready_for_intake(self, config: DeskConfig) -> None:
+        """The example unit code must be replaced before the first dossier: a code under it
+        would collide with every other desk that kept it (docs/dossier-codes.md)."""
+        if is_placeholder_unit_code(config.unit_code):
+            raise ValidationError(PLACEHOLDER_INTAKE_MESSAGE, field="unit_code", value=config.unit_code)
+
     def officer(self) -> str:
         """The receiving officer's name ("" when none is set)."""
         return officer_name(self.store)
@@ -138,7 +165,22 @@ class SetupService:
 
     def calendar(self) -> WorkCalendar:
         hours = WorkingHours.from_dict(self.store.get_setting("hours") or {})
-        return WorkCalendar(overrides=self.store.calendar_overrides(), hours=hours)
+        return WorkCalendar(
+            overrides=self.store.calendar_overrides("desk"),
+            province=self.store.calendar_overrides("province"),
+            hours=hours,
+        )
+
+    def calendar_year(self, year: int) -> list[dict[str, str]]:
+        """Days off and make-up working days of ``year`` with where each comes from."""
+        if not 1900 <= year <= 2200:
+            raise ValidationError("Năm không hợp lệ: {value}.", field="year", value=str(year))
+        notes = {
+            date.fromisoformat(row["day"]): row["note"]
+            for source in ("province", "desk")
+            for row in self.store.list_calendar_overrides(source)
+        }
+        return [day.as_dict() for day in self.calendar().special_days(year, notes=notes)]
 
     def set_day(self, day: date, kind: str | None, note: str = "") -> None:
         """Mark a day as an extra day off (``off``), a make-up working day (``work``), or

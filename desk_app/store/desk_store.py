@@ -107,14 +107,20 @@ def upsert_procedure(conn: sqlite3.Connection, proc: Procedure, *, source: str, 
     )
 
 
-def write_calendar_override(conn: sqlite3.Connection, day: str, kind: str | None, note: str = "") -> None:
-    """Set (``kind`` "off"/"work") or clear (None) one day's override, inside the caller's
-    write transaction."""
+CALENDAR_TABLES = {"desk": "calendar_overrides", "province": "province_calendar"}
+
+
+def write_calendar_override(
+    conn: sqlite3.Connection, day: str, kind: str | None, note: str = "", *, source: str = "desk"
+) -> None:
+    """Set (``kind`` "off"/"work") or clear (None) one day's override of the desk's own table or
+    of the province's (``source``), inside the caller's write transaction."""
+    table = CALENDAR_TABLES[source]
     if kind is None:
-        conn.execute("DELETE FROM calendar_overrides WHERE day = ?", (day,))
+        conn.execute(f"DELETE FROM {table} WHERE day = ?", (day,))
     else:
         conn.execute(
-            "INSERT INTO calendar_overrides (day, kind, note) VALUES (?, ?, ?) "
+            f"INSERT INTO {table} (day, kind, note) VALUES (?, ?, ?) "
             "ON CONFLICT(day) DO UPDATE SET kind = excluded.kind, note = excluded.note",
             (day, kind, note),
         )
@@ -211,11 +217,12 @@ class DeskStore:
         return self._read("SELECT count(*) AS n FROM procedures WHERE active = 1")[0]["n"]
 
     # --- calendar -------------------------------------------------------------------------
-    def calendar_overrides(self) -> dict[date, str]:
-        return {date.fromisoformat(r["day"]): r["kind"] for r in self._read("SELECT day, kind FROM calendar_overrides")}
+    def calendar_overrides(self, source: str = "desk") -> dict[date, str]:
+        rows = self._read(f"SELECT day, kind FROM {CALENDAR_TABLES[source]}")
+        return {date.fromisoformat(r["day"]): r["kind"] for r in rows}
 
-    def list_calendar_overrides(self) -> list[dict[str, str]]:
-        return self._read("SELECT day, kind, note FROM calendar_overrides ORDER BY day")
+    def list_calendar_overrides(self, source: str = "desk") -> list[dict[str, str]]:
+        return self._read(f"SELECT day, kind, note FROM {CALENDAR_TABLES[source]} ORDER BY day")
 
     def set_calendar_override(self, day: date, kind: str | None, note: str = "") -> None:
         with write_transaction(self.db):

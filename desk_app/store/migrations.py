@@ -156,6 +156,8 @@ def m0001_initial(db: Database) -> None:
 from desk_app.store import migrations_pages  # noqa: E402,F401  (0002_*: scanned pages)
 from desk_app.store import migrations_forms  # noqa: E402,F401  (0003_*: receipts, tracking book)
 from desk_app.store import migrations_sync  # noqa: E402,F401  (0004_*: sync state)
+from desk_app.store import migrations_calendar  # noqa: E402,F401  (0008_*: province calendar)
+from desk_app.store import migrations_accounts  # noqa: E402,F401  (0006_*: accounts, audit trail)
 
 
 def known_migration_names() -> list[str]:

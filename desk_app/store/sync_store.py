@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from datetime import date
 from typing import Any, Iterable
 
 from sqlite_utils import Database
@@ -275,7 +276,14 @@ class SyncStore:
             return "ignored"
         if kind not in ("clear", "off", "work"):
             return "ignored"
-        write_calendar_override(self.db.conn, day, None if kind == "clear" else kind, str(payload.get("note") or ""))
+        try:
+            date.fromisoformat(day)
+        except ValueError:
+            return "ignored"
+        # Into the province's own table: a day the desk overrode itself keeps the desk's choice.
+        write_calendar_override(
+            self.db.conn, day, None if kind == "clear" else kind, str(payload.get("note") or ""), source="province"
+        )
         return "applied"
 
     def conflicts(self, *, unresolved_only: bool = True) -> list[dict[str, Any]]:

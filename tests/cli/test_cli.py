@@ -183,3 +183,16 @@ def test_init_officer_is_the_actor_and_receipts_are_not_private(tmp_path, intake
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(pdf.stat().st_mode) == 0o666 & ~umask
+
+
+def test_calendar_list_year_with_sources(data):
+    out = ok("calendar", "--data", str(data), "--set", "2026-12-31", "off", "--note", "Nghỉ bù", "--list", "2026")
+    days = {d["day"]: d for d in out["days"]}
+    assert out["year"] == 2026
+    assert days["2026-08-22"]["kind"] == "work" and days["2026-08-22"]["source"] == "law"
+    assert days["2026-01-10"]["kind"] == "work" and days["2026-01-10"]["source"] == "official"
+    assert days["2026-12-31"] == {"day": "2026-12-31", "kind": "off", "name": "Nghỉ bù", "source": "desk", "reference": ""}
+    # One working day after Friday 21/8/2026 is the make-up Saturday 22/8.
+    due = ok("calendar", "--data", str(data), "--appointment", "2026-08-21T09:00:00+07:00", "1")["appointment_at"]
+    assert due == "2026-08-22T09:00:00+07:00"
+    assert fails("calendar", "--data", str(data), "--list", "99999")["error"]

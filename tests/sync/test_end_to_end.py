@@ -76,7 +76,7 @@ def test_province_changes_arrive_through_the_feed_with_the_cursor(enrolled, serv
     assert enrolled.queue.show(codes[1])["status"] == "withdrawn"  # desk-owned final status kept
     flagged = enrolled.sync.conflicts()
     assert [f["dossier_code"] for f in flagged] == [codes[1]]
-    assert enrolled.store.calendar_overrides()
+    assert enrolled.store.calendar_overrides("province")  # published days: the province's table
     assert enrolled.store.get_procedure("1.999999.000.00.00.H14").name == "Thủ tục thử"
     cursor = enrolled.sync.store.cursor()
     assert cursor >= 5
