@@ -19,6 +19,7 @@ from desk_app.forms.pdf_parts import (
     build_pdf,
     date_words,
     e,
+    fitted_line,
     grid,
     local,
     money,
@@ -28,6 +29,7 @@ from desk_app.forms.pdf_parts import (
 )
 
 NOT_SENT_NOTE = "Hồ sơ đã tiếp nhận tại Bộ phận Một cửa, chưa gửi lên hệ thống tỉnh"
+UNIT_SHARE = 0.42  # of the text width: the unit's column of a two-column header
 COPY_LABELS = ("Liên 1: Giao người nộp hồ sơ", "Liên 2: Lưu tại Bộ phận Một cửa")
 
 
@@ -43,9 +45,10 @@ def _marks(data: FormData, s: Styles, copy_label: str) -> list:
 def _header(data: FormData, layout: Layout, s: Styles, width: float, copy_label: str = "") -> list:
     """Unit and national motto side by side (one column on narrow paper), the place and
     date, and the reprint mark ("Bản sao lần N") where the eye lands first."""
+    unit_width = width if layout.stacked_header else width * UNIT_SHARE
     unit = [
-        Paragraph(e(data.unit_name.upper()), s.center),
-        Paragraph(f"<b>{e(data.office_name.upper())}</b>", s.center),
+        fitted_line(data.unit_name.upper(), s.center, unit_width),
+        fitted_line(data.office_name.upper(), s.center, unit_width, bold=True),
     ]
     nation = [
         Paragraph("<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b>", s.center),
@@ -55,7 +58,9 @@ def _header(data: FormData, layout: Layout, s: Styles, width: float, copy_label:
     marks = _marks(data, s, copy_label)
     if layout.stacked_header:
         return [*marks, *nation, Spacer(1, 1.5 * mm), *unit, Spacer(1, 1 * mm), place]
-    table = plain_table([[unit + [Spacer(1, 1 * mm)] + marks, nation + [Spacer(1, 1.5 * mm), place]]], [width * 0.42, width * 0.58])
+    table = plain_table(
+        [[unit + [Spacer(1, 1 * mm)] + marks, nation + [Spacer(1, 1.5 * mm), place]]], [unit_width, width - unit_width]
+    )
     return [table]
 
 
@@ -333,6 +338,29 @@ BOOK_HEAD = (
     "Ghi chú",
 )
 BOOK_WIDTHS = (0.05, 0.11, 0.13, 0.045, 0.09, 0.11, 0.065, 0.06, 0.06, 0.06, 0.06, 0.06, 0.05, 0.05)
+BOOK_CODE_COLUMN = 1
+BOOK_PAD = 1.5
+# Columns of free text that give up width when the code column needs more (they wrap well).
+BOOK_FLEX_COLUMNS = (2, 5, 13)
+
+
+def book_widths(codes: list[str], width: float, font_size: float) -> list[float]:
+    """Column widths of the book: the dossier code never wraps (a code split after its 24th
+    character reads as another dossier), so its column is as wide as the longest code; the
+    free-text columns give up what it takes."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from desk_app.forms.fonts import REGULAR
+
+    widths = [width * w for w in BOOK_WIDTHS]
+    needed = max((stringWidth(c, REGULAR, font_size) for c in codes), default=0) + 2 * BOOK_PAD + 1
+    extra = needed - widths[BOOK_CODE_COLUMN]
+    if extra > 0:
+        flex = sum(widths[i] for i in BOOK_FLEX_COLUMNS)
+        for i in BOOK_FLEX_COLUMNS:
+            widths[i] -= extra * widths[i] / flex
+        widths[BOOK_CODE_COLUMN] = needed
+    return widths
 
 
 def stamp(moment) -> str:
@@ -372,5 +400,5 @@ def render_book(book: BookData) -> RenderedPdf:
         rows.append([Paragraph(v, s.cell) for v in values])
     if len(rows) == 1:
         rows.append([Paragraph("", s.cell)] * len(BOOK_HEAD))
-    story.append(grid(rows, [width * w for w in BOOK_WIDTHS], pad=1.5))
+    story.append(grid(rows, book_widths([r.code for r in book.rows], width, s.cell.fontSize), pad=BOOK_PAD))
     return build_pdf([story], layout, title="Sổ theo dõi hồ sơ", landscape=True)

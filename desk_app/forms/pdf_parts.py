@@ -117,6 +117,25 @@ def grid(rows, widths, *, header: bool = True, pad: float = 2) -> Table:
     return table
 
 
+# A header line is shrunk down to this share of its font size before it is let wrap.
+MIN_FIT_SCALE = 0.7
+
+
+def fitted_line(text: str, style: ParagraphStyle, width: float, *, bold: bool = False) -> Paragraph:
+    """One header line (unit or office name) on one line: the font shrinks until ``text``
+    fits ``width`` (down to ``MIN_FIT_SCALE``; beyond that it wraps rather than get
+    unreadable). On A5 "BỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ" otherwise left "QUẢ" alone on a line."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    size = style.fontSize
+    needed = stringWidth(text, BOLD if bold else REGULAR, size)
+    if needed > width:
+        size = max(size * MIN_FIT_SCALE, size * width / needed * 0.99)
+    fitted = ParagraphStyle(f"{style.name}-fit", parent=style, fontSize=size, leading=min(style.leading, size * 1.3))
+    body = e(text)
+    return Paragraph(f"<b>{body}</b>" if bold else body, fitted)
+
+
 def plain_table(rows, widths, *, valign: str = "TOP", pad: float = 0) -> Table:
     table = Table(rows, colWidths=widths)
     table.setStyle(

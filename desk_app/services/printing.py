@@ -316,7 +316,8 @@ class PrintingService:
             )
             for r in rows
         ]
-        book_rows.sort(key=lambda b: (b.volume, b.number))
+        # In order of receipt (the query's order), as the paper book is kept: the number is
+        # given when a slip is first printed, which may be out of that order.
         return BookData(config.unit_name, self.settings().office_name, date_from, date_to, book_rows)
 
     def export_book(self, date_from: date, date_to: date, out: Path) -> dict[str, Any]:

@@ -9,6 +9,10 @@ from desk_app.store.database import write_transaction
 from desk_app.store.desk_store import DeskStore, _day_start_ts
 
 
+# ``form_prints.target`` of a paper print: "printer:<name>" (files are "pdf:<path>").
+PAPER_PREFIX = "printer:"
+
+
 class FormsStore:
     def __init__(self, store: DeskStore):
         self.store = store
@@ -34,8 +38,11 @@ class FormsStore:
                 )
 
     def print_count(self, dossier_id: int, form: str) -> int:
+        """Paper issues of ``form`` so far. A PDF file is logged too but is not a paper handed
+        to anyone, so it does not make the next paper a copy (issue 8)."""
         return self.store._read(  # noqa: SLF001
-            "SELECT count(*) AS n FROM form_prints WHERE dossier_id = ? AND form = ?", (dossier_id, form)
+            "SELECT count(*) AS n FROM form_prints WHERE dossier_id = ? AND form = ? AND target LIKE ?",
+            (dossier_id, form, f"{PAPER_PREFIX}%"),
         )[0]["n"]
 
     def record_print(

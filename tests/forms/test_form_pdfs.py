@@ -75,6 +75,8 @@ def test_two_copies_and_reprint_mark(desk, dossier, tmp_path):
     _zxing()
     desk.printing.configure(slip_copies=2)
     first = desk.printing.export(dossier["code"], tmp_path / "a.pdf", layout="thermal80")
+    # Only paper counts: the original goes to the printer, then a file of it is a copy.
+    desk.printing.record(desk.printing.prepare(dossier["code"], layout="thermal80"), target="printer:Counter")
     second = desk.printing.export(dossier["code"], tmp_path / "b.pdf", layout="thermal80")
     assert first["pages"] == 2 and first["copy_number"] == 1 and second["copy_number"] == 2
     texts = [" ".join(t.split()) for t in page_texts((tmp_path / "b.pdf").read_bytes())]
