@@ -25,6 +25,12 @@ class ScannerError(DeskError):
     NO_DUPLEX = N_("Máy quét {device} không quét được hai mặt.")
     FEEDER_EMPTY = N_("Khay nạp giấy trống: hãy đặt giấy vào rồi quét lại.")
     NOT_AVAILABLE = N_("Không dùng được {backend} trên máy này: {detail}.")
+    # python-sane is the optional extra `desk-app[sane]` (it needs a compiler): say how to add it.
+    SANE_MISSING = N_(
+        "Chưa cài phần hỗ trợ máy quét SANE, nên chưa quét được; vẫn nhập được tệp ảnh/PDF. "
+        "Để dùng máy quét, quản trị viên chạy: sudo apt install python3-sane (bản cài .deb), "
+        "hoặc DESK_EXTRAS=sane bash scripts/run.sh (cần gcc, python3-dev, libsane-dev)."
+    )
 
 
 @dataclass(frozen=True)

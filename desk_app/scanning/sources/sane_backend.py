@@ -18,8 +18,8 @@ def _sane():
     global _initialised
     try:
         import sane
-    except ImportError as exc:  # not installed (Windows, minimal installs)
-        raise ScannerError(ScannerError.NOT_AVAILABLE, backend="SANE", detail=str(exc)) from None
+    except ImportError:  # the optional extra desk-app[sane] is not installed: say how to add it
+        raise ScannerError(ScannerError.SANE_MISSING, field="device") from None
     with _init_lock:
         if not _initialised:
             sane.init()
