@@ -155,6 +155,12 @@ def parse_applicant(data: dict, *, today: date) -> Applicant:
     check_length(name, field="full_name", maximum=200)
     if not any(ch.isalpha() for ch in name):
         raise ValidationError("Họ tên phải có chữ cái (đã nhập: {value}).", field="full_name", value=name[:50])
+    if "|" in name or any(ch.isdigit() for ch in name):
+        # A card's QR typed into the name field ("004099001234|...|Nguyễn Văn An|...") is not a name.
+        raise ValidationError(
+            "Họ tên không được chứa chữ số hoặc ký tự | (đã nhập: {value}). Nếu đó là mã QR căn cước, "
+            "hãy quét lại.", field="full_name", value=name[:50],
+        )
     birth = None
     if data.get("birth_date"):
         birth = check_birth_date(parse_iso_date(str(data["birth_date"]), field="birth_date"), today=today)

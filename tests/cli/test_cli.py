@@ -129,6 +129,15 @@ def test_bad_intake_input_writes_nothing(data, tmp_path, content, field):
     assert ok("search", "--data", data, "") == []
 
 
+@pytest.mark.parametrize("lang, words", [("vi", "Họ tên không được chứa chữ số"), ("en", "full name must not contain digits")])
+def test_intake_refuses_a_name_that_is_a_qr_payload(data, intake_json, lang, words):
+    """A card's raw QR typed into the name field is refused by the CLI too (issue 8)."""
+    bad = dict(intake_json, applicant=dict(intake_json["applicant"], full_name=SAMPLE_QR))
+    error = fails("--lang", lang, "intake", "--data", data, "--json", "-", input=json.dumps(bad, ensure_ascii=False))
+    assert error["field"] == "full_name" and words in error["message"]
+    assert ok("search", "--data", data, "") == []
+
+
 def test_errors_for_missing_things(tmp_path, intake_json):
     error = fails("intake", "--data", str(tmp_path / "none"), "--json", "-", input=json.dumps(intake_json))
     assert error["error"] == "store_error" and "desk init" in error["message"]

@@ -100,6 +100,18 @@ def test_parse_intake_errors(intake_json, patch, field):
     assert info.value.field == field
 
 
+@pytest.mark.parametrize("name", [SAMPLE_QR, "Nguyễn Văn An|", "Lò Thị 2", "Nguyễn Văn An 004099001234"])
+def test_a_name_with_a_bar_or_digits_is_refused_naming_the_field(intake_json, name):
+    from desk_app.i18n import Translator
+
+    bad = {**intake_json, "applicant": {**intake_json["applicant"], "full_name": name}}
+    with pytest.raises(ValidationError) as info:
+        parse_intake(bad, today=TODAY)
+    assert info.value.field == "full_name"
+    assert str(info.value).startswith("Họ tên không được chứa chữ số hoặc ký tự |")
+    assert info.value.translated(Translator("en")).startswith("The full name must not contain digits")
+
+
 def test_not_an_object():
     with pytest.raises(ValidationError):
         parse_intake(["x"], today=TODAY)  # type: ignore[arg-type]
