@@ -1,9 +1,30 @@
 #!/usr/bin/env bash
 # Set up (once) and start the desk app on its embedded defaults.
+#
+# Needs only python3 and python3-venv (Debian 12): every default dependency installs from a
+# wheel, nothing is compiled and no system package is installed. The app is installed as a
+# package (not editable), exactly as a user gets it; it is reinstalled when the source changes.
+# DESK_EXTRAS=sane adds SANE scanning (python-sane compiles: gcc, python3-dev, libsane-dev).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -x .venv/bin/python ]; then
-    python3 -m venv .venv
+    if ! python3 -m venv .venv; then
+        echo "Không tạo được môi trường Python: hãy cài python3-venv (sudo apt install python3-venv)." >&2
+        echo "Could not create the Python environment: install python3-venv." >&2
+        exit 1
+    fi
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e .
-exec .venv/bin/python main.py "$@"
+target="."
+[ -n "${DESK_EXTRAS:-}" ] && target=".[${DESK_EXTRAS}]"
+stamp=$( { echo "$target"; find pyproject.toml desk_app sync -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)
+if [ "$(cat .venv/.desk-installed 2>/dev/null)" != "$stamp" ]; then
+    .venv/bin/python -m pip install -q --disable-pip-version-check "$target"
+    echo "$stamp" > .venv/.desk-installed
+fi
+# From the installed package (the bin/ launcher), not from the source tree.
+status=0
+.venv/bin/desk-app "$@" || status=$?
+if [ "$status" -ne 0 ]; then
+    .venv/bin/python -m desk_app.ui.qt_check || true
+fi
+exit "$status"
