@@ -164,6 +164,9 @@ class SyncService:
         last_confirmed = state.get("last_confirmed_at")
         return {
             "enrolled": meta is not None,
+            # Enrolled but the secret is not on this PC (restored from a backup, which never
+            # holds it; see services/backup.py): the desk must enrol again before it syncs.
+            "reenroll_needed": meta is not None and self.vault.load(meta) is None,
             "server": meta["server_url"] if meta else None,
             "desk_id": meta["desk_id"] if meta else None,
             "online": online,
