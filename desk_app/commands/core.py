@@ -58,6 +58,9 @@ def register(sub) -> None:
     p.add_argument("code")
     p.add_argument("status")
     p.add_argument("--note", default="")
+    p.add_argument("--collector-name", default="", help="returned: who collected the result (full name)")
+    p.add_argument("--collector-id", default="", help="returned: the collector's 12-digit ID number")
+    p.add_argument("--post-tracking", default="", help="returned by post: the postal tracking number")
     p.set_defaults(handler=cmd_status)
 
     p = sub.add_parser("summary", help="queue counts for a supervisor")
@@ -112,7 +115,8 @@ def cmd_search(args, tr):
 
 def cmd_status(args, tr):
     with services(args, tr) as ctx:
-        return ctx.queue.set_status(args.code, args.status, note=args.note)
+        collector = {"name": args.collector_name, "id_number": args.collector_id, "post_tracking": args.post_tracking}
+        return ctx.queue.set_status(args.code, args.status, note=args.note, collector=collector)
 
 
 def cmd_summary(args, tr):

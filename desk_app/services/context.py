@@ -26,6 +26,7 @@ from desk_app.store.desk_store import DeskStore
 
 if TYPE_CHECKING:
     from desk_app.services.digitise import DigitiseService
+    from desk_app.services.dossier_edit import EditService
     from desk_app.services.printing import PrintingService
     from desk_app.services.sync_service import SyncService
 
@@ -63,6 +64,7 @@ class DeskServices:
         self._sync: SyncService | None = None
         self._digitise: DigitiseService | None = None
         self._printing: PrintingService | None = None
+        self._edits: EditService | None = None
 
     @property
     def actor(self) -> str:
@@ -94,6 +96,15 @@ class DeskServices:
             self._printing = PrintingService(self.store, self.setup, self.clock, self.actor, tag_provider=self._receipt_tag)
         self._printing.actor = self.actor  # the officer as of this call: a change needs no rebuild
         return self._printing
+
+    @property
+    def edits(self) -> EditService:
+        """Corrections of saved dossiers (issue 8); built on first use like the heavy ones."""
+        if self._edits is None:
+            from desk_app.services.dossier_edit import EditService
+
+            self._edits = EditService(self.store, self.clock, self._actor)
+        return self._edits
 
     def _receipt_tag(self, code: str) -> str | None:
         # Through the property: the first receipt builds the sync service if nothing else has.

@@ -6,11 +6,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from desk_app.domain.calendar import VN_TZ
-from desk_app.domain.dossier import STATUS_LABELS, check_transition
+from desk_app.domain.corrections import EDITABLE_STATUSES, parse_collector
+from desk_app.domain.dossier import RETURNED, STATUS_LABELS, check_transition
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.text import normalize_spaces
 from desk_app.services.actor import ActorSource, as_actor_source
 from desk_app.store.desk_store import DeskStore, QueueFilter
+from desk_app.store.edits_store import EditsStore
 
 VIEWS = ("all", "open", "due", "overdue", "returned", "unsynced")
 
@@ -48,8 +50,20 @@ def dossier_view(store: DeskStore, code: str) -> dict[str, Any]:
         "status_at": row["status_at"],
         "synced": row["synced_at"] is not None,
         "synced_at": row["synced_at"],
-        "history": store.dossier_history(row["id"]),
+        "history": _history(store, row["id"]),
+        "edits": EditsStore(store).edits(row["id"]),
+        "editable": row["status"] in EDITABLE_STATUSES,
     }
+
+
+def _history(store: DeskStore, dossier_id: int) -> list[dict[str, Any]]:
+    """Status events; a "returned" one carries who collected the result (``collector``)."""
+    history = store.dossier_history(dossier_id)
+    collectors = EditsStore(store).collectors(dossier_id) if any(h["status"] == RETURNED for h in history) else {}
+    for event in history:
+        if event["uuid"] in collectors:
+            event["collector"] = collectors[event["uuid"]]
+    return history
 
 
 def list_item(row: dict[str, Any]) -> dict[str, Any]:
@@ -121,9 +135,14 @@ class QueueService:
     def show(self, code: str) -> dict:
         return dossier_view(self.store, code)
 
-    def set_status(self, code: str, status: str, *, note: str = "", at: datetime | None = None) -> dict:
+    def set_status(
+        self, code: str, status: str, *, note: str = "", at: datetime | None = None, collector: dict | None = None
+    ) -> dict:
+        """``collector`` ({name, id_number} or {post_tracking}) says who took the result of a
+        "returned" dossier; it is checked and kept with that event."""
         dossier = self.store.find_dossier_row(code)
         check_transition(dossier["status"], status)
+        taken_by = parse_collector(status=status, **(collector or {}))
         moment = (at or self.clock()).astimezone(VN_TZ).replace(microsecond=0)
         received = datetime.fromisoformat(dossier["received_at"])
         if moment < received - timedelta(minutes=5):
@@ -145,6 +164,7 @@ class QueueService:
             actor=self.actor,
             note=normalize_spaces(note),
             outbox_payload=lambda event: {"dossier_code": dossier["code"], "dossier_uuid": dossier["uuid"], "event": event},
+            collector=taken_by,
         )
         return dossier_view(self.store, code)
 

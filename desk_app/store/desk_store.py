@@ -299,10 +299,19 @@ class DeskStore:
         )
 
     def append_event(
-        self, *, dossier: dict[str, Any], status: str, at: str, actor: str, note: str, outbox_payload
+        self,
+        *,
+        dossier: dict[str, Any],
+        status: str,
+        at: str,
+        actor: str,
+        note: str,
+        outbox_payload,
+        collector: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Record a status change: event, current status and outbox entry in one transaction.
-        The status is re-read inside the transaction so two writers cannot both move it."""
+        The status is re-read inside the transaction so two writers cannot both move it.
+        ``collector`` ({name, id_number, post_tracking}: who took the result) goes with it."""
         with write_transaction(self.db):
             conn = self.db.conn
             current = conn.execute("SELECT status FROM dossiers WHERE id = ?", (dossier["id"],)).fetchone()
@@ -315,6 +324,13 @@ class DeskStore:
             )
             conn.execute("UPDATE dossiers SET status = ?, status_at = ? WHERE id = ?", (status, at, dossier["id"]))
             event = {"uuid": event_uuid, "status": status, "at": at, "actor": actor, "note": note, "source": "desk"}
+            if collector:
+                conn.execute(
+                    "INSERT INTO dossier_collectors (event_uuid, dossier_id, name, id_number, post_tracking) "
+                    "VALUES (?, ?, ?, ?, ?)",
+                    (event_uuid, dossier["id"], collector["name"], collector["id_number"], collector["post_tracking"]),
+                )
+                event["collector"] = collector
             conn.execute(
                 "INSERT INTO outbox (idempotency_key, kind, dossier_code, payload, created_at) VALUES (?, ?, ?, ?, ?)",
                 (event_uuid, "dossier.status", dossier["code"], json.dumps(outbox_payload(event), ensure_ascii=False), at),

@@ -18,8 +18,10 @@ from typing import Any, Callable
 from sync.protocol import (
     ACCEPTED,
     CONFLICT,
+    DESK_EDIT_FIELDS,
     DESK_STATUSES,
     DUPLICATE,
+    KIND_EDITED,
     KIND_PAGES,
     KIND_RECEIVED,
     KIND_STATUS,
@@ -126,6 +128,8 @@ class RecordApplier:
             answer = self._received(tx, desk, key, code, payload, files, now)
         elif kind == KIND_STATUS:
             answer = self._status(tx, desk, key, code, payload, now)
+        elif kind == KIND_EDITED:
+            answer = self._edited(tx, key, code, payload, now)
         else:
             answer = self._pages(tx, code, files)
         tx.execute(
@@ -200,10 +204,69 @@ class RecordApplier:
             )
         return {"dossier_code": code, "confirmed_at": now, "flagged": flagged}
 
+    def _edited(self, tx: Tx, key: str, code: str, payload: dict, now: str) -> dict:
+        """A correction of intake fields (the desk owns them): the stored dossier takes the
+        "after" values, the correction stays in its history. If the province has already
+        decided a processing status, the change is still applied and flagged, so whoever
+        processes the dossier learns that its data changed."""
+        edit = payload.get("edit")
+        if not isinstance(edit, dict) or edit.get("uuid") != key:
+            raise Refused("malformed", "payload.edit.uuid must equal the key")
+        changes, at = edit.get("changes"), edit.get("at")
+        if not isinstance(changes, dict) or not changes:
+            raise Refused("malformed", "payload.edit.changes must be a non-empty object")
+        if not isinstance(at, str) or not at or len(at) > 64:
+            raise Refused("malformed", "payload.edit.at")
+        for field, change in changes.items():
+            if field not in DESK_EDIT_FIELDS:
+                raise Refused("not_desk_field", str(field)[:64])
+            if not isinstance(change, dict) or "after" not in change:
+                raise Refused("malformed", f"payload.edit.changes.{field}.after")
+            if field == "documents" and not _documents_ok(change["after"]):
+                raise Refused("malformed", "documents must be a list of {name, kind, count}")
+            if field != "documents" and not isinstance(change["after"], (str, int)):
+                raise Refused("malformed", f"payload.edit.changes.{field}.after")
+        dossier = tx.one("SELECT code, uuid, status, status_source, data FROM dossiers WHERE code = ?", (code,))
+        if dossier is None:
+            raise Refused("unknown_dossier", f"{code} has not reached the server")
+        if payload.get("dossier_uuid") != dossier["uuid"]:
+            raise Refused("malformed", "payload.dossier_uuid is not this dossier's")
+        data = json.loads(dossier["data"])
+        for field, change in changes.items():
+            if field == "documents":
+                data["documents"] = change["after"]
+            else:
+                data.setdefault("dossier", {})[field] = change["after"]
+        tx.execute("UPDATE dossiers SET data = ? WHERE code = ?", (canonical_json(data).decode(), code))
+        tx.execute(
+            "INSERT INTO dossier_events (uuid, dossier_code, status, at, source, actor, note, recorded_at) "
+            "VALUES (?, ?, 'edited', ?, 'desk', ?, ?, ?)",
+            (key, code, at, str(edit.get("actor") or "")[:200], ", ".join(sorted(changes))[:500], now),
+        )
+        flagged = dossier["status_source"] == "province"
+        if flagged:
+            tx.execute(
+                "INSERT INTO flags (dossier_code, reason, detail, created_at) VALUES (?, 'edited_after_province_status', ?, ?)",
+                (code, json.dumps({"fields": sorted(changes), "province_status": dossier["status"], "event": key}), now),
+            )
+        return {"dossier_code": code, "confirmed_at": now, "fields": sorted(changes), "flagged": flagged}
+
     def _pages(self, tx: Tx, code: str, files: list[str]) -> dict:
         self._dossier(tx, code)
         _link_files(tx, code, files)
         return {"dossier_code": code, "files": len(files)}
+
+
+def _documents_ok(documents: Any) -> bool:
+    return (
+        isinstance(documents, list)
+        and len(documents) <= 100
+        and all(
+            isinstance(d, dict) and isinstance(d.get("name"), str) and isinstance(d.get("kind"), str)
+            and isinstance(d.get("count"), int)
+            for d in documents
+        )
+    )
 
 
 def _link_files(tx: Tx, code: str, files: list[str]) -> None:
