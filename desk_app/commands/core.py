@@ -38,6 +38,8 @@ def register(sub) -> None:
     p = sub.add_parser("intake", help="record a dossier")
     add_data_arg(p)
     p.add_argument("--json", required=True, help="intake JSON file, - for stdin")
+    p.add_argument("--allow-missing", action="store_true",
+                   help="save even when a required document of the procedure is not listed as received")
     p.set_defaults(handler=cmd_intake)
 
     p = sub.add_parser("show", help="show one dossier")
@@ -100,7 +102,7 @@ def cmd_catalogue_import(args, tr):
 def cmd_intake(args, tr):
     data = read_json_input(args.json)
     with services(args, tr) as ctx:
-        return ctx.intake.intake(data)
+        return ctx.intake.intake(data, allow_missing=args.allow_missing)
 
 
 def cmd_show(args, tr):

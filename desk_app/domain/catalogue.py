@@ -2,7 +2,10 @@
 
 Columns (English or the Vietnamese headers a province's export uses):
 code, name, field, processing_days, processing_hours, fee, fee_note, legal_basis, documents.
-``documents`` lists required documents as ``name|kind|count`` separated by ``;``.
+``documents`` lists the documents as ``name|kind|count[|optional]`` separated by ``;``. A
+document is required unless marked optional in the fourth part ("optional", "không bắt buộc",
+"tùy chọn") or, with no mark, its name says it is conditional ("... (nếu có)", "(nếu ...)");
+"required" / "bắt buộc" in the fourth part overrides the name.
 """
 
 from __future__ import annotations
@@ -62,11 +65,30 @@ MAX_ROWS = 20000
 _FREE_WORDS = {"khong", "mien", "mien phi", "khong thu", "mien le phi", "khong co"}
 
 
+# A parenthesis starting with "nếu" ("if"): the document is needed only in some cases.
+_CONDITIONAL_RE = re.compile(r"\(\s*neu\b")
+_OPTIONAL_WORDS = {"optional", "khong bat buoc", "tuy chon", "neu co"}
+_REQUIRED_WORDS = {"required", "bat buoc"}
+
+
+def is_conditional_name(name: str) -> bool:
+    """"Giấy chứng nhận kết hôn của cha mẹ (nếu có)" -> True."""
+    return bool(_CONDITIONAL_RE.search(fold(name or "")))
+
+
 @dataclass
 class RequiredDocument:
+    """One document of a procedure's checklist; ``required`` is derived from the name when
+    the catalogue does not say (older stored catalogues have no flag)."""
+
     name: str
     kind: str = "original"
     count: int = 1
+    required: bool | None = None
+
+    def __post_init__(self) -> None:
+        if self.required is None:
+            self.required = not is_conditional_name(self.name)
 
 
 @dataclass
@@ -134,8 +156,17 @@ def parse_documents_cell(raw: str, *, row: int) -> list[RequiredDocument]:
             raise ImportRowError(
                 "Dòng {row}: loại giấy tờ không hợp lệ: {value}.", row=row, value=kind
             )
-        count = _number(pieces[2], row=row, column="documents") if len(pieces) > 2 else None
-        docs.append(RequiredDocument(name=name, kind=kind, count=count or 1))
+        count = _number(pieces[2], row=row, column="documents") if len(pieces) > 2 and pieces[2] else None
+        required = None
+        if len(pieces) > 3 and pieces[3]:
+            mark = header_key(pieces[3])
+            if mark not in _OPTIONAL_WORDS | _REQUIRED_WORDS:
+                raise ImportRowError(
+                    "Dòng {row}: đánh dấu giấy tờ không hợp lệ: {value} (bắt buộc hoặc không bắt buộc).",
+                    row=row, value=pieces[3],
+                )
+            required = mark in _REQUIRED_WORDS
+        docs.append(RequiredDocument(name=name, kind=kind, count=count or 1, required=required))
     return docs
 
 

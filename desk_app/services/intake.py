@@ -8,6 +8,7 @@ from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.codes import dossier_code
 from desk_app.domain.dossier import RECEIVED, parse_intake
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.text import fold
 from desk_app.services.actor import ActorSource, as_actor_source
 from desk_app.services.catalogue import CatalogueService
 from desk_app.services.setup import SetupService
@@ -21,6 +22,12 @@ BACKDATE_LIMIT = timedelta(days=60)
 EARLIEST_PLAUSIBLE = datetime(2025, 7, 1, tzinfo=VN_TZ)
 # NTP corrections are seconds; a clock more than this behind the last saved dossier was set back.
 CLOCK_BACKWARDS_TOLERANCE = timedelta(hours=1)
+
+
+def missing_required(procedure, documents) -> list[str]:
+    """Names of ``procedure``'s required documents absent from ``documents`` (DocumentItem)."""
+    received = {fold(d.name) for d in documents}
+    return [d.name for d in procedure.documents if d.required and fold(d.name) not in received]
 
 
 def iso(moment: datetime) -> str:
@@ -40,14 +47,33 @@ class IntakeService:
         """Who acts, read at each write (the officer set in the settings, else the login)."""
         return self._actor()
 
-    def intake(self, data: dict) -> dict:
+    def missing_documents(self, data: dict) -> list[str]:
+        """The procedure's required documents that ``data`` does not list as received (names
+        compared without diacritics or case), in catalogue order. Validates ``data`` first."""
+        request = parse_intake(data, today=self.clock().astimezone(VN_TZ).date())
+        procedure = self.store.get_procedure(request.procedure_code, active_only=True)
+        return missing_required(procedure, request.documents)
+
+    def intake(self, data: dict, *, allow_missing: bool = True) -> dict:
         """Validate and commit one dossier. Returns the stored dossier (see ``QueueService.show``
-        for the shape). The commit is durable (WAL + synchronous=FULL) before this returns."""
+        for the shape). The commit is durable (WAL + synchronous=FULL) before this returns.
+
+        A dossier with no document received is refused. One without some required document
+        is refused too unless ``allow_missing`` (the UI asks the receptionist first and passes
+        True; ``desk intake`` needs ``--allow-missing``)."""
         now = self.clock().astimezone(VN_TZ)
         request = parse_intake(data, today=now.date())
+        if not request.documents:
+            raise ValidationError("Chưa đánh dấu giấy tờ nào đã nhận: hồ sơ chưa được lưu.", field="documents")
         config = self.setup.config()
         self.check_clock(now)
         procedure = self.store.get_procedure(request.procedure_code, active_only=True)
+        missing = missing_required(procedure, request.documents)
+        if missing and not allow_missing:
+            raise ValidationError(
+                "Thiếu giấy tờ bắt buộc: {names}. Hồ sơ chưa được lưu.",
+                field="documents", names="; ".join(missing), details=missing,
+            )
         received_at = request.received_at or now
         if received_at.tzinfo is None:
             received_at = received_at.replace(tzinfo=VN_TZ)

@@ -160,6 +160,9 @@ class MainWindow(QMainWindow):
         else fit the available area (a window manager may ignore "maximised"). Returns
         whether the screen is small enough to open maximised."""
         area = available_area(self)
+        # Never taller or wider than the screen's free area, whatever a page asks for (pages
+        # scroll inside instead: a 30-document checklist once pushed Save off a 1366×768 screen).
+        self.setMaximumSize(area.size())
         if fit_to_screen(self, self.width(), self.height()):
             self.move(area.topLeft())
         return area.width() < SMALL_SCREEN[0] or area.height() < SMALL_SCREEN[1]

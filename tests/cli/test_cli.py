@@ -80,7 +80,7 @@ def test_catalogue_list_and_import(data, tmp_path):
 def test_intake_show_search_status(data, tmp_path, intake_json):
     path = tmp_path / "in.json"
     path.write_text(json.dumps(intake_json, ensure_ascii=False), encoding="utf-8")
-    first = ok("intake", "--data", data, "--json", str(path))
+    first = ok("intake", "--allow-missing", "--data", data, "--json", str(path))
     assert re.fullmatch(r"000\.31\.14\.H14-\d{6}-3001", first["code"])
     assert ISO_WITH_OFFSET.match(first["received_at"]) and ISO_WITH_OFFSET.match(first["appointment_at"])
     assert datetime.fromisoformat(first["appointment_at"]) > datetime.fromisoformat(first["received_at"])
@@ -88,7 +88,7 @@ def test_intake_show_search_status(data, tmp_path, intake_json):
     qr_intake = {"procedure_code": "1.000894.000.00.00.H14", "cccd_qr": SAMPLE_QR + "\r\n",
                  "applicant": {"phone": "0987 654 321"}, "documents": [{"name": "Tờ khai", "kind": "photocopy", "count": 2}],
                  "sets": 2, "return_channel": "post"}
-    second = ok("intake", "--data", data, "--json", "-", input=json.dumps(qr_intake, ensure_ascii=False))
+    second = ok("intake", "--allow-missing", "--data", data, "--json", "-", input=json.dumps(qr_intake, ensure_ascii=False))
     assert second["code"].endswith("-3002")
 
     shown = ok("show", "--data", data, second["code"])
@@ -124,7 +124,7 @@ def test_intake_show_search_status(data, tmp_path, intake_json):
 def test_bad_intake_input_writes_nothing(data, tmp_path, content, field):
     path = tmp_path / "in.json"
     path.write_bytes(content)
-    error = fails("intake", "--data", data, "--json", str(path))
+    error = fails("intake", "--allow-missing", "--data", data, "--json", str(path))
     assert error.get("field") == field
     assert ok("search", "--data", data, "") == []
 
@@ -139,14 +139,14 @@ def test_intake_refuses_a_name_that_is_a_qr_payload(data, intake_json, lang, wor
 
 
 def test_errors_for_missing_things(tmp_path, intake_json):
-    error = fails("intake", "--data", str(tmp_path / "none"), "--json", "-", input=json.dumps(intake_json))
+    error = fails("intake", "--allow-missing", "--data", str(tmp_path / "none"), "--json", "-", input=json.dumps(intake_json))
     assert error["error"] == "store_error" and "desk init" in error["message"]
     assert not (tmp_path / "none").exists()
     folder = tmp_path / "d"
     ok("init", "--data", str(folder), "--unit-code", "H14.52.01", "--desk", "1")
-    assert fails("intake", "--data", str(folder), "--json", str(tmp_path / "missing.json"))["field"] == "json"
+    assert fails("intake", "--allow-missing", "--data", str(folder), "--json", str(tmp_path / "missing.json"))["field"] == "json"
     future = dict(intake_json, received_at="2099-01-01T08:00:00+07:00")
-    assert fails("intake", "--data", str(folder), "--json", "-", input=json.dumps(future))["field"] == "received_at"
+    assert fails("intake", "--allow-missing", "--data", str(folder), "--json", "-", input=json.dumps(future))["field"] == "received_at"
 
 
 def test_corrupt_database_is_a_clear_error(tmp_path):
@@ -181,7 +181,7 @@ def test_init_officer_is_the_actor_and_receipts_are_not_private(tmp_path, intake
     assert out["officer_name"] == "Nguyễn Văn Tiếp"
     again = ok("init", "--data", folder, "--unit-code", "000.31.14.H14", "--desk", "2")  # kept when not given
     assert again["officer_name"] == "Nguyễn Văn Tiếp"
-    dossier = ok("intake", "--data", folder, "--json", "-", input=json.dumps(intake_json))
+    dossier = ok("intake", "--allow-missing", "--data", folder, "--json", "-", input=json.dumps(intake_json))
     assert dossier["received_by"] == "Nguyễn Văn Tiếp"
     shown = ok("status", "--data", folder, dossier["code"], "withdrawn", "--note", "Công dân rút")
     assert shown["history"][-1]["actor"] == "Nguyễn Văn Tiếp"

@@ -93,7 +93,7 @@ def test_cli_receipt_book_and_config(tmp_path, intake_json):
     assert json.loads(cfg.stdout)["slip_copies"] == 2
     bad = desk_cli("forms-config", "--data", data, "--tracking-url-template", "https://x.vn/no-code")
     assert bad.returncode == 1 and json.loads(bad.stderr)["error"] == "invalid_input"
-    code = json.loads(desk_cli("intake", "--data", data, "--json", "-", input=json.dumps(intake_json)).stdout)["code"]
+    code = json.loads(desk_cli("intake", "--allow-missing", "--data", data, "--json", "-", input=json.dumps(intake_json)).stdout)["code"]
     out = tmp_path / "slip.pdf"
     result = desk_cli("receipt", "--data", data, code, "--out", str(out), "--layout", "thermal80")
     assert result.returncode == 0, result.stderr

@@ -116,7 +116,7 @@ def test_cli_attach_reports_total_and_overlay_and_exports(tmp_path, intake_json)
     assert desk_cli("init", "--data", data, "--unit-code", "000.31.14.H14", "--desk", "2").returncode == 0
     src = tmp_path / "in.json"
     src.write_text(json.dumps(intake_json, ensure_ascii=False), encoding="utf-8")
-    code = json.loads(desk_cli("intake", "--data", data, "--json", str(src)).stdout)["code"]
+    code = json.loads(desk_cli("intake", "--allow-missing", "--data", data, "--json", str(src)).stdout)["code"]
     seal = tmp_path / "seal.png"
     text_page(200, seal=True, **TYPICAL).save(seal, dpi=(200, 200))
     r = desk_cli("attach", "--data", data, code, "--document", DOC, str(seal))

@@ -71,7 +71,7 @@ def test_cli_scan_attach_export_verify(sane_config, tmp_path, intake_json):
     assert desk_cli("init", "--data", data, "--unit-code", "000.31.14.H14", "--desk", "2").returncode == 0
     src = tmp_path / "in.json"
     src.write_text(json.dumps(intake_json, ensure_ascii=False), encoding="utf-8")
-    code = json.loads(desk_cli("intake", "--data", data, "--json", str(src)).stdout)["code"]
+    code = json.loads(desk_cli("intake", "--allow-missing", "--data", data, "--json", str(src)).stdout)["code"]
     r = desk_cli("scan", "--data", data, code, "--document", DOC2, "--device", "test:0", "--source", "feeder",
                  "--pages", "4", "--dpi", "200", "--option", "test_picture=Grid", env=env)
     assert r.returncode == 0, r.stderr
@@ -243,7 +243,7 @@ def test_cli_watch_once(tmp_path, intake_json):
     desk_cli("init", "--data", data, "--unit-code", "000.31.14.H14", "--desk", "2")
     src = tmp_path / "in.json"
     src.write_text(json.dumps(intake_json, ensure_ascii=False), encoding="utf-8")
-    code = json.loads(desk_cli("intake", "--data", data, "--json", str(src)).stdout)["code"]
+    code = json.loads(desk_cli("intake", "--allow-missing", "--data", data, "--json", str(src)).stdout)["code"]
     folder = tmp_path / "copier"
     folder.mkdir()
     text_page(100).save(folder / "a.png")

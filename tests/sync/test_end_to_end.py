@@ -155,7 +155,7 @@ def test_cli_enroll_sync_status_and_exit_codes(tmp_path, server, intake_json):
     assert json.loads(done.stdout)["storage"] == "file"
     reused = desk_cli("enroll", "--data", data, "--server", server.url, "--code", code, env=env)
     assert reused.returncode == 1 and "error" in json.loads(reused.stderr)
-    intake = desk_cli("intake", "--data", data, "--json", "-", input=json.dumps(intake_json), env=env)
+    intake = desk_cli("intake", "--allow-missing", "--data", data, "--json", "-", input=json.dumps(intake_json), env=env)
     assert intake.returncode == 0, intake.stderr
     status = json.loads(desk_cli("sync-status", "--data", data, env=env).stdout)
     assert status["online"] is True and status["synced"] is False and status["outbox_depth"] == 1
@@ -168,7 +168,7 @@ def test_cli_enroll_sync_status_and_exit_codes(tmp_path, server, intake_json):
     server.stop()
     offline = json.loads(desk_cli("sync-status", "--data", data, env=env).stdout)
     assert offline["online"] is False and offline["state"] == "offline"
-    intake = desk_cli("intake", "--data", data, "--json", "-", input=json.dumps(intake_json), env=env)
+    intake = desk_cli("intake", "--allow-missing", "--data", data, "--json", "-", input=json.dumps(intake_json), env=env)
     failed = desk_cli("sync", "--data", data, "--once", "--timeout", "1", "--max-attempts", "1", env=env)
     assert failed.returncode == 1
     summary = json.loads(failed.stdout)

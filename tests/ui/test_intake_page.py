@@ -46,7 +46,8 @@ def test_keyboard_only_intake_is_committed_to_the_database(qtbot, keyboard, desk
     assert page.finder.procedure.name == "Đăng ký khai sinh"
     # Focus moved to the first document; Space ticks, Tab walks kind and count to the next row.
     rows = page.checklist.row_widgets()
-    assert [r.received.text() for r in rows][:2] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
+    assert [r.name for r in rows][:2] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
+    assert rows[0].received.text() == "Tờ khai đăng ký khai sinh *"  # required, marked
     for _ in range(3):
         assert isinstance(QApplication.focusWidget(), QCheckBox), (QApplication.focusWidget().placeholderText(), page.finder.search.text(), [r.received.isChecked() for r in rows])
         keyboard.press(Qt.Key.Key_Space)
@@ -165,7 +166,10 @@ def test_extra_document_and_choice_by_code(qtbot, keyboard, desk_window, data_di
     extra.count.setValue(2)
     page.sets.setValue(2)
     page.channel.setCurrentIndex(page.channel.findData("post"))
+    keyboard.press(Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    # None of the procedure's required documents is ticked: asked first, saved on "Vẫn lưu".
+    qtbot.waitUntil(lambda: page.confirm_missing is not None, timeout=2000)
     with qtbot.waitSignal(page.saved, timeout=5000):
-        keyboard.press(Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        qtbot.mouseClick(page.confirm_save_anyway, Qt.MouseButton.LeftButton)
     assert db_rows(data_dir, "SELECT sets, return_channel FROM dossiers") == [(2, "post")]
     assert db_rows(data_dir, "SELECT name, kind, count FROM dossier_documents") == [("Giấy ủy quyền", "certified_copy", 2)]

@@ -5,6 +5,11 @@ A grid of real widgets (check box, kind, count per row) rather than a table, so 
 row by row and Space ticks, with no mouse. On a row's check box Up/Down go straight to the
 previous/next row's check box (Down after the last row: the extra-document field), so ticking
 three documents is Space, Down, Space, Down, Space.
+
+The rows scroll inside the panel (a procedure may list 30 documents; the window must still fit
+a 1366×768 screen with Save and the status bar on it), and the row that Space will tick is
+highlighted and scrolled into view. Required documents are marked "*"; the page asks before
+saving without one of them (``missing_required``).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -29,9 +35,16 @@ from PySide6.QtWidgets import (
 from desk_app.domain.dossier import DOCUMENT_KINDS
 from desk_app.i18n import Translator
 from desk_app.ui.formatting import kind_label
+from desk_app.ui.widgets import set_named
 
 if TYPE_CHECKING:  # the catalogue module (regexes, dataclasses) loads on the DB thread, not before the window
     from desk_app.domain.catalogue import RequiredDocument
+
+
+# The focused row stands out (Fusion's focus frame on a check box is a faint dotted line).
+FOCUS_STYLE = (
+    "QCheckBox:focus { background: #ffe082; border: 2px solid #e65100; border-radius: 3px; padding: 1px; }"
+)
 
 
 @dataclass
@@ -39,6 +52,8 @@ class _Row:
     received: QCheckBox
     kind: QComboBox
     count: QSpinBox
+    name: str = ""
+    required: bool = False
 
 
 class DocumentsChecklist(QWidget):
@@ -54,7 +69,10 @@ class DocumentsChecklist(QWidget):
         self.head_name = QLabel()
         self.head_kind = QLabel()
         self.head_count = QLabel()
-        self.grid = QGridLayout()
+        self.rows_widget = QWidget()
+        self.rows_widget.setStyleSheet(FOCUS_STYLE)
+        self.grid = QGridLayout(self.rows_widget)
+        self.grid.setContentsMargins(0, 0, 4, 0)
         self.grid.setColumnStretch(0, 1)
         self.grid.setHorizontalSpacing(8)
         self.grid.addWidget(self.head_name, 0, 0)
@@ -67,10 +85,16 @@ class DocumentsChecklist(QWidget):
         extra.addWidget(self.extra_add)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.rows_widget)
+        set_named(self.scroll, frameShape="NoFrame", horizontalScrollBarPolicy="ScrollBarAlwaysOff")
+        self.required_hint = QLabel()
+        self.required_hint.setStyleSheet("color: #555;")
         layout.addWidget(self.empty_hint)
-        layout.addLayout(self.grid)
+        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.required_hint)
         layout.addLayout(extra)
-        layout.addStretch(1)
         self.extra_name.returnPressed.connect(self._add_extra)
         self.extra_add.clicked.connect(self._add_extra)
         self.retranslate(tr)
@@ -83,7 +107,9 @@ class DocumentsChecklist(QWidget):
         self.empty_hint.setText(tr("Chọn thủ tục để hiện danh sách giấy tờ phải nộp."))
         self.extra_name.setPlaceholderText(tr("Giấy tờ khác (gõ tên rồi Enter)"))
         self.extra_add.setText(tr("Thêm giấy tờ"))
+        self.required_hint.setText(tr("* giấy tờ bắt buộc"))
         for row in self._rows:
+            row.received.setText(self._row_text(row.name, row.required))
             for index, kind in enumerate(DOCUMENT_KINDS):
                 row.kind.setItemText(index, kind_label(tr, kind))
         self._update_hint()
@@ -97,12 +123,17 @@ class DocumentsChecklist(QWidget):
                 widget.deleteLater()
         self._rows = []
         for doc in documents:
-            self._add_row(doc.name, doc.kind, doc.count, ticked=False)
+            self._add_row(doc.name, doc.kind, doc.count, ticked=False, required=bool(getattr(doc, "required", True)))
+        self.scroll.verticalScrollBar().setValue(0)
         self._update_hint()
         self.rows_changed.emit()
 
-    def _add_row(self, name: str, kind: str, count: int, *, ticked: bool) -> None:
-        received = QCheckBox(name)
+    @staticmethod
+    def _row_text(name: str, required: bool) -> str:
+        return f"{name} *" if required else name
+
+    def _add_row(self, name: str, kind: str, count: int, *, ticked: bool, required: bool = False) -> None:
+        received = QCheckBox(self._row_text(name, required))
         received.setChecked(ticked)
         kinds = QComboBox()
         for key in DOCUMENT_KINDS:
@@ -115,11 +146,12 @@ class DocumentsChecklist(QWidget):
         self.grid.addWidget(received, line, 0)
         self.grid.addWidget(kinds, line, 1)
         self.grid.addWidget(counter, line, 2)
-        self._rows.append(_Row(received, kinds, counter))
+        self._rows.append(_Row(received, kinds, counter, name, required))
         received.toggled.connect(self.edited)
         kinds.activated.connect(self.edited)
         counter.valueChanged.connect(self.edited)
-        received.installEventFilter(self)
+        for widget in (received, kinds, counter):
+            widget.installEventFilter(self)
         if self.isVisible():  # now, not on the layout's queued show: focus may go to the row at once
             for widget in (received, kinds, counter):
                 widget.show()
@@ -136,7 +168,11 @@ class DocumentsChecklist(QWidget):
         self.extra_name.setFocus()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        """Up/Down on a row's check box: the previous/next row's check box."""
+        """Up/Down on a row's check box: the previous/next row's check box. A row widget
+        that gets focus (Up/Down, Tab, a click) is scrolled into view."""
+        if event.type() == QEvent.Type.FocusIn and isinstance(obj, QWidget):
+            self.scroll.ensureWidgetVisible(obj, 0, 8)
+            return False
         if event.type() != QEvent.Type.KeyPress or event.modifiers().value:
             return False
         from PySide6 import QtCore  # not at import: see widgets.set_named
@@ -156,6 +192,8 @@ class DocumentsChecklist(QWidget):
 
     def _update_hint(self) -> None:
         self.empty_hint.setVisible(not self._rows)
+        self.scroll.setVisible(bool(self._rows))
+        self.required_hint.setVisible(any(row.required for row in self._rows))
         for head in (self.head_name, self.head_kind, self.head_count):
             head.setVisible(bool(self._rows))
 
@@ -173,7 +211,11 @@ class DocumentsChecklist(QWidget):
     def documents(self) -> list[dict]:
         """The ticked documents as the intake service takes them."""
         return [
-            {"name": row.received.text(), "kind": row.kind.currentData(), "count": row.count.value()}
+            {"name": row.name, "kind": row.kind.currentData(), "count": row.count.value()}
             for row in self._rows
             if row.received.isChecked()
         ]
+
+    def missing_required(self) -> list[str]:
+        """Names of the required documents not ticked, in checklist order."""
+        return [row.name for row in self._rows if row.required and not row.received.isChecked()]

@@ -46,8 +46,9 @@ RESULT_STYLE = "QFrame#result { background: #e8f5e9; border: 1px solid #66bb6a; 
 
 
 def save_intake(services, data: dict) -> dict:
-    """DB thread: validate, number, schedule and durably commit one dossier."""
-    return services.intake.intake(data)
+    """DB thread: validate, number, schedule and durably commit one dossier. The page asked
+    the receptionist before saving without a required document."""
+    return services.intake.intake(data, allow_missing=True)
 
 
 class IntakePage(QWidget):
@@ -139,6 +140,7 @@ class IntakePage(QWidget):
         self.new_button = QPushButton()  # same as F2: a new dossier
         self.new_button.clicked.connect(self.new_dossier)
         self.confirm_new: QWidget | None = None  # the "discard what was typed?" box, while open
+        self.confirm_missing: QWidget | None = None  # the "save without a required document?" box
         self.sets_label, self.channel_label, self.notes_label = QLabel(), QLabel(), QLabel()
         for label, widget in ((self.sets_label, self.sets), (self.channel_label, self.channel), (self.notes_label, self.notes)):
             label.setBuddy(widget)
@@ -318,7 +320,9 @@ class IntakePage(QWidget):
         check(rules.normalize_email, self.email.text())
         if self.finder.procedure is None:
             errors.append(ValidationError("Chưa chọn thủ tục hành chính.", field="procedure_code"))
-        order = ["full_name", "id_number", "birth_date", "address", "phone", "email", "procedure_code"]
+        elif not self.checklist.documents():
+            errors.append(ValidationError("Chưa đánh dấu giấy tờ nào đã nhận: hồ sơ chưa được lưu.", field="documents"))
+        order = ["full_name", "id_number", "birth_date", "address", "phone", "email", "procedure_code", "documents"]
         errors.sort(key=lambda e: order.index(e.field) if e.field in order else len(order))
         return errors
 
@@ -361,6 +365,45 @@ class IntakePage(QWidget):
         except DeskError as exc:
             self.errors.show(exc, self._tr)
             return
+        missing = self.checklist.missing_required()
+        if missing:
+            self._confirm_missing(missing, data)
+            return
+        self._commit(data)
+
+    def _confirm_missing(self, missing: list[str], data: dict) -> None:
+        """A required document is not ticked: say which, and save only on an explicit "Vẫn
+        lưu". Enter and Esc go back to the checklist (the safe answer), on the first one missing."""
+        if self.confirm_missing is not None:
+            return
+        from PySide6.QtWidgets import QMessageBox  # first use only
+
+        tr = self._tr
+        names = "\n".join(f"• {name}" for name in missing)
+        box = QMessageBox(QMessageBox.Icon.Warning, tr("Thiếu giấy tờ bắt buộc"),
+                          tr("Chưa đánh dấu {count} giấy tờ bắt buộc:\n{names}\n\nVẫn lưu hồ sơ thiếu giấy tờ?",
+                             count=len(missing), names=names), parent=self)
+        save_anyway = box.addButton(tr("Vẫn lưu"), QMessageBox.ButtonRole.AcceptRole)
+        back = box.addButton(tr("Quay lại đánh dấu"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(back)
+        box.setEscapeButton(back)
+        self.confirm_save_anyway = save_anyway
+
+        def answered(_result: int) -> None:
+            self.confirm_missing = None
+            box.deleteLater()
+            if box.clickedButton() is save_anyway:
+                self._commit(data)
+                return
+            first = next(row for row in self.checklist.row_widgets() if row.name == missing[0])
+            self.activateWindow()  # the box was the active window; keys go back to the form
+            first.received.setFocus()
+
+        box.finished.connect(answered)
+        self.confirm_missing = box
+        box.open()
+
+    def _commit(self, data: dict) -> None:
         self._saving = True
         self.save_button.setEnabled(False)
         self.runner.db(save_intake, data, on_done=self._saved, on_error=self._save_failed)
