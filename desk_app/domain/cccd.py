@@ -60,6 +60,23 @@ def looks_like_cccd(text: str) -> bool:
     return bool(text) and text.count("|") >= 5 and _START.search(_clean(text)) is not None
 
 
+def qr_shaped_span(text: str) -> tuple[int, int] | None:
+    """Where text shaped like a card's QR sits in ``text`` (what a field received): from the
+    12-digit ID right before a '|' to the end of its line, with 7 or more '|'-separated fields.
+    None when there is none. Fewer fields is not enough: a scan cut short by a stall has not
+    finished typing yet."""
+    if text.count("|") < 6:
+        return None
+    match = _START.search(text[: MAX_PAYLOAD * 2])
+    if match is None:
+        return None
+    start = match.start()
+    line = text[start:].split("\n", 1)[0].split("\r", 1)[0]
+    if line.count("|") < 6:
+        return None
+    return start, start + len(line)
+
+
 def _parse_date(raw: str, *, field: str) -> date:
     digits = _NOT_DIGIT.sub("", raw)
     if len(digits) == 8:

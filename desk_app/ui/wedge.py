@@ -15,6 +15,18 @@ Enter, into WHATEVER widget has focus (a combo, a list, a check box, a spin box,
   order, to the widget that had focus, so ordinary typing is unchanged.
 Auto-repeated keys never start a burst.
 
+No keystroke is ever dropped, reordered or carried into the next dossier (issue 8): before
+anything else can act on what was typed, the held keys reach their widget, synchronously.
+That is any shortcut (Ctrl+S, F2: Qt's shortcut map eats the key press, the filter only sees
+the ``Shortcut`` event sent to the QShortcut before it fires), a mouse press or wheel, input
+method text, the widget losing focus or being hidden, the window being deactivated or
+blocked by a dialog (``ACTIONS``). A burst of ``DEVICE_RUN`` machine-speed keys is a
+device's: it is held through a stall of up to ``STALL_MS`` (a scanner pausing mid-payload)
+instead of being typed out. If a card's QR lands in a line edit anyway (a longer stall, a
+scanner without its Enter suffix, a paste), text shaped like one (``qr_shaped_span``: 7 or
+more '|'-separated fields) is taken out of the field and read as a scan, when its Enter
+comes, when held keys are delivered, or when a shortcut acts.
+
 Gaps are measured with the key events' own timestamps (the window system's, so a busy UI
 thread does not split a real scan) and with ``clock`` for events without one.
 Installed after the first paint (``install_scanner_router``): an application filter passes
@@ -47,10 +59,21 @@ from desk_app.domain.errors import DeskError
 # keys, except for the odd rolled-over pair, which is replayed unchanged.
 MAX_GAP_S = 0.045
 IDLE_FLUSH_MS = 120  # a held burst with no Enter after this long was typing: replay it
+DEVICE_RUN = 8  # this many keys in a row at machine speed: no person, a device (or an auto-typer)
+STALL_MS = 600  # how long a device's burst is held through a pause before it is typed out
 MIN_SCAN_LENGTH = 16  # a dossier code has 21+ characters, an ID-card payload ~100
 KEY_RETURN, KEY_ENTER = 0x01000004, 0x01000005
 MODIFIER_KEYS = {0x01000020, 0x01000021, 0x01000022, 0x01000023, 0x01001103}  # Shift Ctrl Meta Alt AltGr
 KEY_PRESS, KEY_RELEASE = QEvent.Type.KeyPress, QEvent.Type.KeyRelease
+SHORTCUT = QEvent.Type.Shortcut
+_T = QEvent.Type
+# Events after which something may act on what was typed: held keys are delivered first.
+ACTIONS = frozenset({
+    SHORTCUT, _T.MouseButtonPress, _T.MouseButtonDblClick, _T.Wheel, _T.ContextMenu, _T.InputMethod,
+    _T.TouchBegin, _T.TabletPress, _T.Drop, _T.WindowDeactivate, _T.ApplicationDeactivate, _T.WindowBlocked,
+})
+# ...and these when the held keys' own widget receives them.
+WIDGET_ACTIONS = frozenset({_T.FocusAboutToChange, _T.FocusOut, _T.Hide, _T.Close})
 
 
 def recognise_scan(text: str) -> tuple[str, str] | None:
@@ -154,6 +177,12 @@ class _Burst:
     text: str
     held: list = field(default_factory=list)  # cloned QKeyEvents, in arrival order
     held_last: tuple[int, float] = (0, 0.0)  # (timestamp, clock) of the last key held
+    run: int = 2  # keys in a row at machine speed (the first key and the one that started it)
+    last_slow: bool = False  # the last key held came after a stall
+
+    @property
+    def device(self) -> bool:
+        return self.run >= DEVICE_RUN
 
 
 class ScannerRouter(QObject):
@@ -164,7 +193,7 @@ class ScannerRouter(QObject):
     slip_scanned = Signal(str)  # dossier code
 
     def __init__(self, parent: QObject | None = None, *, clock: Callable[[], float] = time.monotonic,
-                 max_gap: float = MAX_GAP_S, idle_flush_ms: int = IDLE_FLUSH_MS):
+                 max_gap: float = MAX_GAP_S, idle_flush_ms: int = IDLE_FLUSH_MS, stall_ms: int = STALL_MS):
         super().__init__(parent)
         self.clock = clock
         self.max_gap = max_gap
@@ -172,10 +201,11 @@ class ScannerRouter(QObject):
         self._burst: _Burst | None = None
         self._replaying: list = []
         self._swallow_release: set[int] = set()
+        self.idle_flush_ms, self.stall_ms = idle_flush_ms, stall_ms
         self._idle = QTimer(self)
         self._idle.setSingleShot(True)
         self._idle.setInterval(idle_flush_ms)
-        self._idle.timeout.connect(self.flush)
+        self._idle.timeout.connect(self._idle_flush)
 
     def install(self, app: QApplication) -> None:
         app.installEventFilter(self)
@@ -192,6 +222,14 @@ class ScannerRouter(QObject):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
         kind = event.type()
         if kind != KEY_PRESS and kind != KEY_RELEASE:
+            if self._burst is not None and (
+                kind in ACTIONS or (kind in WIDGET_ACTIONS and obj is self._burst.widget)
+            ):
+                self.flush()  # what was typed reaches its widget before anything acts on it
+            if kind == SHORTCUT:
+                focus = QApplication.focusWidget()
+                if focus is not None:
+                    self._take_card_from(focus)  # a save never stores a card's QR as text
             return False
         if any(event is replayed for replayed in self._replaying) or not isinstance(obj, QWidget):
             return False  # our own replay; or the window's copy, forwarded to the focus widget next
@@ -227,31 +265,40 @@ class ScannerRouter(QObject):
         stamp, now = event.timestamp(), self.clock()
         if burst is not None:
             fast = obj is burst.widget and self._fast(burst.held_last, stamp, now)
-            if is_enter and fast:
+            # A device's burst goes on after one pause (the scanner stalled mid-payload).
+            resumed = (not fast and obj is burst.widget and burst.device and not burst.last_slow
+                       and self._fast(burst.held_last, stamp, now, self.stall_ms / 1000))
+            if is_enter and (fast or resumed):
                 return self._finish(event)
-            if typed and fast:
+            if typed and (fast or resumed):
                 burst.held.append(event.clone())
                 burst.text += text
                 burst.held_last = (stamp, now)
-                self._idle.start()
+                burst.run += fast  # a device's burst stays a device's after a stall
+                burst.last_slow = resumed
+                self._idle.start(self.stall_ms if burst.device else self.idle_flush_ms)
                 return True
             self.flush()  # anything else ends the burst: what was held reaches the widget first
         last = self._last
         if typed and last is not None and last.widget is obj and self._fast((last.stamp, last.clock), stamp, now):
             self._burst = _Burst(obj, last, last.text + text, [event.clone()], (stamp, now))
             self._last = None
-            self._idle.start()
+            self._idle.start(self.idle_flush_ms)
             return True
         self._last = _Key(text, obj, stamp, now, snapshot(obj)) if typed else None
+        if is_enter and self._take_card_from(obj):
+            self._swallow_release.add(key)
+            return True  # the Enter of a card's QR that reached the field anyway
         return False
 
-    def _fast(self, previous: tuple[int, float], stamp: int, now: float) -> bool:
+    def _fast(self, previous: tuple[int, float], stamp: int, now: float, limit: float | None = None) -> bool:
         before_stamp, before_clock = previous
+        limit = self.max_gap if limit is None else limit
         if stamp and before_stamp:
-            return 0 <= stamp - before_stamp <= self.max_gap * 1000
+            return 0 <= stamp - before_stamp <= limit * 1000
         if stamp or before_stamp:
             return False  # one from the window system, one synthetic: not one device's burst
-        return now - before_clock <= self.max_gap
+        return now - before_clock <= limit
 
     # --- end of a burst ---------------------------------------------------------------------------
     def _finish(self, enter) -> bool:
@@ -259,8 +306,11 @@ class ScannerRouter(QObject):
         self._idle.stop()
         found = recognise_scan(burst.text)
         if found is None:
-            burst.held.append(enter.clone())
-            self._replay(burst)
+            self._replay(burst)  # the held keys, then their Enter: unless they completed a card's QR
+            if shiboken6.isValid(burst.widget) and not self._take_card_from(burst.widget):
+                self._replay_event(burst.widget, enter.clone())
+                return True
+            self._swallow_release.add(enter.key())
             return True
         self._swallow_release.add(enter.key())
         if burst.first.restore is not None and shiboken6.isValid(burst.widget):
@@ -280,24 +330,62 @@ class ScannerRouter(QObject):
         return True
 
     def flush(self) -> None:
-        """Deliver the held keys (not a scan after all). Called by the idle timer too."""
+        """Deliver the held keys (not a scan after all), now."""
         burst, self._burst = self._burst, None
         self._idle.stop()
         if burst is not None:
             self._replay(burst)
+
+    def _idle_flush(self) -> None:
+        """Nothing came for a while: deliver what was held; a scanner without an Enter suffix,
+        or one that stalled too long, may have typed a whole card's QR."""
+        widget = self._burst.widget if self._burst is not None else None
+        self.flush()
+        if widget is not None and shiboken6.isValid(widget):
+            self._take_card_from(widget)
 
     def _replay(self, burst: _Burst) -> None:
         self._last = None
         if not shiboken6.isValid(burst.widget):
             return
         for event in burst.held:
-            self._replaying.append(event)
-            try:
-                QApplication.sendEvent(burst.widget, event)
-            finally:
-                self._replaying.remove(event)
+            self._replay_event(burst.widget, event)
             if not shiboken6.isValid(burst.widget):
                 return
+
+    def _replay_event(self, widget: QWidget, event) -> None:
+        self._replaying.append(event)
+        try:
+            QApplication.sendEvent(widget, event)
+        finally:
+            self._replaying.remove(event)
+
+    # --- a card's QR that reached a field anyway ------------------------------------------------
+    def _take_card_from(self, widget: QWidget) -> bool:
+        """When ``widget`` is a line edit holding text shaped like a card's QR: take that text
+        out (what was typed before it stays) and read it as a scan. Whether it did."""
+        if not isinstance(widget, QLineEdit):
+            return False
+        text = widget.text()
+        if text.count("|") < 6:  # the cheap test, on every Enter and shortcut
+            return False
+        from desk_app.domain.cccd import parse_cccd_qr, qr_shaped_span
+
+        span = qr_shaped_span(text)
+        if span is None:
+            return False
+        start, end = span
+        rest = text[:start] + text[end:]
+        widget.setText(rest)
+        widget.setCursorPosition(start)
+        widget.textEdited.emit(rest)  # as typing would: a search field re-runs its query
+        try:
+            card = parse_cccd_qr(text[start:end])
+        except DeskError as exc:
+            self.cccd_failed.emit(exc)
+        else:
+            self.cccd_scanned.emit(card)
+        return True
 
 
 def install_scanner_router(window, app: QApplication, *, on_slip: Callable[[str], None] | None = None) -> ScannerRouter:

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from desk_app.domain.cccd import looks_like_cccd, parse_cccd_qr
+from desk_app.domain.cccd import looks_like_cccd, parse_cccd_qr, qr_shaped_span
 from desk_app.domain.errors import ValidationError
 from tests.conftest import SAMPLE_QR
 
@@ -129,3 +129,20 @@ def test_garbage_never_crashes(text):
         parse_cccd_qr(text)
     except ValidationError:
         pass
+
+
+@pytest.mark.parametrize(
+    "text, span",
+    [
+        (SAMPLE_QR, (0, len(SAMPLE_QR))),
+        ("ghi " + SAMPLE_QR, (4, 4 + len(SAMPLE_QR))),
+        ("0041" + SAMPLE_QR, (4, 4 + len(SAMPLE_QR))),  # after digits typed into the ID field
+        (SAMPLE_QR + "\r\nnext line", (0, len(SAMPLE_QR))),
+        (SAMPLE_QR.rsplit("|", 1)[0], None),  # 6 fields: a scan not finished typing
+        ("a|b|c|d|e|f|g|h", None),  # bars, but no 12-digit ID before the first
+        ("Nguyễn Văn An", None),
+        ("", None),
+    ],
+)
+def test_qr_shaped_span_finds_a_card_payload_in_a_field(text, span):
+    assert qr_shaped_span(text) == span
