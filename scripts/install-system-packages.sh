@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS="xvfb xauth libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-xkb1
 libxkbcommon-x11-0 libxcb-cursor0 libxcb-shape0 libxcb-randr0 libegl1 libgl1 libfontconfig1
 libdbus-1-3 fonts-dejavu-core sane-utils libsane1 libsane-dev postgresql-15 poppler-utils
-gcc python3-dev python3-venv nftables iproute2"
+gcc python3-dev python3-venv nftables iproute2 tesseract-ocr tesseract-ocr-vie"
 missing=""
 for p in $PKGS; do
     dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"

@@ -60,13 +60,15 @@ def text_page(
     seed: int = 1,
     point_size: float = 13.0,
     leading: float = 1.25,
+    lines_out: list[str] | None = None,
 ) -> Image.Image:
     """A dense A4 page as a scanner would deliver it: grey paper, dark-grey ink, noise.
     Body text 13 pt with single spacing, the densest layout Decree 30/2020/NĐ-CP allows
     for administrative documents (13-14 pt).
 
     ``seal`` stamps a red round seal with a signature (the page then has colour content);
-    the result is RGB when ``seal`` else L.
+    the result is RGB when ``seal`` else L. ``lines_out`` receives the text lines drawn, in
+    order (the ground truth for OCR measurements).
     """
     rng = random.Random(seed)
     w, h = (round(mm / 25.4 * dpi) for mm in A4_MM)
@@ -86,6 +88,8 @@ def text_page(
             if y >= h - bottom - line_h:
                 break
             draw.text((left, y), line, font=font, fill=(35, 35, 40))
+            if lines_out is not None:
+                lines_out.append(line)
             y += line_h
         y += round(6 / 72 * dpi)  # 6 pt after each paragraph
     if seal:

@@ -17,16 +17,25 @@ from typing import TYPE_CHECKING, Callable
 
 from desk_app.domain.calendar import now_vn
 from desk_app.i18n import Translator
+from desk_app.services.accounts import AccountsService
 from desk_app.services.actor import ActorSource, SettingsActor, login_name
+from desk_app.services.audit import AuditService
 from desk_app.services.catalogue import CatalogueService
 from desk_app.services.intake import IntakeService
+from desk_app.services.guard import guarded
 from desk_app.services.queue import QueueService
+from desk_app.services.report import ReportService
+from desk_app.services.session import Guard, Session, SessionActor
 from desk_app.services.setup import SetupService
+from desk_app.store.accounts_store import AccountsStore
+from desk_app.store.audit_store import AuditStore
 from desk_app.store.desk_store import DeskStore
+from desk_app.store.report_store import ReportStore
 
 if TYPE_CHECKING:
     from desk_app.services.digitise import DigitiseService
     from desk_app.services.dossier_edit import EditService
+    from desk_app.services.ocr import OcrService
     from desk_app.services.printing import PrintingService
     from desk_app.services.sync_service import SyncService
 
@@ -51,20 +60,34 @@ class DeskServices:
         catalogue: CatalogueService,
         intake: IntakeService,
         queue: QueueService,
+        guard: Guard,
+        audit: AuditService,
+        accounts: AccountsService,
+        reports: ReportService,
     ):
         self.data_dir = data_dir
         self.store = store
         self.tr = tr
         self.clock = clock
         self._actor = actor
-        self.setup = setup
-        self.catalogue = catalogue
-        self.intake = intake
-        self.queue = queue
+        # Issue 11: who is signed in, the permission check and the audit trail. The services
+        # the UI and the CLI reach through this object are wrapped by the guard
+        # (services/guard.py); the services themselves get the raw ones.
+        self.guard = guard
+        self.session = guard.session
+        self.audit = audit
+        self.accounts = accounts
+        self.reports = reports
+        self._setup = setup
+        self.setup = self._guarded("setup", setup)
+        self.catalogue = self._guarded("catalogue", catalogue)
+        self.intake = self._guarded("intake", intake)
+        self.queue = self._guarded("queue", queue)
         self._sync: SyncService | None = None
         self._digitise: DigitiseService | None = None
         self._printing: PrintingService | None = None
         self._edits: EditService | None = None
+        self._ocr: OcrService | None = None
 
     @property
     def actor(self) -> str:
@@ -76,8 +99,8 @@ class DeskServices:
         if self._sync is None:
             from desk_app.services.sync_service import SyncService
 
-            self._sync = SyncService(self.store, self.setup, self.clock, self.data_dir)
-        return self._sync
+            self._sync = SyncService(self.store, self._setup, self.clock, self.data_dir)
+        return self._guarded("sync", self._sync)
 
     @property
     def digitise(self) -> DigitiseService:
@@ -86,16 +109,33 @@ class DeskServices:
 
             self._digitise = DigitiseService(self.store, self.clock, self.actor)
         self._digitise.actor = self.actor  # the officer as of this call: a change needs no rebuild
-        return self._digitise
+        return self._guarded("digitise", self._digitise)
+
+    @property
+    def ocr(self) -> OcrService:
+        """Page recognition (Tesseract); built on first use: its modules stay off start-up."""
+        if self._ocr is None:
+            from desk_app.services.ocr import OcrService
+
+            self._ocr = OcrService(self.store, self.clock)
+        return self._guarded("ocr", self._ocr)
 
     @property
     def printing(self) -> PrintingService:
         if self._printing is None:
             from desk_app.services.printing import PrintingService
 
-            self._printing = PrintingService(self.store, self.setup, self.clock, self.actor, tag_provider=self._receipt_tag)
+            self._printing = PrintingService(self.store, self._setup, self.clock, self.actor, tag_provider=self._receipt_tag)
         self._printing.actor = self.actor  # the officer as of this call: a change needs no rebuild
-        return self._printing
+        return self._guarded("printing", self._printing)
+
+    def _guarded(self, name: str, service):
+        return guarded(name, service, self.guard, self.audit)
+
+    def require(self, permission: str) -> None:
+        """Raise ``AuthError``/``ForbiddenError`` unless the signed-in account may (see
+        docs/permissions.md); for callers outside the guarded services (restore, dialogs)."""
+        self.guard.require(permission)
 
     @property
     def edits(self) -> EditService:
@@ -126,12 +166,16 @@ def build_services(
     clock: Callable[[], datetime] = now_vn,
     actor: str | None = None,
     create: bool = True,
+    session: Session | None = None,
 ) -> DeskServices:
     """``actor`` is the fallback name (default: the OS login) used while no receiving officer
-    is set in the settings (services/actor.py); the officer, once set, wins."""
+    is set in the settings (services/actor.py); the officer, once set, wins. ``session``: who is
+    signed in (services/session.py); the UI shares one between its DB and reader services."""
     tr = tr or Translator()
     store = DeskStore.open(Path(data_dir), create=create)
-    actor_source = SettingsActor(store, current_actor() if actor is None else actor)
+    guard = Guard(AccountsStore(store.db), session or Session())
+    actor_source = SessionActor(guard.session, SettingsActor(store, current_actor() if actor is None else actor))
+    audit = AuditService(AuditStore(store.db), guard, clock, actor_source)
     setup = SetupService(store)
     catalogue = CatalogueService(store, tr, clock)
     return DeskServices(
@@ -144,4 +188,8 @@ def build_services(
         catalogue=catalogue,
         intake=IntakeService(store, setup, catalogue, clock, actor_source),
         queue=QueueService(store, clock, actor_source),
+        guard=guard,
+        audit=audit,
+        accounts=AccountsService(guard.accounts, guard, audit, clock),
+        reports=ReportService(ReportStore(store.db), guard, audit, unit_name=lambda: setup.config().unit_name),
     )

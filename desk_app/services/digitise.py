@@ -16,12 +16,14 @@ from typing import Any, Callable, Iterable
 
 from desk_app.domain.errors import NotFoundError, StoreError, ValidationError
 from desk_app.domain.text import fold
+from desk_app.ocr.engine import Word
 from desk_app.scanning import imports, pipeline
 from desk_app.scanning.page import ProcessedPage
 from desk_app.scanning.pdf_export import PdfPage, build_pdf
 from desk_app.scanning.sources import ScannerBackend, ScanSettings, backend_for
 from desk_app.store.blobs import BlobStore
 from desk_app.store.desk_store import DeskStore
+from desk_app.store.ocr_store import OcrStore
 from desk_app.store.pages_store import PagesStore
 from sync.fsutil import write_atomic
 
@@ -184,7 +186,10 @@ class DigitiseService:
     def _pdf_page(self, row: dict[str, Any]) -> PdfPage:
         overlay = self.blobs.read(row["overlay_sha256"]) if row["overlay_sha256"] else None
         box = tuple(row["overlay_box"]) if overlay else None
-        return PdfPage(self.blobs.read(row["sha256"]), row["width"], row["height"], overlay, box)
+        text = OcrStore(self.store.db).page_text(row["sha256"])
+        words = [Word.from_list(w) for w in text["words"]] if text and text["status"] == "done" else []
+        size = (text["width"], text["height"]) if words else None
+        return PdfPage(self.blobs.read(row["sha256"]), row["width"], row["height"], overlay, box, words, size)
 
     def verify_files(self) -> dict[str, Any]:
         report = self.blobs.verify(self.pages.referenced_files())

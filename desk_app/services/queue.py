@@ -11,7 +11,8 @@ from desk_app.domain.dossier import RETURNED, STATUS_LABELS, check_transition
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.text import normalize_spaces
 from desk_app.services.actor import ActorSource, as_actor_source
-from desk_app.store.desk_store import DeskStore, QueueFilter
+from desk_app.store.desk_store import DeskStore, QueueFilter, fts_query
+from desk_app.store.ocr_store import OcrStore
 from desk_app.store.edits_store import EditsStore
 
 VIEWS = ("all", "open", "due", "overdue", "returned", "unsynced")
@@ -122,8 +123,13 @@ class QueueService:
         )
 
     def search(self, text: str, *, status: str | None = None, view: str = "all", limit: int = 20) -> list[dict]:
+        """Newest first. Words recognised on a dossier's scanned pages count too
+        (services/ocr.py); ``matched_in_pages`` says which results their pages matched."""
         flt = self.make_filter(text=text, status=status, view=view)
-        return [list_item(r) for r in self.store.search(flt, limit=limit)]
+        rows = self.store.search(flt, limit=limit)
+        query = fts_query(text) if text else None
+        in_pages = OcrStore(self.store.db).matched_in_pages([r["id"] for r in rows], query) if query else set()
+        return [{**list_item(r), "matched_in_pages": r["id"] in in_pages} for r in rows]
 
     def page(self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200) -> list[dict]:
         """Raw rows (with ``received_ts`` and ``id`` for the next keyset)."""

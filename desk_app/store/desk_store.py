@@ -54,13 +54,27 @@ def fts_query(text: str) -> str | None:
     return query
 
 
+FTS_FIELDS = ("code", "applicant_name", "applicant_id_number", "phone", "procedure_name", "procedure_code")
+
+
 def fts_document(row: dict[str, Any]) -> str:
-    return fold(
-        " ".join(
-            str(row.get(k) or "")
-            for k in ("code", "applicant_name", "applicant_id_number", "phone", "procedure_name", "procedure_code")
-        )
-    )
+    return fold(" ".join(str(row.get(k) or "") for k in FTS_FIELDS))
+
+
+def refresh_dossier_fts(conn: sqlite3.Connection, dossier_id: int) -> None:
+    """Rewrite one dossier's search row from its current fields plus the recognised text of its
+    pages (``page_fts``, see store/ocr_store.py), inside the caller's write transaction. One row
+    per dossier keeps every text search a single FTS5 walk in rowid order."""
+    cursor = conn.execute(f"SELECT {', '.join(FTS_FIELDS)} FROM dossiers WHERE id = ?", (dossier_id,))
+    values = cursor.fetchone()
+    if values is None:
+        return
+    text = fts_document(dict(zip(FTS_FIELDS, values)))
+    pages = conn.execute("SELECT text FROM page_fts WHERE rowid = ?", (dossier_id,)).fetchone()
+    if pages and pages[0]:
+        text = f"{text}\n{pages[0]}"
+    conn.execute("DELETE FROM dossier_fts WHERE rowid = ?", (dossier_id,))
+    conn.execute("INSERT INTO dossier_fts (rowid, text) VALUES (?, ?)", (dossier_id, text))
 
 
 @dataclass(frozen=True)
