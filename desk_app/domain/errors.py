@@ -56,3 +56,15 @@ class StoreError(DeskError):
 
 class ImportRowError(DeskError):
     code = "invalid_row"
+
+
+class AuthError(DeskError):
+    """No, wrong or locked credentials on a desk that has accounts (issue 11)."""
+
+    code = "auth"
+
+
+class ForbiddenError(DeskError):
+    """The signed-in account's role lacks the permission (docs/permissions.md)."""
+
+    code = "forbidden"

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desk_app.i18n import N_, Translator
+from desk_app.ui.tasks import logged_only
 
 # Shown until the first status arrives. The other labels live in the sync service, imported
 # only once a status came back from the DB thread (which loaded it), so building this widget
@@ -221,7 +222,7 @@ class SyncLoop(QObject):
         few seconds, so an enrolment made with the command line shows up at once."""
         if self.in_flight:
             return
-        self.runner.db(lambda services: services.sync.status(ping=False), on_done=self._merge_local, on_error=lambda _e: None)
+        self.runner.db(lambda services: services.sync.status(ping=False), on_done=self._merge_local, on_error=logged_only)
 
     def _merge_local(self, status: dict[str, Any]) -> None:
         if self.in_flight:
@@ -360,9 +361,12 @@ class SyncLoop(QObject):
 
 def _default_factory(data_dir: Path, tr: Translator) -> Callable[[], Any]:
     def build():
+        from desk_app.domain.permissions import SYNC
         from desk_app.services.context import build_services
+        from desk_app.services.session import Session
 
-        return build_services(data_dir, tr=tr)
+        # The periodic sync is the machine's own work: it may sync, and only that, whoever is signed in.
+        return build_services(data_dir, tr=tr, session=Session.for_background(SYNC))
 
     return build
 
