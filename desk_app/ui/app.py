@@ -93,8 +93,13 @@ def save_language(services, language: str) -> str:
 
 def remember_language(window: MainWindow, runner: TaskRunner) -> None:
     """Each language picked from the menu is saved for the next run. UI thread."""
+
+    def failed(_error: BaseException) -> None:
+        # The switch itself happened; only remembering it failed (the runner logged why).
+        window.statusBar().showMessage(window.tr_("Không lưu được lựa chọn ngôn ngữ cho lần sau."), 8000)
+
     for lang, action in window.language_actions.items():
-        action.triggered.connect(lambda _checked=False, lang=lang: runner.db(save_language, lang, on_error=lambda _e: None))
+        action.triggered.connect(lambda _checked=False, lang=lang: runner.db(save_language, lang, on_error=failed))
 
 
 class DeskStartup:
@@ -166,6 +171,14 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = args.data or default_data_dir()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("desk-app")
+    from desk_app.ui.support import claim_instance, install_support  # logs, crash dialog, one instance
+
+    # A second start hands over to the running window (one writer per data folder); the
+    # installers' --selftest may run beside it.
+    claim = claim_instance(data_dir, single=not args.selftest)
+    if claim is None:
+        print(json.dumps({"already_running": True, "data": str(data_dir)}), flush=True)
+        return 0
     tr = Translator(args.lang or DEFAULT_LANGUAGE)
     runner = TaskRunner(make_services_factory(data_dir, tr))
     window = MainWindow(runner, tr)
@@ -181,8 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     startup = DeskStartup(window, runner, interactive=not args.selftest, language_fixed=args.lang is not None)
     remember_language(window, runner)
     sync_loop = install_sync(window, runner, tr, data_dir=data_dir, start=False)
-    if not args.selftest:  # rounds start once the database is open and migrated
+    support = install_support(window, runner, tr, claim)
+    if not args.selftest:  # rounds and backups start once the database is open and migrated
         startup.ready_callbacks.append(lambda config: "error" in config or sync_loop.start())
+        startup.ready_callbacks.append(lambda config: "error" in config or support.start())
     exit_code = 0
     if args.selftest:
         marks: dict[str, float] = {}
@@ -236,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         sync_loop.shutdown()
         runner.shutdown()
+        support.shutdown()  # last: the lock is held until the database is closed
     return exit_code if args.selftest else result
 
 

@@ -15,6 +15,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
+from desk_app.services.logs import log_error
+
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], None] | None
@@ -81,13 +83,15 @@ class TaskRunner(QObject):
         if (before == 0) != (after == 0):
             self.busy_changed.emit(after > 0)
 
-    def _submit(self, pool: ThreadPoolExecutor, call: Callable[[], Any], on_done: Callback, on_error: Callback) -> Future:
+    def _submit(self, pool: ThreadPoolExecutor, call: Callable[[], Any], on_done: Callback, on_error: Callback, fn: Any = None) -> Future:
+        name = getattr(fn, "__qualname__", None) or type(fn).__name__
+
         def job():
             try:
                 result = call()
-            except BaseException as exc:  # every failure reaches the UI as a callback
-                log.debug("background task failed", exc_info=True)
-                self._relay.delivered.emit(on_error or _log_error, exc)
+            except BaseException as exc:  # every failure is logged and reaches the UI as a callback
+                log_error(f"background task {name} failed", exc, log)
+                self._relay.delivered.emit(on_error, exc)
                 raise
             finally:
                 self._track(-1)
@@ -99,13 +103,13 @@ class TaskRunner(QObject):
 
     def db(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None, **kwargs: Any) -> Future:
         """Run ``fn(services, *args, **kwargs)`` on the DB thread."""
-        return self._submit(self._db, lambda: fn(self._services_on_db_thread(), *args, **kwargs), on_done, on_error)
+        return self._submit(self._db, lambda: fn(self._services_on_db_thread(), *args, **kwargs), on_done, on_error, fn)
 
     def read(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None, **kwargs: Any) -> Future:
         """Run the read-only ``fn(services, *args, **kwargs)`` on the reader thread, which has
         its own services and connection. Only after the DB thread has opened the database."""
         return self._submit(
-            self._reader, lambda: fn(self._services_on_reader_thread(), *args, **kwargs), on_done, on_error
+            self._reader, lambda: fn(self._services_on_reader_thread(), *args, **kwargs), on_done, on_error, fn
         )
 
     def interrupt_reads(self) -> None:
@@ -118,7 +122,7 @@ class TaskRunner(QObject):
 
     def io(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None, **kwargs: Any) -> Future:
         """Run ``fn(*args, **kwargs)`` on the I/O pool (printer, scanner, network, files)."""
-        return self._submit(self._io, lambda: fn(*args, **kwargs), on_done, on_error)
+        return self._submit(self._io, lambda: fn(*args, **kwargs), on_done, on_error, fn)
 
     def shutdown(self) -> None:
         """Finish queued work (a save in flight must land), then close the database."""
@@ -139,5 +143,6 @@ class TaskRunner(QObject):
         self._db.shutdown(wait=True)
 
 
-def _log_error(exc: BaseException) -> None:
-    log.error("background task failed: %r", exc)
+def logged_only(_exc: BaseException) -> None:
+    """``on_error`` for background work nobody is waiting for (a periodic refresh): the runner
+    has already logged the failure; nothing to show, and nothing is swallowed."""

@@ -372,7 +372,7 @@ class PrintingController(QObject):
         dialog.submitted.connect(
             lambda changes: self.runner.db(configure_job, changes, on_done=saved, on_error=dialog.show_error)
         )
-        self.runner.io(printers_job, on_done=dialog.fill_printers, on_error=lambda _e: None)
+        self.runner.io(printers_job, on_done=dialog.fill_printers, on_error=dialog.show_error)  # logged by the runner too
         self.settings_dialog = dialog
         dialog.open()
 

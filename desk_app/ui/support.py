@@ -1,0 +1,84 @@
+"""What keeps a running desk supportable, wired in by the app's composition root (ui/app.py):
+log files, the crash dialog, one instance per data folder, automatic backups with their
+status-bar warning and settings dialog, the update notice and "export diagnostics".
+
+``claim_instance`` runs before the main window is built (a second start must not open a
+second writer); ``install_support`` after it. Nothing here touches disk on the UI thread:
+backups, diagnostics and settings go through the TaskRunner.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from desk_app import __version__
+from desk_app.services.logs import setup_logging
+
+log = logging.getLogger(__name__)
+
+
+class Claim:
+    """This process's hold on the data folder: its log file and its single-instance lock."""
+
+    def __init__(self, data_dir: Path, log_file: Path | None, instance):
+        self.data_dir = data_dir
+        self.log_file = log_file
+        self.instance = instance
+
+    def release(self) -> None:
+        if self.instance is not None:
+            self.instance.release()
+
+
+def claim_instance(data_dir: Path, *, single: bool = True) -> Claim | None:
+    """Start logging into ``data_dir`` and take the single-instance lock. None: another
+    window already runs on this data folder and was asked to come to the front (exit)."""
+    log_file = setup_logging(data_dir)
+    log.info("desk app %s starting on %s", __version__, data_dir)
+    if not single:
+        return Claim(data_dir, log_file, None)
+    from desk_app.ui.single_instance import SingleInstance
+
+    instance = SingleInstance(data_dir)
+    if not instance.acquire():
+        return None
+    return Claim(data_dir, log_file, instance)
+
+
+class Support:
+    """The add-ons of this module installed on one main window."""
+
+    def __init__(self, window, runner, tr, claim: Claim):
+        from desk_app.ui.crash_dialog import install_crash_dialog
+        from desk_app.ui.single_instance import bring_to_front
+
+        self.window = window
+        self.runner = runner
+        self.claim = claim
+        self.crash = install_crash_dialog(tr, claim.log_file, window)
+        if claim.instance is not None:
+            claim.instance.on_raise = lambda: bring_to_front(window)
+        self.backups = None
+        self.updates = None
+
+    def start(self) -> None:
+        """Once the database is open: the daily backup timer and the update check."""
+        if self.backups is not None:
+            self.backups.start()
+        if self.updates is not None:
+            self.updates.start()
+
+    def shutdown(self) -> None:
+        if self.backups is not None:
+            self.backups.stop()
+        if self.updates is not None:
+            self.updates.stop()
+        self.crash.restore_hooks()
+        self.claim.release()
+        log.info("desk app stopped")
+
+
+def install_support(window, runner, tr, claim: Claim) -> Support:
+    support = Support(window, runner, tr, claim)
+    return support

@@ -1,0 +1,119 @@
+"""Logs, crash dialog, one instance per data folder (issue 9), with real processes and files."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from desk_app.domain.errors import ValidationError
+from desk_app.i18n import Translator
+from desk_app.services.logs import log_error, mask, setup_logging
+from desk_app.ui.crash_dialog import install_crash_dialog
+from tests.conftest import ROOT
+
+
+def _start_app(data, *extra):
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "main.py"), "--data", str(data), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT,
+    )
+
+
+def _wait_for(predicate, seconds: float) -> bool:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_second_start_brings_the_running_window_forward_and_exits(tmp_path):
+    data = tmp_path / "desk"
+    log_file = data / "logs" / "desk.log"
+    first = _start_app(data)
+    try:
+        assert _wait_for(lambda: log_file.exists() and (data / "desk.sqlite3").exists(), 60), first.stderr
+        second = _start_app(data)
+        out, err = second.communicate(timeout=60)
+        assert second.returncode == 0, err
+        assert json.loads(out.strip().splitlines()[-1])["already_running"] is True
+        assert _wait_for(lambda: "asked this window to come to the front" in log_file.read_text(), 10)
+        assert first.poll() is None  # the first window still runs, the only writer
+        # Another data folder is another desk: it starts normally (and stays up).
+        other = _start_app(tmp_path / "other")
+        time.sleep(3)
+        assert other.poll() is None
+        other.terminate()
+        other.wait(10)
+    finally:
+        first.terminate()
+        first.wait(10)
+
+
+def test_a_crashed_run_does_not_block_the_next_start(tmp_path):
+    data = tmp_path / "desk"
+    first = _start_app(data)
+    assert _wait_for(lambda: (data / "desk.sqlite3").exists(), 60)
+    first.kill()  # no clean-up: the lock file and the socket stay behind
+    first.wait(10)
+    again = _start_app(data)
+    try:
+        time.sleep(4)
+        assert again.poll() is None, again.communicate()[0]
+    finally:
+        again.terminate()
+        again.wait(10)
+
+
+def test_uncaught_errors_of_any_thread_are_logged_and_shown_with_copyable_details(qtbot, tmp_path):
+    log_file = setup_logging(tmp_path)
+    reporter = install_crash_dialog(Translator("vi"), log_file)
+    try:
+        worker = threading.Thread(target=lambda: 1 / 0, name="worker-x")
+        worker.start()
+        worker.join()
+        qtbot.waitUntil(lambda: reporter.dialog is not None and reporter.dialog.isVisible(), timeout=5000)
+        assert "ZeroDivisionError" in reporter.dialog.details and "worker-x" in reporter.dialog.details
+        reporter.dialog.copy_button.click()
+        assert "ZeroDivisionError" in QApplication.clipboard().text()
+        reporter.dialog.close()
+
+        def slot_fails():  # an exception in a Qt slot on the UI thread goes to sys.excepthook
+            raise RuntimeError("boom in a slot")
+
+        QTimer.singleShot(0, slot_fails)
+        qtbot.waitUntil(lambda: reporter.dialog.isVisible() and "boom in a slot" in reporter.dialog.details, timeout=5000)
+        reporter.dialog.close()
+    finally:
+        reporter.restore_hooks()
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = log_file.read_text(encoding="utf-8")
+    assert text.count("CRITICAL") == 2 and "ZeroDivisionError" in text and "boom in a slot" in text
+
+
+def test_log_lines_hide_personal_values_and_keys(tmp_path):
+    log_file = setup_logging(tmp_path)
+    error = ValidationError("Số định danh {value} không hợp lệ.", field="id_number", value="004199012345")
+    log_error("intake refused", error)
+    try:
+        raise RuntimeError("row 004199012345 phone 0912 345 678 key " + "ab" * 32 + " dao@example.vn")
+    except RuntimeError as exc:
+        log_error("unexpected", exc)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    text = log_file.read_text(encoding="utf-8")
+    assert "field=id_number" in text and "{value}" in text and "Traceback" in text
+    for secret in ("004199012345", "0912 345 678", "ab" * 32, "dao@example.vn"):
+        assert secret not in text
+    assert mask("000.31.14.H14-261118-3001") == "000.31.14.H14-261118-3001"  # codes stay readable
