@@ -1,7 +1,7 @@
 """The Qt application's composition root: ``python main.py [--data DIR] [--lang vi|en]``.
 
 Builds the translator, the TaskRunner (whose DB thread builds the services for the data
-folder) and the main window; on first run shows the set-up dialog. ``--selftest`` opens
+folder) and the main window; on first run shows the set-up wizard (ui/first_run). ``--selftest`` opens
 everything, prints a JSON line and exits (installers and the start-up benchmark use it).
 """
 
@@ -33,7 +33,7 @@ from desk_app.ui.main_window import MainWindow
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
-    from desk_app.ui.setup_dialog import SetupDialog
+    from desk_app.ui.first_run.wizard import FirstRunWizard
 
 PROCESS_START = time.time()
 
@@ -50,6 +50,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--lang", choices=LANGUAGES, default=None,
         help="ngôn ngữ giao diện (mặc định: lần chọn trước, nếu không thì tiếng Việt) / interface language",
+    )
+    parser.add_argument(
+        "--portable", action="store_true",
+        help="dữ liệu trong thư mục desk-data cạnh chương trình (cài trên USB; hoặc đặt tệp portable.flag) / "
+             "keep the data in desk-data beside the program (USB install; or a portable.flag file)",
     )
     parser.add_argument(
         "--selftest", action="store_true",
@@ -75,13 +80,11 @@ def open_desk(services) -> dict:
 
     services.catalogue.ensure_sample()
     language = PreferencesService(services.store).language()
-    if services.setup.is_initialised():
+    if not services.setup.needs_setup():
         return {"initialised": True, "config": services.setup.config().as_dict(), "language": language}
-    from desk_app.services.setup import communes_of_province, provinces
-    from desk_app.ui.setup_dialog import DEFAULT_PROVINCE
+    from desk_app.services.first_run import first_run_state
 
-    return {"initialised": False, "provinces": provinces(), "communes": communes_of_province(DEFAULT_PROVINCE),
-            "language": language}
+    return {"initialised": False, "language": language, **first_run_state(services)}
 
 
 def save_language(services, language: str) -> str:
@@ -110,7 +113,7 @@ class DeskStartup:
         self.language_fixed = language_fixed  # --lang given: it wins over the remembered one
         self.runner = runner
         self.interactive = interactive
-        self.dialog: SetupDialog | None = None
+        self.dialog: FirstRunWizard | None = None
         self.ready_callbacks: list[Callable[[dict], None]] = []
         self.state: dict | None = None
         self.error: BaseException | None = None
@@ -126,18 +129,22 @@ class DeskStartup:
         if state["initialised"] or not self.interactive:
             self._ready(state.get("config") or {})
             return
-        from desk_app.ui.setup_dialog import SetupDialog  # first run only
+        from desk_app.ui.first_run.wizard import FirstRunWizard  # first run only
 
-        self.dialog = SetupDialog(
-            self.runner, self.window.tr_, provinces=state["provinces"], communes=state["communes"], parent=self.window
-        )
+        self.dialog = FirstRunWizard(self.runner, self.window.tr_, state, parent=self.window)
         self.dialog.accepted.connect(lambda: self._ready(self.dialog.config))
-        self.dialog.rejected.connect(self.window.close)
+        self.dialog.rejected.connect(self.window.close)  # only after "Thoát?" was answered yes
         self.dialog.open()
 
     def _ready(self, config: dict) -> None:
         if config:
             self.window.set_config(config)
+            from desk_app.domain.codes import is_placeholder_unit_code
+
+            if is_placeholder_unit_code(config.get("unit_code", "")):
+                from desk_app.ui.first_run.placeholder_banner import show_placeholder_warning
+
+                show_placeholder_warning(self.window, config["unit_code"])
         self.window.intake.load_catalogue()
         self.window.show_page("intake", remember=False)
         for callback in self.ready_callbacks:
@@ -168,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.get("QT_QPA_PLATFORM") or os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a headless installer check still runs
-    data_dir = args.data or default_data_dir()
+    data_dir = args.data or default_data_dir(portable=args.portable)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("desk-app")
     from desk_app.ui.support import claim_instance, install_support  # logs, crash dialog, one instance
@@ -195,9 +202,13 @@ def main(argv: list[str] | None = None) -> int:
     remember_language(window, runner)
     sync_loop = install_sync(window, runner, tr, data_dir=data_dir, start=False)
     support = install_support(window, runner, tr, claim)
+    from desk_app.services.ocr_worker import OcrWorker  # issue 14: pages recognised in the background
+
+    ocr_worker = OcrWorker(make_services_factory(data_dir, tr))
     if not args.selftest:  # rounds and backups start once the database is open and migrated
         startup.ready_callbacks.append(lambda config: "error" in config or sync_loop.start())
         startup.ready_callbacks.append(lambda config: "error" in config or support.start())
+        startup.ready_callbacks.append(lambda config: "error" in config or ocr_worker.start())
     exit_code = 0
     if args.selftest:
         marks: dict[str, float] = {}
@@ -250,6 +261,7 @@ def main(argv: list[str] | None = None) -> int:
         result = app.exec()
     finally:
         sync_loop.shutdown()
+        ocr_worker.shutdown()
         runner.shutdown()
         support.shutdown()  # last: the lock is held until the database is closed
     return exit_code if args.selftest else result

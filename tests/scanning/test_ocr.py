@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 
 import pytest
 
@@ -129,3 +130,34 @@ def test_missing_engine_is_a_clear_error(tmp_path):
     error = json.loads(result.stderr)
     assert error["error"] == "ocr_unavailable" and "Tesseract" in error["message"]
     assert shutil.which("tesseract")  # the real one is still there for the other tests
+
+
+def test_background_worker_resumes_after_a_restart(desk, dossier, tmp_path, clock, intake_json):
+    from desk_app.services.context import build_services
+    from desk_app.services.ocr_worker import OcrWorker
+
+    code = dossier["code"]
+    files = [save_pages(tmp_path / f"p{i}.png", [samples.text_page(150, seed=20 + i)], dpi=(150, 150)) for i in range(3)]
+    desk.digitise.attach_files(code, DOC, files)
+
+    def factory():
+        return build_services(desk.data_dir, clock=clock, actor="tester", create=False)
+
+    first = OcrWorker(factory, idle_poll=0.05)
+    first.start()
+    while desk.ocr.pending_count(code) == 3:  # the first page is being recognised
+        threading.Event().wait(0.05)
+    first.shutdown(timeout=30)  # like closing the app mid-way: the page in hand finishes or stays pending
+    left = desk.ocr.pending_count(code)
+    assert left < 3
+    second = OcrWorker(factory, idle_poll=0.05)  # the next start picks up the rest
+    second.start()
+    deadline = 120
+    while desk.ocr.pending_count(code) and deadline > 0:
+        threading.Event().wait(0.2)
+        deadline -= 0.2
+    second.shutdown(timeout=30)
+    assert desk.ocr.pending_count(code) == 0
+    assert first.pages_done + second.pages_done == 3
+    # Meanwhile the counter kept working on its own connection.
+    assert desk.intake.intake(intake_json)["code"] != code
