@@ -25,9 +25,30 @@ def resources_dir() -> Path:
     return Path(str(resources.files("desk_app") / "resources"))
 
 
-def default_data_dir() -> Path:
-    """Per-user data folder; DESK_DATA overrides it for IT staff and tests."""
+PORTABLE_FLAG = "portable.flag"  # an empty file beside the program: portable mode (USB install)
+PORTABLE_DATA = "desk-data"
+
+
+def program_dir() -> Path:
+    """The folder the program runs from: the built program's folder, or the source checkout
+    (where main.py is)."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return Path(__file__).resolve().parent.parent
+
+
+def is_portable(requested: bool = False) -> bool:
+    """Portable mode: ``--portable`` or a ``portable.flag`` file beside the program."""
+    return requested or (program_dir() / PORTABLE_FLAG).is_file()
+
+
+def default_data_dir(*, portable: bool = False) -> Path:
+    """Per-user data folder; in portable mode a ``desk-data`` folder beside the program, so a
+    USB stick carries the program and its data together. DESK_DATA overrides both (IT staff,
+    tests)."""
     env = os.environ.get("DESK_DATA")
     if env:
         return Path(env)
+    if is_portable(portable):
+        return program_dir() / PORTABLE_DATA
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))

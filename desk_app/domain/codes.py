@@ -14,6 +14,7 @@ import re
 from datetime import date
 
 from desk_app.domain.errors import ValidationError
+from desk_app.i18n import N_
 
 # QCVN 102:2016 style: 000.00.06.H56 (read right to left: province letter code last).
 UNIT_QCVN_RE = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
@@ -39,6 +40,28 @@ def normalize_unit_code(value: str) -> str:
         field="unit_code",
         value=value,
     )
+
+
+# The set-up screen of 0.1 prefilled 000.00.00.H14: all-zero groups name the province's own
+# People's Committee (QCVN 102 reads right to left), never a commune's one-stop desk. A desk
+# numbering dossiers under it would collide with every other desk that kept the example.
+PLACEHOLDER_UNIT_RE = re.compile(r"^000\.00\.00\.[A-Z]\d{2}$")
+PLACEHOLDER_MESSAGE = N_(
+    "Mã {value} chỉ là mã mẫu (mã của cấp tỉnh), không phải mã định danh của xã/phường: "
+    "hãy nhập mã của đơn vị mình (ví dụ 000.31.14.H14 hoặc H14.52.01)."
+)
+
+
+def is_placeholder_unit_code(value: str) -> bool:
+    return bool(PLACEHOLDER_UNIT_RE.match((value or "").strip().upper()))
+
+
+def check_real_unit_code(value: str) -> str:
+    """A unit identifier a desk may number dossiers with: well formed and not the example."""
+    code = normalize_unit_code(value)
+    if is_placeholder_unit_code(code):
+        raise ValidationError(PLACEHOLDER_MESSAGE, field="unit_code", value=code)
+    return code
 
 
 def check_desk_number(desk: int) -> int:

@@ -66,6 +66,7 @@ class IntakeService:
         if not request.documents:
             raise ValidationError("Chưa đánh dấu giấy tờ nào đã nhận: hồ sơ chưa được lưu.", field="documents")
         config = self.setup.config()
+        self.setup.check_ready_for_intake(config)
         self.check_clock(now)
         procedure = self.store.get_procedure(request.procedure_code, active_only=True)
         missing = missing_required(procedure, request.documents)

@@ -69,6 +69,16 @@ def provinces() -> list[tuple[int, str]]:
     return [(p.code.value, p.name) for p in Province.iter_all()]
 
 
+def province_of_commune(code: str) -> int | None:
+    """The GSO code of the province a commune belongs to (None for an unknown code)."""
+    from vietnam_provinces import Ward, WardCode
+
+    try:
+        return Ward.from_code(WardCode(int(code))).province_code.value
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
 def communes_of_province(province_code: int) -> list[tuple[str, str]]:
     from vietnam_provinces import ProvinceCode, Ward
 
