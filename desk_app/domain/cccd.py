@@ -60,19 +60,19 @@ def looks_like_cccd(text: str) -> bool:
     return bool(text) and text.count("|") >= 5 and _START.search(_clean(text)) is not None
 
 
-def qr_shaped_span(text: str) -> tuple[int, int] | None:
+def qr_shaped_span(text: str, *, min_fields: int = 7) -> tuple[int, int] | None:
     """Where text shaped like a card's QR sits in ``text`` (what a field received): from the
-    12-digit ID right before a '|' to the end of its line, with 7 or more '|'-separated fields.
-    None when there is none. Fewer fields is not enough: a scan cut short by a stall has not
-    finished typing yet."""
-    if text.count("|") < 6:
+    12-digit ID right before a '|' to the end of its line, with ``min_fields`` or more
+    '|'-separated fields. None when there is none. In a field, 6 fields are not enough: a scan
+    cut short by a stall has not finished typing its issue date yet."""
+    if text.count("|") < min_fields - 1:
         return None
     match = _START.search(text[: MAX_PAYLOAD * 2])
     if match is None:
         return None
     start = match.start()
     line = text[start:].split("\n", 1)[0].split("\r", 1)[0]
-    if line.count("|") < 6:
+    if line.count("|") < min_fields - 1:
         return None
     return start, start + len(line)
 

@@ -168,6 +168,7 @@ class _Key:
     stamp: int  # the event's timestamp (ms), 0 when it has none
     clock: float
     restore: Callable[[], None] | None
+    event: object = None  # a clone of the key press, to type it again
 
 
 @dataclass
@@ -285,7 +286,7 @@ class ScannerRouter(QObject):
             self._last = None
             self._idle.start(self.idle_flush_ms)
             return True
-        self._last = _Key(text, obj, stamp, now, snapshot(obj)) if typed else None
+        self._last = _Key(text, obj, stamp, now, snapshot(obj), event.clone()) if typed else None
         if is_enter and self._take_card_from(obj):
             self._swallow_release.add(key)
             return True  # the Enter of a card's QR that reached the field anyway
@@ -315,6 +316,7 @@ class ScannerRouter(QObject):
         self._swallow_release.add(enter.key())
         if burst.first.restore is not None and shiboken6.isValid(burst.widget):
             burst.first.restore()  # the first key was typed before we could tell
+            self._retype_before_payload(burst)
         kind, value = found
         if kind == "slip":
             self.slip_scanned.emit(value)
@@ -328,6 +330,28 @@ class ScannerRouter(QObject):
         else:
             self.cccd_scanned.emit(card)
         return True
+
+    def _retype_before_payload(self, burst: _Burst) -> None:
+        """A person's key that came right before the scan (under ``max_gap``) joined its
+        burst: the widget was put back as it was before that key, so type it (and any other
+        such key) again."""
+        from desk_app.domain.cccd import qr_shaped_span
+
+        span = qr_shaped_span(burst.text, min_fields=6)
+        prefix = span[0] if span else 0
+        if prefix <= 0 or burst.first.event is None:
+            return
+        events, typed = [burst.first.event], len(burst.first.text)
+        for event in burst.held:
+            if typed >= prefix and event.type() == KEY_PRESS and event.text():
+                break
+            events.append(event)
+            if event.type() == KEY_PRESS:
+                typed += len(event.text())
+        for event in events:
+            if not shiboken6.isValid(burst.widget):
+                return
+            self._replay_event(burst.widget, event)
 
     def flush(self) -> None:
         """Deliver the held keys (not a scan after all), now."""

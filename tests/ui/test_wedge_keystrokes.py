@@ -208,3 +208,15 @@ def test_a_pasted_qr_is_read_as_a_card_before_ctrl_s_saves(qtbot, keyboard, desk
     with qtbot.waitSignal(page.saved, timeout=5000):
         keyboard.press(Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert saved_rows(data_dir) == [("Nguyễn Văn An", "")]  # ...and saved as the card it is
+
+
+def test_a_key_typed_just_before_a_scan_is_kept(qtbot, keyboard, desk_window):
+    """The person's last key and the scanner's first, 30 ms apart: one burst; the card is read
+    and the person's key stays in the field."""
+    page = desk_window.intake
+    focus_on(qtbot, page.notes)
+    type_with_gaps(keyboard, "ghi x", [150, 150, 150, 150, 150])
+    type_with_gaps(keyboard, SAMPLE_QR, [30] + [3] * (len(SAMPLE_QR) - 1))
+    keyboard.send(keyboard.focus(), Qt.Key.Key_Return, "\r", 3)
+    assert_card_filled(page)
+    assert page.notes.text() == "ghi x"
