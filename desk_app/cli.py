@@ -76,14 +76,17 @@ def main(argv: list[str] | None = None) -> int:
     import os
 
     tr = Translator(args.lang or os.environ.get("DESK_LANG", "vi"))
+    _log_into_data_folder(args)
     try:
         result = args.handler(args, tr)
     except DeskError as exc:
+        _log_failure(args, exc)
         emit_error(exc.as_json(tr))
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # last resort: still a clear message; every write is one transaction
+        _log_failure(args, exc)
         emit_error({"error": "internal", "message": tr("Lỗi không mong đợi: {detail}", detail=repr(exc))})
         return EXIT_INTERNAL
     if result is not None:
@@ -94,6 +97,28 @@ def main(argv: list[str] | None = None) -> int:
 
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
+
+
+def _log_into_data_folder(args) -> None:
+    """Commands on an existing desk log into its rotating file like the app does (a folder
+    that is not a desk yet, such as a restore target, gets no logs/ folder)."""
+    data = getattr(args, "data", None)
+    if data is None:
+        from desk_app.paths import default_data_dir
+
+        data = default_data_dir()
+    from desk_app.store.database import DB_FILENAME
+
+    if args.command != "restore" and (data / DB_FILENAME).is_file():
+        from desk_app.services.logs import setup_logging
+
+        setup_logging(data)
+
+
+def _log_failure(args, exc: BaseException) -> None:
+    from desk_app.services.logs import log_error
+
+    log_error(f"desk {args.command} failed", exc)
 
 
 if __name__ == "__main__":

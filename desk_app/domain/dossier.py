@@ -43,6 +43,9 @@ STATUS_LABELS: dict[str, str] = {
 STATUSES = tuple(STATUS_LABELS)
 FINAL_STATUSES = frozenset({RETURNED, WITHDRAWN})
 OPEN_STATUSES = frozenset(STATUSES) - FINAL_STATUSES - {REFUSED}
+# The office still owes the citizen a result: only these can be overdue (a result ready on
+# time and waiting to be collected is not late).
+AWAITING_RESULT = OPEN_STATUSES - {RESULT_READY}
 
 # Which status may follow which. A refused dossier may still be handed back (returned).
 TRANSITIONS: dict[str, frozenset[str]] = {

@@ -187,7 +187,7 @@ def build_services(
         setup=setup,
         catalogue=catalogue,
         intake=IntakeService(store, setup, catalogue, clock, actor_source),
-        queue=QueueService(store, clock, actor_source),
+        queue=QueueService(store, clock, actor_source, calendar=setup.calendar),
         guard=guard,
         audit=audit,
         accounts=AccountsService(guard.accounts, guard, audit, clock),

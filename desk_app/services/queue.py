@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from desk_app.domain.calendar import VN_TZ
+from desk_app.domain.calendar import VN_TZ, WorkCalendar
 from desk_app.domain.corrections import EDITABLE_STATUSES, parse_collector
 from desk_app.domain.dossier import RETURNED, STATUS_LABELS, check_transition
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.lateness import LatenessCounter
 from desk_app.domain.text import normalize_spaces
 from desk_app.services.actor import ActorSource, as_actor_source
 from desk_app.store.desk_store import DeskStore, QueueFilter, fts_query
@@ -82,10 +84,19 @@ def list_item(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class QueueService:
-    def __init__(self, store: DeskStore, clock, actor: str | ActorSource = ""):
+    def __init__(self, store: DeskStore, clock, actor: str | ActorSource = "", calendar: Callable[[], WorkCalendar] | None = None):
         self.store = store
         self.clock = clock
         self._actor = as_actor_source(actor)
+        self._calendar = calendar or WorkCalendar
+
+    def lateness(self) -> LatenessCounter:
+        """Working days late, by the desk's calendar, against the clock now."""
+        return LatenessCounter(self._calendar(), self.clock())
+
+    def _with_lateness(self, view: dict[str, Any]) -> dict[str, Any]:
+        view["days_late"] = self.lateness().days_late(view["status"], view["appointment_at"])
+        return view
 
     @property
     def actor(self) -> str:
@@ -129,17 +140,24 @@ class QueueService:
         rows = self.store.search(flt, limit=limit)
         query = fts_query(text) if text else None
         in_pages = OcrStore(self.store.db).matched_in_pages([r["id"] for r in rows], query) if query else set()
-        return [{**list_item(r), "matched_in_pages": r["id"] in in_pages} for r in rows]
+        late = self.lateness()
+        return [{**list_item(r), "matched_in_pages": r["id"] in in_pages,
+                 "days_late": late.days_late(r["status"], r["appointment_at"])} for r in rows]
 
     def page(self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200) -> list[dict]:
-        """Raw rows (with ``received_ts`` and ``id`` for the next keyset)."""
-        return self.store.queue_page(flt, after=after, limit=limit)
+        """Raw rows (with ``received_ts`` and ``id`` for the next keyset), each with
+        ``days_late`` (working days; None when not overdue)."""
+        rows = self.store.queue_page(flt, after=after, limit=limit)
+        late = self.lateness()
+        for row in rows:
+            row["days_late"] = late.days_late(row["status"], row["appointment_at"])
+        return rows
 
     def count(self, flt: QueueFilter) -> int:
         return self.store.queue_count(flt)
 
     def show(self, code: str) -> dict:
-        return dossier_view(self.store, code)
+        return self._with_lateness(dossier_view(self.store, code))
 
     def set_status(
         self, code: str, status: str, *, note: str = "", at: datetime | None = None, collector: dict | None = None
@@ -172,7 +190,7 @@ class QueueService:
             outbox_payload=lambda event: {"dossier_code": dossier["code"], "dossier_uuid": dossier["uuid"], "event": event},
             collector=taken_by,
         )
-        return dossier_view(self.store, code)
+        return self._with_lateness(dossier_view(self.store, code))
 
     def summary(self) -> dict[str, Any]:
         """Counts a supervisor looks at first."""

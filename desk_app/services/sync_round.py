@@ -8,10 +8,12 @@ that owns that store (see desk_app.services.sync_service); file uploads run on t
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any, Callable
 
 from desk_app.domain.errors import StoreError
+from desk_app.services import updates
 from desk_app.store.blobs import BlobStore
 from desk_app.store.sync_store import SyncStore
 from sync.client import SyncClient
@@ -26,6 +28,8 @@ UPLOAD_WORKERS = 3  # files in flight at once (round trips dominate small files 
 # The heartbeat at the start of a round is skipped when one went out this recently: the one
 # at the end of every round reports the backlog that is left.
 HEARTBEAT_EVERY = 600.0
+
+log = logging.getLogger(__name__)
 
 
 def event_of(row: dict[str, Any]) -> dict[str, Any]:
@@ -145,11 +149,17 @@ class SyncRound:
             values["last_confirmed_at"] = self.now()
         self.store.set_state(**values)
         summary["last_confirmed_sync"] = self.store.state("last_confirmed_at")
+        # Figures and refusal codes only: no dossier content, no credential.
+        log.info(
+            "sync round: ok=%s online=%s pushed=%s uploaded=%s pending=%s quarantined=%s errors=%s %.1fs",
+            summary["ok"], summary["online"], summary.get("confirmed"), summary.get("files_uploaded"),
+            summary["pending"], summary["quarantined"], [e.get("reason") for e in summary["errors"]], summary["seconds"],
+        )
         return summary
 
     def _heartbeat(self, skew: float) -> None:
         outbox = outbox_figures(self.store, self.blobs)
-        self.client.heartbeat(
+        answer = self.client.heartbeat(
             {
                 "backlog": outbox["pending"],
                 "quarantined": outbox["quarantined"],
@@ -158,7 +168,8 @@ class SyncRound:
                 "clock_skew": skew,
             }
         )
-        self.store.set_state(last_heartbeat_unix=time.time())
+        # The version the province wants its desks to run (services/updates.py).
+        self.store.set_state(last_heartbeat_unix=time.time(), **{updates.STATE_KEY: updates.from_answer(answer)})
 
     def _quarantine(self, row: dict[str, Any], reason: str, detail: str) -> None:
         self.store.quarantine(row, kind=RECORD, reason=reason, detail=detail)

@@ -22,6 +22,7 @@ from desk_app import __version__
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.errors import NotFoundError, StoreError, ValidationError
 from desk_app.i18n import N_
+from desk_app.services import updates
 from desk_app.services.setup import SetupService
 from desk_app.services.sync_credentials import CredentialVault, DeskCredentials
 from desk_app.services.sync_round import UPLOAD_WORKERS, SyncRound, event_of, note_contact, outbox_figures
@@ -182,6 +183,8 @@ class SyncService:
             "clock_skew_seconds": skew,
             "clock_warning": skew is not None and abs(skew) > CLOCK_WARNING_SECONDS,
             "conflicts": len(self.store.conflicts()),
+            # The newer version the province asks for, from its last heartbeat answer.
+            "update": updates.notice(state.get(updates.STATE_KEY), self.app_version),
             "cursor": self.store.cursor(),
         }
 

@@ -18,6 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from desk_app.domain.catalogue import Procedure
+from desk_app.domain.dossier import AWAITING_RESULT, OPEN_STATUSES
 from desk_app.domain.errors import NotFoundError, StoreError
 from desk_app.domain.text import fold
 from desk_app.store.database import open_database, read_rows, write_transaction
@@ -139,6 +140,11 @@ def write_calendar_override(
             (day, kind, note),
         )
 
+
+
+def _sql_list(statuses) -> str:
+    """``('a', 'b')`` for an IN clause: status keys are fixed identifiers, never user input."""
+    return "(" + ", ".join(f"'{status}'" for status in sorted(statuses)) + ")"
 
 class DeskStore:
     """The one writer of the desk database."""
@@ -364,12 +370,12 @@ class DeskStore:
         if flt.status:
             clauses.append("d.status = ?")
             params.append(flt.status)
-        open_statuses = "('received', 'transferred', 'processing', 'supplement_requested', 'result_ready')"
+        open_statuses = _sql_list(OPEN_STATUSES)
         if flt.view == "due":
             clauses.append(f"d.status IN {open_statuses} AND d.appointment_ts >= ? AND d.appointment_ts <= ?")
             params += [flt.now_ts, flt.day_end_ts]
-        elif flt.view == "overdue":
-            clauses.append(f"d.status IN {open_statuses} AND d.appointment_ts < ?")
+        elif flt.view == "overdue":  # a result ready (or handed back) is not late
+            clauses.append(f"d.status IN {_sql_list(AWAITING_RESULT)} AND d.appointment_ts < ?")
             params.append(flt.now_ts)
         elif flt.view == "returned":
             clauses.append("d.status = 'returned'")

@@ -70,3 +70,13 @@ def money(amount: int | float | None) -> str:
 def pages_text(tr: Translator, n: int) -> str:
     """'1 trang' / '3 trang': Vietnamese has one form, English needs 'page' / 'pages'."""
     return tr("1 trang") if n == 1 else tr("{n} trang", n=n)
+
+
+def late_text(tr: Translator, days_late: int | None) -> str:
+    """How late a dossier is, in words (never by colour alone); "" when it is not late.
+    Counted in working days, as the legal deadlines are (domain/lateness.py)."""
+    if days_late is None:
+        return ""
+    if days_late == 0:
+        return tr("Trễ hạn (từ hôm nay)")
+    return tr("Trễ hạn {days} ngày làm việc", days=days_late)

@@ -8,15 +8,13 @@ count is read in the background after the first page so it never delays the firs
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 
-from desk_app.domain.dossier import OPEN_STATUSES
 from desk_app.i18n import N_, Translator
-from desk_app.ui.formatting import show_datetime, status_label
+from desk_app.ui.formatting import late_text, show_datetime, status_label
 from desk_app.ui.tasks import TaskRunner
 
 PAGE_SIZE = 200
@@ -169,6 +167,8 @@ class QueueModel(QAbstractTableModel):
 
     def _display(self, row: dict, key: str) -> str:
         tr = self._tr
+        if key == "appointment_at" and row.get("days_late") is not None:
+            return f"{show_datetime(row[key])} · {late_text(tr, row['days_late'])}"
         if key in ("received_at", "appointment_at"):
             return show_datetime(row[key])
         if key == "status":
@@ -179,7 +179,7 @@ class QueueModel(QAbstractTableModel):
 
     @staticmethod
     def _overdue(row: dict) -> bool:
-        return row["status"] in OPEN_STATUSES and row["appointment_ts"] < time.time()
+        return row.get("days_late") is not None  # computed with the service's clock and calendar
 
     def code_at(self, row: int) -> str:
         return self._rows[row]["code"]

@@ -23,7 +23,7 @@ def open_dossier(qtbot, window, code):
 def test_final_status_needs_a_reason_and_a_yes(qtbot, keyboard, desk_window, data_dir, clock, intake_json):
     code = seed_dossiers(data_dir, clock, [intake_json])[0]["code"]
     page = open_dossier(qtbot, desk_window, code)
-    offered = {page.new_status.itemData(i) for i in range(page.new_status.count())}
+    offered = {page.new_status.itemData(i) for i in range(page.new_status.count())} - {None}  # None: "choose"
     assert offered == set(TRANSITIONS["received"])
 
     page.new_status.setCurrentIndex(page.new_status.findData("refused"))
@@ -55,7 +55,7 @@ def test_final_status_needs_a_reason_and_a_yes(qtbot, keyboard, desk_window, dat
         yes.click()
     assert page.dossier["status"] == "refused"
     assert page.history.item(1, 3).text() == "Không thuộc thẩm quyền"
-    offered = {page.new_status.itemData(i) for i in range(page.new_status.count())}
+    offered = {page.new_status.itemData(i) for i in range(page.new_status.count())} - {None}  # None: "choose"
     assert offered == set(TRANSITIONS["refused"]) == {"returned"}
 
 
@@ -124,24 +124,29 @@ def test_main_window_fits_the_screen(qtbot, desk_window):
 
 def test_officer_from_setup_and_file_menu(qtbot, tmp_path, clock, intake_json):
     from desk_app.services.context import build_services
-    from desk_app.ui.setup_dialog import SetupDialog
+    from desk_app.ui.first_run.identity_pages import UnitPage
     from desk_app.ui.tasks import TaskRunner
 
     data = tmp_path / "d"
     runner = TaskRunner(lambda: build_services(data, clock=clock, actor="root"))
     try:
-        dialog = SetupDialog(runner, Translator("vi"), provinces=[(4, "Cao Bằng")], communes=[("01273", "Phường Thục Phán")])
-        qtbot.addWidget(dialog)
-        dialog.officer.setText("Nguyễn Văn Tiếp")
-        with qtbot.waitSignal(dialog.accepted, timeout=10000):
-            dialog.save()
-        assert dialog.config["officer_name"] == "Nguyễn Văn Tiếp"
+        # The wizard's identity step (the whole wizard: tests/ui/test_first_run_wizard.py).
+        state = {"commune_code": "01273"}
+        page = UnitPage(runner, Translator("vi"), state)
+        qtbot.addWidget(page)
+        page.unit_code.setText("000.31.14.H14")
+        page.officer.setText("Nguyễn Văn Tiếp")
+        saved = []
+        page.save(saved.append)
+        qtbot.waitUntil(lambda: bool(saved), timeout=10000)
+        config = state["config"]
+        assert config["officer_name"] == "Nguyễn Văn Tiếp"
 
         from desk_app.ui.main_window import MainWindow
 
         window = MainWindow(runner, Translator("vi"))
         qtbot.addWidget(window)
-        window.set_config(dialog.config)
+        window.set_config(config)
         assert "Cán bộ: Nguyễn Văn Tiếp" in window.desk_label.text()
         assert window.officer_action.text() == "Cán bộ tiếp nhận…"
         window.officer_action.trigger()

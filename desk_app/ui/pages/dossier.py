@@ -30,7 +30,16 @@ from desk_app.domain.dossier import REFUSED, STATUS_LABELS, STATUSES, TRANSITION
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import N_, Translator
 from desk_app.ui.field_errors import FieldErrors, error_label
-from desk_app.ui.formatting import channel_label, kind_label, money, pages_text, show_date, show_datetime, status_label
+from desk_app.ui.formatting import (
+    channel_label,
+    kind_label,
+    late_text,
+    money,
+    pages_text,
+    show_date,
+    show_datetime,
+    status_label,
+)
 from desk_app.ui.pages.procedure_finder import duration_text
 from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import chain_tab_order, heading, with_error
@@ -91,6 +100,11 @@ class DossierPage(QWidget):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.title = heading(6)
         self.status_text = heading(2)
+        # Overdue, in words (not by colour alone): "Trễ hạn 3 ngày làm việc".
+        self.late_text = heading(2)
+        self.late_text.setObjectName("lateText")
+        self.late_text.setStyleSheet("color: #b00020;")
+        self.late_text.hide()
         self.digitise_text = QLabel(objectName="digitiseStatus")
         self.load_error = error_label()
 
@@ -146,6 +160,7 @@ class DossierPage(QWidget):
         head.addStretch(1)
         head.addWidget(self.digitise_text)
         head.addWidget(self.status_text)
+        head.addWidget(self.late_text)
         layout = QVBoxLayout(self)
         layout.addWidget(self.toolbar)
         layout.addLayout(head)
@@ -234,10 +249,14 @@ class DossierPage(QWidget):
         if dossier is None:
             self.title.setText(tr("Chưa chọn hồ sơ"))
             self.status_text.clear()
+            self.late_text.hide()
             self.digitise_text.clear()
             return
         self.title.setText(tr("Hồ sơ {code}", code=dossier["code"]))
         self.status_text.setText(status_label(tr, dossier["status"]))
+        late = late_text(tr, dossier.get("days_late"))
+        self.late_text.setText(late)
+        self.late_text.setVisible(bool(late))
         applicant = dossier["applicant"]
         values = {
             "procedure": f"{dossier['procedure_name']} ({dossier['procedure_code']})",
@@ -245,7 +264,7 @@ class DossierPage(QWidget):
             "fee": money(dossier["fee"]) if dossier["fee"] else tr("Không thu phí"),
             "received_at": show_datetime(dossier["received_at"]),
             "received_by": dossier["received_by"],
-            "appointment_at": show_datetime(dossier["appointment_at"]),
+            "appointment_at": " · ".join(filter(None, [show_datetime(dossier["appointment_at"]), late])),
             "sets": str(dossier["sets"]),
             "return_channel": channel_label(tr, dossier["return_channel"]),
             "notes": dossier["notes"],
@@ -274,12 +293,15 @@ class DossierPage(QWidget):
         self.new_status.blockSignals(True)
         self.new_status.clear()
         allowed = TRANSITIONS.get(dossier["status"], frozenset())
+        # Nothing chosen until the receptionist picks a status: Enter in the note must never
+        # record "the next status" by default.
+        self.new_status.addItem(tr("— Chọn trạng thái mới —"), None)
         for status in (s for s in STATUSES if s in allowed):  # the usual order of a dossier's life
             self.new_status.addItem(status_label(tr, status), status)
-        self.new_status.setCurrentIndex(max(0, self.new_status.findData(chosen)))
+        self.new_status.setCurrentIndex(max(0, self.new_status.findData(chosen)) if chosen else 0)
         self.new_status.blockSignals(False)
         self._note_hint()
-        can_change = self.new_status.count() > 0
+        can_change = self.new_status.count() > 1
         for widget in (self.new_status, self.note, self.apply_button):
             widget.setEnabled(can_change)
 
@@ -318,9 +340,12 @@ class DossierPage(QWidget):
         """Ghi nhận (or Enter in the note): record the status; a final one (refused,
         withdrawn) first needs a reason and a "yes" in the confirmation."""
         status = self.new_status.currentData()
-        if not self.dossier or status is None or self.confirm_box is not None:
+        if not self.dossier or self.confirm_box is not None:
             return
         self.errors.clear()
+        if status is None:
+            self.errors.show(ValidationError("Hãy chọn trạng thái mới trước khi ghi nhận.", field="status"), self._tr)
+            return
         if status in NEEDS_CONFIRMATION:
             if not self.note.text().strip():
                 self.errors.show(
