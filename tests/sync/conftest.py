@@ -34,6 +34,7 @@ class ServerProcess:
         self.database_url = database_url
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
+        self.extra: list[str] = []  # more `serve` options (e.g. --desk-version)
 
     @property
     def url(self) -> str:
@@ -43,6 +44,7 @@ class ServerProcess:
         cmd = [sys.executable, "-m", "sync.server", "serve", "--data", str(self.data), "--port", str(self.port)]
         if self.database_url:
             cmd += ["--database-url", self.database_url]
+        cmd += self.extra
         self.log = open(self.data.parent / f"server-{self.port}.log", "ab")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
