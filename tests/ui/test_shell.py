@@ -50,28 +50,19 @@ def test_extension_points(qtbot, desk_window):
     assert desk_window.dossier.toolbar.isVisibleTo(desk_window.dossier)
 
 
-def test_first_run_setup_reaches_the_intake_page_with_enter(qtbot, tmp_path, clock):
+def test_first_run_opens_the_wizard_not_the_intake(qtbot, tmp_path, clock):
+    """A fresh data folder starts the first-run wizard (driven key by key in
+    tests/ui/test_first_run_wizard.py); nothing is ready until it finishes."""
+    from desk_app.ui.first_run.wizard import FirstRunWizard
+
     window, runner, startup, ready = open_window(qtbot, tmp_path / "fresh", clock)
     try:
-        qtbot.waitUntil(lambda: startup.dialog is not None and startup.dialog.isVisible(), timeout=10000)
-        dialog = startup.dialog
-        assert dialog.province.currentText() == "Cao Bằng"
-        assert dialog.commune.count() == 56
-        assert dialog.commune.currentData() == "01273"
-        dialog.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.unit_code, timeout=5000)
-        # A wrong unit code is refused next to the field, then Enter with the defaults works.
-        dialog.unit_code.setText("abc")
-        qtbot.keyClick(dialog.unit_code, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: dialog.errors.message("unit_code") != "", timeout=5000)
-        assert "Mã định danh đơn vị không hợp lệ" in dialog.errors.message("unit_code")
-        dialog.unit_code.setText("000.00.00.H14")
-        qtbot.keyClick(dialog.unit_code, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: bool(ready), timeout=10000)
-        assert ready[0]["unit_code"] == "000.00.00.H14" and ready[0]["commune_name"] == "Phường Thục Phán"
-        assert "Bàn số 1" in window.desk_label.text()
-        qtbot.waitUntil(lambda: window.intake.finder.matches.count() > 0, timeout=5000)
-        assert window.stack.currentWidget() is window.intake
+        qtbot.waitUntil(lambda: startup.dialog is not None and startup.dialog.isVisible(), timeout=30000)
+        wizard = startup.dialog
+        assert isinstance(wizard, FirstRunWizard) and wizard.currentPage() is wizard.place
+        assert wizard.place.province.name == "Cao Bằng" and wizard.place.commune.matches.count() == 56
+        assert wizard.place.commune.code is None  # chosen by the receptionist, not prefilled
+        assert ready == []
     finally:
         window.close()
         runner.shutdown()
