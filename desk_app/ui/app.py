@@ -189,6 +189,9 @@ def main(argv: list[str] | None = None) -> int:
     tr = Translator(args.lang or DEFAULT_LANGUAGE)
     runner = TaskRunner(make_services_factory(data_dir, tr))
     window = MainWindow(runner, tr)
+    from desk_app.ui.qt_translations import install_qt_translations  # Qt's own dialogs in Vietnamese
+
+    install_qt_translations(app, window)
     # Add-ons only build actions and widgets here; their heavy modules (numpy, Pillow,
     # reportlab, requests, the store) load on the worker threads or when first used.
     from desk_app.ui.printing import install_printing  # issue 3: receipts, forms, slip scans
