@@ -87,8 +87,14 @@ def write_atomically(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a temporary file, fsync and rename: never half a file."""
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise ValidationError("Thư mục không tồn tại: {path}.", field="out", path=str(folder))
+    try:
+        # A missing export folder (a fresh profile without Documents, a new USB stick's
+        # folder) is created rather than refused.
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValidationError(
+            "Không tạo được thư mục {path}: {detail}.", field="out", path=str(folder), detail=exc.strerror or str(exc)
+        ) from None
     try:
         # The user's file (receipt PDF, tracking book): normal permissions, not mkstemp's 0600.
         write_atomic(path, data, prefix=".desk-", suffix=".tmp", mode=user_file_mode(), sync_dir=False)

@@ -188,11 +188,24 @@ def test_tracking_book_from_the_file_menu_to_xlsx(qtbot, counter, keyboard, tmp_
     assert dossier["code"] in cells and "Nguyễn Thị Đào" in cells
 
 
+def test_tracking_book_export_creates_a_missing_folder(qtbot, counter, tmp_path):
+    _window, controller, _dossier = counter
+    controller.open_book_dialog()
+    dialog = controller.book_dialog
+    out = tmp_path / "Documents" / "Mot cua" / "so.pdf"  # neither folder exists yet
+    dialog.path.setText(str(out))
+    dialog.ok_button.click()
+    qtbot.waitUntil(lambda: not dialog.isVisible() or dialog.error.isVisible(), timeout=10000)
+    assert not dialog.error.isVisible(), dialog.error.text()
+    assert out.read_bytes().startswith(b"%PDF")
+
+
 def test_tracking_book_error_stays_in_the_dialog(qtbot, counter, tmp_path):
     _window, controller, _dossier = counter
     controller.open_book_dialog()
     dialog = controller.book_dialog
-    dialog.path.setText(str(tmp_path / "no-such-folder" / "so.pdf"))
+    (tmp_path / "a-file").write_text("not a folder")  # a missing folder is created; under a file it cannot be
+    dialog.path.setText(str(tmp_path / "a-file" / "no-such-folder" / "so.pdf"))
     dialog.ok_button.click()
     qtbot.waitUntil(dialog.error.isVisible, timeout=10000)
     assert dialog.isVisible() and "no-such-folder" in dialog.error.text()
