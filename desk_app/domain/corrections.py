@@ -76,8 +76,8 @@ def check_editable(status: str, code: str) -> None:
         from desk_app.domain.dossier import STATUS_LABELS
 
         raise ValidationError(
-            "Hồ sơ {code} đang ở trạng thái \u201c{status}\u201d: chỉ sửa được khi hồ sơ còn ở Bộ phận Một cửa "
-            "(trạng thái \u201cĐã tiếp nhận\u201d).",
+            "Hồ sơ {code} đang ở trạng thái “{status}”: chỉ sửa được khi hồ sơ còn ở Bộ phận Một cửa "
+            "(trạng thái “Đã tiếp nhận”).",
             field="status",
             code=code,
             status=STATUS_LABELS.get(status, status),

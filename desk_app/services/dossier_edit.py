@@ -9,7 +9,7 @@ from typing import Any
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.corrections import APPLICANT_COLUMNS, EDITABLE_STATUSES, check_editable, check_request
 from desk_app.domain.dossier import parse_intake
-from desk_app.domain.errors import ValidationError
+from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.text import normalize_spaces
 from desk_app.domain.validation import check_length
 from desk_app.services.actor import ActorSource, as_actor_source
@@ -35,7 +35,15 @@ class EditService:
             "sets": row["sets"],
             "return_channel": row["return_channel"],
             "notes": row["notes"],
+            "catalogue_documents": self._catalogue_documents(row["procedure_code"]),
         }
+
+    def _catalogue_documents(self, procedure_code: str) -> list[str]:
+        """The procedure's documents, for "add a forgotten one" (none if it left the catalogue)."""
+        try:
+            return [d.name for d in self.store.get_procedure(procedure_code).documents]
+        except NotFoundError:
+            return []
 
     def changes_of(self, code: str, request: dict) -> tuple[dict, dict[str, dict[str, Any]]]:
         """(dossier row, {field: {before, after}}) of an edit request, validated as an intake
@@ -70,7 +78,7 @@ class EditService:
         row, changes = self.changes_of(code, request)
         if not changes:
             raise ValidationError("Không có thay đổi nào so với hồ sơ đã lưu.", field="changes")
-        note = check_length(normalize_spaces(str(request.get("note") or "")), field="notes", maximum=500)
+        note = check_length(normalize_spaces(str(request.get("note") or "")), field="note", maximum=500)
         at = self.clock().astimezone(VN_TZ).replace(microsecond=0).isoformat()
         self.edits.apply_edit(
             dossier=row,

@@ -419,6 +419,12 @@ def install_scanner_router(window, app: QApplication, *, on_slip: Callable[[str]
     router = ScannerRouter(window)
 
     def card_scanned(card) -> None:
+        taker = QApplication.activeModalWidget()
+        if taker is not None and hasattr(taker, "take_card"):
+            # A dialog that asks for a person's card (who collects a result) takes it; the
+            # intake form of the next citizen is left alone.
+            taker.take_card(card)
+            return
         if window.current_page_key() != "intake":
             window.show_page("intake")
         window.intake.fill_from_card(card)

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.dossier import REFUSED, STATUS_LABELS, STATUSES, TRANSITIONS, WITHDRAWN
+from desk_app.domain.dossier import REFUSED, RETURNED, STATUS_LABELS, STATUSES, TRANSITIONS, WITHDRAWN
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import N_, Translator
 from desk_app.ui.field_errors import FieldErrors, error_label
@@ -40,6 +40,8 @@ from desk_app.ui.formatting import (
     show_datetime,
     status_label,
 )
+from desk_app.ui.pages.dossier_history import history_rows
+from desk_app.ui.pages.dossier_pages import DossierPagesBox
 from desk_app.ui.pages.procedure_finder import duration_text
 from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import chain_tab_order, heading, with_error
@@ -79,9 +81,10 @@ def load_digitise_status(services, code: str) -> dict:
     return services.digitise.status(code)
 
 
-def record_status(services, code: str, status: str, note: str) -> dict:
-    """DB thread: append the status event (and its outbox entry) in one transaction."""
-    return services.queue.set_status(code, status, note=note)
+def record_status(services, code: str, status: str, note: str, collector: dict | None = None) -> dict:
+    """DB thread: append the status event (and its outbox entry) in one transaction;
+    ``collector``: who took the result of a "returned" dossier."""
+    return services.queue.set_status(code, status, note=note, collector=collector)
 
 
 class DossierPage(QWidget):
@@ -121,6 +124,11 @@ class DossierPage(QWidget):
         self.documents_box = QGroupBox()
         self.documents = self._table(4, stretch=0)
         QVBoxLayout(self.documents_box).addWidget(self.documents)
+        self.pages_box = DossierPagesBox(runner, tr)
+        self.edit_button = QPushButton(objectName="editDossier")
+        self.edit_button.clicked.connect(self.edit_dossier)
+        self.edit_dialog = None  # open while a correction is being made
+        self.collector_dialog = None  # open while "who collects the result" is asked
         self.history_box = QGroupBox()
         self.history = self._table(4, stretch=3)
         QVBoxLayout(self.history_box).addWidget(self.history)
@@ -149,6 +157,7 @@ class DossierPage(QWidget):
 
         right = QVBoxLayout()
         right.addWidget(self.documents_box, 1)
+        right.addWidget(self.pages_box)
         right.addWidget(self.history_box, 2)
         right.addWidget(self.change_box)
         right.addWidget(self.change_error)
@@ -158,6 +167,7 @@ class DossierPage(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.title)
         head.addStretch(1)
+        head.addWidget(self.edit_button)
         head.addWidget(self.digitise_text)
         head.addWidget(self.status_text)
         head.addWidget(self.late_text)
@@ -202,6 +212,9 @@ class DossierPage(QWidget):
         self.change_box.setTitle(tr("Cập nhật trạng thái"))
         self._note_hint()
         self.apply_button.setText(tr("Ghi nhận"))
+        self.edit_button.setText(tr("Sửa hồ sơ…"))
+        self.edit_button.setToolTip(tr("Sửa thông tin khi hồ sơ còn ở Bộ phận Một cửa (trạng thái Đã tiếp nhận)"))
+        self.pages_box.retranslate(tr)
         self.documents.setHorizontalHeaderLabels([tr("Giấy tờ"), tr("Loại"), tr("Số lượng"), tr("Trang đã số hóa")])
         self.history.setHorizontalHeaderLabels([tr("Trạng thái"), tr("Thời điểm"), tr("Người thực hiện"), tr("Ghi chú")])
         for name, _value, caption in self._values.values():
@@ -214,6 +227,7 @@ class DossierPage(QWidget):
         self.errors.clear()
         self._requested = code
         self.runner.db(load_dossier, code, on_done=self._loaded, on_error=self._load_failed)
+        self.pages_box.show_pages(code)
         # Queued after the dossier on the same DB thread, so it arrives just after it.
         self.runner.db(load_digitise_status, code, on_done=self._digitise_loaded, on_error=self._digitise_failed)
 
@@ -249,11 +263,13 @@ class DossierPage(QWidget):
         if dossier is None:
             self.title.setText(tr("Chưa chọn hồ sơ"))
             self.status_text.clear()
+            self.edit_button.hide()
             self.late_text.hide()
             self.digitise_text.clear()
             return
         self.title.setText(tr("Hồ sơ {code}", code=dossier["code"]))
         self.status_text.setText(status_label(tr, dossier["status"]))
+        self.edit_button.setVisible(bool(dossier.get("editable")))
         late = late_text(tr, dossier.get("days_late"))
         self.late_text.setText(late)
         self.late_text.setVisible(bool(late))
@@ -283,10 +299,8 @@ class DossierPage(QWidget):
             [(d["name"], kind_label(tr, d["kind"]), str(d["count"]), pages.get(d["name"], "")) for d in dossier["documents"]],
         )
         self.digitise_text.setText(self._digitise_summary())
-        self._fill(
-            self.history,
-            [(status_label(tr, e["status"]), show_datetime(e["at"]), e["actor"], e["note"]) for e in dossier["history"]],
-        )
+        self._fill(self.history, history_rows(tr, dossier))
+        self.history.resizeRowsToContents()
         # Re-rendered when the page counts arrive or the language changes: keep the status the
         # receptionist picked (the first one silently taking its place would record the wrong one).
         chosen = self.new_status.currentData()
@@ -356,6 +370,9 @@ class DossierPage(QWidget):
                 return
             self._confirm(status)
             return
+        if status == RETURNED:
+            self.ask_collector()
+            return
         self._record(status)
 
     def _confirm(self, status: str) -> None:
@@ -383,12 +400,51 @@ class DossierPage(QWidget):
         box.finished.connect(answered)
         box.open()
 
-    def _record(self, status: str) -> None:
+    def _record(self, status: str, collector: dict | None = None) -> None:
         self.apply_button.setEnabled(False)
         self.runner.db(
-            record_status, self.dossier["code"], status, self.note.text(),
+            record_status, self.dossier["code"], status, self.note.text(), collector,
             on_done=self._status_recorded, on_error=self._status_failed,
         )
+
+    # --- returned: who collects the result ------------------------------------------------------------
+    def ask_collector(self) -> None:
+        from desk_app.ui.pages.collector_dialog import CollectorDialog
+
+        dialog = CollectorDialog(self._tr, self.dossier, parent=self)
+        self.collector_dialog = dialog
+
+        def answered(result: int) -> None:
+            self.collector_dialog = None
+            if result == CollectorDialog.DialogCode.Accepted:
+                self._record(RETURNED, dialog.collector())
+            else:
+                self.note.setFocus()
+            dialog.deleteLater()
+
+        dialog.finished.connect(answered)
+        dialog.open()
+
+    # --- correcting a dossier still at the desk ---------------------------------------------------------
+    def edit_dossier(self) -> None:
+        from desk_app.ui.pages.dossier_edit_dialog import load_editable
+
+        if self.dossier and self.dossier.get("editable") and self.edit_dialog is None:
+            self.runner.db(load_editable, self.dossier["code"], on_done=self._open_editor, on_error=self._status_failed)
+
+    def _open_editor(self, current: dict) -> None:
+        from desk_app.ui.pages.dossier_edit_dialog import DossierEditDialog
+
+        dialog = DossierEditDialog(self.runner, self._tr, current, parent=self)
+        dialog.saved.connect(self.status_recorded)  # shown here at once and the queue re-reads its row
+        self.edit_dialog = dialog
+
+        def closed(_result: int) -> None:
+            self.edit_dialog = None
+            dialog.deleteLater()
+
+        dialog.finished.connect(closed)
+        dialog.open()
 
     def status_recorded(self, dossier: dict) -> None:
         """A status recorded elsewhere (a printed form 02/03, a returned result): ``dossier`` is

@@ -143,8 +143,8 @@ def printers_job() -> list[str]:
     return available_printers()
 
 
-def mark_returned(services, code: str) -> dict:
-    return services.queue.set_status(code, RETURNED, note="")
+def mark_returned(services, code: str, collector: dict | None = None) -> dict:
+    return services.queue.set_status(code, RETURNED, note="", collector=collector)
 
 
 class ReturnDialog(QDialog):
@@ -402,16 +402,25 @@ class PrintingController(QObject):
 
     def _ask_return(self, dossier: dict) -> None:
         dialog = ReturnDialog(self.tr, dossier, parent=self.window)
-        dialog.accepted.connect(lambda: self._record_return(dossier["code"]) if dialog.can_return else None)
+        dialog.accepted.connect(lambda: self._ask_collector(dossier) if dialog.can_return else None)
         self.return_dialog = dialog
         dialog.open()
 
-    def _record_return(self, code: str) -> None:
+    def _ask_collector(self, dossier: dict) -> None:
+        """Who takes the result (name and ID card, or the post): asked before it is recorded."""
+        from desk_app.ui.pages.collector_dialog import CollectorDialog
+
+        dialog = CollectorDialog(self.tr, dossier, parent=self.window)
+        dialog.accepted.connect(lambda: self._record_return(dossier["code"], dialog.collector()))
+        self.collector_dialog = dialog
+        dialog.open()
+
+    def _record_return(self, code: str, collector: dict | None = None) -> None:
         def done(dossier: dict) -> None:
             self.window.dossier.status_recorded(dossier)
             self.window.statusBar().showMessage(self.tr("Đã ghi nhận trả kết quả hồ sơ {code}.", code=code), 5000)
 
-        self.runner.db(mark_returned, code, on_done=done, on_error=self._failed)
+        self.runner.db(mark_returned, code, collector, on_done=done, on_error=self._failed)
 
 
 def install_printing(window, runner: TaskRunner) -> PrintingController:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
-    QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget,
+    QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QVBoxLayout, QWidget,
 )
 
 from desk_app.domain.errors import DeskError
@@ -25,6 +25,7 @@ from desk_app.i18n import N_, Translator
 from desk_app.scanning.sources import ScannerBackend, available_backends
 from desk_app.ui.scan.device_panel import DevicePanel, DocumentPanel
 from desk_app.ui.scan.jobs import NEW, ScanJobs, save_pages
+from desk_app.ui.page_viewer import PageRef, PageViewer
 from desk_app.ui.scan.page_list import DOC_ROLE, KEY_ROLE, PAGE_ROLE, PageList, dropped_files
 from desk_app.ui.tasks import TaskRunner
 
@@ -75,6 +76,7 @@ class ScanDialog(QDialog):
         self.import_button = self._text(QPushButton(), N_("Nhập tệp…"))
         self._text(self.import_button, N_("PDF, JPEG, PNG, TIFF; có thể kéo thả tệp vào cửa sổ này."), "setToolTip")
         self.stop_button = self._text(QPushButton(), N_("Dừng"))
+        self.view_button = self._text(QPushButton(), N_("Xem lớn (Enter)"))
         self.rotate_button = self._text(QPushButton(), N_("Xoay 90°"))
         self.delete_button = self._text(QPushButton(), N_("Xóa trang"))
         self.rescan_button = self._text(QPushButton(), N_("Quét lại trang này"))
@@ -85,6 +87,7 @@ class ScanDialog(QDialog):
         self.scan_button.clicked.connect(lambda: self.start_scan())
         self.import_button.clicked.connect(self.choose_files)
         self.stop_button.clicked.connect(self.jobs.cancel.set)
+        self.view_button.clicked.connect(lambda: self.view_pages())
         self.rotate_button.clicked.connect(self.rotate_selected)
         self.delete_button.clicked.connect(self.delete_selected)
         self.rescan_button.clicked.connect(self.rescan_selected)
@@ -95,6 +98,10 @@ class ScanDialog(QDialog):
         self.pages.model().rowsMoved.connect(lambda *_: self._renumber())
         self.pages.files_dropped.connect(self.import_files)
         self.pages.itemSelectionChanged.connect(self._update_buttons)
+        self.pages.itemActivated.connect(lambda item: self.view_pages(self.pages.row(item)))  # Enter, double click
+        self.viewer: PageViewer | None = None
+        self.discard_box: QMessageBox | None = None  # open while "discard the unsaved pages?" awaits
+        self._discard_ok = False
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.status = QLabel()
@@ -110,7 +117,7 @@ class ScanDialog(QDialog):
         left.addLayout(row)
         edit = self._text(QGroupBox(), N_("Trang đã chọn"), "setTitle")
         edit_box = QVBoxLayout(edit)
-        for button in (self.rotate_button, self.delete_button, self.rescan_button, self.assign_button):
+        for button in (self.view_button, self.rotate_button, self.delete_button, self.rescan_button, self.assign_button):
             edit_box.addWidget(button)
         left.addWidget(edit)
         left.addStretch(1)
@@ -266,6 +273,34 @@ class ScanDialog(QDialog):
             item = self.pages.item(rows[0])
             self.start_scan(replace_key=item.data(KEY_ROLE), document=item.data(DOC_ROLE))
 
+    def view_pages(self, row: int | None = None) -> None:
+        """Enlarge the pages (zoom, rotate the view, page through them with the keyboard),
+        starting at ``row`` or the first selected page. Decoding runs on the I/O pool."""
+        if self.pages.count() == 0:
+            return
+        if row is None:
+            selected = self.pages.selected_rows()
+            row = selected[0] if selected else 0
+        refs = []
+        for r in range(self.pages.count()):
+            item = self.pages.item(r)
+            page: ProcessedPage = item.data(PAGE_ROLE)
+            overlay = page.overlay
+            refs.append(PageRef(
+                label=item.data(DOC_ROLE), load=lambda p=page: p.data,
+                overlay=lambda o=overlay: o.data if o is not None else None, box=overlay.box if overlay else None,
+            ))
+        self.viewer = PageViewer(self.runner, self._tr, refs, start=row,
+                                 title=self._tr("Xem trang · hồ sơ {code}", code=self.code), parent=self)
+        self.viewer.finished.connect(self._viewer_closed)
+        self.viewer.open()
+
+    def _viewer_closed(self, _result: int) -> None:
+        viewer, self.viewer = self.viewer, None
+        if viewer is not None:
+            self.pages.setCurrentRow(viewer.index)  # back on the page last looked at
+            viewer.deleteLater()
+
     def assign_selected(self) -> None:
         for row in self.pages.selected_rows():
             self.pages.item(row).setData(DOC_ROLE, self.target.current())
@@ -287,8 +322,49 @@ class ScanDialog(QDialog):
     def _saved(self, stored: list[dict]) -> None:
         self._finish()
         self._say(N_("Đã lưu {n} trang vào hồ sơ."), n=len(stored))
+        self._discard_ok = True  # saved: nothing left to lose
         self.saved.emit(self.code)
         self.accept()
+
+    # --- closing with unsaved pages -----------------------------------------------------------------
+    def reject(self) -> None:
+        """Esc, "close" or the window's X: pages scanned or imported but not saved are not
+        dropped without asking (the default answer keeps them)."""
+        if self._discard_ok or self.pages.count() == 0:
+            super().reject()
+            return
+        self.ask_discard()
+
+    def closeEvent(self, event) -> None:
+        if self._discard_ok or self.pages.count() == 0:
+            super().closeEvent(event)
+            return
+        event.ignore()
+        self.ask_discard()
+
+    def ask_discard(self) -> None:
+        if self.discard_box is not None:
+            return
+        tr = self._tr
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(tr("Trang chưa lưu"))
+        box.setText(tr("Có {n} trang chưa lưu vào hồ sơ {code}. Bỏ các trang này?", n=self.pages.count(), code=self.code))
+        box.setInformativeText(tr("Chọn “Quay lại” rồi bấm “Lưu vào hồ sơ” để giữ các trang."))
+        discard = box.addButton(tr("Bỏ các trang"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(tr("Quay lại"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)  # Enter or a second Esc keeps the pages
+        box.setEscapeButton(keep)
+        self.discard_box = box
+
+        def answered(_result: int) -> None:
+            self.discard_box = None
+            if box.clickedButton() is discard:
+                self._discard_ok = True
+                self.reject()
+
+        box.finished.connect(answered)
+        box.open()
 
     def _failed(self, exc: BaseException) -> None:
         self._finish()
@@ -322,3 +398,4 @@ class ScanDialog(QDialog):
         self.rescan_button.setEnabled(idle and has_device and selected == 1)
         for w in (self.rotate_button, self.delete_button, self.assign_button):
             w.setEnabled(idle and selected > 0)
+        self.view_button.setEnabled(self.pages.count() > 0)  # looking needs no idle scanner

@@ -26,21 +26,13 @@ NEW = -1  # page_ready target: append a new page
 
 def thumbnail(page: ProcessedPage) -> QImage:
     """Worker thread: a small QImage of the stored page (QImage, unlike QPixmap, is thread-safe)."""
-    import io
+    from PIL import ImageOps
 
-    from PIL import Image, ImageOps
+    from desk_app.ui.page_viewer import render_pil, to_qimage
 
-    img = Image.open(io.BytesIO(page.data))
-    if page.overlay is not None:  # a mixed page: the G4 page with its colour/grey area on it
-        from desk_app.scanning.overlay import compose
-
-        img = compose(img.convert("L").reduce(4), page.overlay.data, tuple(v // 4 for v in page.overlay.box))
-    img.draft("RGB", (THUMB * 2, THUMB * 2))
-    img = img.convert("RGB")
-    img.thumbnail((THUMB - 2, THUMB - 2))
-    img = ImageOps.expand(img, border=1, fill=(150, 150, 150))  # a white page still shows its edge
-    data = img.tobytes()
-    return QImage(data, img.width, img.height, img.width * 3, QImage.Format.Format_RGB888).copy()
+    overlay = page.overlay
+    img = render_pil(page.data, overlay.data if overlay else None, overlay.box if overlay else None, THUMB - 2)
+    return to_qimage(ImageOps.expand(img, border=1, fill=(150, 150, 150)))  # a white page still shows its edge
 
 
 class PageBridge(QObject):

@@ -1,0 +1,105 @@
+"""The dossier page's scanned pages: a strip of thumbnails of every digitised document, each
+opening the page viewer at full size (desk_app.ui.page_viewer). The page list is read on the
+DB thread; the files are read and decoded on the I/O pool. UI thread otherwise."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
+
+from desk_app.i18n import Translator
+from desk_app.ui.page_viewer import PageRef, PageViewer, ThumbnailStrip
+from desk_app.ui.tasks import TaskRunner
+
+
+def load_pages(services, code: str) -> dict:
+    """DB thread: the dossier's pages in document order (as on its checklist), each with the
+    paths of its files in the content-addressed store."""
+    digitise = services.digitise
+    row = services.store.find_dossier_row(code)
+    order = {d["name"]: i for i, d in enumerate(services.store.dossier_documents(row["id"]))}
+    pages = sorted(digitise.pages.pages(row["id"]), key=lambda p: (order.get(p["document"], len(order)), p["document"], p["page_no"]))
+    return {
+        "code": row["code"],
+        "pages": [
+            {
+                "document": p["document"],
+                "page_no": p["page_no"],
+                "path": str(digitise.blobs.path_for(p["sha256"])),
+                "overlay_path": str(digitise.blobs.path_for(p["overlay_sha256"])) if p["overlay_sha256"] else None,
+                "box": tuple(p["overlay_box"]) if p["overlay_box"] else None,
+            }
+            for p in pages
+        ],
+    }
+
+
+def _read(path: str | None) -> bytes | None:
+    return Path(path).read_bytes() if path else None
+
+
+def page_refs(tr: Translator, pages: list[dict]) -> list[PageRef]:
+    return [
+        PageRef(
+            label=tr("{document} · trang {n}", document=p["document"], n=p["page_no"]),
+            load=lambda path=p["path"]: _read(path),
+            overlay=lambda path=p["overlay_path"]: _read(path),
+            box=p["box"],
+        )
+        for p in pages
+    ]
+
+
+class DossierPagesBox(QGroupBox):
+    """"Trang đã số hóa": thumbnails; Enter or a double click opens the viewer."""
+
+    def __init__(self, runner: TaskRunner, tr: Translator, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.runner, self._tr = runner, tr
+        self.code: str | None = None
+        self.pages: list[dict] = []
+        self.viewer: PageViewer | None = None
+        self.strip = ThumbnailStrip(runner)
+        self.strip.open_requested.connect(self.open_page)
+        self.empty = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.strip)
+        layout.addWidget(self.empty)
+        self.retranslate(tr)
+
+    def retranslate(self, tr: Translator) -> None:
+        self._tr = tr
+        self.setTitle(tr("Trang đã số hóa (Enter: xem lớn)"))
+        self.empty.setText(tr("Chưa có trang nào được số hóa."))
+        self._show()
+
+    def show_pages(self, code: str) -> None:
+        self.code = code
+        self.runner.db(load_pages, code, on_done=self._loaded, on_error=lambda _e: self._loaded({"code": code, "pages": []}))
+
+    def _loaded(self, result: dict) -> None:
+        if result["code"] != self.code:
+            return  # another dossier was opened meanwhile
+        self.pages = result["pages"]
+        self._show()
+
+    def _show(self) -> None:
+        self.strip.set_pages(page_refs(self._tr, self.pages), [f"{i + 1}. {p['document']}" for i, p in enumerate(self.pages)])
+        self.strip.setVisible(bool(self.pages))
+        self.empty.setVisible(not self.pages)
+
+    def open_page(self, index: int) -> None:
+        if not self.pages:
+            return
+        self.viewer = PageViewer(self.runner, self._tr, page_refs(self._tr, self.pages), start=index,
+                                 title=self._tr("Trang đã số hóa · hồ sơ {code}", code=self.code), parent=self.window())
+        self.viewer.finished.connect(self._closed)
+        self.viewer.open()
+
+    def _closed(self, _result: int) -> None:
+        viewer, self.viewer = self.viewer, None
+        if viewer is not None:
+            self.strip.setCurrentRow(viewer.index)
+            self.strip.setFocus()
+            viewer.deleteLater()
