@@ -47,7 +47,7 @@ def clear_field(keyboard) -> None:
     keyboard.press(Qt.Key.Key_Backspace)
 
 
-def test_wizard_from_keyboard_sets_up_the_desk_with_a_test_print(qtbot, tmp_path, clock, keyboard):
+def test_wizard_from_keyboard_sets_up_the_desk_with_a_test_print(qtbot, tmp_path, clock, keyboard, intake_json):
     data = tmp_path / "fresh"
     window, runner, startup, ready, wizard = open_wizard(qtbot, data, clock)
     try:
@@ -126,9 +126,26 @@ def test_wizard_from_keyboard_sets_up_the_desk_with_a_test_print(qtbot, tmp_path
         keyboard.press(NEXT)
         qtbot.waitUntil(lambda: wizard.currentPage() is wizard.server, timeout=10000)
         keyboard.press(NEXT)  # skipped: both fields empty
-        qtbot.waitUntil(lambda: wizard.currentPage() is wizard.finish, timeout=10000)
+        qtbot.waitUntil(lambda: wizard.currentPage() is wizard.admin, timeout=10000)
+
+        admin = wizard.admin
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is admin.username, timeout=5000)
+        keyboard.type("quantri")
+        keyboard.tab()
+        assert admin.full_name.text() == "Nguyễn Văn Tiếp"  # the officer, as a start
+        keyboard.tab()
+        keyboard.type("mật khẩu 1")
+        keyboard.tab()
+        keyboard.type("mật khẩu 2")
+        keyboard.press(NEXT)
+        assert "không giống nhau" in admin.errors.message("password_again") and wizard.currentPage() is admin
+        clear_field(keyboard)
+        keyboard.type("mật khẩu 1")
+        keyboard.press(NEXT)
+        qtbot.waitUntil(lambda: wizard.currentPage() is wizard.finish, timeout=20000)
+        assert admin.password.text() == ""  # not kept once the account exists
         summary = wizard.finish.summary.text()
-        for text in ("Phường Thục Phán", "000.31.14.H14", "Nguyễn Văn Tiếp", str(data)):
+        for text in ("Phường Thục Phán", "000.31.14.H14", "Nguyễn Văn Tiếp", "quantri", str(data)):
             assert text in summary
         keyboard.press(NEXT)
         qtbot.waitUntil(lambda: bool(ready), timeout=10000)
@@ -138,6 +155,11 @@ def test_wizard_from_keyboard_sets_up_the_desk_with_a_test_print(qtbot, tmp_path
         assert "Bàn số 3" in window.desk_label.text()
         qtbot.waitUntil(lambda: window.intake.finder.matches.count() > 0, timeout=10000)
         assert window.stack.currentWidget() is window.intake
+        # The administrator made by the wizard is signed in: the first dossier goes through.
+        taken = []
+        runner.db(lambda services: services.intake.intake(intake_json), on_done=taken.append, on_error=taken.append)
+        qtbot.waitUntil(lambda: bool(taken), timeout=10000)
+        assert isinstance(taken[0], dict) and taken[0]["code"] == "000.31.14.H14-261118-3001"
     finally:
         window.close()
         runner.shutdown()
@@ -145,6 +167,15 @@ def test_wizard_from_keyboard_sets_up_the_desk_with_a_test_print(qtbot, tmp_path
     assert saved["setup.pending"] is False
     assert saved["forms.default_layout"] == "a4" and saved["forms.printer_name"] == ""
     assert saved["scanner.device"] == chosen_device
+    from desk_app.services.context import build_services
+
+    ctx = build_services(data, clock=clock, actor="tester")
+    try:
+        assert [(a["username"], a["role"], a["full_name"]) for a in ctx.accounts.list()] == [
+            ("quantri", "admin", "Nguyễn Văn Tiếp")]
+        assert ctx.accounts.authenticate("quantri", "mật khẩu 1").role == "admin"
+    finally:
+        ctx.close()
 
 
 def test_esc_asks_before_quitting_and_the_wizard_comes_back(qtbot, tmp_path, clock, keyboard):

@@ -4,14 +4,13 @@ list of another province comes from the I/O pool, saving runs on the DB thread."
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from desk_app.domain.codes import MAX_DESKS, is_placeholder_unit_code
 from desk_app.i18n import Translator
 from desk_app.ui.first_run.place_finder import PlaceFinder
 from desk_app.ui.first_run.step import StepPage
 from desk_app.ui.tasks import TaskRunner
-from desk_app.ui.widgets import with_error
 
 
 def list_communes(province_code: int) -> list[tuple[str, str]]:
@@ -113,19 +112,12 @@ class UnitPage(StepPage):
         self.officer = QLineEdit(str(config.get("officer_name") or ""))
         self.officer.setMaxLength(100)
         self.officer.setPlaceholderText(tr("Ghi vào lịch sử và in trên phiếu (để trống: tên đăng nhập)"))
-        form = QFormLayout()
-        for field, caption, widget in (
+        self.add_form([
             ("unit_code", tr("&Mã định danh đơn vị"), self.unit_code),
             ("desk", tr("&Số bàn (1-9)"), self.desk),
             ("unit_name", tr("&Tên đơn vị (in trên phiếu)"), self.unit_name),
             ("officer_name", tr("&Họ tên cán bộ tiếp nhận"), self.officer),
-        ):
-            box, error = with_error(widget)
-            self.errors.add(field, widget, error)
-            label = QLabel(caption)
-            label.setBuddy(widget)
-            form.addRow(label, box)
-        self.body.addLayout(form)
+        ])
         self.finish_layout()
 
     def initializePage(self) -> None:  # noqa: N802 - Qt API

@@ -8,14 +8,13 @@ the first run). Errors are shown in words next to the field at fault. UI thread.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit
+from PySide6.QtWidgets import QLineEdit
 
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import Translator
 from desk_app.ui.first_run.step import StepPage
 from desk_app.ui.sync_enroll_dialog import NEED_CODE, NEED_SERVER
 from desk_app.ui.tasks import TaskRunner
-from desk_app.ui.widgets import with_error
 
 
 def enroll_step(services, server_url: str, code: str) -> dict:
@@ -34,15 +33,10 @@ class ServerPage(StepPage):
         self.server.setPlaceholderText("https://dongbo.tinh.gov.vn")
         self.code = QLineEdit()
         self.code.setPlaceholderText("ABCD-EFGH-JKLM-NPQR")
-        form = QFormLayout()
-        for field, caption, widget in (("server", tr("Địa chỉ &máy chủ"), self.server),
-                                       ("code", tr("Mã đăng &ký"), self.code)):
-            box, error = with_error(widget)
-            self.errors.add(field, widget, error)
-            label = QLabel(caption)
-            label.setBuddy(widget)
-            form.addRow(label, box)
-        self.body.addLayout(form)
+        self.add_form([
+            ("server", tr("Địa chỉ &máy chủ"), self.server),
+            ("code", tr("Mã đăng &ký"), self.code),
+        ])
         self.finish_layout()
         self.enrolled: dict | None = None
 

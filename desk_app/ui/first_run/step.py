@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWizardPage
+from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget, QWizardPage
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import Translator
 from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.tasks import TaskRunner
+from desk_app.ui.widgets import with_error
 
 
 class StepPage(QWizardPage):
@@ -31,6 +32,19 @@ class StepPage(QWizardPage):
         self.body = QVBoxLayout(self)
         self.status = QLabel(wordWrap=True)  # the page's own news (a test print, a test scan)
         self.saving = QLabel()
+
+    def add_form(self, rows: list[tuple[str, str, QWidget]]) -> QFormLayout:
+        """A form of ``(field, caption with &mnemonic, widget)`` rows, each with its error line
+        under the widget (errors of that ``field`` land there)."""
+        form = QFormLayout()
+        for field, caption, widget in rows:
+            box, error = with_error(widget)
+            self.errors.add(field, widget, error)
+            label = QLabel(caption)
+            label.setBuddy(widget)
+            form.addRow(label, box)
+        self.body.addLayout(form)
+        return form
 
     def finish_layout(self) -> None:
         """Messages under the page's own widgets."""

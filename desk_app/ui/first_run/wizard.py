@@ -1,5 +1,5 @@
-"""The first-run wizard: place, identity, printer and paper, scanner, provincial server, then
-a summary with the data folder. Keyboard-first: Enter is Next on every page (and chooses in
+"""The first-run wizard: place, identity, printer and paper, scanner, provincial server, the
+administrator account, then a summary with the data folder. Keyboard-first: Enter is Next on every page (and chooses in
 the place lists), Alt+letter reaches each field, Esc asks before quitting.
 
 Each step saves as it goes (the identity first, marked unfinished until the last page), so an
@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget, QWizard
 
 from desk_app.i18n import Translator
+from desk_app.ui.first_run.admin_page import AdminPage
 from desk_app.ui.first_run.identity_pages import PlacePage, UnitPage
 from desk_app.ui.first_run.printer_page import PrinterPage
 from desk_app.ui.first_run.scanner_page import ScannerPage
@@ -47,6 +48,7 @@ class FinishPage(StepPage):
             (tr("Máy in, khổ giấy"), f"{state.get('printer', '')} — {state.get('layout', '')}"),
             (tr("Máy quét"), state.get("scanner") or tr("không có: nhập giấy tờ từ tệp")),
             (tr("Máy chủ tỉnh"), state.get("server") or tr("chưa đăng ký (làm sau được)")),
+            (tr("Tài khoản quản trị"), state.get("admin") or tr("chưa có (bàn chưa dùng tài khoản)")),
             (tr("Thư mục dữ liệu"), str(state.get("data_dir", ""))),
         ]
         if state.get("portable"):
@@ -96,8 +98,9 @@ class FirstRunWizard(QWizard):
         self.printer = PrinterPage(runner, tr, state)
         self.scanner = ScannerPage(runner, tr, state)
         self.server = ServerPage(runner, tr, state)
+        self.admin = AdminPage(runner, tr, state)
         self.finish = FinishPage(runner, tr, state)
-        self.pages = [self.place, self.unit, self.printer, self.scanner, self.server, self.finish]
+        self.pages = [self.place, self.unit, self.printer, self.scanner, self.server, self.admin, self.finish]
         for page in self.pages:
             self.addPage(page)
         self.resize(*WIZARD_SIZE)
