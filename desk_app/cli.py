@@ -113,6 +113,10 @@ def _log_into_data_folder(args) -> None:
         from desk_app.services.logs import setup_logging
 
         setup_logging(data)
+    else:  # no log file: stderr stays one JSON object (no "last resort" log lines on it)
+        import logging
+
+        logging.getLogger().addHandler(logging.NullHandler())
 
 
 def _log_failure(args, exc: BaseException) -> None:

@@ -44,8 +44,6 @@ POOL = "files"
 PREFIX = "desk-backup-"
 PARTIAL = ".partial-"
 LOCK = ".backup.lock"
-# Never copied: the secret in clear, and what is rebuilt or local to this PC.
-EXCLUDED = ("sync-credential.json",)
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
@@ -312,7 +310,7 @@ def restore(source: Path, data_dir: Path, *, force: bool = False, now: Callable[
     try:
         dossiers = db.conn.execute("SELECT count(*) FROM dossiers").fetchone()[0]
         pages = db.conn.execute("SELECT count(*) FROM dossier_pages").fetchone()[0]
-        enrolled = db.conn.execute("SELECT count(*) FROM sync_credential").fetchone()[0] > 0
+        reenroll = _secret_missing(db, data_dir)
         referenced = {
             r[0]
             for r in db.conn.execute(
@@ -330,15 +328,25 @@ def restore(source: Path, data_dir: Path, *, force: bool = False, now: Callable[
         "files": len(manifest["files"]),
         "verify_files": report.as_dict(),
         # The secret never travels in a backup: an enrolled desk must enrol again.
-        "reenroll_needed": enrolled,
+        "reenroll_needed": reenroll,
         "moved_aside": str(moved) if moved else None,
     }
 
 
+def _secret_missing(db, data_dir: Path) -> bool:
+    """Enrolled, but this PC does not hold the desk's secret (never in a backup)."""
+    from desk_app.services.sync_credentials import CredentialVault
+    from desk_app.store.sync_store import SyncStore
+
+    meta = SyncStore(db).credential_meta()
+    return meta is not None and CredentialVault(data_dir).load(meta) is None
+
+
 def _move_aside(data_dir: Path, now: Callable[[], datetime]) -> Path | None:
-    """Move the databases (and a credential file) of a non-empty data folder into
-    ``replaced-<time>/``; page files stay, being content-addressed and harmless."""
-    present = [p for p in data_dir.iterdir() if p.name.startswith(DB_FILENAME) or p.name in EXCLUDED]
+    """Move the databases of a non-empty data folder into ``replaced-<time>/``. Page files
+    stay (content-addressed, harmless); so does this PC's sync secret: it only works for the
+    desk it was issued to (checked by desk id), so a restore of the same desk syncs on."""
+    present = [p for p in data_dir.iterdir() if p.name.startswith(DB_FILENAME)]
     if not present:
         return None
     target = data_dir / f"replaced-{now().strftime('%Y%m%d-%H%M%S')}"
