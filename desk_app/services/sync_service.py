@@ -43,6 +43,12 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(VN_TZ).replace(microsecond=0).isoformat()
 
 
+def seconds_since(iso: str | None, now: datetime) -> int | None:
+    if not iso:
+        return None
+    return max(0, int((now - datetime.fromisoformat(iso)).total_seconds()))
+
+
 class SyncService:
     def __init__(
         self,
@@ -177,6 +183,9 @@ class SyncService:
             "quarantined": outbox["quarantined"],
             "bytes_pending": outbox["bytes_pending"],
             "last_confirmed_sync": last_confirmed,
+            # How long the oldest record not yet confirmed by the province has waited (seconds).
+            "oldest_unsent_at": outbox["oldest_unsent_at"],
+            "oldest_unsent_seconds": seconds_since(outbox["oldest_unsent_at"], self.clock()),
             "last_attempt": state.get("last_attempt_at"),
             "last_error": state.get("last_error"),
             "synced": bool(meta is not None and depth == 0 and last_confirmed and not state.get("last_error")),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Iterable
 
 from sqlite_utils import Database
@@ -164,10 +164,14 @@ class SyncStore:
         )}
         pending, payload_bytes = counts.get("pending", (0, 0))
         quarantined = counts.get("quarantined", (0, 0))[0]
+        # The first row of each state by id (the outbox_state index): no scan at any depth.
+        oldest = [r["created_at"] for state in ("pending", "quarantined") for r in self._read(
+            "SELECT created_at FROM outbox WHERE state = ? ORDER BY id LIMIT 1", (state,))]
         return {
             "pending": pending,
             "quarantined": quarantined,
             "record_bytes_pending": payload_bytes,
+            "oldest_unsent_at": min(oldest, key=datetime.fromisoformat) if oldest else None,
         }
 
     def unsent_files(self) -> list[str]:

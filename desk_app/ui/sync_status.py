@@ -54,6 +54,7 @@ class SyncStatusWidget(QWidget):
         self.status: dict[str, Any] = {}
         self.running = False
         self.round_error: BaseException | None = None  # a round that failed outside the protocol
+        self.next_try_at = None  # datetime of the loop's next round (said while offline)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
         self.state_label = QLabel(objectName="syncState")
@@ -91,6 +92,11 @@ class SyncStatusWidget(QWidget):
         self.running = running
         self._paint()
 
+    def show_next_try(self, when) -> None:
+        """The loop scheduled its next round at ``when`` (a local datetime)."""
+        self.next_try_at = when
+        self._paint()
+
     def show_status(self, status: dict[str, Any], *, round_error: BaseException | None = None) -> None:
         self.status = dict(status)
         self.round_error = round_error
@@ -117,6 +123,8 @@ class SyncStatusWidget(QWidget):
         self.state_label.setStyleSheet("color: #1b5e20" if s.get("synced") else ("color: #b00020" if s.get("state") == "offline" else ""))
         depth = int(s.get("outbox_depth") or 0)
         text = tr("Chờ gửi: {count} ({size})", count=depth, size=human_bytes(int(s.get("bytes_pending") or 0)))
+        if depth and s.get("oldest_unsent_seconds") is not None:
+            text += " · " + tr("chờ lâu nhất {age}", age=age_text(tr, int(s["oldest_unsent_seconds"])))
         if s.get("quarantined"):
             text += " · " + tr("{count} bản ghi bị giữ lại", count=s["quarantined"])
         self.outbox_label.setText(text)
@@ -153,11 +161,27 @@ class SyncStatusWidget(QWidget):
         return self.tr_(template, detail=str(error.get("detail") or reason))
 
     def _paint_error(self) -> None:
+        """The last error in words; while offline also when the next try is (not only in a
+        tooltip: "Đồng bộ ngay" pressed offline must say why nothing was sent)."""
+        tr = self.tr_
         text = self._error_text()
-        error = self.status.get("last_error")
-        offline = isinstance(error, dict) and error.get("reason") == "unreachable" and self.round_error is None
+        offline = self.status.get("state") == "offline" or self.round_error is not None
+        if text and offline and self.next_try_at is not None and not self.running:
+            text += " " + tr("Tự thử lại lúc {time}.", time=self.next_try_at.strftime("%H:%M:%S"))
         self.error_label.setText(text or "")
-        self.error_label.setVisible(bool(text) and not offline)  # "Ngoại tuyến" says it already
+        self.error_label.setToolTip(text or "")
+        self.error_label.setVisible(bool(text))
+
+
+def age_text(tr: Translator, seconds: int) -> str:
+    """A waiting time in words: "5 phút", "3 giờ", "2 ngày"."""
+    if seconds < 60:
+        return tr("dưới 1 phút")
+    if seconds < 3600:
+        return tr("{count} phút", count=seconds // 60)
+    if seconds < 86400:
+        return tr("{count} giờ", count=seconds // 3600)
+    return tr("{count} ngày", count=seconds // 86400)
 
 
 def _short_time(iso: str) -> str:
@@ -288,6 +312,9 @@ class SyncLoop(QObject):
         else:
             delay = self.interval
         self.timer.start(int(delay * 1000))
+        from datetime import datetime, timedelta
+
+        self.widget.show_next_try(datetime.now() + timedelta(seconds=delay))
 
     def show_issues(self):
         """Open (or raise) the dialog of held-back records and flags; a retry there starts a

@@ -38,7 +38,10 @@ def test_widget_shows_honest_status_and_sync_now_works(qtbot, tmp_path, server, 
     assert blocker.args[0]["summary"]["retries"] == 0 and blocker.args[0]["summary"]["requests"] == 1
     assert widget.state_label.text() == "Ngoại tuyến" and loop.failures == 1
     assert widget.sync_button.isEnabled() and widget.sync_button.text() == "Đồng bộ ngay"
-    assert widget.error_label.isHidden()  # "Ngoại tuyến" already says it
+    # Why, and when the next try is, in words on the status bar (not only in a tooltip).
+    assert not widget.error_label.isHidden()
+    assert "Không liên lạc được máy chủ tỉnh" in widget.error_label.text()
+    assert "Tự thử lại lúc" in widget.error_label.text()
     assert "Không liên lạc được máy chủ tỉnh" in widget.state_label.toolTip()
     assert loop.timer.isActive()
     widget.show_status({**widget.status, "clock_warning": True, "clock_skew_seconds": -720})
