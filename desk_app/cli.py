@@ -17,7 +17,7 @@ from desk_app import __version__
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import LANGUAGES, Translator
 
-COMMAND_MODULES = ("core", "forms", "scanning", "sync", "backup", "ocr", "edits", "selftest")
+COMMAND_MODULES = ("core", "forms", "scanning", "sync", "backup", "ocr", "edits", "selftest", "accounts")
 EXIT_USER_ERROR = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3

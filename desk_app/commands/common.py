@@ -13,14 +13,45 @@ from desk_app.paths import default_data_dir
 from desk_app.services.context import DeskServices, build_services
 
 
-def add_data_arg(parser) -> None:
+PASSWORD_ENV = "DESK_PASSWORD"
+
+
+USER_ENV = "DESK_USER"
+
+
+def add_data_arg(parser, *, user_option: str = "--user") -> None:
     parser.add_argument("--data", type=Path, default=None, help="data folder (default: per-user folder)")
+    parser.add_argument(
+        user_option, dest="user", default=None, metavar="NAME",
+        help=f"account to act as once the desk has accounts (default ${USER_ENV}; password from "
+        f"${PASSWORD_ENV}, or asked on a terminal)",
+    )
+
+
+def cli_password(prompt: str) -> str:
+    """The signing-in password: $DESK_PASSWORD, else asked on a terminal (never echoed), else ""."""
+    import os
+
+    password = os.environ.get(PASSWORD_ENV)
+    if password is None and sys.stdin.isatty():
+        import getpass
+
+        password = getpass.getpass(prompt)
+    return password or ""
 
 
 @contextlib.contextmanager
 def services(args, tr, *, create: bool = False) -> Iterator[DeskServices]:
+    """The services of ``--data``, signed in as ``--user`` when given. This is the one place the
+    CLI authenticates: wrong credentials fail here (error "auth"); a call the account may not
+    make fails in the guarded service (error "forbidden"), and nothing is written either way."""
+    import os
+
     ctx = build_services(args.data or default_data_dir(), tr=tr, create=create)
     try:
+        user = getattr(args, "user", None) or os.environ.get(USER_ENV)
+        if user:
+            ctx.accounts.login(user, cli_password(tr("Mật khẩu của {user}: ", user=user)))
         yield ctx
     finally:
         ctx.close()

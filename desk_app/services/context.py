@@ -144,7 +144,7 @@ class DeskServices:
             from desk_app.services.dossier_edit import EditService
 
             self._edits = EditService(self.store, self.clock, self._actor)
-        return self._edits
+        return self._guarded("edits", self._edits)
 
     def _receipt_tag(self, code: str) -> str | None:
         # Through the property: the first receipt builds the sync service if nothing else has.

@@ -49,6 +49,12 @@ class Rule:
     after: Callable[[tuple, dict, Any], Any] | None = None
     atomic: bool = False
     code_from_result: bool = False
+    diff: Callable[[Any, tuple, dict], tuple[Any, Any]] | None = None  # (before, after) read before the call
+
+
+def _edit_diff(edits, args, kwargs):
+    _row, changes = edits.changes_of(_code(args, kwargs), _arg(1, "request")(args, kwargs))
+    return {f: c["before"] for f, c in changes.items()}, {f: c["after"] for f, c in changes.items()}
 
 
 def _status_before(queue, args, kwargs):
@@ -95,6 +101,11 @@ RULES: dict[str, dict[str, Rule]] = {
             atomic=True,
         ),
         "summary": Rule(P.VIEW),
+    },
+    "edits": {
+        "current": Rule(P.VIEW),
+        "changes_of": Rule(P.INTAKE),
+        "edit": Rule(P.INTAKE, "dossier.edit", code=_code, diff=_edit_diff, atomic=True),
     },
     "printing": {
         "prepare": Rule(P.PRINT),
@@ -162,22 +173,24 @@ class Guarded:
             return method(*args, **kwargs)
         if rule.atomic:
             with write_transaction(self._guard.accounts.db):
-                before = rule.before(self._target, args, kwargs) if rule.before else None
-                result = method(*args, **kwargs)
-                self._record(rule, args, kwargs, before, result)
-            return result
-        before = rule.before(self._target, args, kwargs) if rule.before else None
-        result = method(*args, **kwargs)
-        self._record(rule, args, kwargs, before, result)
-        return result
+                return self._run_and_record(rule, method, args, kwargs)
+        return self._run_and_record(rule, method, args, kwargs)
 
-    def _record(self, rule: Rule, args, kwargs, before, result) -> None:
+    def _run_and_record(self, rule: Rule, method, args: tuple, kwargs: dict) -> Any:
+        before = after = None
+        if rule.diff:
+            before, after = rule.diff(self._target, args, kwargs)
+        elif rule.before:
+            before = rule.before(self._target, args, kwargs)
+        result = method(*args, **kwargs)
         if rule.code_from_result:
             code = result.get("code") if isinstance(result, dict) else ""
         else:
             code = rule.code(args, kwargs) if rule.code else ""
-        after = rule.after(args, kwargs, result) if rule.after else None
+        if rule.after:
+            after = rule.after(args, kwargs, result)
         self._audit.record(rule.action, _upper(code), before=before, after=after)
+        return result
 
 
 def guarded(name: str, target: Any, guard: Guard, audit: AuditService) -> Any:
