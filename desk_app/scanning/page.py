@@ -58,6 +58,7 @@ class ProcessedPage:
     skew_degrees: float = 0.0
     origin: str = ""
     overlay: Overlay | None = None
+    warning: str = ""  # "black" / "white": a page to ask about before saving (analysis.page_warning)
 
     @cached_property  # hashed once: describe() and the blob write both ask (frozen: bytes never change)
     def sha256(self) -> str:
@@ -91,4 +92,5 @@ class ProcessedPage:
             "overlay_bytes": ov.bytes if ov else None,
             "overlay_box": list(ov.box) if ov else None,
             "overlay_dpi": ov.dpi if ov else None,
+            **({"warning": self.warning} if self.warning else {}),
         }

@@ -11,6 +11,8 @@ UI's I/O pool, the CLI's main thread), never the UI thread.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
@@ -55,11 +57,23 @@ def choose_mode(
     if colour if colour is not None else analysis.has_colour(img, dpi):
         return "color"
     grey = grey if grey is not None else (img.convert("L") if img.mode != "L" else img)
+    if analysis.is_continuous_page(grey, dpi):
+        return "grey"
     return "photo" if analysis.has_photo(grey, dpi) else "text"
 
 
 def process(raw: RawPage, *, mode: str = "auto", drop_blank: bool = False, deskew: bool = True) -> ProcessedPage | None:
-    """Encode one page; ``None`` when ``drop_blank`` and the page is a blank back."""
+    """Encode one page; ``None`` when ``drop_blank`` and the page is a blank back. A page that
+    is all black or all white carries a ``warning`` ("black"/"white") to ask about before saving."""
+    page = _encode(raw, mode=mode, drop_blank=drop_blank, deskew=deskew)
+    if page is None:
+        return None
+    image = raw.image if raw.image.mode == "L" else raw.image.convert("L")
+    warning = analysis.page_warning(image, raw.dpi)
+    return dataclasses.replace(page, warning=warning) if warning else page
+
+
+def _encode(raw: RawPage, *, mode: str, drop_blank: bool, deskew: bool) -> ProcessedPage | None:
     mode = check_mode(mode)
     img = normalise_image(raw.image)
     dpi = raw.dpi

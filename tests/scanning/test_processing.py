@@ -222,7 +222,9 @@ def test_dark_areas_wider_than_the_threshold_window_stay_black():
     assert page.mode == "text"
     assert (stored[305:495, 305:695] == 0).mean() > 0.999
     black = pipeline.process(RawPage(Image.new("L", (1654, 2339), 5), 200), drop_blank=True)
-    assert black is not None and Image.open(io.BytesIO(black.data)).getextrema() == (0, 0)
+    # A whole black sheet is kept (never dropped as blank), stays black and is flagged for a question.
+    assert black is not None and black.warning == "black"
+    assert Image.open(io.BytesIO(black.data)).convert("L").getextrema()[1] < 40
 
 
 def test_rotate_processed_keeps_bilevel_lossless():
@@ -298,3 +300,22 @@ def test_shadow_and_small_seal_are_not_photos():
     banded.paste(150, (0, 100, banded.width, 400))  # a flat grey header band, 1.5 in high
     assert not analysis.has_photo(banded, 200)
     assert pipeline.process(RawPage(shaded, 200)).mode == "text"
+
+
+def test_gradient_and_photo_pages_stay_grey_and_empty_pages_are_flagged():
+    """Issue 14: a full-page grey gradient was taken for text and binarised (its content lost)."""
+    import numpy as np
+
+    w, h = 1654, 2339
+    ramp = np.tile(np.linspace(40, 220, w), (h, 1)) + np.random.default_rng(1).normal(0, 4, (h, w))
+    gradient = Image.fromarray(np.clip(ramp, 0, 255).astype(np.uint8), "L")
+    page = pipeline.process(RawPage(gradient, 200))
+    assert page.mode == "grey" and page.warning == ""
+    stored = np.asarray(Image.open(io.BytesIO(page.data)).convert("L"), dtype=np.int16)
+    assert stored[:, -20:].mean() - stored[:, :20].mean() > 120  # the ramp survived
+    radial = Image.radial_gradient("L").resize((w, h))
+    assert pipeline.process(RawPage(radial, 200)).mode == "grey"
+    assert pipeline.process(RawPage(text_page(200), 200)).mode == "text"  # text is still text
+    white = pipeline.process(RawPage(Image.new("L", (w, h), 245), 200))
+    assert white.warning == "white" and white.describe()["warning"] == "white"
+    assert "warning" not in pipeline.process(RawPage(text_page(200), 200)).describe()
