@@ -157,12 +157,14 @@ class DossierPage(QWidget):
 
         right = QVBoxLayout()
         right.addWidget(self.documents_box, 1)
-        right.addWidget(self.pages_box)
         right.addWidget(self.history_box, 2)
         right.addWidget(self.change_box)
         right.addWidget(self.change_error)
         columns = QHBoxLayout()
-        columns.addWidget(self.details_box, 1)
+        left = QVBoxLayout()
+        left.addWidget(self.details_box, 1)
+        left.addWidget(self.pages_box)  # the details leave room under them at 1366 x 768
+        columns.addLayout(left, 1)
         columns.addLayout(right, 1)
         head = QHBoxLayout()
         head.addWidget(self.title)
@@ -432,11 +434,16 @@ class DossierPage(QWidget):
         if self.dossier and self.dossier.get("editable") and self.edit_dialog is None:
             self.runner.db(load_editable, self.dossier["code"], on_done=self._open_editor, on_error=self._status_failed)
 
+    def _edited(self, dossier: dict) -> None:
+        self.status_recorded(dossier)  # shown here at once and the queue re-reads its row
+        # The checklist may have changed: its page counts are read again.
+        self.runner.db(load_digitise_status, dossier["code"], on_done=self._digitise_loaded, on_error=self._digitise_failed)
+
     def _open_editor(self, current: dict) -> None:
         from desk_app.ui.pages.dossier_edit_dialog import DossierEditDialog
 
         dialog = DossierEditDialog(self.runner, self._tr, current, parent=self)
-        dialog.saved.connect(self.status_recorded)  # shown here at once and the queue re-reads its row
+        dialog.saved.connect(self._edited)
         self.edit_dialog = dialog
 
         def closed(_result: int) -> None:

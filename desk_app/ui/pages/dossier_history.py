@@ -31,9 +31,24 @@ def _value(tr: Translator, field: str, value) -> str:
     return str(value) if value not in ("", None) else "—"
 
 
+def _documents_change(tr: Translator, before: list[dict], after: list[dict]) -> str:
+    """Only what changed on the checklist: "+ added", "− removed", "old → new" per document."""
+    old = {d["name"]: d for d in before}
+    new = {d["name"]: d for d in after}
+    parts = [f"+ {_value(tr, 'documents', [d])}" for name, d in new.items() if name not in old]
+    parts += [f"− {_value(tr, 'documents', [d])}" for name, d in old.items() if name not in new]
+    parts += [
+        f"{_value(tr, 'documents', [old[name]])} → {_value(tr, 'documents', [d])}"
+        for name, d in new.items() if name in old and old[name] != d
+    ]
+    return "; ".join(parts) or tr("đổi thứ tự")
+
+
 def edit_text(tr: Translator, edit: dict) -> str:
     parts = [
-        f"{tr(EDIT_FIELD_LABELS.get(f, f))}: {_value(tr, f, c['before'])} → {_value(tr, f, c['after'])}"
+        f"{tr(EDIT_FIELD_LABELS.get(f, f))}: "
+        + (_documents_change(tr, c["before"], c["after"]) if f == "documents"
+           else f"{_value(tr, f, c['before'])} → {_value(tr, f, c['after'])}")
         for f, c in edit["changes"].items()
     ]
     if edit.get("note"):
