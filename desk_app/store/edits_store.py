@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from desk_app.domain.errors import StoreError
 from desk_app.store.database import write_transaction
-from desk_app.store.desk_store import DOSSIER_COLUMNS, DeskStore, fts_document
+from desk_app.store.desk_store import DOSSIER_COLUMNS, DeskStore, refresh_dossier_fts
 
 KIND_EDITED = "dossier.edited"  # = sync.protocol.KIND_EDITED (the store does not import sync)
 
@@ -59,7 +59,8 @@ class EditsStore:
                     [*columns.values(), dossier["id"]],
                 )
                 current.update(columns)
-                conn.execute("UPDATE dossier_fts SET text = ? WHERE rowid = ?", (fts_document(current), dossier["id"]))
+                # The search row also holds the words recognised on the pages: rebuilt whole.
+                refresh_dossier_fts(conn, dossier["id"])
             if "documents" in changes:
                 conn.execute("DELETE FROM dossier_documents WHERE dossier_id = ?", (dossier["id"],))
                 conn.executemany(

@@ -161,3 +161,13 @@ def test_background_worker_resumes_after_a_restart(desk, dossier, tmp_path, cloc
     assert first.pages_done + second.pages_done == 3
     # Meanwhile the counter kept working on its own connection.
     assert desk.intake.intake(intake_json)["code"] != code
+
+
+def test_an_edit_keeps_the_page_words_searchable(desk, dossier, page_file):
+    path, _ = page_file
+    code = dossier["code"]
+    desk.digitise.attach_files(code, DOC, [path])
+    desk.ocr.run_pending()
+    desk.edits.edit(code, {"applicant": {"phone": "0987654321"}})
+    assert [h["code"] for h in desk.queue.search("doc lap tu do")] == [code]
+    assert [h["code"] for h in desk.queue.search("0987654321")] == [code]
