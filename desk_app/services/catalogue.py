@@ -41,6 +41,12 @@ class CatalogueService:
         result = read_catalogue_file(resources_dir() / SAMPLE_CATALOGUE, self.tr)
         return self.store.replace_procedures(result.procedures, source=SAMPLE_SOURCE, now=self.clock().isoformat())
 
+    def check_file(self, path: Path) -> dict:
+        """Read a catalogue file without importing it: how many procedures are good and each
+        bad row's error (what the import dialog shows before anything changes)."""
+        result = read_catalogue_file(Path(path), self.tr)
+        return {"procedures": len(result.procedures), "errors": result.errors}
+
     def import_file(self, path: Path, *, allow_partial: bool = False) -> dict:
         """Import a province catalogue. Any bad row refuses the whole file (nothing changes)
         unless ``allow_partial``, so a typo never silently drops a procedure."""

@@ -200,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
 
     install_scanning(window, runner, tr)
     printing = install_printing(window, runner)
+    from desk_app.ui.admin import install_admin  # catalogue import, calendar, USB bundle (menus only)
+
+    install_admin(window, runner)
     window.resize(1280, 780)
     startup = DeskStartup(window, runner, interactive=not args.selftest, language_fixed=args.lang is not None)
     remember_language(window, runner)
