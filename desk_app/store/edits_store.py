@@ -67,6 +67,8 @@ class EditsStore:
                     "INSERT INTO dossier_documents (dossier_id, position, name, kind, count) VALUES (?, ?, ?, ?, ?)",
                     [(dossier["id"], i, d["name"], d["kind"], d["count"]) for i, d in enumerate(changes["documents"]["after"])],
                 )
+            # Not "sent to the province" until this correction is confirmed (sync_store.confirm).
+            conn.execute("UPDATE dossiers SET synced_at = NULL WHERE id = ?", (dossier["id"],))
             edit = {"uuid": str(uuid.uuid4()), "at": at, "actor": actor, "note": note, "changes": changes}
             conn.execute(
                 "INSERT INTO dossier_edits (uuid, dossier_id, at, actor, changes, note) VALUES (?, ?, ?, ?, ?, ?)",

@@ -94,7 +94,8 @@ class SyncStore:
 
     def confirm(self, confirmed: list[tuple[dict[str, Any], dict[str, Any]]], now: str) -> int:
         """Record the server's confirmations (accepted or duplicate) in one transaction; a
-        confirmed ``dossier.received`` sets the dossier's ``synced_at``."""
+        confirmed ``dossier.received`` (or ``dossier.edited``) sets the dossier's ``synced_at`` once none of
+        those records of it is left unconfirmed."""
         if not confirmed:
             return 0
         with write_transaction(self.db):
@@ -106,10 +107,14 @@ class SyncStore:
                     "attempts = attempts + 1 WHERE id = ? AND state != 'done'",
                     (now, json.dumps(answer, ensure_ascii=False), row["id"]),
                 )
-                if row["kind"] == "dossier.received":
+                if row["kind"] in ("dossier.received", "dossier.edited"):
+                    # A correction clears synced_at (store/edits_store.py): the dossier counts as
+                    # sent again once the province has its data and every correction of it.
                     conn.execute(
-                        "UPDATE dossiers SET synced_at = ? WHERE code = ? AND synced_at IS NULL",
-                        (answer.get("confirmed_at") or now, row["dossier_code"]),
+                        "UPDATE dossiers SET synced_at = ? WHERE code = ? AND synced_at IS NULL AND NOT EXISTS ("
+                        "SELECT 1 FROM outbox WHERE dossier_code = ? AND state != 'done' "
+                        "AND kind IN ('dossier.received', 'dossier.edited'))",
+                        (answer.get("confirmed_at") or now, row["dossier_code"], row["dossier_code"]),
                     )
             self._set_state({"last_push_confirmed_at": now})
         return len(confirmed)
