@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from desk_app.domain.codes import is_placeholder_unit_code
 from tests.forms.helpers import decode, render_pages
@@ -204,7 +204,7 @@ def test_esc_asks_before_quitting_and_the_wizard_comes_back(qtbot, tmp_path, clo
         qtbot.waitUntil(lambda: wizard.confirm is not None and wizard.confirm.isVisible(), timeout=5000)
         box = wizard.confirm
         focus_box(qtbot, box)
-        box.button(QMessageBox.StandardButton.Yes).setFocus()
+        wizard.quit_button.setFocus()
         keyboard.press(Qt.Key.Key_Space)
         qtbot.waitUntil(lambda: not window.isVisible(), timeout=5000)
         assert ready == []

@@ -54,7 +54,7 @@ class PlacePage(StepPage):
         columns.addWidget(_titled(QLabel(tr("&Tỉnh/thành phố")), self.province), 2)
         columns.addWidget(_titled(QLabel(tr("&Xã/phường")), self.commune), 3)
         self.body.addLayout(columns, 1)
-        self.finish_layout()
+        self.finish_layout(stretch=False)  # the lists take the height
         config = state.get("config") or {}
         self.province.set_items(state["provinces"], keep=state.get("province_code"))
         self.commune.set_items(state["communes"], keep=config.get("commune_code"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QLabel, QPushButton
+from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QPushButton
 
 from desk_app.i18n import Translator
 from desk_app.ui.first_run.step import StepPage
@@ -56,7 +56,10 @@ class PrinterPage(StepPage):
             label = QLabel(caption)
             label.setBuddy(widget)
             form.addRow(label, widget)
-        form.addRow("", self.test_button)
+        row = QHBoxLayout()
+        row.addWidget(self.test_button)
+        row.addStretch(1)
+        form.addRow("", row)
         self.body.addLayout(form)
         self.finish_layout()
         self.errors.add("printer_name", self.printer)
@@ -138,6 +141,7 @@ class PrinterPage(StepPage):
 
         choice = self.chosen_printer()
         printer = "" if choice in (None, PDF_CHOICE) else choice
-        self.state.update(printer=self.printer.currentText(), layout=self.layout_choice.currentText())
+        shown = self.tr_("chưa có máy in") if choice in (None, PDF_CHOICE) else self.printer.currentText()
+        self.state.update(printer=shown, layout=self.layout_choice.currentText())
         self.runner.db(save_printing_db, printer, self.layout_choice.currentData(), on_done=done, on_error=self.failed)
         return True

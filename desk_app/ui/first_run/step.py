@@ -46,9 +46,10 @@ class StepPage(QWizardPage):
         self.body.addLayout(form)
         return form
 
-    def finish_layout(self) -> None:
-        """Messages under the page's own widgets."""
-        self.body.addStretch(1)
+    def finish_layout(self, *, stretch: bool = True) -> None:
+        """Messages under the page's own widgets (``stretch``: pushed to the bottom)."""
+        if stretch:
+            self.body.addStretch(1)
         self.body.addWidget(self.status)
         self.body.addWidget(self.general_error)
         self.body.addWidget(self.saving)

@@ -118,16 +118,16 @@ class FirstRunWizard(QWizard):
         tr = self.tr_
         box = QMessageBox(QMessageBox.Icon.Question, tr("Thoát cài đặt?"),
                           tr("Bàn tiếp nhận chưa cài đặt xong nên ứng dụng sẽ đóng. Những gì đã lưu được giữ lại; "
-                             "lần mở sau sẽ tiếp tục cài đặt. Thoát bây giờ?"),
-                          QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self)
-        box.button(QMessageBox.StandardButton.Yes).setText(tr("Thoát"))
-        box.button(QMessageBox.StandardButton.No).setText(tr("Tiếp tục cài đặt"))
-        box.setDefaultButton(QMessageBox.StandardButton.No)  # Enter or a second Esc: stay
+                             "lần mở sau sẽ tiếp tục cài đặt. Thoát bây giờ?"), parent=self)
+        self.quit_button = box.addButton(tr("Thoát"), QMessageBox.ButtonRole.DestructiveRole)
+        stay = box.addButton(tr("Tiếp tục cài đặt"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(stay)  # Enter or a second Esc: stay
+        box.setEscapeButton(stay)
         self.confirm = box
         box.finished.connect(lambda _result: self._confirmed(box))
         box.open()
 
     def _confirmed(self, box: QMessageBox) -> None:
         self.confirm = None
-        if box.clickedButton() is box.button(QMessageBox.StandardButton.Yes):
+        if box.clickedButton() is self.quit_button:
             super().reject()
