@@ -54,6 +54,10 @@ class BundleDialog(SubmitDialog):
     def _run(self, values: dict) -> None:
         self.runner.db(export_bundle, values["out"], on_done=self._written, on_error=self.show_error)
 
+    def show_error(self, error: BaseException) -> None:
+        super().show_error(error)
+        self.adjustSize()  # room for the wrapped message (the dialog was sized without it)
+
     def _written(self, result: dict) -> None:
         self.result = result
         self.done_ok(result)
