@@ -19,12 +19,28 @@ log = logging.getLogger(__name__)
 
 
 class Claim:
-    """This process's hold on the data folder: its log file and its single-instance lock."""
+    """This process's hold on the data folder: its log file and its single-instance lock, and
+    the outcome of a restore carried out at this start (asked for by the backup dialog)."""
 
     def __init__(self, data_dir: Path, log_file: Path | None, instance):
         self.data_dir = data_dir
         self.log_file = log_file
         self.instance = instance
+        self.restored: dict | None = None
+        self.restore_error: BaseException | None = None
+
+    def apply_pending_restore(self) -> None:
+        """Before the database opens (this process holds the lock, nothing else writes)."""
+        from desk_app.services.backup_schedule import apply_pending_restore
+        from desk_app.services.logs import log_error
+
+        try:
+            self.restored = apply_pending_restore(self.data_dir)
+        except Exception as exc:  # shown after start-up; the current data stays as it was
+            log_error("restore at start-up failed", exc)
+            self.restore_error = exc
+        if self.restored:
+            log.info("restored from a backup: %s dossiers, %s pages", self.restored["dossiers"], self.restored["pages"])
 
     def release(self) -> None:
         if self.instance is not None:
@@ -43,7 +59,9 @@ def claim_instance(data_dir: Path, *, single: bool = True) -> Claim | None:
     instance = SingleInstance(data_dir)
     if not instance.acquire():
         return None
-    return Claim(data_dir, log_file, instance)
+    claim = Claim(data_dir, log_file, instance)
+    claim.apply_pending_restore()
+    return claim
 
 
 class Support:
@@ -59,13 +77,23 @@ class Support:
         self.crash = install_crash_dialog(tr, claim.log_file, window)
         if claim.instance is not None:
             claim.instance.on_raise = lambda: bring_to_front(window)
-        self.backups = None
+        self.restart_after_exit = False
+        from desk_app.ui.backup_ui import install_backups
+
+        self.backups = install_backups(window, runner, claim.data_dir, on_restart=self._restart_later)
         self.updates = None
+
+    def _restart_later(self) -> None:
+        self.restart_after_exit = True
 
     def start(self) -> None:
         """Once the database is open: the daily backup timer and the update check."""
         if self.backups is not None:
             self.backups.start()
+        if self.claim.restored is not None or self.claim.restore_error is not None:
+            from desk_app.ui.backup_ui import show_restore_outcome
+
+            show_restore_outcome(self.window, self.window.tr_, self.claim.restored, self.claim.restore_error)
         if self.updates is not None:
             self.updates.start()
 
@@ -77,6 +105,13 @@ class Support:
         self.crash.restore_hooks()
         self.claim.release()
         log.info("desk app stopped")
+        if self.restart_after_exit:  # a restore waits for the next start: start it now
+            import sys
+
+            from PySide6.QtCore import QProcess
+
+            # A frozen build's argv[0] is the program itself; from source it is main.py.
+            QProcess.startDetached(sys.executable, sys.argv[1:] if getattr(sys, "frozen", False) else sys.argv)
 
 
 def install_support(window, runner, tr, claim: Claim) -> Support:

@@ -1,0 +1,105 @@
+"""The backup settings dialog, "back up now", the 2-day status-bar warning, the daily automatic
+backup and a restore asked for in the app and carried out at the next start (issue 9)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PySide6.QtWidgets import QMessageBox
+
+from desk_app.services import backup as bk
+from desk_app.services.backup_schedule import RESTORE_MARKER, apply_pending_restore, judge
+from desk_app.services.context import build_services
+from desk_app.ui.backup_ui import install_backups
+from tests.ui.conftest import seed_dossiers
+
+
+def _setup(desk_window, data_dir):
+    controller = install_backups(desk_window, desk_window.runner, data_dir)
+    controller.start()
+    return controller
+
+
+def test_warning_then_back_up_now_from_the_dialog(qtbot, desk_window, data_dir, clock, intake_json, tmp_path):
+    seed_dossiers(data_dir, clock, [intake_json, intake_json])
+    controller = _setup(desk_window, data_dir)
+    qtbot.waitUntil(lambda: controller.state is not None, timeout=5000)
+    assert controller.warning.isVisible() and "Chưa có bản sao lưu" in controller.warning.text()
+    controller.warning.click()  # the warning opens the dialog
+    qtbot.waitUntil(lambda: controller.dialog is not None and controller.dialog.isVisible(), timeout=5000)
+    dialog = controller.dialog
+    assert dialog.folder.text() == str(data_dir.parent / "data-backups")  # beside, never inside
+    usb = tmp_path / "usb"
+    dialog.folder.setText(str(usb))
+    dialog.now_button.click()
+    qtbot.waitUntil(lambda: controller.state["last"] is not None and not controller.running, timeout=30000)
+    assert controller.state["last"]["ok"] is True and controller.state["last"]["dossiers"] == 2
+    assert "thành công, 2 hồ sơ" in dialog.last.text()
+    assert not controller.warning.isVisible()
+    [made] = bk.list_backups(usb)
+    assert bk.verify_backup(Path(made["path"]))["dossiers"] == 2
+    # A folder inside the data folder is refused, with the field pointed at.
+    dialog.folder.setText(str(data_dir / "inside"))
+    dialog.submit()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+    assert "không được nằm trong" in dialog.error.text()
+    dialog.close()
+
+
+def test_a_stale_backup_warns_and_the_daily_run_makes_a_new_one(qtbot, desk_window, data_dir, tmp_path):
+    usb = tmp_path / "usb"
+    ctx = build_services(data_dir)
+    three_days = (datetime.now() - timedelta(days=3)).isoformat(timespec="seconds")
+    ctx.store.set_settings({"backup.settings": {"folder": str(usb), "automatic": True, "keep_daily": 7, "keep_weekly": 4},
+                            "backup.last_ok_at": three_days,
+                            "backup.last": {"at": three_days, "ok": True, "path": "x", "dossiers": 0, "pages": 0, "bytes": 1}})
+    ctx.close()
+    controller = _setup(desk_window, data_dir)
+    qtbot.waitUntil(lambda: controller.warning.isVisible(), timeout=5000)
+    assert "quá 2 ngày" in controller.warning.text()
+    controller.check()  # what the timer does
+    qtbot.waitUntil(lambda: bool(bk.list_backups(usb)) and not controller.running and not controller.warning.isVisible(),
+                    timeout=30000)
+    assert judge(controller.state["last_ok_at"], datetime.now()) == {"due": False, "warn": False}
+    failures = []
+    controller.stop()
+    # A backup that fails (folder is a file) is recorded, shown, and warned about.
+    (tmp_path / "afile").write_text("x")
+    controller.back_up({"folder": str(tmp_path / "afile"), "keep_daily": 7, "keep_weekly": 4})
+    qtbot.waitUntil(lambda: not controller.running, timeout=10000)
+    failures.append(controller.state["last"])
+    assert failures[0]["ok"] is False and "THẤT BẠI" in desk_window.statusBar().currentMessage()
+
+
+def test_restore_is_checked_now_and_done_at_the_next_start(qtbot, desk_window, data_dir, clock, intake_json, tmp_path, monkeypatch):
+    seed_dossiers(data_dir, clock, [intake_json])
+    made = bk.backup(data_dir, tmp_path / "usb")
+    seed_dossiers(data_dir, clock, [intake_json])  # made after the backup: goes aside on restore
+    restarted = []
+    controller = install_backups(desk_window, desk_window.runner, data_dir, on_restart=lambda: restarted.append(True))
+    controller.open_dialog()
+    qtbot.waitUntil(lambda: controller.dialog is not None, timeout=5000)
+    monkeypatch.setattr("desk_app.ui.backup_ui.QFileDialog.getExistingDirectory", lambda *a, **k: made["path"])
+    monkeypatch.setattr("desk_app.ui.backup_ui.QMessageBox.question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    controller.dialog.restore_button.click()
+    qtbot.waitUntil(lambda: bool(restarted), timeout=10000)
+    assert (data_dir / RESTORE_MARKER).is_file()
+    # The next start, on the folder as the closed app leaves it (here a copy: this window runs on).
+    next_start = tmp_path / "next-start"
+    shutil.copytree(data_dir, next_start)
+    outcome = apply_pending_restore(next_start)
+    assert outcome["dossiers"] == 1 and outcome["verify_files"]["ok"] and outcome["moved_aside"]
+    assert not (next_start / RESTORE_MARKER).exists()
+    ctx = build_services(next_start)
+    try:
+        assert ctx.store.db.conn.execute("SELECT count(*) FROM dossiers").fetchone()[0] == 1
+    finally:
+        ctx.close()
+    aside = build_services(Path(outcome["moved_aside"]))  # the replaced data is all there
+    try:
+        assert aside.store.db.conn.execute("SELECT count(*) FROM dossiers").fetchone()[0] == 2
+    finally:
+        aside.close()
+    assert apply_pending_restore(next_start) is None  # done once
