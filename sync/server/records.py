@@ -226,6 +226,8 @@ class RecordApplier:
                 raise Refused("malformed", "documents must be a list of {name, kind, count}")
             if field != "documents" and not isinstance(change["after"], (str, int)):
                 raise Refused("malformed", f"payload.edit.changes.{field}.after")
+            if isinstance(change["after"], str) and len(change["after"]) > MAX_EDIT_TEXT:
+                raise Refused("malformed", f"payload.edit.changes.{field}.after: at most {MAX_EDIT_TEXT} characters")
         dossier = tx.one("SELECT code, uuid, status, status_source, data FROM dossiers WHERE code = ?", (code,))
         if dossier is None:
             raise Refused("unknown_dossier", f"{code} has not reached the server")
@@ -257,13 +259,18 @@ class RecordApplier:
         return {"dossier_code": code, "files": len(files)}
 
 
+# The longest intake field is the notes (2,000 characters on the desk).
+MAX_EDIT_TEXT = 2000
+
+
 def _documents_ok(documents: Any) -> bool:
     return (
         isinstance(documents, list)
         and len(documents) <= 100
         and all(
-            isinstance(d, dict) and isinstance(d.get("name"), str) and isinstance(d.get("kind"), str)
-            and isinstance(d.get("count"), int)
+            isinstance(d, dict) and isinstance(d.get("name"), str) and 0 < len(d["name"]) <= 300
+            and isinstance(d.get("kind"), str) and len(d["kind"]) <= 32
+            and isinstance(d.get("count"), int) and not isinstance(d["count"], bool) and 1 <= d["count"] <= 999
             for d in documents
         )
     )

@@ -57,11 +57,17 @@ def test_server_refuses_edits_of_fields_the_desk_does_not_own(enrolled, server, 
         {"key": key + "b", "kind": "dossier.edited", "dossier_code": code,
          "payload": {"dossier_uuid": uuid, "edit": {"uuid": key + "b", "at": "x", "changes": {"documents": {"after": "x"}}}}},
         {"key": key + "c", "kind": "dossier.edited", "dossier_code": code, "payload": {"edit": "x"}},
+        {"key": key + "d", "kind": "dossier.edited", "dossier_code": code,
+         "payload": {"dossier_uuid": uuid, "edit": {"uuid": key + "d", "at": "2026-11-18T10:00:00+07:00",
+                                                   "changes": {"notes": {"after": "x" * 5000}}}}},
+        {"key": key + "e", "kind": "dossier.edited", "dossier_code": code,
+         "payload": {"dossier_uuid": uuid, "edit": {"uuid": key + "e", "at": "2026-11-18T10:00:00+07:00",
+                                                   "changes": {"documents": {"after": [{"name": "A", "kind": "original", "count": True}]}}}}},
     ]
     try:
         results = client.push([{**e, "created_at": "2026-11-18T10:00:00+07:00"} for e in hostile])
     finally:
         client.close()
-    assert [r["status"] for r in results] == ["rejected"] * 3
+    assert [r["status"] for r in results] == ["rejected"] * 5
     assert results[0]["reason"] == "not_desk_field"
     assert _server_data(province, code)["dossier"]["status"] == "received"
