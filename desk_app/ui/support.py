@@ -68,40 +68,36 @@ class Support:
     """The add-ons of this module installed on one main window."""
 
     def __init__(self, window, runner, tr, claim: Claim):
+        from desk_app.ui.backup_ui import install_backups
         from desk_app.ui.crash_dialog import install_crash_dialog
+        from desk_app.ui.help_menu import install_help_menu
         from desk_app.ui.single_instance import bring_to_front
 
         self.window = window
-        self.runner = runner
         self.claim = claim
         self.crash = install_crash_dialog(tr, claim.log_file, window)
         if claim.instance is not None:
             claim.instance.on_raise = lambda: bring_to_front(window)
         self.restart_after_exit = False
-        from desk_app.ui.backup_ui import install_backups
-
         self.backups = install_backups(window, runner, claim.data_dir, on_restart=self._restart_later)
-        self.updates = None
+        self.help_menu = install_help_menu(window, runner, claim.data_dir)
 
     def _restart_later(self) -> None:
         self.restart_after_exit = True
 
     def start(self) -> None:
-        """Once the database is open: the daily backup timer and the update check."""
-        if self.backups is not None:
-            self.backups.start()
+        """Once the database is open: the daily backup timer, the update check, and what a
+        restore carried out at this start brought back."""
+        self.backups.start()
+        self.help_menu.start()
         if self.claim.restored is not None or self.claim.restore_error is not None:
             from desk_app.ui.backup_ui import show_restore_outcome
 
             show_restore_outcome(self.window, self.window.tr_, self.claim.restored, self.claim.restore_error)
-        if self.updates is not None:
-            self.updates.start()
 
     def shutdown(self) -> None:
-        if self.backups is not None:
-            self.backups.stop()
-        if self.updates is not None:
-            self.updates.stop()
+        self.backups.stop()
+        self.help_menu.stop()
         self.crash.restore_hooks()
         self.claim.release()
         log.info("desk app stopped")
@@ -115,5 +111,4 @@ class Support:
 
 
 def install_support(window, runner, tr, claim: Claim) -> Support:
-    support = Support(window, runner, tr, claim)
-    return support
+    return Support(window, runner, tr, claim)

@@ -117,3 +117,30 @@ def test_log_lines_hide_personal_values_and_keys(tmp_path):
     for secret in ("004199012345", "0912 345 678", "ab" * 32, "dao@example.vn"):
         assert secret not in text
     assert mask("000.31.14.H14-261118-3001") == "000.31.14.H14-261118-3001"  # codes stay readable
+
+
+def test_update_notice_and_diagnostics_from_the_help_menu(qtbot, desk_window, data_dir, tmp_path, monkeypatch):
+    import zipfile
+
+    from desk_app.services import updates
+    from desk_app.services.context import build_services
+    from desk_app.store.sync_store import SyncStore
+    from desk_app.ui.help_menu import install_help_menu
+
+    menu = install_help_menu(desk_window, desk_window.runner, data_dir)
+    menu.start()
+    qtbot.wait(300)
+    assert not menu.update_button.isVisible()  # no server answer yet: no notice
+    ctx = build_services(data_dir)
+    SyncStore(ctx.store.db).set_state(**{updates.STATE_KEY: {"version": "99.0", "url": "https://tinh.example.gov.vn/desk"}})
+    ctx.close()
+    menu.check()
+    qtbot.waitUntil(lambda: menu.update_button.isVisible(), timeout=5000)
+    assert "99.0" in menu.update_button.text()
+    assert "https://tinh.example.gov.vn/desk" in menu.version_text()
+    out = tmp_path / "support.zip"
+    monkeypatch.setattr("desk_app.ui.help_menu.QFileDialog.getSaveFileName", lambda *a, **k: (str(out), ""))
+    menu.diagnostics_action.trigger()
+    qtbot.waitUntil(lambda: "chẩn đoán" in desk_window.statusBar().currentMessage(), timeout=15000)
+    assert "report.json" in zipfile.ZipFile(out).namelist()
+    menu.stop()
