@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from sync.fsutil import CHUNK, fsync_dir
-from sync.protocol import PROTOCOL_VERSION, bundle_signature, is_sha256
+from sync.protocol import BUNDLE_PROTOCOL, bundle_signature, is_sha256
 
 FORMAT = "desk-sync-bundle"
 MAX_MANIFEST = 64 * 1024 * 1024
@@ -43,7 +43,7 @@ def write_bundle(
     files = list(dict.fromkeys(files))
     manifest = {
         "format": FORMAT,
-        "protocol": PROTOCOL_VERSION,
+        "protocol": BUNDLE_PROTOCOL,
         "desk_id": desk["desk_id"],
         "unit_code": desk["unit_code"],
         "desk": desk["desk"],
@@ -98,7 +98,7 @@ def read_manifest(path: Path) -> tuple[dict[str, Any], bytes, str]:
         raise BundleError("not_a_bundle", str(exc)) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleError("not_a_bundle", "format")
-    if manifest.get("protocol") != PROTOCOL_VERSION:
+    if manifest.get("protocol") != BUNDLE_PROTOCOL:
         raise BundleError("protocol_version", str(manifest.get("protocol")))
     if not isinstance(manifest.get("events"), list) or not isinstance(manifest.get("files"), list):
         raise BundleError("not_a_bundle", "events/files")

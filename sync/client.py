@@ -11,17 +11,21 @@ from __future__ import annotations
 import gzip
 import json
 import random
+import secrets
 import time
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Callable
 
 import requests
-from urllib3.exceptions import ConnectTimeoutError
+import urllib3
+from urllib3.exceptions import ConnectTimeoutError, InsecureRequestWarning
 
 from sync.errors import AUTHENTICATION, CLOCK, RECORD, SERVER, TRANSPORT, UNREACHABLE, SyncError
 from sync.protocol import (
     API_PREFIX,
+    H_ANSWER_SIGNATURE,
     H_DESK,
+    H_NONCE,
     H_PROTOCOL,
     H_SERVER_TIME,
     H_SIGNATURE,
@@ -29,14 +33,17 @@ from sync.protocol import (
     MAX_CLIENT_CHUNK,
     MIN_CLIENT_CHUNK,
     PROTOCOL_VERSION,
+    SIGNED_HEADERS,
     TUS_VERSION,
+    check_answer,
     encode_metadata,
     sign,
     tus_checksum,
     unb64,
 )
+from sync.tlspin import PinMismatch, PinningAdapter, is_loopback
 
-USER_AGENT = "desk-app-sync/1"
+USER_AGENT = "desk-app-sync/1.1"
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,17 @@ class Credential:
     secret: bytes
     unit_code: str
     desk: int
+    # ``sha256/<hex>`` of the server's public key, taken at enrollment over HTTPS
+    # (sync/tlspin.py); every later connection must present that key.
+    pin: str = ""
+
+
+def check_enroll_url(url: str) -> None:
+    """Enrollment sends the desk's secret back in the answer: only over HTTPS, or plain
+    HTTP to this machine (a test or a reverse proxy on the same PC)."""
+    if url.startswith("https://") or (url.startswith("http://") and is_loopback(url)):
+        return
+    raise SyncError(AUTHENTICATION, "insecure_url", url)
 
 
 @dataclass
@@ -133,6 +151,21 @@ def _never_connected(exc: requests.RequestException) -> bool:
     return isinstance(getattr(inner, "reason", inner), ConnectTimeoutError)
 
 
+def _caused_by(exc: BaseException, kind: type) -> bool:
+    """True when ``kind`` is somewhere in the chain of causes / urllib3 reasons of ``exc``."""
+    seen: set[int] = set()
+    todo: list[Any] = [exc]
+    while todo:
+        item = todo.pop()
+        if item is None or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, kind):
+            return True
+        todo.extend([getattr(item, "reason", None), item.__cause__, item.__context__, *getattr(item, "args", ())])
+    return False
+
+
 def _error_from_response(response: requests.Response) -> SyncError:
     try:
         body = response.json()
@@ -143,13 +176,16 @@ def _error_from_response(response: requests.Response) -> SyncError:
     status = response.status_code
     if status in (502, 503, 504):  # a gateway or proxy between us: the link, not the server
         return SyncError(TRANSPORT, "transport", f"HTTP {status}")
+    if status == 429:  # this desk already has requests in flight: wait and send again
+        return SyncError(TRANSPORT, "busy", detail or "HTTP 429")
     if code == "clock_skew":
         return SyncError(CLOCK, "clock_skew", detail, server_time=body.get("server_time"))
     if status in (401, 403):
         return SyncError(AUTHENTICATION, code or "unauthenticated", detail)
     if code in ("protocol_version", "protocol_version_missing"):
         return SyncError(SERVER, code, detail)
-    return SyncError(SERVER, code or f"http_{status}", detail or f"HTTP {status}", status=status)
+    extra = {"server_cursor": body.get("server_cursor")} if code == "cursor_ahead" else {}
+    return SyncError(SERVER, code or f"http_{status}", detail or f"HTTP {status}", status=status, **extra)
 
 
 class SyncClient:
@@ -165,6 +201,8 @@ class SyncClient:
         backoff_cap: float = 30.0,
         chunk_target_seconds: float = 3.0,
         sleep: Callable[[float], None] = time.sleep,
+        verify: bool | str = True,
+        pin: str | None = None,
     ):
         self.credential = credential
         self.base_url = (server_url or (credential.server_url if credential else "")).rstrip("/")
@@ -176,8 +214,18 @@ class SyncClient:
         self.sleep = sleep
         self.chunks = ChunkSizer(chunk_target_seconds)
         self.clock_offset = 0.0  # server time - local time, measured at ping
+        self.verify = verify
+        self.pin = pin if pin is not None else (credential.pin if credential else "") or None
+        self.seen_pin = ""  # the server key met on the last HTTPS connection
         self.session = requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
+        self.session.verify = verify
+        if self.pin:
+            # The pinned key is the trust: a self-signed provincial certificate works, any
+            # other key (whoever signed it) is refused on connect.
+            self.session.verify = False
+            urllib3.disable_warnings(InsecureRequestWarning)
+        self.session.mount("https://", PinningAdapter(self.pin, self._saw_pin))
         self.stats = {"requests": 0, "retries": 0, "file_bytes_sent": 0, "files_uploaded": 0, "files_skipped": 0, "max_chunk": 0}
 
     def close(self) -> None:
@@ -197,6 +245,8 @@ class SyncClient:
             backoff_cap=self.backoff_cap,
             chunk_target_seconds=self.chunks.target,
             sleep=self.sleep,
+            verify=self.verify,
+            pin=self.pin,
         )
         twin.clock_offset = self.clock_offset
         twin.chunks.size, twin.chunks.throughput, twin.chunks.clean = self.chunks.size, self.chunks.throughput, self.chunks.clean
@@ -207,6 +257,9 @@ class SyncClient:
         for key, value in other.stats.items():
             self.stats[key] = max(self.stats[key], value) if key == "max_chunk" else self.stats[key] + value
         other.stats = {key: 0 for key in other.stats}
+
+    def _saw_pin(self, pin: str) -> None:
+        self.seen_pin = pin
 
     # --- one request ----------------------------------------------------------------------
     def _request(
@@ -222,13 +275,17 @@ class SyncClient:
         ok: tuple[int, ...] = (200,),
     ) -> requests.Response:
         all_headers = {H_PROTOCOL: PROTOCOL_VERSION, **(headers or {})}
+        nonce = ""
         if signed:
             if self.credential is None:
                 raise SyncError(AUTHENTICATION, "not_enrolled")
             stamp = f"{time.time() + self.clock_offset:.3f}"
+            nonce = secrets.token_urlsafe(12)  # 96 bits, 16 characters: each request carries it
+            covered = {name: all_headers[name] for name in SIGNED_HEADERS if name in all_headers}
             all_headers[H_DESK] = self.credential.desk_id
             all_headers[H_TIME] = stamp
-            all_headers[H_SIGNATURE] = sign(self.credential.secret, method, path, stamp, body)
+            all_headers[H_NONCE] = nonce
+            all_headers[H_SIGNATURE] = sign(self.credential.secret, method, path, stamp, body, nonce, covered)
         self.stats["requests"] += 1
         try:
             response = self.session.request(
@@ -239,12 +296,17 @@ class SyncClient:
                 timeout=(connect_timeout or self.connect_timeout, timeout or self.timeout),
                 allow_redirects=False,
             )
+        except requests.exceptions.SSLError as exc:
+            if _caused_by(exc, PinMismatch):
+                raise SyncError(AUTHENTICATION, "server_key_changed", str(self.pin)) from exc
+            raise SyncError(AUTHENTICATION, "tls_untrusted", type(exc).__name__) from exc
         except requests.RequestException as exc:
             reason = UNREACHABLE if _never_connected(exc) else "transport"
             raise SyncError(TRANSPORT, reason, type(exc).__name__) from None
         self._note_server_time(response)
         if response.status_code not in ok:
             raise _error_from_response(response)
+        response.signed_request = (method, path, nonce)  # for _signed_json
         return response
 
     def _note_server_time(self, response: requests.Response) -> None:
@@ -260,6 +322,20 @@ class SyncClient:
             return response.json()
         except ValueError:
             raise SyncError(TRANSPORT, "transport", "truncated answer") from None
+
+    def _signed_json(self, response: requests.Response) -> Any:
+        """The JSON of an answer the server signed for this request (feed pages, push
+        answers): anything else (altered on the way, or from someone without the desk's
+        key) is refused before the desk applies it."""
+        data = self._json(response)  # a body cut short does not parse: transport, retried
+        method, path, nonce = response.signed_request
+        signature = response.headers.get(H_ANSWER_SIGNATURE)
+        if not signature:  # headers cut short look the same as a stripped signature: retried, never applied
+            raise SyncError(TRANSPORT, "transport", "answer without signature")
+        assert self.credential is not None
+        if not check_answer(self.credential.secret, method, path, nonce, response.content, signature):
+            raise SyncError(SERVER, "answer_not_signed", f"{method} {path}")
+        return data
 
     def retrying(self, fn: Callable[[], Any], *, give_up_unreachable: bool = False) -> Any:
         """Run ``fn``; retry transport failures only, with exponential backoff and jitter.
@@ -302,19 +378,21 @@ class SyncClient:
         so transport failures are retried; without one the code is burned by the first try.
         A server that cannot be reached at all (wrong address, server down, no network) is
         reported at once: nothing was sent, so there is no answer to ask for again."""
+        check_enroll_url(self.base_url)
         body = json.dumps({"code": code, "request_id": request_id} if request_id else {"code": code}).encode()
 
         def once() -> Credential:
             data = self._json(self._request("POST", f"{API_PREFIX}/enroll", body=body, signed=False))
+            pin = self.seen_pin if self.base_url.startswith("https://") else ""
             try:
-                return Credential(self.base_url, data["desk_id"], unb64(data["secret"]), data["unit_code"], int(data["desk"]))
+                return Credential(self.base_url, data["desk_id"], unb64(data["secret"]), data["unit_code"], int(data["desk"]), pin)
             except (KeyError, TypeError, ValueError):
                 raise SyncError(TRANSPORT, "transport", "truncated answer") from None
 
         return self.retrying(once, give_up_unreachable=True) if request_id else once()
 
     def whoami(self) -> dict[str, Any]:
-        return self._json(self._request("GET", f"{API_PREFIX}/desk"))
+        return self._signed_json(self._request("GET", f"{API_PREFIX}/desk"))
 
     def heartbeat(self, report: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps(report).encode()
@@ -336,14 +414,21 @@ class SyncClient:
         response = self.retrying(
             lambda: self._request("POST", f"{API_PREFIX}/events", body=body, headers={"Content-Encoding": "gzip"})
         )
-        results = self._json(response).get("results")
+        results = self._signed_json(response).get("results")
         if not isinstance(results, list) or len(results) != len(events):
             raise SyncError(SERVER, "server", "answer does not match the batch")
         return results
 
     def changes(self, after: int, limit: int = 500) -> dict[str, Any]:
+        """One signed page of the feed. ``cursor_ahead`` (a SyncError with ``server_cursor``)
+        when ``after`` is beyond the server's last change."""
         path = f"{API_PREFIX}/changes?after={int(after)}&limit={int(limit)}"
-        return self._json(self.retrying(lambda: self._request("GET", path)))
+        response = self.retrying(lambda: self._request("GET", path))
+        page = self._signed_json(response)
+        cursor = page.get("cursor") if isinstance(page, dict) else None
+        if not isinstance(cursor, int) or cursor < int(after):
+            raise SyncError(SERVER, "server", f"feed cursor {cursor!r} behind {after}")
+        return page
 
     # --- files (tus) ----------------------------------------------------------------------
     def _tus(self, extra: dict[str, str] | None = None) -> dict[str, str]:

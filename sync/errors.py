@@ -45,6 +45,15 @@ MESSAGES: dict[str, str] = {
     "too_many_events": N_("Máy chủ tỉnh từ chối yêu cầu quá lớn: hãy báo cho quản trị viên tỉnh."),
     "not_enrolled": N_("Bàn này chưa đăng ký với máy chủ tỉnh: hãy chọn “Đăng ký đồng bộ…” ở thanh trạng thái (hoặc chạy 'desk enroll')."),
     "credential_missing": N_("Không đọc được khóa của bàn (kho khóa hoặc tệp khóa bị mất): hãy đăng ký lại."),
+    # Security refusals (docs/security.md).
+    "insecure_url": N_("Đăng ký chỉ qua https:// (trừ máy chủ trên chính máy này): khóa của bàn không được gửi qua kết nối không mã hóa."),
+    "server_key_changed": N_("Khóa của máy chủ tỉnh khác với khóa đã ghi nhận khi đăng ký: có thể có kẻ mạo danh trên đường truyền. Hãy liên hệ quản trị viên tỉnh."),
+    "tls_untrusted": N_("Không xác minh được chứng chỉ của máy chủ tỉnh: hãy kiểm tra địa chỉ hoặc xin tệp chứng chỉ (CA) của tỉnh."),
+    "answer_not_signed": N_("Câu trả lời của máy chủ không có chữ ký hợp lệ (có thể bị sửa trên đường truyền): chưa áp dụng gì."),
+    "busy": N_("Máy chủ tỉnh đang bận với các yêu cầu khác của bàn này: sẽ gửi lại sau."),
+    "insufficient_storage": N_("Máy chủ tỉnh sắp hết dung lượng đĩa: hồ sơ chờ gửi sau, hãy báo quản trị viên tỉnh."),
+    "upload_quota": N_("Bàn này có quá nhiều tệp đang gửi dở trên máy chủ: hãy thử lại sau."),
+    "replayed": N_("Máy chủ tỉnh từ chối một yêu cầu bị gửi lặp lại."),
     # Record refusals (quarantine reasons).
     "other_commune": N_("Hồ sơ không thuộc xã của bàn này."),
     "other_desk": N_("Mã hồ sơ không do bàn này cấp."),

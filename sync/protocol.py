@@ -13,8 +13,12 @@ import json
 import re
 from typing import Any
 
-PROTOCOL_VERSION = "1"
-SUPPORTED_VERSIONS = ("1",)
+# 1.1 (minor bump): signatures also cover a nonce and the tus headers, answers that change
+# the desk's state are signed by the server. The server speaks 1.1 only: a desk still on 1
+# is told to update (400 protocol_version). USB bundles keep their own format version.
+PROTOCOL_VERSION = "1.1"
+SUPPORTED_VERSIONS = ("1.1",)
+BUNDLE_PROTOCOL = "1"
 API_PREFIX = "/v1"
 TUS_VERSION = "1.0.0"
 TUS_EXTENSIONS = "creation,creation-with-upload,checksum"
@@ -24,7 +28,13 @@ H_PROTOCOL = "X-Sync-Protocol"
 H_DESK = "X-Sync-Desk"
 H_TIME = "X-Sync-Time"
 H_SIGNATURE = "X-Sync-Signature"
+H_NONCE = "X-Sync-Nonce"
 H_SERVER_TIME = "X-Server-Time"
+# The server's signature of an answer (HMAC with the desk's key, see ``sign_answer``).
+H_ANSWER_SIGNATURE = "X-Sync-Answer-Signature"
+# Request headers covered by the signature besides method, path, time, nonce and body: a
+# captured tus request cannot be replayed with another length, file or offset.
+SIGNED_HEADERS = ("Upload-Length", "Upload-Metadata", "Upload-Offset")
 
 # How far the signed time may be from the server's clock (replay window). The client
 # corrects its own clock by the offset it measured at ping, so a wrong PC clock still syncs
@@ -38,8 +48,14 @@ MAX_CHUNK_BYTES = 8 * 1024 * 1024
 MIN_CLIENT_CHUNK = 32 * 1024
 MAX_CLIENT_CHUNK = 4 * 1024 * 1024
 MAX_BATCH_EVENTS = 500
-MAX_BATCH_BODY = 8 * 1024 * 1024          # compressed, on the wire
-MAX_BATCH_JSON = 32 * 1024 * 1024         # after gunzip (guards against gzip bombs)
+# A desk sends batches of <= 100 records / 256 KB (docs/sync-protocol.md section 9), so a few
+# MB is ample; the uncompressed limit bounds what one parse can cost the server.
+MAX_BATCH_BODY = 4 * 1024 * 1024          # compressed, on the wire
+MAX_BATCH_JSON = 4 * 1024 * 1024          # after gunzip (guards against gzip bombs)
+MAX_JSON_DEPTH = 32                       # nesting of any JSON body
+MAX_JSON_ITEMS = 200_000                  # values (objects, arrays, scalars) in one body
+MAX_INT = 2**63 - 1                       # integers beyond 64 bits are refused
+MAX_CURSOR = MAX_INT
 MAX_FEED_PAGE = 1000
 
 # Record kinds a desk may push.
@@ -110,19 +126,48 @@ def unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
-def string_to_sign(method: str, path: str, timestamp: str, body_sha256: str) -> bytes:
-    """``path`` includes the query string exactly as sent."""
-    return "\n".join(("desk-sync-v1", method.upper(), path, timestamp, body_sha256)).encode("utf-8")
+def string_to_sign(
+    method: str, path: str, timestamp: str, body_sha256: str, nonce: str = "", headers: dict[str, str] | None = None
+) -> bytes:
+    """``path`` includes the query string exactly as sent; ``headers`` are the request's
+    ``SIGNED_HEADERS`` (absent ones sign as empty)."""
+    headers = headers or {}
+    signed = [f"{name.lower()}:{headers.get(name, '')}" for name in SIGNED_HEADERS]
+    lines = ("desk-sync-v1.1", method.upper(), path, timestamp, nonce, body_sha256, *signed)
+    return "\n".join(lines).encode("utf-8", "surrogatepass")
 
 
-def sign(secret: bytes, method: str, path: str, timestamp: str, body: bytes) -> str:
+def sign(
+    secret: bytes, method: str, path: str, timestamp: str, body: bytes, nonce: str = "", headers: dict[str, str] | None = None
+) -> str:
     digest = hashlib.sha256(body).hexdigest()
-    mac = hmac.new(secret, string_to_sign(method, path, timestamp, digest), hashlib.sha256).digest()
+    mac = hmac.new(secret, string_to_sign(method, path, timestamp, digest, nonce, headers), hashlib.sha256).digest()
     return b64(mac)
 
 
-def check_signature(secret: bytes, method: str, path: str, timestamp: str, body: bytes, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret, method, path, timestamp, body), signature or "")
+def check_signature(
+    secret: bytes,
+    method: str,
+    path: str,
+    timestamp: str,
+    body: bytes,
+    signature: str,
+    nonce: str = "",
+    headers: dict[str, str] | None = None,
+) -> bool:
+    return hmac.compare_digest(sign(secret, method, path, timestamp, body, nonce, headers), signature or "")
+
+
+def sign_answer(secret: bytes, method: str, path: str, nonce: str, body: bytes) -> str:
+    """The server's signature of its answer to one signed request: the request's method,
+    path and nonce bind it to that request (an answer cannot be replayed to another one),
+    the body's hash to its content. The desk verifies it before applying anything."""
+    text = "\n".join(("desk-sync-v1.1:answer", method.upper(), path, nonce, hashlib.sha256(body).hexdigest()))
+    return b64(hmac.new(_derived(secret, "answer"), text.encode("utf-8", "surrogatepass"), hashlib.sha256).digest())
+
+
+def check_answer(secret: bytes, method: str, path: str, nonce: str, body: bytes, signature: str) -> bool:
+    return hmac.compare_digest(sign_answer(secret, method, path, nonce, body), signature or "")
 
 
 def _derived(secret: bytes, purpose: str) -> bytes:

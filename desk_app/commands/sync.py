@@ -15,6 +15,8 @@ def register(sub) -> None:
     add_data_arg(p)
     p.add_argument("--server", required=True, help="server address, e.g. https://sync.example.gov.vn")
     p.add_argument("--code", required=True, help="one-time enrollment code from the province")
+    p.add_argument("--pin", default=None, help="SHA-256 of the server's public key, from the province (self-signed server)")
+    p.add_argument("--ca-file", default=None, help="the province's CA certificate (PEM) when not in the system's store")
     p.set_defaults(handler=cmd_enroll)
 
     p = sub.add_parser("sync", help="send pending records and files, fetch the province's changes")
@@ -43,7 +45,7 @@ def register(sub) -> None:
 
 def cmd_enroll(args, tr):
     with services(args, tr) as ctx:
-        return ctx.sync.enroll(args.server, args.code)
+        return ctx.sync.enroll(args.server, args.code, pin=args.pin, ca_file=args.ca_file)
 
 
 def _client_options(args) -> dict:

@@ -19,6 +19,10 @@ from sync.errors import reason_message
 from sync.fsutil import write_atomic
 
 
+# sync_state key: ``sha256/<hex>`` of the server's public key pinned at enrollment (HTTPS).
+SERVER_PIN = "server_pin"
+
+
 class CredentialVault:
     """Keeps the desk's secret out of the database: in the OS keyring when there is a real
     one, else in ``<data>/sync-credential.json`` readable by this user only (mode 0600)."""
@@ -98,7 +102,8 @@ class DeskCredentials:
             if secret is None:
                 raise NotFoundError(reason_message("credential_missing"))
             self._secret_cache = (meta["desk_id"], secret)
-        return Credential(meta["server_url"], meta["desk_id"], secret, meta["unit_code"], int(meta["desk"]))
+        pin = self.store.state(SERVER_PIN) or ""
+        return Credential(meta["server_url"], meta["desk_id"], secret, meta["unit_code"], int(meta["desk"]), pin)
 
     def require(self) -> Credential:
         credential = self.current()
@@ -106,10 +111,11 @@ class DeskCredentials:
             raise NotFoundError(reason_message("not_enrolled"))
         return credential
 
-    def save(self, meta: dict[str, Any], secret: bytes) -> str:
-        """Keep a new credential (secret in the vault, the rest in the database); returns
-        where the secret went: ``keyring`` or ``file``."""
+    def save(self, meta: dict[str, Any], secret: bytes, *, pin: str = "") -> str:
+        """Keep a new credential (secret in the vault, the rest in the database, the server's
+        key pin in the sync state); returns where the secret went: ``keyring`` or ``file``."""
         storage = self.vault.save(meta, secret)
         self.store.save_credential_meta(**meta, storage=storage)
+        self.store.set_state(**{SERVER_PIN: pin or None})
         self._secret_cache = (meta["desk_id"], secret)
         return storage

@@ -291,7 +291,16 @@ class SyncRound:
     def _pull(self) -> None:
         cursor = self.store.cursor()
         while True:
-            page = self.client.changes(cursor, FEED_PAGE)
+            try:
+                page = self.client.changes(cursor, FEED_PAGE)
+            except SyncError as exc:
+                if exc.reason != "cursor_ahead" or cursor == 0:
+                    raise
+                # Our cursor is beyond the server's feed (set by an attacker before the feed
+                # was signed, or the server was restored): read again from the start; status
+                # changes are keyed by uuid, so what was applied stays applied once.
+                cursor = 0
+                continue
             changes = page.get("changes") or []
             new_cursor = int(page.get("cursor", cursor))
             counts = self.store.apply_changes(changes, new_cursor, self.now())

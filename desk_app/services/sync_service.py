@@ -30,7 +30,8 @@ from desk_app.store.blobs import BlobStore
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.sync_store import SyncStore
 from sync.bundle import write_bundle
-from sync.client import Credential, SyncClient
+from sync.client import Credential, SyncClient, check_enroll_url
+from sync.tlspin import normalize_pin
 from sync.errors import AUTHENTICATION, SyncError, reason_message
 from sync.protocol import CLOCK_WARNING_SECONDS, record_files, receipt_tag
 
@@ -88,15 +89,27 @@ class SyncService:
     def make_client(self, credential: Credential | None = None, server_url: str | None = None) -> SyncClient:
         return SyncClient(credential, server_url=server_url, **self.client_options)
 
-    def enroll(self, server_url: str, code: str) -> dict[str, Any]:
-        """Exchange a one-time code for this desk's credential (network: background thread)."""
+    def enroll(self, server_url: str, code: str, *, pin: str | None = None, ca_file: str | None = None) -> dict[str, Any]:
+        """Exchange a one-time code for this desk's credential (network: background thread).
+        Over HTTPS the server's key is pinned (sync/tlspin.py): checked against the system's
+        CAs (or ``ca_file``), or against ``pin`` given by the province out of band."""
         server_url = (server_url or "").strip().rstrip("/")
         if not server_url.startswith(("http://", "https://")):
             raise ValidationError("Địa chỉ máy chủ phải bắt đầu bằng http:// hoặc https://.", field="server")
+        try:
+            check_enroll_url(server_url)
+        except SyncError as exc:
+            raise ValidationError(exc.message_template(), field="server") from exc
+        if pin:
+            try:
+                pin = normalize_pin(pin)
+            except ValueError as exc:
+                raise ValidationError("Dấu vân tay khóa máy chủ không hợp lệ (64 chữ số hex).", field="pin") from exc
         config = self.setup.config()
         code = code.strip()
         request_id = self._enroll_request_id(server_url, code)
-        client = self.make_client(None, server_url)
+        tls = {**({"pin": pin} if pin else {}), **({"verify": ca_file} if ca_file else {})}
+        client = SyncClient(None, server_url=server_url, **{**self.client_options, **tls})
         try:
             credential = client.enroll(code, request_id)
         except SyncError as exc:
@@ -121,9 +134,9 @@ class SyncService:
             "desk": credential.desk,
             "enrolled_at": self.now(),
         }
-        storage = self.credentials.save(meta, credential.secret)
+        storage = self.credentials.save(meta, credential.secret, pin=credential.pin)
         self.store.set_state(**{ENROLL_REQUEST: None})
-        return {**meta, "storage": storage}
+        return {**meta, "storage": storage, "server_pin": credential.pin or None}
 
     def _enroll_request_id(self, server_url: str, code: str) -> str:
         """The request id for enrolling with ``code`` at ``server_url``, saved in the database

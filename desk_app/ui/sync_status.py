@@ -107,7 +107,8 @@ class SyncStatusWidget(QWidget):
         self.sync_button.setText(tr("Đang đồng bộ…") if self.running else tr("Đồng bộ ngay"))
         self.sync_button.setEnabled(not self.running and bool(s.get("enrolled")))
         self.enroll_button.setText(tr("Đăng ký đồng bộ…"))
-        not_enrolled = bool(s) and not s.get("enrolled")
+        # Restored from a backup on another PC: enrolled, but the secret is not here.
+        not_enrolled = bool(s) and (not s.get("enrolled") or bool(s.get("reenroll_needed")))
         self.enroll_button.setVisible(not_enrolled)
         self.sync_button.setVisible(not not_enrolled)
         self._paint_error()
@@ -116,6 +117,8 @@ class SyncStatusWidget(QWidget):
             return
         if not s.get("enrolled"):
             self.state_label.setText(tr("Chưa đăng ký đồng bộ"))
+        elif s.get("reenroll_needed"):
+            self.state_label.setText(tr("Cần đăng ký lại đồng bộ"))
         elif s.get("synced"):
             self.state_label.setText(tr("Đã đồng bộ"))
         else:

@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
 from sync.bundle import BundleError
+from sync.fsutil import write_atomic
 from sync.server.admin import AdminError, Province
+from sync.server.secrets_at_rest import KEY_ENV
 
 CONFIG = "server.json"
+
+
+def write_private(path: Path, data: bytes) -> None:
+    write_atomic(path, data, mode=0o600)
 
 
 def _database_url(args) -> str | None:
@@ -29,22 +36,31 @@ def _database_url(args) -> str | None:
 
 
 def _province(args) -> Province:
-    return Province(Path(args.data), _database_url(args))
+    return Province(Path(args.data), _database_url(args), key_file=getattr(args, "key_file", None))
 
 
 def cmd_serve(args) -> None:
     import uvicorn
 
     from sync.server.app import create_app
+    from sync.server.deps import ServerSettings
 
+    if bool(args.certfile) != bool(args.keyfile):
+        raise ValueError("--certfile and --keyfile go together")
     data = Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
     if args.database_url:
-        (data / CONFIG).write_text(json.dumps({"database_url": args.database_url}), encoding="utf-8")
+        write_private(data / CONFIG, json.dumps({"database_url": args.database_url}).encode())
     province = _province(args)
-    print(json.dumps({"listening": f"http://{args.host}:{args.port}", "database": province.db.dialect}), flush=True)
+    province.files.ttl = args.upload_ttl
+    province.files.quota = args.upload_quota_mb * 1024 * 1024
+    settings = ServerSettings(
+        min_free_bytes=args.min_free_mb * 1024 * 1024, desk_version=args.desk_version, desk_download_url=args.desk_download_url
+    )
+    scheme = "https" if args.certfile else "http"
+    print(json.dumps({"listening": f"{scheme}://{args.host}:{args.port}", "database": province.db.dialect}), flush=True)
     uvicorn.run(
-        create_app(province),
+        create_app(province, settings),
         host=args.host,
         port=args.port,
         log_level=args.log_level,
@@ -52,6 +68,8 @@ def cmd_serve(args) -> None:
         server_header=False,  # every byte counts on a 2G link
         date_header=False,
         h11_max_incomplete_event_size=64 * 1024,
+        ssl_certfile=args.certfile,
+        ssl_keyfile=args.keyfile,
     )
 
 
@@ -103,6 +121,10 @@ def build_parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text[:1].upper() + help_text[1:] + ".")
         p.add_argument("--data", required=True, metavar="DIR", help="server data folder (database, files)")
         p.add_argument(
+            "--key-file", default=None, metavar="FILE",
+            help=f"key that wraps the desks' secrets, kept apart from --data (default: ${KEY_ENV}, else DIR/../<DIR name>.key)",
+        )
+        p.add_argument(
             "--database-url", default=None, metavar="URL",
             help="postgresql://user:password@host/db (default: SQLite in --data; remembered by serve)",
         )
@@ -111,6 +133,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("serve", "run the HTTP server (OpenAPI at /openapi.json, docs at /docs)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s; 0.0.0.0 = all)")
     p.add_argument("--port", type=int, default=8080, help="TCP port (default: %(default)s)")
+    p.add_argument("--certfile", default=None, metavar="PEM", help="serve HTTPS with this certificate (chain) file")
+    p.add_argument("--keyfile", default=None, metavar="PEM", help="the certificate's private key (with --certfile)")
+    p.add_argument(
+        "--min-free-mb", type=int, default=256, metavar="MB",
+        help="below this much free disk, uploads and records get 507 while reads go on (default: %(default)s)",
+    )
+    p.add_argument(
+        "--upload-ttl", type=float, default=24 * 3600, metavar="SECONDS",
+        help="an unfinished upload untouched this long expires (default: %(default)s)",
+    )
+    p.add_argument(
+        "--upload-quota-mb", type=int, default=1024, metavar="MB",
+        help="bytes one desk may hold in unfinished uploads (default: %(default)s)",
+    )
+    p.add_argument("--desk-version", default="", metavar="X.Y.Z",
+                   help="app version desks should run; older desks show an update notice (default: none)")
+    p.add_argument("--desk-download-url", default="", metavar="URL", help="where desks get that version")
     p.add_argument(
         "--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug", "trace"),
         help="HTTP server log level (default: %(default)s)",
@@ -145,6 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # everything the server writes is private to its user (docs/security.md)
     args = build_parser().parse_args(argv)
     try:
         if args.command == "serve":

@@ -9,7 +9,9 @@ import base64
 import hashlib
 import hmac
 import json
+import os
 import secrets
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,10 +29,23 @@ from sync.protocol import (
     unb64,
 )
 from sync.server.files import FileStore, UploadError
+from sync.server.secrets_at_rest import SecretSealer, load_key
 from sync.server.records import Desk, RecordApplier, desk_of, unit_of
-from sync.server.storage import VN_TZ, ServerDB, now_iso
+from sync.server.storage import VN_TZ, IntegrityError, ServerDB, now_iso
 
 ENROLL_CODE_DAYS = 7
+
+
+def make_private(folder: Path) -> None:
+    """Create ``folder`` (0700) or tighten an existing one, with the files directly in it
+    (database, server.json): another local user reads nothing (docs/security.md)."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name != "posix":
+        return
+    os.chmod(folder, 0o700)
+    for item in folder.iterdir():
+        if item.is_file() and not item.is_symlink():
+            os.chmod(item, 0o600)
 
 
 class AdminError(Exception):
@@ -47,14 +62,33 @@ def _code_hash(code: str) -> str:
 class Province:
     """One server's data: database + files. Thread-safe (see ServerDB, FileStore)."""
 
-    def __init__(self, data_dir: Path, database_url: str | None = None):
+    def __init__(self, data_dir: Path, database_url: str | None = None, *, key_file: str | Path | None = None):
         self.data_dir = Path(data_dir)
+        make_private(self.data_dir)
+        self.sealer = SecretSealer(load_key(self.data_dir, key_file))
         self.db = ServerDB(self.data_dir, database_url)
+        self._wrap_plain_secrets()
         self.files = FileStore(self.data_dir)
+        for inside in (self.files.root, self.files.uploads):
+            make_private(inside)
         self.records = RecordApplier(self.db, self.files.has)
+        self._nonces_added = 0
 
     def close(self) -> None:
         self.db.close()
+
+    def _wrap_plain_secrets(self) -> None:
+        """Desk secrets stored before they were wrapped: wrap them now (once)."""
+        for row in self.db.read("SELECT id, secret FROM desks"):
+            if not SecretSealer.is_wrapped(row["secret"]):
+                with self.db.transaction() as tx:
+                    tx.execute(
+                        "UPDATE desks SET secret = ? WHERE id = ? AND secret = ?",
+                        (self.sealer.wrap(unb64(row["secret"]), row["id"]), row["id"], row["secret"]),
+                    )
+
+    def _secret(self, row: dict[str, Any]) -> bytes:
+        return self.sealer.unwrap(row["secret"], row["id"])
 
     # --- desks ----------------------------------------------------------------------------
     def enroll_code(self, unit_code: str, desk: int) -> dict[str, Any]:
@@ -93,7 +127,7 @@ class Province:
             now = now_iso()
             tx.execute(
                 "INSERT INTO desks (id, unit_code, desk, secret, created_at) VALUES (?, ?, ?, ?, ?)",
-                (desk_id, row["unit_code"], row["desk"], b64(secret), now),
+                (desk_id, row["unit_code"], row["desk"], self.sealer.wrap(secret, desk_id), now),
             )
             tx.execute(
                 "UPDATE enroll_codes SET used_at = ?, desk_id = ? WHERE code_hash = ?", (now, desk_id, row["code_hash"])
@@ -105,8 +139,7 @@ class Province:
                 )
         return {"desk_id": desk_id, "secret": b64(secret), "unit_code": row["unit_code"], "desk": row["desk"]}
 
-    @staticmethod
-    def _enroll_again(tx, code_hash: str, request_hash: str) -> dict[str, Any]:
+    def _enroll_again(self, tx, code_hash: str, request_hash: str) -> dict[str, Any]:
         """A used code: the original answer again for the same request id, else refused."""
         if not request_hash:
             raise AdminError("enroll_code_invalid")
@@ -116,14 +149,28 @@ class Province:
         desk = tx.one("SELECT id, unit_code, desk, secret, revoked_at FROM desks WHERE id = ?", (answered["desk_id"],))
         if desk is None or desk["revoked_at"]:
             raise AdminError("enroll_code_invalid")
-        return {"desk_id": desk["id"], "secret": desk["secret"], "unit_code": desk["unit_code"], "desk": desk["desk"]}
+        secret = b64(self.sealer.unwrap(desk["secret"], desk["id"]))
+        return {"desk_id": desk["id"], "secret": secret, "unit_code": desk["unit_code"], "desk": desk["desk"]}
 
     def desk_credential(self, desk_id: str) -> tuple[Desk, bytes, str | None] | None:
         rows = self.db.read("SELECT id, unit_code, desk, secret, revoked_at FROM desks WHERE id = ?", (desk_id,))
         if not rows:
             return None
         row = rows[0]
-        return Desk(row["id"], row["unit_code"], row["desk"]), unb64(row["secret"]), row["revoked_at"]
+        return Desk(row["id"], row["unit_code"], row["desk"]), self._secret(row), row["revoked_at"]
+
+    def use_nonce(self, desk_id: str, nonce: str, expires_at: float) -> bool:
+        """Record a request nonce; False when this desk already used it (a replay)."""
+        now = time.time()
+        try:
+            with self.db.transaction() as tx:
+                tx.execute("INSERT INTO nonces (desk_id, nonce, expires_at) VALUES (?, ?, ?)", (desk_id, nonce, expires_at))
+                self._nonces_added += 1
+                if self._nonces_added % 200 == 1:  # forget nonces whose requests would be refused as too old anyway
+                    tx.execute("DELETE FROM nonces WHERE expires_at < ?", (now,))
+        except IntegrityError:
+            return False
+        return True
 
     def revoke(self, desk_id: str) -> dict[str, Any]:
         with self.db.transaction() as tx:
@@ -224,7 +271,8 @@ class Province:
         rows = rows[:limit]
         changes = [{**r, "seq": int(r["seq"]), "payload": json.loads(r["payload"])} for r in rows]
         cursor = changes[-1]["seq"] if changes else after
-        return {"changes": changes, "cursor": cursor, "more": more}
+        last = self.db.read("SELECT max(seq) AS last FROM changes")[0]["last"]
+        return {"changes": changes, "cursor": cursor, "more": more, "last_seq": int(last or 0)}
 
     # --- listings and checks --------------------------------------------------------------
     def dossiers(self) -> list[dict[str, Any]]:
@@ -251,8 +299,8 @@ class Province:
         """Genuine when ``tag`` was made with the key of a desk of the code's unit and desk
         number (revoked keys included: a receipt printed before revocation stays genuine)."""
         code = (code or "").strip().upper()
-        rows = self.db.read("SELECT secret FROM desks WHERE unit_code = ? AND desk = ?", (unit_of(code), desk_of(code) or 0))
-        genuine = any(check_receipt_tag(unb64(r["secret"]), code, tag) for r in rows)
+        rows = self.db.read("SELECT id, secret FROM desks WHERE unit_code = ? AND desk = ?", (unit_of(code), desk_of(code) or 0))
+        genuine = any(check_receipt_tag(self._secret(r), code, tag) for r in rows)
         on_server = bool(genuine and self.db.read("SELECT 1 AS x FROM dossiers WHERE code = ?", (code,)))
         return {"code": code, "genuine": genuine, "on_server": on_server}
 

@@ -12,7 +12,9 @@ judged afresh. Thread-safe (one transaction per record; unique constraints decid
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from sync.protocol import (
@@ -61,9 +63,28 @@ def unit_of(code: str) -> str:
 
 def desk_of(code: str) -> int | None:
     parts = (code or "").rsplit("-", 2)
-    if len(parts) != 3 or not parts[2][:1].isdigit():
+    if len(parts) != 3 or parts[2][:1] not in tuple("0123456789"):  # ASCII: "²".isdigit() is True
         return None
     return int(parts[2][0])
+
+
+# Any dossier code of the province: {unit}-{yymmdd}-{4-7 digit sequence}, ASCII only
+# (docs/dossier-codes.md); anything else (``…-1<script>``) is refused, never stored.
+DOSSIER_CODE_RE = re.compile(r"^[0-9A-Z.]{3,40}-[0-9]{6}-[0-9]{4,7}$")
+MAX_TEXT = 2000  # characters of any one string the server keeps in a column of its own
+
+
+def iso_time(value: Any, field: str) -> datetime:
+    """An ISO 8601 time with its UTC offset (as the desk writes them), else Refused."""
+    if not isinstance(value, str) or not 10 <= len(value) <= 40:
+        raise Refused("malformed", f"{field}: ISO 8601 time with offset required")
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Refused("malformed", f"{field}: ISO 8601 time with offset required") from None
+    if moment.tzinfo is None:
+        raise Refused("malformed", f"{field}: the UTC offset is missing")
+    return moment
 
 
 def validate_shape(event: Any) -> tuple[str, str, str, dict]:
@@ -75,8 +96,8 @@ def validate_shape(event: Any) -> tuple[str, str, str, dict]:
         raise Refused("malformed", "key must be a string of 8-100 characters")
     if kind not in PUSH_KINDS:
         raise Refused("unknown_kind", str(kind))
-    if not isinstance(code, str) or not code or len(code) > 64:
-        raise Refused("malformed", "dossier_code")
+    if not isinstance(code, str) or not DOSSIER_CODE_RE.match(code):
+        raise Refused("malformed", "dossier_code must be {unit}-{yymmdd}-{sequence}")
     if not isinstance(payload, dict):
         raise Refused("malformed", "payload must be an object")
     files = payload.get("files", [])
@@ -86,9 +107,12 @@ def validate_shape(event: Any) -> tuple[str, str, str, dict]:
 
 
 class RecordApplier:
-    def __init__(self, db: ServerDB, has_file: Callable[[str], bool]):
+    def __init__(self, db: ServerDB, has_file: Callable[[str], bool], future_tolerance: float = 600.0):
         self.db = db
         self.has_file = has_file
+        # A received_at later than the server's time plus this is stored but flagged
+        # (a desk clock running ahead, or a forged time).
+        self.future_tolerance = future_tolerance
 
     def apply_batch(self, desk: Desk, events: list[Any], *, via: str) -> list[dict[str, Any]]:
         return [self.apply(desk, event, via=via) for event in events]
@@ -149,8 +173,9 @@ class RecordApplier:
         if desk_of(code) != desk.desk:
             raise Refused("other_desk", f"{code} was not numbered by desk {desk.desk}")
         received_at = dossier.get("received_at")
-        if not isinstance(received_at, str) or not received_at:
-            raise Refused("malformed", "payload.dossier.received_at")
+        moment = iso_time(received_at, "payload.dossier.received_at")
+        if len(str(dossier.get("received_by") or "")) > MAX_TEXT:
+            raise Refused("malformed", f"payload.dossier.received_by: at most {MAX_TEXT} characters")
         if tx.one("SELECT 1 AS x FROM dossiers WHERE code = ?", (code,)):
             raise Refused("code_taken", f"{code} already belongs to another dossier")
         tx.execute(
@@ -159,6 +184,12 @@ class RecordApplier:
             (code, uuid, desk.unit_code, desk.desk, desk.id, canonical_json(payload).decode(), received_at, received_at, now),
         )
         _link_files(tx, code, files)
+        ahead = (moment - datetime.now(timezone.utc)).total_seconds()
+        if ahead > self.future_tolerance:
+            tx.execute(
+                "INSERT INTO flags (dossier_code, reason, detail, created_at) VALUES (?, 'received_in_future', ?, ?)",
+                (code, json.dumps({"received_at": received_at, "ahead_seconds": round(ahead), "desk_id": desk.id}), now),
+            )
         event_uuid = payload.get("event_uuid")
         if isinstance(event_uuid, str) and event_uuid:
             tx.execute(
@@ -181,8 +212,10 @@ class RecordApplier:
         status, at = event.get("status"), event.get("at")
         if status not in ALL_STATUSES:
             raise Refused("bad_status", str(status))
-        if not isinstance(at, str) or not at:
-            raise Refused("malformed", "payload.event.at")
+        iso_time(at, "payload.event.at")
+        for name in ("actor", "note"):
+            if len(str(event.get(name) or "")) > MAX_TEXT:
+                raise Refused("malformed", f"payload.event.{name}: at most {MAX_TEXT} characters")
         dossier = self._dossier(tx, code)
         tx.execute(
             "INSERT INTO dossier_events (uuid, dossier_code, status, at, source, actor, note, recorded_at) "

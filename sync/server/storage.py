@@ -8,6 +8,7 @@ processes on one PostgreSQL database cannot both accept the same record.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 import threading
 from datetime import datetime, timedelta, timezone
@@ -106,6 +107,15 @@ CREATE TABLE IF NOT EXISTS changes (
     created_at TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS changes_unit ON changes (unit_code, seq);
+-- Nonces of signed requests, kept until the signed time leaves the validity window, so a
+-- captured request is answered only once (in the database: every server process shares it).
+CREATE TABLE IF NOT EXISTS nonces (
+    desk_id TEXT NOT NULL,
+    nonce TEXT NOT NULL,
+    expires_at DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (desk_id, nonce)
+);
+CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces (expires_at);
 CREATE TABLE IF NOT EXISTS flags (
     id {serial},
     dossier_code TEXT NOT NULL,
@@ -169,7 +179,9 @@ class ServerDB:
             import psycopg
 
             return psycopg.connect(self.url, autocommit=True)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if not self.path.exists():  # private from the first byte, whatever the umask
+            os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=30)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")

@@ -12,7 +12,7 @@ import requests
 
 from sync.client import Credential, SyncClient
 from sync.errors import AUTHENTICATION, CLOCK, SERVER, SyncError
-from sync.protocol import H_DESK, H_PROTOCOL, H_SIGNATURE, H_TIME, TUS_VERSION, sign, tus_checksum
+from sync.protocol import H_DESK, H_NONCE, H_PROTOCOL, H_SIGNATURE, H_TIME, PROTOCOL_VERSION, TUS_VERSION, sign, tus_checksum
 from tests.sync.conftest import UNIT
 
 
@@ -89,7 +89,7 @@ def test_wrong_protocol_version_is_refused(server, credential):
     headers[H_SIGNATURE] = sign(credential.secret, "POST", "/v1/heartbeat", headers[H_TIME], body)
     response = requests.post(server.url + "/v1/heartbeat", data=body, headers=headers, timeout=5)
     assert response.status_code == 400 and response.json()["error"] == "protocol_version"
-    assert response.json()["supported"] == ["1"]
+    assert response.json()["supported"] == [PROTOCOL_VERSION]
     del headers[H_PROTOCOL]
     response = requests.post(server.url + "/v1/heartbeat", data=body, headers=headers, timeout=5)
     assert response.status_code == 400 and response.json()["error"] == "protocol_version_missing"
@@ -97,7 +97,7 @@ def test_wrong_protocol_version_is_refused(server, credential):
 
 def test_unauthenticated_bad_and_revoked_credentials(server, province, credential, client):
     event = received_event(f"{UNIT}-261118-3003")
-    raw = requests.post(server.url + "/v1/events", json={"events": [event]}, headers={H_PROTOCOL: "1"}, timeout=5)
+    raw = requests.post(server.url + "/v1/events", json={"events": [event]}, headers={H_PROTOCOL: PROTOCOL_VERSION}, timeout=5)
     assert raw.status_code == 401 and raw.json()["error"] == "unauthenticated"
     forged = SyncClient(Credential(server.url, credential.desk_id, b"x" * 32, UNIT, 3), max_attempts=1)
     with pytest.raises(SyncError) as bad:
@@ -137,7 +137,7 @@ def test_malformed_and_oversized_requests(server, client, province):
         with pytest.raises(SyncError) as refused:
             client._request("POST", "/v1/events", body=body, headers=headers)
         assert refused.value.extra.get("status") == status and refused.value.reason == code, (code, refused.value)
-    too_big = requests.post(server.url + "/v1/events", data=b"x" * (9 * 1024 * 1024), headers={H_PROTOCOL: "1"}, timeout=30)
+    too_big = requests.post(server.url + "/v1/events", data=b"x" * (9 * 1024 * 1024), headers={H_PROTOCOL: PROTOCOL_VERSION}, timeout=30)
     assert too_big.status_code == 413
     [bad] = client.push([{"key": "short", "kind": "dossier.received", "dossier_code": "X", "payload": {}}])
     assert bad["status"] == "rejected" and bad["reason"] == "malformed"
@@ -201,9 +201,9 @@ def test_every_refusal_says_what_is_wrong(server, client, province):
     cases = [
         ("GET", "/v1/no-such-thing", {}, b"", 404, "not_found"),
         ("DELETE", "/v1/ping", {}, b"", 405, "method_not_allowed"),
-        ("GET", "/v1/changes?after=x", {H_PROTOCOL: "1"}, b"", 400, "malformed"),
-        ("POST", "/v1/enroll", {H_PROTOCOL: "1"}, b"{not json", 400, "malformed_json"),
-        ("POST", "/v1/enroll", {H_PROTOCOL: "1"}, b'{"code": "AAAA-BBBB"}', 403, "enroll_code_invalid"),
+        ("GET", "/v1/changes?after=x", {H_PROTOCOL: PROTOCOL_VERSION}, b"", 401, "unauthenticated"),  # who first
+        ("POST", "/v1/enroll", {H_PROTOCOL: PROTOCOL_VERSION}, b"{not json", 400, "malformed_json"),
+        ("POST", "/v1/enroll", {H_PROTOCOL: PROTOCOL_VERSION}, b'{"code": "AAAA-BBBB"}', 403, "enroll_code_invalid"),
         ("POST", "/v1/events", {}, b"{}", 400, "protocol_version_missing"),
     ]
     for method, path, headers, body, status, code in cases:
@@ -211,7 +211,10 @@ def test_every_refusal_says_what_is_wrong(server, client, province):
         data = answer.json()
         assert answer.status_code == status and data["error"] == code, (path, answer.status_code, data)
         assert isinstance(data.get("detail"), str) and len(data["detail"]) > 8, (path, data)
-    assert "after" in requests.get(server.url + "/v1/changes?after=x", headers={H_PROTOCOL: "1"}, timeout=10).json()["detail"]
+    with pytest.raises(SyncError) as malformed:  # a desk's malformed parameter is named
+        client._request("GET", "/v1/changes?after=x")
+    assert malformed.value.extra["status"] == 400 and malformed.value.reason == "malformed"
+    assert "after" in malformed.value.detail
     # The desk shows its own (translatable) words for them, not the server's English.
     from desk_app.i18n import Translator
 

@@ -1,0 +1,42 @@
+"""The desk's own status: ping (no login), who am I, heartbeat."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Depends, Request
+
+from sync.protocol import API_PREFIX, PROTOCOL_VERSION, SUPPORTED_VERSIONS
+from sync.server.deps import JSON_LIMIT, Caller, blocking, parse_json, province_of, settings_of, signed, signed_json
+from sync.server.errors import ApiError
+from sync.server.models import REFUSALS, DeskAnswer, HeartbeatAnswer, HeartbeatReport, PingAnswer
+from sync.server.routers import body_doc
+
+router = APIRouter(prefix=API_PREFIX, tags=["desks"], responses=REFUSALS)
+
+
+@router.get("/ping", summary="Cheap connectivity and clock check (no authentication)", response_model=PingAnswer)
+async def ping() -> dict:
+    return {"protocol": PROTOCOL_VERSION, "supported": list(SUPPORTED_VERSIONS), "server_time": time.time()}
+
+
+@router.get("/desk", summary="Who am I (credential check); the answer is signed", response_model=DeskAnswer)
+async def whoami(caller: Caller = Depends(signed())):
+    desk = caller.desk
+    return signed_json(caller, {"desk_id": desk.id, "unit_code": desk.unit_code, "desk": desk.desk, "server_time": time.time()})
+
+
+@router.post(
+    "/heartbeat",
+    summary="Desk backlog, app version and clock report",
+    response_model=HeartbeatAnswer,
+    openapi_extra=body_doc(HeartbeatReport),
+)
+async def heartbeat(request: Request, caller: Caller = Depends(signed(JSON_LIMIT))) -> dict:
+    data = await parse_json(request, caller.body)
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed", "a JSON object is required")
+    report = HeartbeatReport.model_validate(data)
+    await blocking(province_of(request).heartbeat, caller.desk, report.model_dump())
+    settings = settings_of(request)
+    return {"server_time": time.time(), "desk_version": settings.desk_version, "desk_download_url": settings.desk_download_url}

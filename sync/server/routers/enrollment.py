@@ -1,0 +1,39 @@
+"""Enrollment: a one-time code for a desk credential (docs/sync-protocol.md section 2)."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import APIRouter, Depends, Request
+
+from sync.protocol import API_PREFIX, PROTOCOL_VERSION
+from sync.server.admin import AdminError
+from sync.server.deps import JSON_LIMIT, blocking, check_protocol, parse_json, province_of, read_body, require_space
+from sync.server.errors import ApiError
+from sync.server.models import REFUSALS, EnrollAnswer, EnrollRequest
+from sync.server.routers import body_doc
+
+router = APIRouter(prefix=API_PREFIX, tags=["enrollment"], responses=REFUSALS)
+
+
+@router.post(
+    "/enroll",
+    summary="Exchange a one-time enrollment code for a desk credential",
+    response_model=EnrollAnswer,
+    dependencies=[Depends(check_protocol), Depends(require_space)],
+    openapi_extra=body_doc(EnrollRequest),
+)
+async def enroll(request: Request) -> dict:
+    data = await parse_json(request, await read_body(request, JSON_LIMIT))
+    if not isinstance(data, dict) or not isinstance(data.get("code"), str):
+        raise ApiError(400, "malformed", "code required")
+    request_id = data.get("request_id", "")
+    if not isinstance(request_id, str) or len(request_id) > 128:
+        raise ApiError(400, "malformed", "request_id must be a string of at most 128 characters")
+    if len(data["code"]) > 64:
+        raise ApiError(403, "enroll_code_invalid")
+    try:
+        result = await blocking(province_of(request).enroll, data["code"], request_id)
+    except AdminError as exc:
+        raise ApiError(403, exc.reason) from exc
+    return {**result, "server_time": time.time(), "protocol": PROTOCOL_VERSION}
