@@ -103,3 +103,17 @@ def test_restore_is_checked_now_and_done_at_the_next_start(qtbot, desk_window, d
     finally:
         aside.close()
     assert apply_pending_restore(next_start) is None  # done once
+
+
+def test_sync_widget_asks_to_enrol_again_after_a_restore_elsewhere(qtbot):
+    from desk_app.i18n import Translator
+    from desk_app.ui.sync_status import SyncStatusWidget
+
+    widget = SyncStatusWidget(Translator("vi"))
+    qtbot.addWidget(widget)
+    widget.show()
+    widget.show_status({"enrolled": True, "reenroll_needed": True, "state": "unknown", "outbox_depth": 0})
+    assert widget.state_label.text() == "Cần đăng ký lại đồng bộ"
+    assert widget.enroll_button.isVisible() and not widget.sync_button.isVisible()
+    widget.show_status({"enrolled": True, "reenroll_needed": False, "state": "unknown", "outbox_depth": 0})
+    assert not widget.enroll_button.isVisible()
