@@ -7,14 +7,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from desk_app.domain.codes import is_placeholder_unit_code
 from tests.forms.helpers import decode, render_pages
+from tests.scanning.conftest import sane_config  # noqa: F401 - used through sane_first
 from tests.ui.conftest import open_window
 
 NEXT = Qt.Key.Key_Return
+
+
+@pytest.fixture
+def sane_first(request):
+    """The scanner page asks SANE for devices, and SANE reads its configuration once per
+    process: where SANE is installed, enable the test device first, as every SANE test does
+    (tests/scanning/conftest.py), so a later scanner test in this process still finds it."""
+    from tests.scanning.conftest import _sane_available
+
+    return request.getfixturevalue("sane_config") if _sane_available() else None
 
 
 def open_wizard(qtbot, data_dir, clock):
@@ -47,7 +59,8 @@ def clear_field(keyboard) -> None:
     keyboard.press(Qt.Key.Key_Backspace)
 
 
-def test_wizard_from_keyboard_sets_up_the_desk_with_a_test_print(qtbot, tmp_path, clock, keyboard, intake_json):
+def test_wizard_from_keyboard_sets_up_the_desk_with_a_test_print(qtbot, tmp_path, clock, keyboard, intake_json,
+                                                                 sane_first):
     data = tmp_path / "fresh"
     window, runner, startup, ready, wizard = open_wizard(qtbot, data, clock)
     try:
