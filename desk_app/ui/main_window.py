@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QStackedWidget, QToolBar, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QStackedWidget, QToolBar, QWidget
 
 from desk_app.i18n import LANGUAGES, N_, Translator
 from desk_app.ui.pages.intake import IntakePage
@@ -104,6 +104,9 @@ class MainWindow(QMainWindow):
         # --- status bar ----------------------------------------------------------------------------
         self.desk_label = QLabel()
         self.busy_label = QLabel()
+        # The desk's identity gives way first on a narrow screen (full text in its tooltip): the
+        # sync state, why it is offline and "Đồng bộ ngay" on the right must stay whole.
+        self.desk_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.statusBar().addWidget(self.desk_label, 1)
         self.statusBar().addPermanentWidget(self.busy_label)
         self._busy_now = False
@@ -301,6 +304,7 @@ class MainWindow(QMainWindow):
         if config.get("officer_name"):
             text += " · " + tr("Cán bộ: {name}", name=config["officer_name"])
         self.desk_label.setText(text)
+        self.desk_label.setToolTip(text)
 
     def _busy(self, busy: bool) -> None:
         # Most tasks take milliseconds: say "working" only when one is noticeably slow.

@@ -128,12 +128,14 @@ class SyncStatusWidget(QWidget):
         text = tr("Chờ gửi: {count} ({size})", count=depth, size=human_bytes(int(s.get("bytes_pending") or 0)))
         if depth and s.get("oldest_unsent_seconds") is not None:
             text += " · " + tr("chờ lâu nhất {age}", age=age_text(tr, int(s["oldest_unsent_seconds"])))
-        if s.get("quarantined"):
-            text += " · " + tr("{count} bản ghi bị giữ lại", count=s["quarantined"])
+        self.outbox_label.setToolTip(
+            tr("{count} bản ghi bị giữ lại", count=s["quarantined"]) if s.get("quarantined") else "")
+        # Held-back records: the "Xem … mục cần xử lý" button says it (room on a 1366-px status bar).
         self.outbox_label.setText(text)
         last = s.get("last_confirmed_sync")
         self.last_label.setText(
-            tr("Lần đồng bộ xác nhận gần nhất: {when}", when=_short_time(last)) if last else tr("Chưa từng đồng bộ")
+            # Short: on a 1280-px screen the offline reason and next try must fit beside it.
+            tr("Xác nhận gần nhất: {when}", when=_short_time(last)) if last else tr("Chưa từng đồng bộ")
         )
         issues = int(s.get("quarantined") or 0) + int(s.get("conflicts") or 0)
         self.issues_button.setText(tr("Xem {count} mục cần xử lý…", count=issues))
@@ -167,12 +169,15 @@ class SyncStatusWidget(QWidget):
         """The last error in words; while offline also when the next try is (not only in a
         tooltip: "Đồng bộ ngay" pressed offline must say why nothing was sent)."""
         tr = self.tr_
-        text = self._error_text()
+        text = full = self._error_text()
         offline = self.status.get("state") == "offline" or self.round_error is not None
+        error = self.status.get("last_error")
+        if text and isinstance(error, dict) and error.get("reason") == "unreachable" and self.round_error is None:
+            text = tr("Không liên lạc được máy chủ tỉnh.")  # the causes to check are in the tooltip
         if text and offline and self.next_try_at is not None and not self.running:
             text += " " + tr("Tự thử lại lúc {time}.", time=self.next_try_at.strftime("%H:%M:%S"))
         self.error_label.setText(text or "")
-        self.error_label.setToolTip(text or "")
+        self.error_label.setToolTip(full or "")
         self.error_label.setVisible(bool(text))
 
 

@@ -39,6 +39,6 @@ def test_oldest_unsent_age_in_the_status_bar(qtbot, tmp_path, clock, intake_json
     loop.refresh()
     qtbot.waitUntil(lambda: "chờ lâu nhất 2 ngày" in widget.outbox_label.text(), timeout=5000)
     window.set_language("en")
-    assert "oldest waiting 2 days" in widget.outbox_label.text()
+    assert "oldest waiting 2 day(s)" in widget.outbox_label.text()
     loop.shutdown()
     runner.shutdown()

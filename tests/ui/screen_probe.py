@@ -62,6 +62,7 @@ def on_screen(widget, screen_rect) -> dict:
         "visible": widget.isVisible(),
         "unclipped": widget.isVisible() and region == widget.rect(),
         "inside_screen": screen_rect.contains(rect),
+        "whole": widget.width() >= widget.sizeHint().width(),  # not squeezed below its text
         "rect": [rect.x(), rect.y(), rect.width(), rect.height()],
     }
 
@@ -126,6 +127,23 @@ def main(argv: list[str] | None = None) -> int:
             "last_row": rows[-1].received, "extra_document": page.checklist.extra_name,
         }.items()
     }
+    # The status bar at its longest: offline, why and when the next try is, records waiting.
+    from datetime import datetime as clock_time
+
+    sync_loop.widget.show_status({
+        "enrolled": True, "state": "offline", "online": False, "outbox_depth": 12, "pending": 12,
+        "bytes_pending": 2_400_000, "oldest_unsent_seconds": 3 * 86400, "quarantined": 1,
+        "last_confirmed_sync": "2026-11-28T16:59:00+07:00", "conflicts": 0,
+        "last_error": {"reason": "unreachable", "category": "transport", "detail": ""},
+    })
+    sync_loop.widget.show_next_try(clock_time.now())
+    QTest.qWait(200)
+    frame = window.frameGeometry()
+    out["offline_window_inside_screen"] = screen.contains(frame)
+    out["offline_widgets"] = {name: on_screen(widget, screen) for name, widget in {
+        "save": page.save_button, "sync_now": sync_loop.widget.sync_button,
+        "sync_error": sync_loop.widget.error_label, "sync_waiting": sync_loop.widget.outbox_label,
+        "sync_state": sync_loop.widget.state_label, "status_bar": window.statusBar()}.items()}
     if args.shot:
         window.grab().save(str(args.shot))
     print(json.dumps(out, ensure_ascii=False), flush=True)
