@@ -21,7 +21,7 @@ SUPPORTED_VERSIONS = ("1.1",)
 BUNDLE_PROTOCOL = "1"
 API_PREFIX = "/v1"
 TUS_VERSION = "1.0.0"
-TUS_EXTENSIONS = "creation,creation-with-upload,checksum"
+TUS_EXTENSIONS = "creation,creation-with-upload,checksum,expiration"
 
 # Request headers.
 H_PROTOCOL = "X-Sync-Protocol"

@@ -142,6 +142,7 @@ class FileStore:
 
     def state(self, sha: str, owner: str) -> UploadState | None:
         if self.has(sha):
+            self._drop(sha, owner)  # this desk's own partial copy of a file another desk finished
             size = self.size(sha)
             return UploadState(sha, size, size)
         return self._read_state(sha, owner)

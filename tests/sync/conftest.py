@@ -29,22 +29,25 @@ def free_port() -> int:
 class ServerProcess:
     """``python -m sync.server serve`` in a subprocess."""
 
-    def __init__(self, data: Path, database_url: str | None = None):
+    def __init__(self, data: Path, database_url: str | None = None, *, tls: tuple[Path, Path] | None = None):
         self.data = data
         self.database_url = database_url
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
         self.extra: list[str] = []  # more `serve` options (e.g. --desk-version)
+        self.tls = tls  # (certificate, key) PEM files: serve HTTPS
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
     def start(self) -> "ServerProcess":
         cmd = [sys.executable, "-m", "sync.server", "serve", "--data", str(self.data), "--port", str(self.port)]
         if self.database_url:
             cmd += ["--database-url", self.database_url]
         cmd += self.extra
+        if self.tls:
+            cmd += ["--certfile", str(self.tls[0]), "--keyfile", str(self.tls[1])]
         self.log = open(self.data.parent / f"server-{self.port}.log", "ab")
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
@@ -52,7 +55,7 @@ class ServerProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {(self.data.parent / f'server-{self.port}.log').read_text()}")
             try:
-                requests.get(self.url + "/v1/ping", timeout=0.5)
+                requests.get(self.url + "/v1/ping", timeout=0.5, verify=False)
                 return self
             except requests.RequestException:
                 time.sleep(0.05)

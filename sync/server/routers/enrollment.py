@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from sync.protocol import API_PREFIX, PROTOCOL_VERSION
 from sync.server.admin import AdminError
-from sync.server.deps import JSON_LIMIT, blocking, check_protocol, parse_json, province_of, read_body, require_space
+from sync.server.deps import JSON_LIMIT, blocking, check_protocol, parse_json, province_of, read_body
 from sync.server.errors import ApiError
 from sync.server.models import REFUSALS, EnrollAnswer, EnrollRequest
 from sync.server.routers import body_doc
@@ -20,7 +20,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["enrollment"], responses=REFUSALS)
     "/enroll",
     summary="Exchange a one-time enrollment code for a desk credential",
     response_model=EnrollAnswer,
-    dependencies=[Depends(check_protocol), Depends(require_space)],
+    dependencies=[Depends(check_protocol)],
     openapi_extra=body_doc(EnrollRequest),
 )
 async def enroll(request: Request) -> dict:
