@@ -3,14 +3,17 @@ log files, the crash dialog, one instance per data folder, automatic backups wit
 status-bar warning and settings dialog, the update notice and "export diagnostics".
 
 ``claim_instance`` runs before the main window is built (a second start must not open a
-second writer); ``install_support`` after it. Nothing here touches disk on the UI thread:
-backups, diagnostics and settings go through the TaskRunner.
+second writer); ``install_support`` after it. Only ``claim_instance`` touches disk on the UI
+thread, before any window exists (it opens the log file and carries out a restore asked for at
+the last run); backups, diagnostics and settings go through the TaskRunner.
 """
 
 from __future__ import annotations
 
 import logging
 from pathlib import Path
+
+from PySide6.QtCore import QTimer
 
 from desk_app import __version__
 from desk_app.services.logs import setup_logging
@@ -65,22 +68,38 @@ def claim_instance(data_dir: Path, *, single: bool = True) -> Claim | None:
 
 
 class Support:
-    """The add-ons of this module installed on one main window."""
+    """The add-ons of this module installed on one main window. Their modules are imported
+    and their widgets built two event-loop turns after the window is shown (like the scanner
+    router), so they never delay the first paint (bench/bench_startup.py)."""
 
     def __init__(self, window, runner, tr, claim: Claim):
+        self.window = window
+        self.runner = runner
+        self.tr_ = tr
+        self.claim = claim
+        self.crash = None
+        self.backups = None
+        self.help_menu = None
+        self.restart_after_exit = False
+        self._start_pending = False
+        QTimer.singleShot(0, lambda: QTimer.singleShot(0, self.install))
+
+    def install(self) -> None:
+        if self.backups is not None:
+            return
         from desk_app.ui.backup_ui import install_backups
         from desk_app.ui.crash_dialog import install_crash_dialog
         from desk_app.ui.help_menu import install_help_menu
         from desk_app.ui.single_instance import bring_to_front
 
-        self.window = window
-        self.claim = claim
-        self.crash = install_crash_dialog(tr, claim.log_file, window)
+        window, claim = self.window, self.claim
+        self.crash = install_crash_dialog(self.tr_, claim.log_file, window)
         if claim.instance is not None:
             claim.instance.on_raise = lambda: bring_to_front(window)
-        self.restart_after_exit = False
-        self.backups = install_backups(window, runner, claim.data_dir, on_restart=self._restart_later)
-        self.help_menu = install_help_menu(window, runner, claim.data_dir)
+        self.backups = install_backups(window, self.runner, claim.data_dir, on_restart=self._restart_later)
+        self.help_menu = install_help_menu(window, self.runner, claim.data_dir)
+        if self._start_pending:
+            self.start()
 
     def _restart_later(self) -> None:
         self.restart_after_exit = True
@@ -88,6 +107,10 @@ class Support:
     def start(self) -> None:
         """Once the database is open: the daily backup timer, the update check, and what a
         restore carried out at this start brought back."""
+        if self.backups is None:
+            self._start_pending = True
+            return
+        self._start_pending = False
         self.backups.start()
         self.help_menu.start()
         if self.claim.restored is not None or self.claim.restore_error is not None:
@@ -96,9 +119,11 @@ class Support:
             show_restore_outcome(self.window, self.window.tr_, self.claim.restored, self.claim.restore_error)
 
     def shutdown(self) -> None:
-        self.backups.stop()
-        self.help_menu.stop()
-        self.crash.restore_hooks()
+        for part in (self.backups, self.help_menu):
+            if part is not None:
+                part.stop()
+        if self.crash is not None:
+            self.crash.restore_hooks()
         self.claim.release()
         log.info("desk app stopped")
         if self.restart_after_exit:  # a restore waits for the next start: start it now
