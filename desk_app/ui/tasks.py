@@ -64,6 +64,7 @@ class TaskRunner(QObject):
         self._relay = _Relay()
         self._pending = 0
         self._lock = threading.Lock()
+        self._reads_interrupted = False  # the running read was cut short on purpose
 
     def _services_on_db_thread(self):
         if self._services is None:
@@ -90,7 +91,10 @@ class TaskRunner(QObject):
             try:
                 result = call()
             except BaseException as exc:  # every failure is logged and reaches the UI as a callback
-                log_error(f"background task {name} failed", exc, log)
+                if pool is self._reader and self._reads_interrupted:
+                    log.debug("read %s interrupted (a newer search replaced it)", name)
+                else:
+                    log_error(f"background task {name} failed", exc, log)
                 self._relay.delivered.emit(on_error, exc)
                 raise
             finally:
@@ -108,9 +112,11 @@ class TaskRunner(QObject):
     def read(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None, **kwargs: Any) -> Future:
         """Run the read-only ``fn(services, *args, **kwargs)`` on the reader thread, which has
         its own services and connection. Only after the DB thread has opened the database."""
-        return self._submit(
-            self._reader, lambda: fn(self._services_on_reader_thread(), *args, **kwargs), on_done, on_error, fn
-        )
+        def call():
+            self._reads_interrupted = False  # an interrupt meant for an earlier read is spent
+            return fn(self._services_on_reader_thread(), *args, **kwargs)
+
+        return self._submit(self._reader, call, on_done, on_error, fn)
 
     def interrupt_reads(self) -> None:
         """Abort the statement running on the reader thread (a count nobody waits for any
@@ -118,6 +124,7 @@ class TaskRunner(QObject):
         writes. The interrupted job reports its error to its on_error callback."""
         services = self._reader_services
         if services is not None:
+            self._reads_interrupted = True
             services.store.db.conn.interrupt()
 
     def io(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None, **kwargs: Any) -> Future:
