@@ -8,6 +8,7 @@ that owns that store (see desk_app.services.sync_service).
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from desk_app.store.sync_store import SyncStore
 from sync.client import Credential
 from sync.errors import reason_message
 from sync.fsutil import write_atomic
+
+log = logging.getLogger(__name__)
 
 
 # sync_state key: ``sha256/<hex>`` of the server's public key pinned at enrollment (HTTPS).
@@ -57,8 +60,8 @@ class CredentialVault:
             try:
                 ring.set_password(self.SERVICE, self._user(meta), secret.hex())
                 return "keyring"
-            except Exception:
-                pass  # a locked or broken keyring: fall back to the protected file
+            except Exception as exc:  # a locked or broken keyring: fall back to the protected file
+                log.warning("keyring refused the sync secret (%s); kept in the protected file instead", type(exc).__name__)
         path = self.data_dir / self.FILENAME
         self.data_dir.mkdir(parents=True, exist_ok=True)
         # Never readable by others, not even for a moment: mkstemp creates the file 0600.
@@ -71,7 +74,8 @@ class CredentialVault:
             ring = self._keyring()
             try:
                 value = ring.get_password(self.SERVICE, self._user(meta)) if ring else None
-            except Exception:
+            except Exception as exc:  # a locked keyring: the status asks to enrol again
+                log.warning("keyring did not give the sync secret back (%s)", type(exc).__name__)
                 value = None
             return bytes.fromhex(value) if value else None
         try:
