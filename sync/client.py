@@ -162,7 +162,8 @@ def _caused_by(exc: BaseException, kind: type) -> bool:
         seen.add(id(item))
         if isinstance(item, kind):
             return True
-        todo.extend([getattr(item, "reason", None), item.__cause__, item.__context__, *getattr(item, "args", ())])
+        if isinstance(item, BaseException):
+            todo.extend([getattr(item, "reason", None), item.__cause__, item.__context__, *item.args])
     return False
 
 
@@ -295,6 +296,8 @@ class SyncClient:
                 headers=all_headers,
                 timeout=(connect_timeout or self.connect_timeout, timeout or self.timeout),
                 allow_redirects=False,
+                # Explicit: requests lets $REQUESTS_CA_BUNDLE override a session's verify=False.
+                verify=self.session.verify,
             )
         except requests.exceptions.SSLError as exc:
             if _caused_by(exc, PinMismatch):

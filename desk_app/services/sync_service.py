@@ -114,7 +114,8 @@ class SyncService:
             credential = client.enroll(code, request_id)
         except SyncError as exc:
             # The field at fault, so the enrolment dialog can point at it.
-            field = "code" if exc.reason.startswith("enroll_code") else ("server" if exc.category != AUTHENTICATION else None)
+            wrong_server = exc.category != AUTHENTICATION or exc.reason in ("server_key_changed", "tls_untrusted")
+            field = "code" if exc.reason.startswith("enroll_code") else ("server" if wrong_server else None)
             raise StoreError(exc.message_template(), field=field, detail=exc.detail or exc.reason) from None
         finally:
             client.close()
