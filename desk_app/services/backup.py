@@ -149,7 +149,7 @@ def _write_backup(data_dir: Path, out_dir: Path, folder: Path, created: datetime
 def _snapshot(source: Path, target: Path) -> None:
     """SQLite's online backup, all pages in one step: one read transaction, so the copy is
     one consistent moment even while the desk commits (WAL lets it write meanwhile)."""
-    src = sqlite3.connect(f"file:{source.as_posix()}?mode=ro", uri=True, timeout=30)
+    src = sqlite3.connect(sqlite_uri(source, "mode=ro"), uri=True, timeout=30)
     dst = sqlite3.connect(target)
     try:
         src.execute("PRAGMA busy_timeout=30000")
@@ -173,7 +173,7 @@ class _open_copy:
 
     def __enter__(self) -> sqlite3.Connection:
         try:
-            self.conn = sqlite3.connect(f"file:{self.path.as_posix()}?mode=ro&immutable=1", uri=True)
+            self.conn = sqlite3.connect(sqlite_uri(self.path, "mode=ro&immutable=1"), uri=True)
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.Error as exc:
             raise _corrupt(self.path, N_("cơ sở dữ liệu không đọc được"), str(exc)) from None
@@ -181,6 +181,12 @@ class _open_copy:
 
     def __exit__(self, *exc) -> None:
         self.conn.close()
+
+
+def sqlite_uri(path: Path, query: str) -> str:
+    """A ``file:`` URI for SQLite with the path percent-encoded: a folder named "Sao lưu #1"
+    or "a?b" must not end the path early (a bare f"file:{path}" would)."""
+    return f"{Path(path).resolve().as_uri()}?{query}"
 
 
 def _counts(conn: sqlite3.Connection) -> tuple[int, int]:

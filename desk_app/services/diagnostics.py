@@ -24,6 +24,7 @@ from typing import Any
 
 from desk_app import __version__
 from desk_app.domain.errors import StoreError, ValidationError
+from desk_app.services.backup import sqlite_uri
 from desk_app.services.logs import LOG_DIR, mask
 from desk_app.store.blobs import BlobStore
 from desk_app.store.database import DB_FILENAME
@@ -91,7 +92,7 @@ def versions() -> dict[str, Any]:
 
 def database_report(data_dir: Path) -> dict[str, Any]:
     """Figures from the desk database, read through its own read-only connection."""
-    conn = sqlite3.connect(f"file:{(data_dir / DB_FILENAME).as_posix()}?mode=ro", uri=True, timeout=10)
+    conn = sqlite3.connect(sqlite_uri(data_dir / DB_FILENAME, "mode=ro"), uri=True, timeout=10)
     try:
         def rows(sql: str) -> list[tuple]:
             try:

@@ -260,3 +260,16 @@ def test_backup_refuses_a_folder_inside_the_data_folder(desk, tmp_path):
         bk.backup(desk.data_dir, desk.data_dir / "b")
     error = fails("backup", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "o"))
     assert error["field"] == "data"
+
+
+def test_folders_with_uri_characters_in_their_names(tmp_path, clock, intake_json):
+    """'#' and '?' end a bare SQLite URI's path: the backup once copied an empty database."""
+    data = tmp_path / "Dữ liệu #1?x"
+    ctx = build_services(data, clock=clock)
+    ctx.setup.configure(unit_code="000.31.14.H14", desk=3, commune_code="01273")
+    ctx.catalogue.ensure_sample()
+    ctx.intake.intake(intake_json)
+    ctx.close()  # a desk that is not running: its WAL files are gone
+    out = bk.backup(data, tmp_path / "USB #2")
+    assert out["dossiers"] == 1
+    assert bk.restore(Path(out["path"]), tmp_path / "mới ?3")["dossiers"] == 1
