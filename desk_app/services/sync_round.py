@@ -57,6 +57,16 @@ def outbox_figures(store: SyncStore, blobs: BlobStore) -> dict[str, Any]:
     return summary
 
 
+def audit_head(store: SyncStore) -> dict[str, Any]:
+    """The audit chain's head and the hash this desk now holds at the seq the province last
+    acknowledged: a rewritten trail no longer matches there (sync/server/audit_heads.py)."""
+    from desk_app.store.audit_store import GENESIS, AuditStore
+
+    audit = AuditStore(store.db)
+    anchor = int(store.state("audit_acked_seq") or 0)
+    return {**audit.head(), "anchor_seq": anchor, "anchor_hash": audit.hash_at(anchor) or GENESIS}
+
+
 def note_contact(store: SyncStore, answer: dict[str, Any], now: str) -> float:
     """Record that the server answered (and its clock skew); returns the skew in seconds."""
     skew = round(answer["clock_skew"], 1)
@@ -166,8 +176,11 @@ class SyncRound:
                 "pending_bytes": outbox["bytes_pending"],
                 "app_version": self.app_version,
                 "clock_skew": skew,
+                "audit_head": audit_head(self.store),
             }
         )
+        if answer.get("audit_head_seq") is not None:  # the province keeps the head (issue 11)
+            self.store.set_state(audit_acked_seq=int(answer["audit_head_seq"]))
         # The version the province wants its desks to run (services/updates.py).
         self.store.set_state(last_heartbeat_unix=time.time(), **{updates.STATE_KEY: updates.from_answer(answer)})
 

@@ -28,6 +28,7 @@ from sync.protocol import (
     check_receipt_tag,
     unb64,
 )
+from sync.server import audit_heads
 from sync.server.files import FileStore, UploadError
 from sync.server.secrets_at_rest import SecretSealer, load_key
 from sync.server.records import Desk, RecordApplier, desk_of, unit_of
@@ -181,7 +182,8 @@ class Province:
             tx.execute("UPDATE desks SET revoked_at = ? WHERE id = ?", (at, desk_id))
         return {"desk_id": desk_id, "revoked_at": at}
 
-    def heartbeat(self, desk: Desk, report: dict[str, Any]) -> None:
+    def heartbeat(self, desk: Desk, report: dict[str, Any]) -> int | None:
+        """Record the desk's figures; returns the audit-chain seq acknowledged (None: no head)."""
         def num(key: str) -> float:
             value = report.get(key, 0)
             return value if isinstance(value, (int, float)) and not isinstance(value, bool) else 0
@@ -200,6 +202,7 @@ class Province:
                     desk.id,
                 ),
             )
+            return audit_heads.note_head(tx, desk.id, desk.unit_code, report.get("audit_head"), now_iso())
 
     def list_desks(self) -> list[dict[str, Any]]:
         return self.db.read(

@@ -48,6 +48,17 @@ class DeskAnswer(BaseModel):
     server_time: float
 
 
+class AuditHead(BaseModel):
+    """The desk's audit-chain head and its hash now at the last acknowledged seq (issue 11;
+    sync/server/audit_heads.py)."""
+
+    model_config = ConfigDict(extra="ignore")
+    seq: Count
+    hash: Sha256
+    anchor_seq: Count = 0
+    anchor_hash: Sha256
+
+
 class HeartbeatReport(BaseModel):
     model_config = ConfigDict(extra="ignore")
     backlog: Count = 0
@@ -55,6 +66,7 @@ class HeartbeatReport(BaseModel):
     pending_bytes: Count = 0
     app_version: Annotated[str, Field(max_length=200)] = ""
     clock_skew: Annotated[float, Field(allow_inf_nan=False, ge=-1e12, le=1e12)] = 0.0
+    audit_head: AuditHead | None = None
 
 
 class HeartbeatAnswer(BaseModel):
@@ -62,6 +74,7 @@ class HeartbeatAnswer(BaseModel):
     server_time: float
     desk_version: str = Field("", description="app version desks should run (empty: no update notice)")
     desk_download_url: str = Field("", description="where to get that version")
+    audit_head_seq: int | None = Field(None, description="the audit-chain seq now acknowledged (issue 11)")
 
 
 class MissingRequest(BaseModel):

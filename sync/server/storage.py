@@ -15,6 +15,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
+from sync.server import audit_heads
+
 VN_TZ = timezone(timedelta(hours=7))
 
 
@@ -124,6 +126,8 @@ CREATE TABLE IF NOT EXISTS flags (
     created_at TEXT NOT NULL
 );
 """
+
+_SCHEMA += audit_heads.SCHEMA  # issue 11: the desks' audit-chain heads
 
 SCHEMA_VERSION = "1"
 

@@ -37,6 +37,11 @@ async def heartbeat(request: Request, caller: Caller = Depends(signed(JSON_LIMIT
     if not isinstance(data, dict):
         raise ApiError(400, "malformed", "a JSON object is required")
     report = HeartbeatReport.model_validate(data)
-    await blocking(province_of(request).heartbeat, caller.desk, report.model_dump())
+    acknowledged = await blocking(province_of(request).heartbeat, caller.desk, report.model_dump())
     settings = settings_of(request)
-    return {"server_time": time.time(), "desk_version": settings.desk_version, "desk_download_url": settings.desk_download_url}
+    return {
+        "server_time": time.time(),
+        "desk_version": settings.desk_version,
+        "desk_download_url": settings.desk_download_url,
+        "audit_head_seq": acknowledged,
+    }
