@@ -44,6 +44,7 @@ POOL = "files"
 PREFIX = "desk-backup-"
 PARTIAL = ".partial-"
 LOCK = ".backup.lock"
+APP_LOCK = ".desk-app.lock"  # held by the running app (ui/single_instance.py LOCK_NAME, a QLockFile)
 KEEP_DAILY = 7
 KEEP_WEEKLY = 4
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
@@ -300,6 +301,11 @@ def restore(source: Path, data_dir: Path, *, force: bool = False, now: Callable[
         )
     if _inside(data_dir, folder.parent):
         raise ValidationError("Không khôi phục vào trong thư mục sao lưu.", field="data")
+    if _app_running(data_dir):
+        raise ValidationError(
+            "Ứng dụng đang mở thư mục {path}: hãy đóng ứng dụng trước khi khôi phục (hoặc khôi phục từ trong ứng dụng).",
+            field="data", path=str(data_dir),
+        )
     _verify_folder(folder, pool_of(folder), manifest)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -337,6 +343,26 @@ def restore(source: Path, data_dir: Path, *, force: bool = False, now: Callable[
         "reenroll_needed": reenroll,
         "moved_aside": str(moved) if moved else None,
     }
+
+
+def _app_running(data_dir: Path) -> bool:
+    """Another process holds the app's lock on ``data_dir`` (QLockFile: the first line is the
+    owner's pid). This process holding it is the app carrying out a restore at start-up."""
+    try:
+        pid = int((data_dir / APP_LOCK).read_text(encoding="utf-8", errors="replace").split()[0])
+    except (OSError, ValueError, IndexError):
+        return False
+    if pid == os.getpid() or pid <= 0:
+        return False
+    if os.name == "nt":  # no cheap liveness probe without pywin32: trust the lock file
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False  # a crashed run's stale lock
+    except PermissionError:
+        return True
+    return True
 
 
 def _secret_missing(db, data_dir: Path) -> bool:

@@ -21,7 +21,8 @@ from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 log = logging.getLogger(__name__)
 
-LOCK_NAME = ".desk-app.lock"
+LOCK_NAME = ".desk-app.lock"  # services/backup.py APP_LOCK: a restore refuses a folder in use
+
 RAISE = b"raise\n"
 CONNECT_TRIES = 20  # the first instance may still be starting its server: ~2 s in all
 

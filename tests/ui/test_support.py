@@ -144,3 +144,26 @@ def test_update_notice_and_diagnostics_from_the_help_menu(qtbot, desk_window, da
     qtbot.waitUntil(lambda: "chẩn đoán" in desk_window.statusBar().currentMessage(), timeout=15000)
     assert "report.json" in zipfile.ZipFile(out).namelist()
     menu.stop()
+
+
+def test_cli_restore_refuses_a_folder_the_running_app_holds(tmp_path):
+    from desk_app.services import backup
+    from desk_app.ui import single_instance
+    from tests.conftest import desk_cli
+
+    assert single_instance.LOCK_NAME == backup.APP_LOCK
+    data = tmp_path / "desk"
+    app = _start_app(data)
+    try:
+        assert _wait_for(lambda: (data / "desk.sqlite3").exists() and (data / backup.APP_LOCK).exists(), 60)
+        made = desk_cli("backup", "--data", str(data), "--out", str(tmp_path / "usb"))
+        assert made.returncode == 0, made.stderr
+        path = json.loads(made.stdout)["path"]
+        refused = desk_cli("restore", "--data", str(data), "--from", path, "--force")
+        assert refused.returncode == 1 and "đóng ứng dụng" in json.loads(refused.stderr)["message"]
+        assert not list(data.glob("replaced-*"))
+    finally:
+        app.terminate()
+        app.wait(10)
+    done = desk_cli("restore", "--data", str(data), "--from", path, "--force")  # closed now: allowed
+    assert done.returncode == 0, done.stderr
