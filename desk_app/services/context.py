@@ -78,6 +78,7 @@ class DeskServices:
         self.audit = audit
         self.accounts = accounts
         self.reports = reports
+        self._review = None
         self._setup = setup
         self.setup = self._guarded("setup", setup)
         self.catalogue = self._guarded("catalogue", catalogue)
@@ -128,6 +129,16 @@ class DeskServices:
             self._printing = PrintingService(self.store, self._setup, self.clock, self.actor, tag_provider=self._receipt_tag)
         self._printing.actor = self.actor  # the officer as of this call: a change needs no rebuild
         return self._guarded("printing", self._printing)
+
+    @property
+    def review(self):
+        """The supervisor's review queue (issue 11), built on first use."""
+        if self._review is None:
+            from desk_app.services.review import ReviewService
+            from desk_app.store.review_store import ReviewStore
+
+            self._review = ReviewService(ReviewStore(self.store.db), self.guard, self.clock, self._setup.calendar, self.queue)
+        return self._review
 
     def _guarded(self, name: str, service):
         return guarded(name, service, self.guard, self.audit)
