@@ -168,7 +168,7 @@ class _Key:
     stamp: int  # the event's timestamp (ms), 0 when it has none
     clock: float
     restore: Callable[[], None] | None
-    event: object = None  # a clone of the key press, to type it again
+    events: list = field(default_factory=list)  # clones of what was typed since ``restore``'s state
 
 
 @dataclass
@@ -200,6 +200,7 @@ class ScannerRouter(QObject):
         self.max_gap = max_gap
         self._last: _Key | None = None
         self._burst: _Burst | None = None
+        self._stalled: _Burst | None = None  # the burst a stall just typed out: a scan may go on
         self._replaying: list = []
         self._swallow_release: set[int] = set()
         self.idle_flush_ms, self.stall_ms = idle_flush_ms, stall_ms
@@ -227,6 +228,8 @@ class ScannerRouter(QObject):
                 kind in ACTIONS or (kind in WIDGET_ACTIONS and obj is self._burst.widget)
             ):
                 self.flush()  # what was typed reaches its widget before anything acts on it
+            if kind in ACTIONS:
+                self._stalled = None
             if kind == SHORTCUT:
                 focus = QApplication.focusWidget()
                 if focus is not None:
@@ -280,13 +283,24 @@ class ScannerRouter(QObject):
                 self._idle.start(self.stall_ms if burst.device else self.idle_flush_ms)
                 return True
             self.flush()  # anything else ends the burst: what was held reaches the widget first
+            if typed and obj is burst.widget:
+                self._stalled = burst
+        stalled, self._stalled = self._stalled, None
         last = self._last
         if typed and last is not None and last.widget is obj and self._fast((last.stamp, last.clock), stamp, now):
             self._burst = _Burst(obj, last, last.text + text, [event.clone()], (stamp, now))
             self._last = None
             self._idle.start(self.idle_flush_ms)
             return True
-        self._last = _Key(text, obj, stamp, now, snapshot(obj), event.clone()) if typed else None
+        self._last = None
+        if typed and stalled is not None and stalled.widget is obj and self._fast(
+                stalled.held_last, stamp, now, self.stall_ms / 1000):
+            # A scan going on after a stall typed out its start: the same restore point, so
+            # if it turns out to be a card, what the stall typed is taken back too.
+            self._last = _Key(stalled.text + text, obj, stamp, now, stalled.first.restore,
+                              [*stalled.first.events, *stalled.held, event.clone()])
+        elif typed:
+            self._last = _Key(text, obj, stamp, now, snapshot(obj), [event.clone()])
         if is_enter and self._take_card_from(obj):
             self._swallow_release.add(key)
             return True  # the Enter of a card's QR that reached the field anyway
@@ -339,10 +353,10 @@ class ScannerRouter(QObject):
 
         span = qr_shaped_span(burst.text, min_fields=6)
         prefix = span[0] if span else 0
-        if prefix <= 0 or burst.first.event is None:
+        if prefix <= 0:
             return
-        events, typed = [burst.first.event], len(burst.first.text)
-        for event in burst.held:
+        events, typed = [], 0
+        for event in [*burst.first.events, *burst.held]:
             if typed >= prefix and event.type() == KEY_PRESS and event.text():
                 break
             events.append(event)
@@ -356,6 +370,7 @@ class ScannerRouter(QObject):
     def flush(self) -> None:
         """Deliver the held keys (not a scan after all), now."""
         burst, self._burst = self._burst, None
+        self._stalled = None
         self._idle.stop()
         if burst is not None:
             self._replay(burst)
@@ -363,10 +378,10 @@ class ScannerRouter(QObject):
     def _idle_flush(self) -> None:
         """Nothing came for a while: deliver what was held; a scanner without an Enter suffix,
         or one that stalled too long, may have typed a whole card's QR."""
-        widget = self._burst.widget if self._burst is not None else None
+        burst = self._burst
         self.flush()
-        if widget is not None and shiboken6.isValid(widget):
-            self._take_card_from(widget)
+        if burst is not None and shiboken6.isValid(burst.widget) and not self._take_card_from(burst.widget):
+            self._stalled = burst
 
     def _replay(self, burst: _Burst) -> None:
         self._last = None
