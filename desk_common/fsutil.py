@@ -1,8 +1,8 @@
 """Durable file writes and hashing, shared by the desk (blob store, printed PDFs, credential
 file) and the provincial server (finished uploads, upload offsets).
 
-Here rather than in ``desk_app`` because ``sync`` imports nothing from ``desk_app`` (the server
-runs without it) while the desk already depends on ``sync``: one-way. Standard library only.
+In ``desk_common`` (see its __init__) so the desk's store does not import the wire package and
+``sync`` imports nothing from ``desk_app`` (the server runs without it). Standard library only.
 Errors are plain ``OSError``: each caller turns them into its own (``StoreError``,
 ``ValidationError``, an HTTP answer). Thread-safe: no shared state beyond the file system.
 """

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from sync.fsutil import CHUNK, fsync_dir
+from desk_common.fsutil import CHUNK, fsync_dir
 from sync.protocol import BUNDLE_PROTOCOL, bundle_signature, is_sha256
 
 FORMAT = "desk-sync-bundle"

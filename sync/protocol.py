@@ -13,6 +13,8 @@ import json
 import re
 from typing import Any
 
+from desk_common.records import DESK_STATUSES, PROVINCE_STATUSES, record_files  # noqa: F401 (re-exported)
+
 # 1.1 (minor bump): signatures also cover a nonce and the tus headers, answers that change
 # the desk's state are signed by the server. The server speaks 1.1 only: a desk still on 1
 # is told to update (400 protocol_version). USB bundles keep their own format version.
@@ -76,11 +78,8 @@ FEED_PROCEDURE = "catalogue.procedure"
 FEED_CALENDAR = "calendar.override"
 FEED_KINDS = (FEED_STATUS, FEED_PROCEDURE, FEED_CALENDAR)
 
-# Statuses the province owns (processing decisions). "accepted" on the province side is
-# "transferred" (accepted for processing) on the desk.
-PROVINCE_STATUSES = ("transferred", "processing", "supplement_requested", "result_ready", "refused")
-# Statuses the desk owns (what happens at the counter).
-DESK_STATUSES = ("received", "returned", "withdrawn")
+# Who owns which status (PROVINCE_STATUSES, DESK_STATUSES) and the files a record lists
+# (record_files) come from desk_common.records: the desk's store reads them too.
 
 # Answers per pushed record.
 ACCEPTED = "accepted"
@@ -104,18 +103,6 @@ def canonical_json(value: Any) -> bytes:
 
 def payload_hash(kind: str, dossier_code: str, payload: Any) -> str:
     return hashlib.sha256(canonical_json({"kind": kind, "dossier_code": dossier_code, "payload": payload})).hexdigest()
-
-
-def record_files(payload: Any) -> list[str]:
-    """The SHA-256s a record refers to (the top-level ``files`` list), deduplicated, in order."""
-    files = payload.get("files") if isinstance(payload, dict) else None
-    if not isinstance(files, list):
-        return []
-    out: list[str] = []
-    for sha in files:
-        if isinstance(sha, str) and sha not in out:
-            out.append(sha)
-    return out
 
 
 def b64(data: bytes) -> str:

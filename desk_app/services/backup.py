@@ -36,7 +36,7 @@ from desk_app.domain.errors import StoreError, ValidationError
 from desk_app.i18n import N_
 from desk_app.store.blobs import BlobStore
 from desk_app.store.database import DB_FILENAME, open_database
-from sync.fsutil import CHUNK, fsync_dir, sha256_file, write_atomic
+from desk_common.fsutil import CHUNK, fsync_dir, sha256_file, write_atomic
 
 FORMAT = 1
 MANIFEST = "manifest.json"

@@ -25,7 +25,7 @@ from desk_app.store.blobs import BlobStore
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.ocr_store import OcrStore
 from desk_app.store.pages_store import PagesStore
-from sync.fsutil import write_atomic
+from desk_common.fsutil import write_atomic
 
 Progress = Callable[[int, int], None]
 MAX_PAGES_PER_BATCH = 300

@@ -42,7 +42,7 @@ from desk_app.forms.vietqr import check_bank_account, vietqr_payload
 from desk_app.services.setup import SetupService
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.forms_store import FormsStore
-from sync.fsutil import user_file_mode, write_atomic
+from desk_common.fsutil import user_file_mode, write_atomic
 
 COMMUNE_PREFIXES = ("Phường ", "Xã ", "Đặc khu ", "Thị trấn ")
 MAX_BOOK_DAYS = 3660

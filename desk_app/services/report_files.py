@@ -9,7 +9,7 @@ from typing import Any
 
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import N_, Translator
-from sync.fsutil import write_atomic
+from desk_common.fsutil import write_atomic
 
 LABELS: dict[str, str] = {
     "received": N_("Tiếp nhận"),

@@ -17,7 +17,7 @@ from desk_app.domain.errors import NotFoundError
 from desk_app.store.sync_store import SyncStore
 from sync.client import Credential
 from sync.errors import reason_message
-from sync.fsutil import write_atomic
+from desk_common.fsutil import write_atomic
 
 log = logging.getLogger(__name__)
 

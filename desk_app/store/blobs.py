@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from desk_app.domain.errors import StoreError
-from sync.fsutil import CHUNK, sha256_file, write_atomic
+from desk_common.fsutil import CHUNK, sha256_file, write_atomic
 
 
 def sha256_bytes(data: bytes) -> str:

@@ -19,7 +19,7 @@ from desk_app.domain.dossier import FINAL_STATUSES, STATUS_LABELS, TRANSITIONS
 from desk_app.domain.errors import DeskError
 from desk_app.store.database import read_rows, write_transaction
 from desk_app.store.desk_store import upsert_procedure, write_calendar_override
-from sync.protocol import PROVINCE_STATUSES, record_files
+from desk_common.records import PROVINCE_STATUSES, record_files
 
 CURSOR = "feed_cursor"
 # Statuses the province decides; a desk-side final status (returned, withdrawn) is the

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.bundle import BundleError
-from sync.fsutil import write_atomic
+from desk_common.fsutil import write_atomic
 from sync.server.admin import AdminError, Province
 from sync.server.secrets_at_rest import KEY_ENV
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sync.fsutil import fsync_dir, sha256_file, write_atomic
+from desk_common.fsutil import fsync_dir, sha256_file, write_atomic
 from sync.protocol import is_sha256
 
 

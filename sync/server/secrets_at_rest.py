@@ -19,7 +19,7 @@ import os
 import secrets
 from pathlib import Path
 
-from sync.fsutil import write_atomic
+from desk_common.fsutil import write_atomic
 
 KEY_ENV = "SYNC_SERVER_KEY"
 PREFIX = "aesgcm1:"

@@ -15,7 +15,7 @@ from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.i18n import Translator
 from desk_app.services.context import build_services
 from desk_app.ui.formatting import pages_text
-from sync.fsutil import user_file_mode, write_atomic
+from desk_common.fsutil import user_file_mode, write_atomic
 
 EN = Translator("en")
 
