@@ -281,3 +281,16 @@ def test_example_unit_code_with_dossiers_warns_on_intake_and_refuses(qtbot, tmp_
         window.close()
         runner.shutdown()
     assert is_placeholder_unit_code(settings_of(data, clock)["unit_code"])
+
+
+def test_wizard_fits_a_small_screen(qtbot, tmp_path, clock):
+    from desk_app.ui.widgets import available_area
+
+    window, runner, startup, ready, wizard = open_wizard(qtbot, tmp_path / "fresh", clock)
+    try:
+        area = available_area(wizard)
+        assert wizard.width() <= area.width() and wizard.height() <= area.height() - 40
+        assert wizard.height() <= 640
+    finally:
+        window.close()
+        runner.shutdown()

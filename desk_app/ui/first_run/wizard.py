@@ -19,6 +19,7 @@ from desk_app.ui.first_run.scanner_page import ScannerPage
 from desk_app.ui.first_run.server_page import ServerPage
 from desk_app.ui.first_run.step import StepPage
 from desk_app.ui.tasks import TaskRunner
+from desk_app.ui.widgets import fit_to_screen
 
 WIZARD_SIZE = (940, 640)  # fits a 1366×768 screen with its taskbar
 
@@ -103,7 +104,7 @@ class FirstRunWizard(QWizard):
         self.pages = [self.place, self.unit, self.printer, self.scanner, self.server, self.admin, self.finish]
         for page in self.pages:
             self.addPage(page)
-        self.resize(*WIZARD_SIZE)
+        fit_to_screen(self, *WIZARD_SIZE)  # a 1280×720 screen with a taskbar gets a smaller wizard
         self.confirm: QMessageBox | None = None
 
     def accept(self) -> None:
