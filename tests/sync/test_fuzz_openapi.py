@@ -29,6 +29,7 @@ class DeskSignature(requests.auth.AuthBase):
 
     def __init__(self, credential):
         self.credential = credential
+        self.signed = 0
 
     def __call__(self, prepared: requests.PreparedRequest) -> requests.PreparedRequest:
         from urllib.parse import urlsplit
@@ -39,6 +40,9 @@ class DeskSignature(requests.auth.AuthBase):
             return prepared
         parts = urlsplit(prepared.url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
+        self.signed += 1
+        if parts.path.startswith("/v1/files") and self.signed % 4:  # mostly past the tus check, to fuzz behind it
+            prepared.headers.setdefault("Tus-Resumable", "1.0.0")
         body = prepared.body or b""
         body = body.encode("utf-8") if isinstance(body, str) else body
         stamp, nonce = f"{time.time():.3f}", secrets.token_urlsafe(12)
