@@ -144,3 +144,8 @@ def first_run_state(services: DeskServices) -> dict:
         "data_dir": str(services.data_dir),
         "portable": services.data_dir.resolve() == (program_dir() / PORTABLE_DATA).resolve(),
     }
+
+
+def remembered_scanner_db(services: DeskServices) -> str:
+    """DB thread: the scanner chosen in the wizard ("" = none), for the scan dialog to preselect."""
+    return str(services.store.get_setting(SCANNER_KEY) or "")

@@ -53,6 +53,8 @@ def test_scanner_page_lists_the_sane_device_and_test_scans(qtbot, resumed_desk, 
         qtbot.waitUntil(lambda: page.device.currentData() is not None, timeout=30000)
         assert page.device.currentData() == "test:0" and page.use_scanner.isChecked()
         assert QApplication.focusWidget() is page.device
+        keyboard.press(Qt.Key.Key_Down)  # the second scanner
+        assert page.device.currentData() == "test:1"
         keyboard.tab()
         assert QApplication.focusWidget() is page.test_button
         keyboard.press(Qt.Key.Key_Space)
@@ -62,12 +64,20 @@ def test_scanner_page_lists_the_sane_device_and_test_scans(qtbot, resumed_desk, 
         assert "75 dpi" in page.status.text()
         keyboard.press(NEXT)
         qtbot.waitUntil(lambda: wizard.currentPage() is wizard.server, timeout=10000)
+        # The scan dialog starts on the scanner chosen here.
+        from desk_app.i18n import Translator
+        from desk_app.ui.scan.dialog import ScanDialog
+
+        dialog = ScanDialog(runner, Translator("vi"), code="X", documents=["Tờ khai"])
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: (dialog.scanner.current_device() is not None
+                                 and dialog.scanner.current_device().id == "test:1"), timeout=30000)
     finally:
         window.close()
         runner.shutdown()
     from tests.ui.test_first_run_wizard import settings_of
 
-    assert settings_of(resumed_desk, clock)["scanner.device"] == "test:0"
+    assert settings_of(resumed_desk, clock)["scanner.device"] == "test:1"
 
 
 def test_server_page_enrolls_and_says_what_is_wrong(qtbot, resumed_desk, clock, keyboard, server, monkeypatch):

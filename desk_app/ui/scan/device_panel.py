@@ -65,6 +65,13 @@ class DevicePanel(QGroupBox):
         for info in devices:
             self.device.addItem(self._device_label(info), info)
 
+    def prefer(self, device_id: str) -> None:
+        """Choose ``device_id`` (the scanner picked in the first-run wizard) when it is listed."""
+        for index in range(self.device.count()):
+            if self.device.itemData(index).id == device_id:
+                self.device.setCurrentIndex(index)
+                return
+
     def current_device(self):
         """The chosen device's info, or None when there is none."""
         return self.device.currentData()

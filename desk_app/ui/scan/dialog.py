@@ -167,7 +167,11 @@ class ScanDialog(QDialog):
 
     # --- devices --------------------------------------------------------------------------------
     def _devices_listed(self, devices) -> None:
+        from desk_app.services.first_run import remembered_scanner_db
+
         self.scanner.set_devices(devices)
+        if len(devices) > 1:
+            self.runner.db(remembered_scanner_db, on_done=self.scanner.prefer)
         self._set_busy(False)
         if not devices:
             self._say(N_("Không tìm thấy máy quét nào. Vẫn có thể nhập tệp."))
