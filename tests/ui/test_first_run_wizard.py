@@ -97,6 +97,7 @@ def test_wizard_from_keyboard_sets_up_the_desk_with_a_test_print(qtbot, tmp_path
         assert "mã mẫu" in unit.errors.message("unit_code")
         assert wizard.currentPage() is unit
         clear_field(keyboard)
+        assert unit.errors.message("unit_code") == ""  # gone once the code is changed
         keyboard.type("000.31.14.H14")
         keyboard.tab()
         keyboard.press(Qt.Key.Key_Up)

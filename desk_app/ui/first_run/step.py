@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QVBoxLayout, QWidget, QWizardPage
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget, QWizardPage
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import Translator
@@ -40,6 +40,8 @@ class StepPage(QWizardPage):
         for field, caption, widget in rows:
             box, error = with_error(widget)
             self.errors.add(field, widget, error)
+            if isinstance(widget, QLineEdit):  # a message about what was typed goes once it changes
+                widget.textEdited.connect(lambda _text, error=error: error.hide())
             label = QLabel(caption)
             label.setBuddy(widget)
             form.addRow(label, box)
