@@ -68,8 +68,14 @@ def backup(
     source = data_dir / DB_FILENAME
     if not source.is_file():
         raise ValidationError("Không có dữ liệu để sao lưu tại {path}.", field="data", path=str(data_dir))
+    if not out_dir.parent.is_dir():
+        # Only the last folder is made: an unplugged USB drive's mount point must not turn
+        # into a folder on the local disk that looks like a backup on the drive.
+        raise ValidationError(
+            "Không tìm thấy {path}: ổ USB hoặc ổ đĩa sao lưu đã được cắm chưa?", field="out", path=str(out_dir.parent)
+        )
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        out_dir.mkdir(exist_ok=True)
     except OSError as exc:
         raise StoreError("Không tạo được thư mục sao lưu {path}: {detail}.", path=str(out_dir), detail=exc.strerror or str(exc)) from None
     if _inside(out_dir, data_dir):

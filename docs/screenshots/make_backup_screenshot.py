@@ -74,7 +74,8 @@ def shoot(tmp: Path, lang: str) -> int:
     wait_until(lambda: controller.state is not None)
     controller.open_dialog()
     wait_until(lambda: controller.dialog is not None and controller.dialog.isVisible())
-    controller.dialog.folder.setText(str(tmp / "usb" / "sao-luu"))  # a USB drive's folder
+    (tmp / "usb").mkdir()  # a USB drive, plugged in
+    controller.dialog.folder.setText(str(tmp / "usb" / "sao-luu"))
     suffix = "" if lang == "vi" else f"-{lang}"
     settle()
     # Before the first backup: the warning in the status bar, no result yet.

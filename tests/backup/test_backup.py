@@ -255,9 +255,12 @@ _INTAKE = {
 }
 
 
-def test_backup_refuses_a_folder_inside_the_data_folder(desk, tmp_path):
+def test_backup_refuses_a_folder_inside_the_data_folder_or_on_an_unplugged_drive(desk, tmp_path):
     with pytest.raises(ValidationError):
         bk.backup(desk.data_dir, desk.data_dir / "b")
+    with pytest.raises(ValidationError, match="USB"):  # the mount point is gone: nothing made
+        bk.backup(desk.data_dir, tmp_path / "media" / "usb" / "sao-luu")
+    assert not (tmp_path / "media").exists()
     error = fails("backup", "--data", str(tmp_path / "none"), "--out", str(tmp_path / "o"))
     assert error["field"] == "data"
 
