@@ -105,12 +105,13 @@ COMMANDS = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m sync.server",
-        description="Reference provincial sync server for the commune desks (protocol v1,\n"
+        description="Reference provincial sync server for the commune desks (protocol v1.1,\n"
         "docs/sync-protocol.md). Every command works on one server data folder (--data).",
         epilog="Pilot in three steps:\n"
-        "  python -m sync.server serve --data /srv/sync --host 0.0.0.0 --port 8080\n"
+        "  python -m sync.server serve --data /srv/sync --host 0.0.0.0 --port 8443 \\\n"
+        "      --certfile cert.pem --keyfile key.pem     (or behind a TLS proxy: docs/security.md)\n"
         "  python -m sync.server enroll-code --data /srv/sync --unit-code 000.31.14.H14 --desk 3\n"
-        "  (at the desk)  desk enroll --server http://HOST:8080 --code CODE\n"
+        "  (at the desk)  desk enroll --server https://HOST:8443 --code CODE [--ca-file CA.pem | --pin SHA256]\n"
         "Admin commands print JSON on stdout; an error is a JSON object on stderr and exit code 1.\n"
         "Run 'python -m sync.server COMMAND --help' for a command's options.",
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -59,7 +59,6 @@ class ServerSettings:
     min_free_bytes: int = 256 * 1024 * 1024  # below this free space: 507 for writes
     pushes_in_flight: int = 2                # per desk, POST /v1/events
     uploads_in_flight: int = 4               # per desk, tus POST/PATCH (the desk sends 3 at once)
-    future_tolerance: float = 600.0          # received_at later than now + this is flagged
     # The app version desks should run and where to get it, told in each heartbeat answer
     # (the desk shows an update notice; desk_app/services/updates.py). Empty: no notice.
     desk_version: str = ""
