@@ -74,12 +74,12 @@ def backup(
         raise ValidationError(
             "Không tìm thấy {path}: ổ USB hoặc ổ đĩa sao lưu đã được cắm chưa?", field="out", path=str(out_dir.parent)
         )
+    if _inside(out_dir, data_dir):
+        raise ValidationError("Thư mục sao lưu không được nằm trong thư mục dữ liệu.", field="out")
     try:
         out_dir.mkdir(exist_ok=True)
     except OSError as exc:
         raise StoreError("Không tạo được thư mục sao lưu {path}: {detail}.", path=str(out_dir), detail=exc.strerror or str(exc)) from None
-    if _inside(out_dir, data_dir):
-        raise ValidationError("Thư mục sao lưu không được nằm trong thư mục dữ liệu.", field="out")
     with _Lock(out_dir):
         created = now().replace(microsecond=0)
         name = PREFIX + created.strftime("%Y%m%d-%H%M%S")
@@ -89,7 +89,8 @@ def backup(
         try:
             partial.mkdir()
             manifest = _write_backup(data_dir, out_dir, partial, created)
-            _verify_folder(partial, out_dir / POOL, manifest)
+            # A pool file that went bad on the drive since an earlier backup is copied again.
+            _verify_folder(partial, out_dir / POOL, manifest, repair=lambda sha: _copy_page(data_dir, out_dir, sha))
             os.replace(partial, final)
             fsync_dir(out_dir)
         except OSError as exc:
@@ -133,9 +134,7 @@ def _write_backup(data_dir: Path, out_dir: Path, folder: Path, created: datetime
         file_bytes += size
         if dst.exists() and dst.stat().st_size == size:
             continue  # content-addressed: same name, same bytes (verified below)
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        with open(src, "rb") as handle:
-            write_atomic(dst, iter(lambda: handle.read(CHUNK), b""), sync_dir=False)
+        _copy_page(data_dir, out_dir, sha)
         copied += size
     db_bytes = copy.stat().st_size
     manifest = {
@@ -151,6 +150,13 @@ def _write_backup(data_dir: Path, out_dir: Path, folder: Path, created: datetime
     }
     write_atomic(folder / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1).encode("utf-8"))
     return {**manifest, "_copied": copied + db_bytes}
+
+
+def _copy_page(data_dir: Path, out_dir: Path, sha: str) -> None:
+    dst = BlobStore(out_dir / POOL).path_for(sha)
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    with open(BlobStore(data_dir / "files").path_for(sha), "rb") as handle:
+        write_atomic(dst, iter(lambda: handle.read(CHUNK), b""), sync_dir=False)
 
 
 def _snapshot(source: Path, target: Path) -> None:
@@ -260,7 +266,11 @@ def verify_backup(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def _verify_folder(folder: Path, pool_root: Path, manifest: dict[str, Any]) -> None:
+def _verify_folder(
+    folder: Path, pool_root: Path, manifest: dict[str, Any], repair: Callable[[str], None] | None = None
+) -> None:
+    """Everything a restore needs, checked; ``repair(sha)`` (while backing up) may copy a bad
+    pool file again once before it counts as damage."""
     copy = folder / DB_FILENAME
     if not copy.is_file():
         raise _corrupt(folder, N_("thiếu tệp cơ sở dữ liệu"), DB_FILENAME)
@@ -282,10 +292,12 @@ def _verify_folder(folder: Path, pool_root: Path, manifest: dict[str, Any]) -> N
     pool = BlobStore(pool_root)
     for sha in manifest["files"]:
         path = pool.path_for(sha)
-        if not path.is_file():
-            raise _corrupt(folder, N_("thiếu tệp trang"), sha)
-        if sha256_file(path) != sha:
-            raise _corrupt(folder, N_("tệp trang đã bị thay đổi"), sha)
+        sound = path.is_file() and sha256_file(path) == sha
+        if not sound and repair is not None:
+            repair(sha)
+            sound = path.is_file() and sha256_file(path) == sha
+        if not sound:
+            raise _corrupt(folder, N_("tệp trang đã bị thay đổi") if path.is_file() else N_("thiếu tệp trang"), sha)
 
 
 # --- restore --------------------------------------------------------------------------------

@@ -276,3 +276,18 @@ def test_folders_with_uri_characters_in_their_names(tmp_path, clock, intake_json
     out = bk.backup(data, tmp_path / "USB #2")
     assert out["dossiers"] == 1
     assert bk.restore(Path(out["path"]), tmp_path / "mới ?3")["dossiers"] == 1
+
+
+def test_a_pool_file_damaged_on_the_drive_is_copied_again_by_the_next_backup(filled, tmp_path):
+    desk, _ = filled
+    usb = tmp_path / "usb"
+    first = bk.backup(desk.data_dir, usb, now=lambda: datetime(2026, 11, 17, 9))
+    sha = json.loads((Path(first["path"]) / "manifest.json").read_text())["files"][0]
+    page = usb / "files" / sha[:2] / sha[2:4] / sha
+    data = page.read_bytes()
+    page.write_bytes(bytes([data[0] ^ 0xFF]) + data[1:])  # same size: only a hash finds it
+    with pytest.raises(StoreError):
+        bk.verify_backup(Path(first["path"]))
+    second = bk.backup(desk.data_dir, usb, now=lambda: datetime(2026, 11, 18, 9))
+    assert page.read_bytes() == data
+    assert bk.verify_backup(Path(first["path"])) and bk.verify_backup(Path(second["path"]))
