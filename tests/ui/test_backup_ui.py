@@ -117,3 +117,27 @@ def test_sync_widget_asks_to_enrol_again_after_a_restore_elsewhere(qtbot):
     assert widget.enroll_button.isVisible() and not widget.sync_button.isVisible()
     widget.show_status({"enrolled": True, "reenroll_needed": False, "state": "unknown", "outbox_depth": 0})
     assert not widget.enroll_button.isVisible()
+
+
+def test_only_an_administrator_may_change_backups_or_restore(data_dir, tmp_path):
+    import pytest
+
+    from desk_app.domain.errors import ForbiddenError
+    from desk_app.services.backup_schedule import BackupSettings, BackupSettingsService
+
+    ctx = build_services(data_dir)
+    try:
+        ctx.accounts.create_first_admin("quantri", "Quản Trị", "mat-khau-dai-1")
+        ctx.accounts.login("quantri", "mat-khau-dai-1")
+        ctx.accounts.add("letan", "receptionist", "Lễ Tân", "mat-khau-dai-2")
+        service = BackupSettingsService(ctx)
+        ctx.accounts.login("letan", "mat-khau-dai-2")
+        for attempt in (service.check_restore_allowed, lambda: service.save(BackupSettings(str(tmp_path / "usb")))):
+            with pytest.raises(ForbiddenError):
+                attempt()
+        assert service.settings().folder != str(tmp_path / "usb")
+        ctx.accounts.login("quantri", "mat-khau-dai-1")
+        service.check_restore_allowed()
+        assert service.save(BackupSettings(str(tmp_path / "usb"))).folder == str(tmp_path / "usb")
+    finally:
+        ctx.close()
