@@ -19,8 +19,10 @@ import pytest
 
 from tests.conftest import ROOT
 
-# What a source checkout ships to users (tests and benchmarks stay behind).
-SOURCE_ITEMS = ("pyproject.toml", "README.md", "main.py", "desk_app", "sync", "scripts", "installers", "resources")
+# Left out of the copy: what installing does not use (VCS, venvs, caches, build output, local data,
+# tests, docs and benchmarks with their data caches).
+NOT_SHIPPED = {".git", ".venv", "build", "dist", ".pytest_cache", ".hypothesis", "desk-data", "portable.flag",
+               "tests", "docs", "bench"}
 BUILD_DEPS = ("setuptools>=68", "wheel")
 
 
@@ -44,14 +46,13 @@ def wheels_only_env(wheelhouse: Path) -> dict[str, str]:
 def source_copy(tmp_path_factory) -> Path:
     """The files a checkout ships, copied: no build/ leftovers or other untracked state."""
     dest = tmp_path_factory.mktemp("src") / "desk-app"
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info", "build", "dist")
-    for item in SOURCE_ITEMS:
-        src = ROOT / item
-        if src.is_dir():
-            shutil.copytree(src, dest / item, ignore=ignore)
-        else:
-            dest.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / item)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        top = {n for n in names if n in NOT_SHIPPED} if Path(folder) == ROOT else set()
+        return top | set(skip(folder, names))
+
+    shutil.copytree(ROOT, dest, ignore=ignore, symlinks=True)
     return dest
 
 
