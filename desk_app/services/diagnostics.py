@@ -119,7 +119,7 @@ def database_report(data_dir: Path) -> dict[str, Any]:
             "SELECT sha256 FROM dossier_pages UNION SELECT overlay_sha256 FROM dossier_pages WHERE overlay_sha256 IS NOT NULL"
         )}
         return {
-            "data_dir": str(data_dir),
+            "data_dir": mask(str(data_dir)),  # before the JSON escapes a Windows path
             "database_bytes": (data_dir / DB_FILENAME).stat().st_size,
             "quick_check": [r[0] for r in rows("PRAGMA quick_check")],
             "migrations": [r[0] for r in rows("SELECT name FROM _sqlite_migrations ORDER BY rowid")],

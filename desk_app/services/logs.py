@@ -41,9 +41,13 @@ log = logging.getLogger("desk_app")
 
 
 def mask(text: str) -> str:
-    """Hide ID numbers, phone numbers, keys and e-mail addresses in a log line."""
+    """Hide ID numbers, phone numbers, keys and e-mail addresses in a log line, and the home
+    folder (its name is often the officer's login, a person's name)."""
     for pattern, replacement in _MASKS:
         text = pattern.sub(replacement, text)
+    home = str(Path.home())
+    if len(home) > 3:
+        text = text.replace(home, "~")
     return text
 
 

@@ -117,6 +117,9 @@ def test_log_lines_hide_personal_values_and_keys(tmp_path):
     for secret in ("004199012345", "0912 345 678", "ab" * 32, "dao@example.vn"):
         assert secret not in text
     assert mask("000.31.14.H14-261118-3001") == "000.31.14.H14-261118-3001"  # codes stay readable
+    from pathlib import Path
+
+    assert mask(str(Path.home() / "desk-data")) == str(Path("~") / "desk-data")  # a login name is a name
 
 
 def test_update_notice_and_diagnostics_from_the_help_menu(qtbot, desk_window, data_dir, tmp_path, monkeypatch):
