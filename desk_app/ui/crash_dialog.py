@@ -8,9 +8,11 @@ the UI thread. What was saved stays saved: every write is one transaction.
 
 from __future__ import annotations
 
+import logging
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QtMsgType, Signal, qInstallMessageHandler
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -24,6 +26,8 @@ from PySide6.QtWidgets import (
 
 from desk_app.i18n import Translator
 from desk_app.services.logs import install_excepthooks
+
+qt_log = logging.getLogger("qt")
 
 
 class CrashDialog(QDialog):
@@ -81,8 +85,29 @@ class CrashReporter(QObject):
 
 
 def install_crash_dialog(tr: Translator, log_file: Path | None, parent_widget: QWidget | None = None) -> CrashReporter:
-    """Route uncaught exceptions of every thread to the log and the crash dialog. Keep the
-    returned reporter alive (the app holds it)."""
+    """Route uncaught exceptions of every thread to the log and the crash dialog, and Qt's own
+    warnings (a printer or plugin complaining) to the log. Keep the returned reporter alive."""
     reporter = CrashReporter(tr, log_file, parent_widget)
-    reporter.restore_hooks = install_excepthooks(reporter.crashed.emit)
+    restore_hooks = install_excepthooks(reporter.crashed.emit)
+    previous = qInstallMessageHandler(_qt_message)
+
+    def restore() -> None:
+        restore_hooks()
+        qInstallMessageHandler(previous)
+
+    reporter.restore_hooks = restore
     return reporter
+
+
+_QT_LEVELS = {
+    QtMsgType.QtDebugMsg: logging.DEBUG,
+    QtMsgType.QtInfoMsg: logging.INFO,
+    QtMsgType.QtWarningMsg: logging.WARNING,
+    QtMsgType.QtCriticalMsg: logging.ERROR,
+    QtMsgType.QtFatalMsg: logging.CRITICAL,
+}
+
+
+def _qt_message(kind, _context, message: str) -> None:
+    qt_log.log(_QT_LEVELS.get(kind, logging.WARNING), "%s", message)
+    sys.stderr.write(message + "\n")  # as Qt's default handler does

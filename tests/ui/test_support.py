@@ -94,12 +94,16 @@ def test_uncaught_errors_of_any_thread_are_logged_and_shown_with_copyable_detail
         QTimer.singleShot(0, slot_fails)
         qtbot.waitUntil(lambda: reporter.dialog.isVisible() and "boom in a slot" in reporter.dialog.details, timeout=5000)
         reporter.dialog.close()
+        from PySide6.QtCore import qWarning
+
+        qWarning("a Qt warning")
     finally:
         reporter.restore_hooks()
     for handler in logging.getLogger().handlers:
         handler.flush()
     text = log_file.read_text(encoding="utf-8")
     assert text.count("CRITICAL") == 2 and "ZeroDivisionError" in text and "boom in a slot" in text
+    assert "WARNING MainThread qt: a Qt warning" in text
 
 
 def test_log_lines_hide_personal_values_and_keys(tmp_path):
