@@ -69,11 +69,13 @@ class BackupSettingsService:
         return settings
 
     def state(self, now: datetime) -> dict[str, Any]:
-        """Settings, last result and what the app should do: {settings, last, last_ok_at, due, warn}."""
+        """Settings, last result and what the app should do: {settings, last, last_ok_at, due,
+        warn, may_manage} (may_manage: the signed-in account may change settings and restore)."""
         settings = self.settings()
         last = self.store.get_setting(PREFIX + "last") or None
         last_ok = self.store.get_setting(PREFIX + "last_ok_at")
-        return {"settings": asdict(settings), "last": last, "last_ok_at": last_ok, **judge(last_ok, now, settings.automatic)}
+        return {"settings": asdict(settings), "last": last, "last_ok_at": last_ok,
+                "may_manage": self.services.guard.can(permissions.BACKUP), **judge(last_ok, now, settings.automatic)}
 
     def record(self, now: datetime, result: dict[str, Any] | None = None, error: BaseException | None = None) -> dict[str, Any]:
         """Keep the outcome of a backup (the error as its message, for the dialog)."""

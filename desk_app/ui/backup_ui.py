@@ -151,10 +151,23 @@ class BackupDialog(SubmitDialog):
     def show_state(self, state: dict[str, Any]) -> None:
         self.last.setText(describe_last(self.tr_, state.get("last")))
         self.last.setStyleSheet("color: #b00020;" if state.get("warn") else "")
+        self.may_manage = bool(state.get("may_manage"))
+        self._enable()
+
+    may_manage = False
+    running = False
 
     def set_running(self, running: bool) -> None:
-        self.now_button.setEnabled(not running)
+        self.running = running
         self.now_button.setText(self.tr_("Đang sao lưu…") if running else self.tr_("Sao lưu ngay"))
+        self._enable()
+
+    def _enable(self) -> None:
+        # Every account sees the settings and the last result; changing them, backing up by
+        # hand and restoring are an administrator's (permission backup.manage).
+        self.ok_button.setEnabled(self.may_manage and not self.busy)
+        self.now_button.setEnabled(self.may_manage and not self.running)
+        self.restore_button.setEnabled(self.may_manage)
 
 
 class BackupController(QObject):

@@ -136,7 +136,9 @@ def test_only_an_administrator_may_change_backups_or_restore(data_dir, tmp_path)
             with pytest.raises(ForbiddenError):
                 attempt()
         assert service.settings().folder != str(tmp_path / "usb")
+        assert service.state(datetime.now())["may_manage"] is False  # the dialog's buttons are off
         ctx.accounts.login("quantri", "mat-khau-dai-1")
+        assert service.state(datetime.now())["may_manage"] is True
         service.check_restore_allowed()
         assert service.save(BackupSettings(str(tmp_path / "usb"))).folder == str(tmp_path / "usb")
     finally:
