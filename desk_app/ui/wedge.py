@@ -27,6 +27,11 @@ scanner without its Enter suffix, a paste), text shaped like one (``qr_shaped_sp
 more '|'-separated fields) is taken out of the field and read as a scan, when its Enter
 comes, when held keys are delivered, or when a shortcut acts.
 
+While the intake form is being saved (the DB thread), keys typed are meant for the next
+citizen, yet would land in the form the save then clears: ``gate`` holds every key until
+``ungate`` (after the clear) delivers them, in order, to whatever then has focus, through
+this same filter, so a scan among them is still a scan.
+
 Gaps are measured with the key events' own timestamps (the window system's, so a busy UI
 thread does not split a real scan) and with ``clock`` for events without one.
 Installed after the first paint (``install_scanner_router``): an application filter passes
@@ -61,6 +66,7 @@ MAX_GAP_S = 0.045
 IDLE_FLUSH_MS = 120  # a held burst with no Enter after this long was typing: replay it
 DEVICE_RUN = 8  # this many keys in a row at machine speed: no person, a device (or an auto-typer)
 STALL_MS = 600  # how long a device's burst is held through a pause before it is typed out
+GATE_MAX_MS = 5000  # a save that never answers does not keep the keyboard
 MIN_SCAN_LENGTH = 16  # a dossier code has 21+ characters, an ID-card payload ~100
 KEY_RETURN, KEY_ENTER = 0x01000004, 0x01000005
 MODIFIER_KEYS = {0x01000020, 0x01000021, 0x01000022, 0x01000023, 0x01001103}  # Shift Ctrl Meta Alt AltGr
@@ -208,17 +214,39 @@ class ScannerRouter(QObject):
         self._idle.setSingleShot(True)
         self._idle.setInterval(idle_flush_ms)
         self._idle.timeout.connect(self._idle_flush)
+        self._gated: list | None = None  # keys held while a save is in flight, in arrival order
+        self._gate_timer = QTimer(self)
+        self._gate_timer.setSingleShot(True)
+        self._gate_timer.setInterval(GATE_MAX_MS)
+        self._gate_timer.timeout.connect(self.ungate)
 
     def install(self, app: QApplication) -> None:
         app.installEventFilter(self)
 
     def uninstall(self, app: QApplication) -> None:
+        self.ungate()
         app.removeEventFilter(self)
         self.flush()
 
+    def gate(self) -> None:
+        """Hold every key from now on, until ``ungate`` (the form is being saved)."""
+        self.flush()
+        if self._gated is None:
+            self._gated = []
+        self._gate_timer.start()
+
+    def ungate(self) -> None:
+        """Deliver the keys held since ``gate``, in order, to the widget that has focus now."""
+        held, self._gated = self._gated, None
+        self._gate_timer.stop()
+        for event in held or ():
+            target = QApplication.focusWidget() or QApplication.activeWindow() or self.parent()
+            if isinstance(target, QWidget):
+                QApplication.sendEvent(target, event)  # through this filter: typing, or a scan
+
     @property
     def holding(self) -> bool:
-        return self._burst is not None
+        return self._burst is not None or bool(self._gated)
 
     # --- the filter ---------------------------------------------------------------------------
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
@@ -241,6 +269,9 @@ class ScannerRouter(QObject):
         # A key a widget ignores is offered again to each parent: count it once.
         if (focus is not None and obj is not focus) or (focus is None and not obj.isWindow()):
             return False
+        if self._gated is not None:
+            self._gated.append(event.clone())
+            return True
         if kind == KEY_RELEASE:
             return self._release(obj, event)
         return self._press(obj, event)
@@ -450,6 +481,7 @@ def install_scanner_router(window, app: QApplication, *, on_slip: Callable[[str]
         window.intake.scan_failed(error)
 
     router.cccd_scanned.connect(card_scanned)
+    window.intake.saving_changed.connect(lambda saving: router.gate() if saving else router.ungate())
     router.cccd_failed.connect(card_failed)
     if on_slip is not None:
         router.slip_scanned.connect(on_slip)

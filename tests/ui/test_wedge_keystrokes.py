@@ -238,3 +238,22 @@ def test_a_stall_in_the_first_keys_of_a_scan_is_taken_back_when_the_card_is_read
         assert target.isChecked() is before
     else:
         assert page.notes.text() == ""
+
+
+def test_keys_typed_while_the_save_is_in_flight_go_to_the_next_form(qtbot, keyboard, desk_window, data_dir):
+    """Ctrl+S, then the next citizen's name right away, before the DB thread answered: the
+    save clears the form when it answers, so those keys wait and go to the new form."""
+    page = desk_window.intake
+    choose_birth_procedure(qtbot, keyboard, page)
+    focus_on(qtbot, page.full_name)
+    keyboard.type("Lò Thị Mai")
+    focus_on(qtbot, page.notes)
+    keyboard.type("ghi")
+    with qtbot.waitSignal(page.saved, timeout=5000):
+        keyboard.press(Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+        type_with_gaps(keyboard, "Hà V", [60, 20, 150, 150])  # into the notes field, as far as the clerk can see
+        assert page.notes.text() == "ghi"  # not yet: the save has not answered
+    assert saved_rows(data_dir) == [("Lò Thị Mai", "ghi")]
+    qtbot.waitUntil(lambda: not desk_window.router.holding, timeout=2000)
+    assert page.full_name.text() == "Hà V" and page.notes.text() == ""
+    assert QApplication.focusWidget() is page.full_name

@@ -53,6 +53,7 @@ def save_intake(services, data: dict) -> dict:
 
 class IntakePage(QWidget):
     saved = Signal(dict)  # the stored dossier (QueueService.show shape)
+    saving_changed = Signal(bool)  # a save went to the DB thread / came back (ui/wedge.py holds keys meanwhile)
 
     def __init__(self, runner: TaskRunner, tr: Translator, parent: QWidget | None = None):
         super().__init__(parent)
@@ -406,6 +407,7 @@ class IntakePage(QWidget):
     def _commit(self, data: dict) -> None:
         self._saving = True
         self.save_button.setEnabled(False)
+        self.saving_changed.emit(True)
         self.runner.db(save_intake, data, on_done=self._saved, on_error=self._save_failed)
 
     def _saved(self, dossier: dict) -> None:
@@ -414,12 +416,14 @@ class IntakePage(QWidget):
         self.reset()
         self.last_saved = dossier  # after the reset, which would hide it
         self._show_result()
+        self.saving_changed.emit(False)  # keys typed meanwhile go to the next citizen's form
         self.saved.emit(dossier)
 
     def _save_failed(self, error: BaseException) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
         self.errors.show(error, self._tr)  # the form keeps everything typed
+        self.saving_changed.emit(False)
 
     # --- next dossier ---------------------------------------------------------------------------
     def _edited(self, *_args) -> None:
