@@ -10,6 +10,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("desk_app", "sync")
 ERROR_CLASSES = {
     "DeskError", "ValidationError", "NotFoundError", "ConflictError", "StoreError", "ImportRowError",
+    "AuthError", "ForbiddenError",
 }
 TR_NAMES = {"tr", "N_", "_", "_tr", "tr_"}
 

@@ -227,3 +227,20 @@ class AccountsService:
 
     def logout(self) -> None:
         self.guard.session.account = None
+
+
+LOCK_MINUTES_KEY = "lock_minutes"
+
+
+def set_lock_minutes(ctx, minutes: int) -> int:
+    """How many idle minutes before the app locks (an administrator's setting); ``ctx`` is the
+    composition root's DeskServices."""
+    from desk_app.domain.permissions import SETTINGS
+
+    ctx.require(SETTINGS)
+    if not isinstance(minutes, int) or not 1 <= minutes <= 240:
+        raise ValidationError("Thời gian tự khóa phải từ 1 đến 240 phút.", field="lock_minutes")
+    with write_transaction(ctx.store.db):
+        ctx.store.set_settings({LOCK_MINUTES_KEY: minutes})
+        ctx.audit.record("settings.lock_minutes", after={"minutes": minutes})
+    return minutes

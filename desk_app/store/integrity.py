@@ -58,3 +58,29 @@ def outbox_problems(db: Database) -> list[dict[str, Any]]:
         names = [d[0] for d in cursor.description]
         problems += [{"kind": kind, **dict(zip(names, row))} for row in cursor.fetchall()]
     return problems
+
+
+_FIGURE_TOTALS = """
+    SELECT 'received', count(*) FROM dossiers
+    UNION ALL SELECT 'unsynced', count(*) FROM dossiers WHERE synced_at IS NULL
+    UNION ALL SELECT 'digitised', count(DISTINCT dossier_id) FROM dossier_pages
+    UNION ALL SELECT 'status:' || status, count(*) FROM dossiers GROUP BY status
+    UNION ALL SELECT CASE e.status WHEN 'result_ready' THEN
+                 CASE WHEN unixepoch(e.at) <= d.appointment_ts THEN 'processed_on_time' ELSE 'processed_late' END
+             WHEN 'returned' THEN 'returned_to_citizen' ELSE e.status END, count(DISTINCT e.dossier_id)
+        FROM dossier_events e JOIN dossiers d ON d.id = e.dossier_id
+        WHERE e.status IN ('result_ready', 'returned', 'refused') GROUP BY 1"""
+
+
+def report_problems(db: Database) -> list[dict[str, Any]]:
+    """The report's kept figures (``report_daily``, migration 0006d) against a recount."""
+    try:
+        kept = dict(db.conn.execute("SELECT figure, sum(n) FROM report_daily GROUP BY figure").fetchall())
+        actual = dict(db.conn.execute(_FIGURE_TOTALS).fetchall())
+    except sqlite3.DatabaseError as exc:
+        return [{"kind": "report_figures", "detail": str(exc)}]
+    return [
+        {"kind": "report_figures", "figure": figure, "kept": kept.get(figure, 0), "actual": actual.get(figure, 0)}
+        for figure in sorted(set(kept) | set(actual))
+        if kept.get(figure, 0) != actual.get(figure, 0)
+    ]

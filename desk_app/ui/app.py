@@ -64,11 +64,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def make_services_factory(data_dir: Path, tr: Translator) -> Callable[[], object]:
+    shared: dict = {}  # one signed-in session for the DB-thread and reader-thread services
+
     def build():
         # Imported here, on the DB thread: the store's imports never delay the first window.
         from desk_app.services.context import build_services
+        from desk_app.services.session import Session
 
-        return build_services(data_dir, tr=tr)
+        return build_services(data_dir, tr=tr, session=shared.setdefault("session", Session()))
 
     return build
 
@@ -203,10 +206,13 @@ def main(argv: list[str] | None = None) -> int:
     from desk_app.ui.admin import install_admin  # catalogue import, calendar, USB bundle (menus only)
 
     install_admin(window, runner)
+    from desk_app.ui.accounts import install_accounts  # issue 11: sign-in, lock, supervisor pages
+
     window.resize(1280, 780)
     startup = DeskStartup(window, runner, interactive=not args.selftest, language_fixed=args.lang is not None)
     remember_language(window, runner)
     sync_loop = install_sync(window, runner, tr, data_dir=data_dir, start=False)
+    install_accounts(window, runner, startup, printing)
     support = install_support(window, runner, tr, claim)
     from desk_app.services.ocr_worker import OcrWorker  # issue 14: pages recognised in the background
 

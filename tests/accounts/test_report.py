@@ -132,3 +132,33 @@ def test_report_cli_writes_xlsx_and_a4_pdf_in_vietnamese(desk, scenario, tmp_pat
     bad = desk_cli("report", "--data", str(desk.data_dir), "--from", "2026-11-02", "--to", "2026-11-06",
                    "--pdf", str(out / "bc.txt"))
     assert bad.returncode == 1 and json.loads(bad.stderr)["field"] == "out"
+
+
+def test_kept_figures_match_a_recount_and_a_drift_is_reported(desk, scenario):
+    from desk_app.store.integrity import report_problems
+
+    assert report_problems(desk.store.db) == []
+    desk.store.db.conn.execute("UPDATE report_daily SET n = n + 1 WHERE figure = 'received' AND day = '2026-11-04'")
+    assert [p["figure"] for p in report_problems(desk.store.db)] == ["received"]
+
+
+def test_a_release_database_gets_its_figures_on_upgrade(tmp_path):
+    """Migration 0006d fills report_daily from what an older desk already holds."""
+    import shutil
+    from pathlib import Path
+
+    from desk_app.services.context import build_services
+    from desk_app.store.integrity import report_problems
+
+    fixture = sorted((Path(__file__).resolve().parent.parent / "fixtures").glob("desk-*.sqlite3"))[0]
+    data = tmp_path / "data"
+    data.mkdir()
+    shutil.copy(fixture, data / "desk.sqlite3")
+    ctx = build_services(data, actor="upgrade-test")
+    try:
+        assert report_problems(ctx.store.db) == []
+        held = ctx.store.db.conn.execute("SELECT count(*) FROM dossiers").fetchone()[0]
+        report = ctx.reports.report(date(2026, 1, 1), date(2026, 12, 31))
+        assert held > 0 and report["received"] == held
+    finally:
+        ctx.close()
