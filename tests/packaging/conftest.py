@@ -71,8 +71,10 @@ def wheelhouse(source_copy) -> Path:
     for own in partial.glob("desk_app-*.whl"):  # built fresh by each session (desk_wheel)
         own.unlink()
     (partial / ".complete").touch()
-    shutil.rmtree(house, ignore_errors=True)
-    partial.rename(house)
+    try:
+        partial.rename(house)
+    except OSError:  # another pytest worker finished first: keep (and use) its wheelhouse
+        shutil.rmtree(partial, ignore_errors=True)
     return house
 
 
