@@ -27,6 +27,14 @@ def dossier_count(data_dir) -> int:
         conn.close()
 
 
+def settled(qtbot, window, lane: str = "db") -> None:
+    """Wait until every job queued before now on the DB thread (or the reader) has run and
+    answered: jobs run in order, so a no-op queued now answers last."""
+    done: list = []
+    getattr(window.runner, lane)(lambda _services: None, on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+
+
 def focus_on(qtbot, widget) -> None:
     widget.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is widget, timeout=2000)
@@ -64,7 +72,7 @@ def test_id_card_scan_into_any_widget_fills_the_form_and_changes_nothing_else(qt
     assert first_box.isChecked() is False  # the payload's spaces ticked nothing
     assert page.sets.value() == 1  # no digits typed into "Số bộ"
     assert page.notes.text() == "ghi chú"
-    qtbot.wait(150)  # a save (DB thread) would have finished by now
+    settled(qtbot, desk_window)  # a save the scan's Enter started would have answered by now
     assert dossier_count(data_dir) == 0 and page.last_saved is None
     assert desk_window.router.holding is False
 
@@ -78,7 +86,7 @@ def test_id_card_scan_on_the_queue_page_switches_to_the_intake_form(qtbot, keybo
     assert_card_filled(desk_window.intake)
     assert queue.search.text() == ""
     qtbot.waitUntil(lambda: not queue._timer.isActive(), timeout=3000)  # its re-run search, before teardown
-    qtbot.wait(50)
+    settled(qtbot, desk_window, "read")
 
 
 @pytest.fixture
@@ -112,7 +120,7 @@ def test_slip_scan_on_the_queue_page_opens_the_dossier_and_offers_returned(qtbot
     assert window.queue.search.text() == ""  # nothing landed in the search field
     controller.return_dialog.reject()
     qtbot.waitUntil(lambda: not window.queue._timer.isActive(), timeout=3000)  # its re-run search, before teardown
-    qtbot.wait(50)
+    settled(qtbot, window, "read")
 
 
 def test_slow_typing_is_delivered_as_typed(qtbot, keyboard, desk_window):
@@ -124,14 +132,16 @@ def test_slow_typing_is_delivered_as_typed(qtbot, keyboard, desk_window):
     assert desk_window.router.holding is False
 
 
-def test_real_time_gaps_without_timestamps(qtbot, desk_window):
-    """Events without a timestamp: the router's clock measures the real gaps."""
+def test_gaps_without_timestamps_are_measured_by_the_routers_clock(qtbot, desk_window):
+    """Events without a timestamp: the router's clock (injected here) measures the gaps."""
     page = desk_window.intake
+    now = [500.0]
+    desk_window.router.clock = lambda: now[0]
     focus_on(qtbot, page.notes)
     for ch in "Hà ":
         for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
             QApplication.sendEvent(page.notes, QKeyEvent(kind, 0, Qt.KeyboardModifier.NoModifier, ch))
-        qtbot.wait(80)  # a person: slower than MAX_GAP_S
+        now[0] += 0.080  # a person: slower than MAX_GAP_S
         assert desk_window.router.holding is False
     assert page.notes.text() == "Hà "
     # A fast burst with no Enter (a rolled-over pair, or auto-typed text): held, then
