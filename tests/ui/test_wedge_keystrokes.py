@@ -256,3 +256,14 @@ def test_keys_typed_while_the_save_is_in_flight_go_to_the_next_form(qtbot, keybo
     qtbot.waitUntil(lambda: not desk_window.router.holding, timeout=2000)
     assert page.full_name.text() == "Hà V" and page.notes.text() == ""
     assert QApplication.focusWidget() is page.full_name
+
+
+def test_a_name_with_digits_is_refused_next_to_the_field(qtbot, keyboard, desk_window, data_dir):
+    page = desk_window.intake
+    choose_birth_procedure(qtbot, keyboard, page)
+    focus_on(qtbot, page.full_name)
+    keyboard.type("Nguyễn Văn 2")
+    keyboard.press(Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert page.errors.message("full_name").startswith("Họ tên không được chứa chữ số hoặc ký tự |")
+    assert page.full_name.text() == "Nguyễn Văn 2" and QApplication.focusWidget() is page.full_name
+    assert page._saving is False and saved_rows(data_dir) == []  # refused before any job was queued
