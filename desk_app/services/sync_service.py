@@ -24,7 +24,7 @@ from desk_app.domain.errors import NotFoundError, StoreError, ValidationError
 from desk_app.i18n import N_
 from desk_app.services import updates
 from desk_app.services.setup import SetupService
-from desk_app.services.sync_credentials import CredentialVault, DeskCredentials
+from desk_app.services.sync_credentials import SERVER_PIN, CredentialVault, DeskCredentials
 from desk_app.services.sync_round import UPLOAD_WORKERS, SyncRound, event_of, note_contact, outbox_figures
 from desk_app.store.blobs import BlobStore
 from desk_app.store.desk_store import DeskStore
@@ -172,7 +172,9 @@ class SyncService:
         online: bool | None = None
         skew = state.get("clock_skew_seconds")
         if ping and meta is not None:
-            client = self.make_client(None, meta["server_url"])
+            # The pinned key applies to the unsigned ping too (a self-signed server has no CA).
+            pin = self.store.state(SERVER_PIN) or None
+            client = SyncClient(None, server_url=meta["server_url"], **{**self.client_options, "pin": pin})
             try:
                 answer = client.ping(timeout=timeout)
                 online = True

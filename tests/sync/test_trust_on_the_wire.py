@@ -103,6 +103,7 @@ def test_enrollment_with_a_pin_from_the_province(desk, tls_server):
     code = province.enroll_code(UNIT, 3)["code"]
     assert desk.sync.enroll(srv.url, code, pin=pin.removeprefix("sha256/").upper())["server_pin"] == pin
     assert desk.sync.sync_once()["online"]
+    assert desk.sync.status(ping=True)["online"]  # the status ping trusts the pinned key too
     province.close()
 
 

@@ -25,15 +25,11 @@ router = APIRouter(prefix=API_PREFIX, tags=["enrollment"], responses=REFUSALS)
 )
 async def enroll(request: Request) -> dict:
     data = await parse_json(request, await read_body(request, JSON_LIMIT))
-    if not isinstance(data, dict) or not isinstance(data.get("code"), str):
-        raise ApiError(400, "malformed", "code required")
-    request_id = data.get("request_id", "")
-    if not isinstance(request_id, str) or len(request_id) > 128:
-        raise ApiError(400, "malformed", "request_id must be a string of at most 128 characters")
-    if len(data["code"]) > 64:
-        raise ApiError(403, "enroll_code_invalid")
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed", "a JSON object with code (and request_id) is required")
+    body = EnrollRequest.model_validate(data)  # 400 malformed naming the field otherwise
     try:
-        result = await blocking(province_of(request).enroll, data["code"], request_id)
+        result = await blocking(province_of(request).enroll, body.code, body.request_id)
     except AdminError as exc:
         raise ApiError(403, exc.reason) from exc
     return {**result, "server_time": time.time(), "protocol": PROTOCOL_VERSION}

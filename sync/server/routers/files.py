@@ -76,9 +76,9 @@ def parse_checksum(request: Request) -> tuple[str, bytes] | None:
 )
 async def missing_files(request: Request, caller: Caller = Depends(signed(JSON_LIMIT))) -> dict:
     data = await parse_json(request, caller.body)
-    files = data.get("files") if isinstance(data, dict) else None
-    if not isinstance(files, list) or len(files) > 10000 or not all(is_sha256(f) for f in files):
+    if not isinstance(data, dict):
         raise ApiError(400, "malformed", "files: list of SHA-256 hex digests")
+    files = MissingRequest.model_validate(data).files
     # Up to 10,000 stats: on a worker thread, not the event loop.
     return await blocking(province_of(request).files.missing, files, caller.desk.id)
 
