@@ -22,7 +22,9 @@ the ``Shortcut`` event sent to the QShortcut before it fires), a mouse press or 
 method text, the widget losing focus or being hidden, the window being deactivated or
 blocked by a dialog (``ACTIONS``). A burst of ``DEVICE_RUN`` machine-speed keys is a
 device's: it is held through a stall of up to ``STALL_MS`` (a scanner pausing mid-payload)
-instead of being typed out. If a card's QR lands in a line edit anyway (a longer stall, a
+instead of being typed out; a stall before that typed out what was held, but the scan that
+goes on keeps the restore point from before its first key, so reading the card takes back
+what the stall typed (into a check box: its ticks). If a card's QR lands in a line edit anyway (a longer stall, a
 scanner without its Enter suffix, a paste), text shaped like one (``qr_shaped_span``: 7 or
 more '|'-separated fields) is taken out of the field and read as a scan, when its Enter
 comes, when held keys are delivered, or when a shortcut acts.
@@ -66,7 +68,9 @@ MAX_GAP_S = 0.045
 IDLE_FLUSH_MS = 120  # a held burst with no Enter after this long was typing: replay it
 DEVICE_RUN = 8  # this many keys in a row at machine speed: no person, a device (or an auto-typer)
 STALL_MS = 600  # how long a device's burst is held through a pause before it is typed out
-GATE_MAX_MS = 5000  # a save that never answers does not keep the keyboard
+# A save that never answers does not keep the keyboard for ever; one that answers late (a
+# slow disk: seconds) still gets the keys typed meanwhile into the next form.
+GATE_MAX_MS = 15000
 MIN_SCAN_LENGTH = 16  # a dossier code has 21+ characters, an ID-card payload ~100
 KEY_RETURN, KEY_ENTER = 0x01000004, 0x01000005
 MODIFIER_KEYS = {0x01000020, 0x01000021, 0x01000022, 0x01000023, 0x01001103}  # Shift Ctrl Meta Alt AltGr
@@ -252,6 +256,8 @@ class ScannerRouter(QObject):
     def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
         kind = event.type()
         if kind != KEY_PRESS and kind != KEY_RELEASE:
+            if self._burst is None and self._stalled is None and kind != SHORTCUT:
+                return False  # most events: paint, timers, mouse moves...
             if self._burst is not None and (
                 kind in ACTIONS or (kind in WIDGET_ACTIONS and obj is self._burst.widget)
             ):
