@@ -1,4 +1,5 @@
-"""Keyboard-wedge scanners: one application-level router for everything a counter scanner types.
+"""Keyboard-wedge scanners: one application-level router for everything a counter scanner types
+(docs/keyboard.md).
 
 A 2D/1D scanner at the counter is a keyboard: it types its payload a few ms per key, then
 Enter, into WHATEVER widget has focus (a combo, a list, a check box, a spin box, a button...).
