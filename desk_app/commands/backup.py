@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desk_app.commands.common import add_data_arg
+from desk_app.commands.common import add_data_arg, services
 from desk_app.paths import default_data_dir
 
 
@@ -27,9 +27,18 @@ def register(sub) -> None:
 
 
 def cmd_backup(args, tr):
+    from desk_app.domain.permissions import BACKUP
     from desk_app.services.backup import backup
+    from desk_app.store.database import DB_FILENAME
 
-    return backup(args.data or default_data_dir(), args.out)
+    # A backup copies every citizen's data: once the desk has accounts, an administrator's
+    # (--user, issue 11); the entry goes in first so the backup holds it too.
+    data = args.data or default_data_dir()
+    if (data / DB_FILENAME).is_file():  # else backup() says what is wrong with the folder
+        with services(args, tr) as ctx:
+            ctx.require(BACKUP)
+            ctx.audit.record("backup.make", after={"out": str(args.out)})
+    return backup(data, args.out)
 
 
 def cmd_restore(args, tr):

@@ -110,6 +110,7 @@ MATRIX = {
     "book": (["book", "--from", "2026-11-01", "--to", "2026-11-30", "--out", "OUT/book.xlsx"], {"supervisor", "admin"}),
     "calendar": (["calendar", "--set", "2027-01-04", "off"], {"admin"}),
     "disable": (["users", "disable", "nobody"], {"admin"}),
+    "backup": (["backup", "--out", "OUT/sao-luu"], {"admin"}),
 }
 
 
