@@ -101,6 +101,7 @@ class DashboardPage(QWidget):
         charts.addWidget(self.by_status, 2)
         self.procedures = self._table([tr("Thủ tục"), tr("Tiếp nhận"), tr("Đúng hạn"), tr("Quá hạn"), tr("Số hóa")])
         self.people = self._table([tr("Cán bộ"), tr("Tiếp nhận"), tr("Đúng hạn"), tr("Quá hạn"), tr("Số hóa")])
+        self.people.setColumnWidth(0, 170)
         tables = QHBoxLayout()
         tables.addWidget(self.procedures, 3)
         tables.addWidget(self.people, 2)
@@ -121,6 +122,8 @@ class DashboardPage(QWidget):
         table.verticalHeader().setVisible(False)
         table.horizontalHeader().setStretchLastSection(False)
         table.setColumnWidth(0, 300)
+        for column in range(1, len(headers)):
+            table.setColumnWidth(column, 80)
         return table
 
     def _preset_changed(self) -> None:
