@@ -130,10 +130,13 @@ class AccountsService:
 
     # --- changing -------------------------------------------------------------------------
     def create_first_admin(self, username: str, full_name: str, password: str) -> dict[str, Any]:
-        """The first-run set-up's call: only while the desk has no account at all."""
+        """The first-run set-up's call: only while the desk has no account at all. The new
+        administrator is signed in, so the set-up that follows is theirs."""
         if self.has_accounts():
             raise ValidationError("Bàn này đã có tài khoản; hãy đăng nhập bằng tài khoản quản trị.", field="username")
-        return self._add(username, ADMIN, full_name, password)
+        account = self._add(username, ADMIN, full_name, password)
+        self.guard.session.account = Account(account["username"], account["full_name"], ADMIN)
+        return account
 
     def add(self, username: str, role: str, full_name: str, password: str) -> dict[str, Any]:
         """The first account must be an administrator and needs no credentials; later ones
