@@ -93,7 +93,9 @@ class ReportService:
         names = self.store.procedure_names({row[0] for row in daily["procedure"]})
         return build_report(daily, names, date_from, date_to)
 
-    def export(self, date_from: date, date_to: date, *, xlsx: Path | None = None, pdf: Path | None = None, tr=None) -> dict[str, Any]:
+    def export(
+        self, date_from: date, date_to: date, *, xlsx: Path | None = None, pdf: Path | None = None, tr=None
+    ) -> dict[str, Any]:
         """The report, also written as .xlsx and/or an A4 PDF (staff names: an export)."""
         report = self.report(date_from, date_to)
         if not (xlsx or pdf):
