@@ -173,7 +173,9 @@ class ScanDialog(QDialog):
         if len(devices) > 1:
             self.runner.db(remembered_scanner_db, on_done=self.scanner.prefer)
         self._set_busy(False)
-        if not devices:
+        if not devices and self.jobs.unavailable:  # say why (and how to enable it), not just "none"
+            self._show(self.jobs.unavailable[0].translated)
+        elif not devices:
             self._say(N_("Không tìm thấy máy quét nào. Vẫn có thể nhập tệp."))
 
     # --- scanning -------------------------------------------------------------------------------

@@ -51,16 +51,19 @@ class ScanJobs:
         self.cancel = threading.Event()
         self._backends_factory = backends
         self._backends: list[ScannerBackend] = []
+        # Why a backend listed nothing (e.g. SANE support not installed): shown when no scanner is found.
+        self.unavailable: list[DeskError] = []
 
     def list_devices(self) -> list:
         """I/O thread: asking drivers for devices can take seconds."""
         self._backends = self._backends_factory()
-        devices = []
+        devices, unavailable = [], []
         for backend in self._backends:
             try:
                 devices += backend.devices()
-            except DeskError:
-                continue
+            except DeskError as exc:
+                unavailable.append(exc)
+        self.unavailable = unavailable
         return devices
 
     def scan(self, device: str, settings: ScanSettings, document: str, mode: str, replace_key: int) -> dict:
