@@ -63,11 +63,13 @@ def render_pil(data: bytes, overlay: bytes | None, box, max_side: int):
     from PIL import Image
 
     img = Image.open(io.BytesIO(data))
+    factor = max(1, max(img.size) // max_side)
     if overlay is not None and box is not None:
         from desk_app.scanning.overlay import compose
 
-        factor = max(1, max(img.size) // max_side)
         img = compose(img.convert("L").reduce(factor), overlay, tuple(v // factor for v in box))
+    elif img.format == "TIFF" and factor > 1:
+        img = img.convert("L").reduce(factor)  # a G4 page: averaging whole blocks first keeps thumbnails cheap
     img.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced scale directly
     img = img.convert("RGB")
     img.thumbnail((max_side, max_side))
