@@ -119,3 +119,18 @@ def test_switch_user_to_an_administrator_shows_the_supervisor_pages(qtbot, staff
     finally:
         window.close()
         runner.shutdown()
+
+
+def test_an_administrator_signed_in_by_the_set_up_is_not_asked_again(qtbot, data_dir, clock):
+    from desk_app.ui.accounts import install_accounts
+
+    window, runner, startup, ready = open_window(qtbot, data_dir, clock)
+    # What the first-run wizard does on the DB thread before the window is ready.
+    runner.db(lambda s: s.accounts.create_first_admin("admin", "Hoàng Văn Quản", PASSWORDS["admin"])).result(10)
+    accounts = install_accounts(window, runner, startup)
+    try:
+        qtbot.waitUntil(lambda: (accounts.session.account or {}).get("username") == "admin", timeout=10000)
+        assert accounts.session.dialog is None and accounts.session.accounts_exist
+    finally:
+        window.close()
+        runner.shutdown()

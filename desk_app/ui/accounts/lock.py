@@ -163,10 +163,12 @@ class SessionControl(QObject):
         return False
 
     def begin(self, state: dict) -> None:
-        """After the database opened: ``state`` = {accounts, lock_minutes}."""
+        """After the database opened: ``state`` = {current, accounts, lock_minutes}."""
         self.accounts_exist = bool(state.get("accounts"))
         self.set_lock_minutes(state.get("lock_minutes") or DEFAULT_LOCK_MINUTES)
-        if self.accounts_exist:
+        if state.get("current"):
+            self._signed_in(state["current"])  # signed in already (the first-run wizard's administrator)
+        elif self.accounts_exist:
             self._ask(username="", locked=False)
         self._show_label()
 
