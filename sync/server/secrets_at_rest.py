@@ -25,7 +25,7 @@ KEY_ENV = "SYNC_SERVER_KEY"
 PREFIX = "aesgcm1:"
 
 
-class KeyError_(Exception):
+class ServerKeyError(ValueError):
     """The server key is missing or unusable."""
 
 
@@ -45,7 +45,7 @@ def load_key(data_dir: Path, key_file: str | Path | None = None) -> bytes:
             write_atomic(path, base64.b64encode(secrets.token_bytes(32)) + b"\n", mode=0o600)
         key = base64.b64decode(path.read_bytes().strip(), validate=True)
     if len(key) != 32:
-        raise KeyError_("the server key must be 32 bytes (base64)")
+        raise ServerKeyError("the server key must be 32 bytes (base64)")
     return key
 
 
