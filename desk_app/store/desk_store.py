@@ -91,6 +91,28 @@ class QueueFilter:
     day_end_ts: int = 0
 
 
+# A filter matching at most this many dossiers is read through its own index and sorted (a few
+# ms at 1M); a broader one is walked in order instead (see DeskStore._plan).
+FEW_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class QueuePlan:
+    source: str
+    clauses: list[str]
+    params: list[Any]
+    order: str
+    keyset: str  # the condition that continues after the last row of a page
+    text: bool  # keyset by id (entry order) rather than (received_ts, id)
+
+    def select(self, clauses: list[str], *, limit: bool = False, count: bool = False) -> str:
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        if count:
+            return f"SELECT count(*) AS n FROM {self.source}{where}"
+        cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
+        return f"SELECT {cols} FROM {self.source}{where} ORDER BY {self.order}" + (" LIMIT ?" if limit else "")
+
+
 def upsert_procedure(conn: sqlite3.Connection, proc: Procedure, *, source: str, active: bool, now: str) -> None:
     """Insert or update one catalogue row, inside the caller's write transaction (the catalogue
     import here and the province's change feed in ``sync_store`` both write through this)."""
@@ -358,15 +380,10 @@ class DeskStore:
         return event
 
     # --- queue ----------------------------------------------------------------------------
-    def _where(self, flt: QueueFilter) -> tuple[str, list[Any], str]:
+    def _filter(self, flt: QueueFilter) -> tuple[list[str], list[Any]]:
+        """The filter's conditions on ``dossiers d`` (everything but the text)."""
         clauses: list[str] = []
         params: list[Any] = []
-        source = "dossiers d"
-        query = fts_query(flt.text) if flt.text else None
-        if query:
-            source = "dossier_fts f JOIN dossiers d ON d.id = f.rowid"
-            clauses.append("dossier_fts MATCH ?")
-            params.append(query)
         if flt.status:
             clauses.append("d.status = ?")
             params.append(flt.status)
@@ -389,7 +406,53 @@ class DeskStore:
         if flt.date_to:
             clauses.append("d.received_ts < ?")
             params.append(_day_start_ts(flt.date_to) + 86400)
-        return source, params, (" WHERE " + " AND ".join(clauses)) if clauses else ""
+        return clauses, params
+
+    def _few(self, clauses: list[str], params: list[Any]) -> bool:
+        """Whether the filter alone matches at most FEW_ROWS dossiers: counted through the
+        filter's own index and stopped at FEW_ROWS + 1, so the answer costs a few ms."""
+        if not clauses:
+            return False
+        sql = f"SELECT count(*) AS n FROM (SELECT 1 FROM dossiers d WHERE {' AND '.join(clauses)} LIMIT ?)"
+        return self._read(sql, [*params, FEW_ROWS + 1])[0]["n"] <= FEW_ROWS
+
+    def _plan(self, flt: QueueFilter) -> QueuePlan:
+        """How to read the queue for ``flt``, chosen so every view x status x dates x text
+        combination reads few rows (docs/queue-speed.md; EXPLAIN QUERY PLAN in tests):
+
+        - a filter that matches few dossiers (<= FEW_ROWS) is read through its own index and
+          sorted; with text, each candidate is checked against the search index by rowid;
+        - otherwise the rows are walked in the wanted order (the received-time index, or the
+          status index that holds that order; with text, the search index's rowids backwards)
+          and the filter is checked on the way, which finds a page after about page/share rows.
+        """
+        clauses, params = self._filter(flt)
+        query = fts_query(flt.text) if flt.text else None
+        few = self._few(clauses, params)
+        if query and few:
+            clauses.append("EXISTS (SELECT 1 FROM dossier_fts f WHERE dossier_fts MATCH ? AND f.rowid = d.id)")
+            return QueuePlan("dossiers d", clauses, [*params, query], "+d.id DESC", "d.id < ?", text=True)
+        if query:
+            return QueuePlan(
+                "dossier_fts f JOIN dossiers d ON d.id = f.rowid", ["dossier_fts MATCH ?", *clauses],
+                [query, *params], "f.rowid DESC", "f.rowid < ?", text=True,
+            )
+        keyset = "(d.received_ts, d.id) < (?, ?)"
+        if few or not clauses:
+            # The unary + keeps SQLite from reading a big index in order when the filter's own
+            # index finds the few rows at once.
+            order = "+d.received_ts DESC, +d.id DESC" if few else "d.received_ts DESC, d.id DESC"
+            return QueuePlan("dossiers d", clauses, params, order, keyset, text=False)
+        # Many rows: walk an index that is already in the wanted order. A status filter has its
+        # own (status, received_ts, id); otherwise the received-time index (the not-yet-synced
+        # part of it for that view), or SQLite may scan the table and sort (seen for "open").
+        if flt.status:
+            source = "dossiers d INDEXED BY dossiers_status_received"
+        elif flt.view == "unsynced":
+            source = "dossiers d INDEXED BY dossiers_unsynced_received"
+        else:
+            source = "dossiers d INDEXED BY dossiers_received"
+        return QueuePlan(source, clauses, params, "d.received_ts DESC, d.id DESC", keyset, text=False)
 
     def queue_page(
         self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200
@@ -401,30 +464,29 @@ class DeskStore:
         same as ``search``: FTS5 walks its rowids backwards and stops after one page, while
         sorting every hit by received time costs ~1 s for a term that hits 100k dossiers.
         Only dossiers entered after an outage with an earlier ``received_at`` differ."""
-        source, params, where = self._where(flt)
-        cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
-        text_search = "dossier_fts" in source
+        plan = self._plan(flt)
+        clauses, params = list(plan.clauses), list(plan.params)
         if after is not None:
             # A row value lets SQLite seek the (received_ts, id) index; the equivalent OR form
             # scans it from the top (64 ms instead of 0.1 ms at depth 500,000 of 1M).
-            keyset = "f.rowid < ?" if text_search else "(d.received_ts, d.id) < (?, ?)"
-            where = f"{where} AND {keyset}" if where else f" WHERE {keyset}"
-            params = params + ([after[1]] if text_search else [after[0], after[1]])
-        order = "f.rowid DESC" if text_search else "d.received_ts DESC, d.id DESC"
-        sql = f"SELECT {cols} FROM {source}{where} ORDER BY {order} LIMIT ?"
-        return self._read(sql, params + [limit])
+            clauses.append(plan.keyset)
+            params += [after[1]] if plan.text else [after[0], after[1]]
+        return self._read(plan.select(clauses, limit=True), [*params, limit])
 
     def search(self, flt: QueueFilter, *, limit: int = 20) -> list[dict[str, Any]]:
-        """Text search, newest first. FTS5 walks rowids (= insertion order) backwards, which
-        stays fast for terms that hit tens of thousands of dossiers."""
-        source, params, where = self._where(flt)
-        cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
-        order = "f.rowid DESC" if "dossier_fts" in source else "d.received_ts DESC, d.id DESC"
-        return self._read(f"SELECT {cols} FROM {source}{where} ORDER BY {order} LIMIT ?", params + [limit])
+        """Text search, newest first (see ``_plan``)."""
+        plan = self._plan(flt)
+        return self._read(plan.select(plan.clauses, limit=True), [*plan.params, limit])
 
     def queue_count(self, flt: QueueFilter) -> int:
-        source, params, where = self._where(flt)
-        return self._read(f"SELECT count(*) AS n FROM {source}{where}", params)[0]["n"]
+        plan = self._plan(flt)
+        return self._read(plan.select(plan.clauses, count=True), plan.params)[0]["n"]
+
+    def explain_queue(self, flt: QueueFilter) -> list[str]:
+        """EXPLAIN QUERY PLAN of the first page for ``flt`` (tests and docs/queue-speed.md)."""
+        plan = self._plan(flt)
+        rows = self.db.conn.execute("EXPLAIN QUERY PLAN " + plan.select(plan.clauses, limit=True), [*plan.params, 200])
+        return [row[3] for row in rows]
 
     def status_counts(self) -> dict[str, int]:
         return {r["status"]: r["n"] for r in self._read("SELECT status, count(*) AS n FROM dossiers GROUP BY status")}

@@ -158,6 +158,7 @@ from desk_app.store import migrations_forms  # noqa: E402,F401  (0003_*: receipt
 from desk_app.store import migrations_sync  # noqa: E402,F401  (0004_*: sync state)
 from desk_app.store import migrations_calendar  # noqa: E402,F401  (0008_*: province calendar)
 from desk_app.store import migrations_ocr  # noqa: E402,F401  (0009_*: recognised page text)
+from desk_app.store import migrations_queue  # noqa: E402,F401  (0010_*: queue indexes)
 from desk_app.store import migrations_accounts  # noqa: E402,F401  (0006_*: accounts, audit trail)
 from desk_app.store import migrations_dossier_edits  # noqa: E402,F401  (0005_*: dossier edits, collectors)
 

@@ -111,7 +111,7 @@ def test_cli_ocr_wait_and_search(tmp_path, page_file, intake_json):
         return json.loads(result.stdout)
 
     ok("init", "--data", str(data), "--unit-code", "000.31.14.H14", "--desk", "3", "--commune-code", "01273")
-    result = desk_cli("intake", "--data", str(data), "--json", "-", input=json.dumps(intake_json, ensure_ascii=False))
+    result = desk_cli("intake", "--allow-missing", "--data", str(data), "--json", "-", input=json.dumps(intake_json, ensure_ascii=False))
     assert result.returncode == 0, result.stderr
     code = json.loads(result.stdout)["code"]
     ok("attach", "--data", str(data), code, "--document", DOC, str(path))

@@ -1,0 +1,137 @@
+"""Every queue filter at a million dossiers: first page (200 rows) and count, for every
+view x status x date range x text, warm and cold (OS cache dropped, new connection), against the
+plan the queue used before (one query, SQLite's own choice), interleaved cell by cell.
+
+    .venv/bin/python bench/bench_queue_matrix.py [--rows 1000000] [--cold-cells 40]
+
+Goals (issue 15): first page <= 100 ms p95 cold and <= 50 ms warm in every cell; counts <= 50 ms
+(or the queue shows "counting" while they finish on the reader thread). The database is the one
+bench_queue_page.py builds (cached under bench/.cache/). Cold needs root (drop_caches).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_queue_page import cached_database  # noqa: E402
+
+from desk_app.domain.calendar import VN_TZ  # noqa: E402
+from desk_app.domain.dossier import STATUS_LABELS  # noqa: E402
+from desk_app.store.desk_store import LIST_COLUMNS, DeskStore, QueueFilter, fts_query  # noqa: E402
+
+VIEWS = ("all", "due", "overdue", "returned", "unsynced", "open")
+TEXTS = ("", "nguyen", "nguyen thi dao")
+NOW = datetime(2026, 11, 18, 9, 30, tzinfo=VN_TZ)
+REPEAT = 5
+
+
+def make_filter(view, status, dates, text) -> QueueFilter:
+    day_end = NOW.replace(hour=23, minute=59, second=59)
+    return QueueFilter(
+        text=text, status=status, view=view, now_ts=int(NOW.timestamp()), day_end_ts=int(day_end.timestamp()),
+        date_from=date(2026, 10, 1) if dates else None, date_to=date(2026, 10, 31) if dates else None,
+    )
+
+
+def before_change(store: DeskStore, flt: QueueFilter) -> str:
+    """The queue's first-page query before the planner (SQLite's own choice of index)."""
+    clauses, params = store._filter(flt)  # noqa: SLF001 - the same filter, the old single query
+    query = fts_query(flt.text) if flt.text else None
+    cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
+    if query:
+        where = " AND ".join(["dossier_fts MATCH ?", *clauses])
+        return f"SELECT {cols} FROM dossier_fts f JOIN dossiers d ON d.id = f.rowid WHERE {where} ORDER BY f.rowid DESC LIMIT 200", [query, *params]
+    where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+    return f"SELECT {cols} FROM dossiers d{where} ORDER BY d.received_ts DESC, d.id DESC LIMIT 200", params
+
+
+def drop_caches() -> bool:
+    try:
+        os.sync()
+        Path("/proc/sys/vm/drop_caches").write_text("3\n")
+        return True
+    except OSError:
+        return False
+
+
+def ms(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return (time.perf_counter() - t) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--cold-cells", type=int, default=40, help="cells measured cold (random sample + the worst warm)")
+    args = parser.parse_args()
+    data_dir = cached_database(args.rows, False)
+    store = DeskStore.open(data_dir, create=False)  # runs this build's migrations (indexes, ANALYZE) once
+    cells = list(itertools.product(VIEWS, (None, *STATUS_LABELS), (False, True), TEXTS))
+    print(f"{len(cells)} cells over {args.rows:,} dossiers; warm = p95 of {REPEAT}, interleaved with the old query")
+    warm: dict[tuple, tuple[float, float, float]] = {}
+    for cell in cells:
+        flt = make_filter(*cell)
+        old_sql, old_params = before_change(store, flt)
+        ours, theirs, counts = [], [], []
+        for _ in range(REPEAT):
+            ours.append(ms(lambda: store.queue_page(flt, limit=200)))
+            theirs.append(ms(lambda: store.db.conn.execute(old_sql, old_params).fetchall()))
+        counts.append(ms(lambda: store.queue_count(flt)))
+        p95 = lambda v: sorted(v)[max(0, round(0.95 * len(v)) - 1)]  # noqa: E731
+        warm[cell] = (p95(ours), p95(theirs), max(counts))
+    store.close()
+
+    def name(cell):
+        view, status, dates, text = cell
+        return f"{view}/{status or '-'}/{'Oct' if dates else 'all dates'}/{text or '-'}"
+
+    worst = sorted(warm.items(), key=lambda kv: kv[1][0], reverse=True)
+    print("\nslowest warm first pages (ours ms | before ms | count ms):")
+    for cell, (o, b, c) in worst[:8]:
+        print(f"  {name(cell):<48} {o:8.1f} | {b:8.1f} | {c:8.1f}")
+    slow_before = sorted(warm.items(), key=lambda kv: kv[1][1], reverse=True)[:5]
+    print("slowest cells of the old query (ours | before):")
+    for cell, (o, b, _c) in slow_before:
+        print(f"  {name(cell):<48} {o:8.1f} | {b:8.1f}")
+    all_ours = [v[0] for v in warm.values()]
+    all_before = [v[1] for v in warm.values()]
+    counts = [v[2] for v in warm.values()]
+    print(f"warm first page: max {max(all_ours):.1f} ms, p95 over cells {statistics.quantiles(all_ours, n=20)[-1]:.1f} ms "
+          f"(goal <= 50); before: max {max(all_before):.1f} ms -> worst-cell ratio {max(all_before) / max(all_ours):.1f}x")
+    print(f"counts: max {max(counts):.1f} ms; {sum(c > 50 for c in counts)} of {len(counts)} cells over 50 ms "
+          "(the queue shows 'Đang đếm…' with the loaded rows meanwhile)")
+
+    rng = random.Random(1)
+    sample = [c for c, _ in worst[:10]] + rng.sample(cells, max(0, args.cold_cells - 10))
+    cold = []
+    if drop_caches():
+        for cell in sample:
+            drop_caches()
+            fresh = DeskStore.open(data_dir, create=False)
+            cold.append((ms(lambda: fresh.queue_page(make_filter(*cell), limit=200)), cell))
+            fresh.close()
+        cold.sort(reverse=True)
+        values = [v for v, _ in cold]
+        print(f"\ncold (OS cache dropped, new connection) over {len(cold)} cells: max {values[0]:.1f} ms "
+              f"({name(cold[0][1])}), p95 {statistics.quantiles(values, n=20)[-1]:.1f} ms (goal <= 100)")
+    else:
+        print("\ncold: cannot drop the OS cache (needs root); skipped")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
