@@ -17,10 +17,9 @@ from desk_app.ui.tasks import TaskRunner
 
 
 def create_admin_step(services, username: str, full_name: str, password: str) -> dict:
-    """DB thread: the first administrator, then signed in (the session the UI's services share)."""
-    account = services.accounts.create_first_admin(username, full_name, password)
-    services.accounts.login(username, password)
-    return account
+    """DB thread: the first administrator, signed in by the service (the session the UI's
+    services share), so the first dossier goes through."""
+    return services.accounts.create_first_admin(username, full_name, password)
 
 
 def has_accounts(services) -> bool:
