@@ -37,11 +37,12 @@ def test_failed_print_is_not_counted_and_reprints_are(desk, dossier, tmp_path):
 def test_export_refuses_bad_paths_and_leaves_nothing(desk, dossier, tmp_path):
     with pytest.raises(ValidationError):
         desk.printing.export(dossier["code"], tmp_path / "slip.txt")
+    (tmp_path / "a-file").write_text("x")  # a missing folder is created (tests/cli/test_export_folders.py); not under a file
     with pytest.raises(ValidationError):
-        desk.printing.export(dossier["code"], tmp_path / "missing" / "slip.pdf")
+        desk.printing.export(dossier["code"], tmp_path / "a-file" / "missing" / "slip.pdf")
     with pytest.raises(NotFoundError):
         desk.printing.export("000.31.14.H14-261118-3999", tmp_path / "slip.pdf")
-    assert list(tmp_path.iterdir()) == [tmp_path / "data"]
+    assert sorted(tmp_path.iterdir()) == [tmp_path / "a-file", tmp_path / "data"]
     assert desk.printing.prints(dossier["code"]) == []
 
 

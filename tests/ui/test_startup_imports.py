@@ -27,12 +27,16 @@ from desk_app.ui.printing import install_printing
 from desk_app.ui.scan import install_scanning
 from desk_app.ui.sync_status import install_sync
 from desk_app.ui.tasks import TaskRunner
+from desk_app.ui.admin import install_admin
+from desk_app.ui.qt_translations import install_qt_translations
 app = QApplication([])
 tr = Translator("vi")
 data = Path(sys.argv[1])
 runner = TaskRunner(make_services_factory(data, tr))
 window = MainWindow(runner, tr)
+install_qt_translations(app, window)
 install_scanning(window, runner, tr)
+install_admin(window, runner)
 install_printing(window, runner)
 loop = install_sync(window, runner, tr, data_dir=data, start=False)
 window.show()
