@@ -15,7 +15,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
@@ -29,25 +29,11 @@ from desk_app.ui.app import DeskStartup  # noqa: E402
 from desk_app.ui.main_window import MainWindow  # noqa: E402
 from desk_app.ui.tasks import TaskRunner  # noqa: E402
 from desk_app.ui.wedge import install_scanner_router  # noqa: E402
+from make_screenshots import wait, wait_until  # noqa: E402  (this folder, first on the path)
 
 OUT = Path(__file__).resolve().parent
 CARD = "004199012345|082345678|Nguyễn Thị Đào|20051999|Nữ|Xóm Nà Rỏa, Phường Thục Phán, Tỉnh Cao Bằng|10072024"
 STAMP = [50_000_000]
-
-
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_until(condition, timeout_ms: int = 10000) -> None:
-    waited = 0
-    while not condition():
-        if waited > timeout_ms:
-            raise TimeoutError("the window did not get there in time")
-        wait(20)
-        waited += 20
 
 
 def key(ch: str, gap_ms: int, code: int = 0) -> None:
