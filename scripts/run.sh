@@ -16,7 +16,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 target="."
 [ -n "${DESK_EXTRAS:-}" ] && target=".[${DESK_EXTRAS}]"
-stamp=$( { echo "$target"; find pyproject.toml desk_app sync -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)
+# What the wheel is built from (the packages pyproject.toml includes): a change means a reinstall.
+sources=(pyproject.toml)
+for d in desk_app desk_common sync; do [ -d "$d" ] && sources+=("$d"); done
+stamp=$( { echo "$target"; find "${sources[@]}" -type f ! -name '*.pyc' -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -d' ' -f1)
 if [ "$(cat .venv/.desk-installed 2>/dev/null)" != "$stamp" ]; then
     .venv/bin/python -m pip install -q --disable-pip-version-check "$target"
     echo "$stamp" > .venv/.desk-installed

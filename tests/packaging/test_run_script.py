@@ -8,6 +8,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -20,11 +21,15 @@ def test_run_script_installs_without_compiler_and_starts_the_installed_app(sourc
     checkout = tmp_path / "checkout"
     shutil.copytree(source_copy, checkout)
     env = {**wheels_only_env(wheelhouse), "QT_QPA_PLATFORM": "offscreen"}
+    if Path("/usr/bin/python3").exists():  # Debian's own python3, as on a fresh Debian 12 (not a dev's pyenv)
+        env["PATH"] = "/usr/bin:/bin:" + env.get("PATH", "")
     cmd = ["bash", "scripts/run.sh", "--selftest", "--data", str(tmp_path / "data"), "--lang", "en"]
     first = subprocess.run(cmd, cwd=checkout, env=env, capture_output=True, text=True, timeout=900)
     assert first.returncode == 0, first.stderr[-3000:]
     report = json.loads(first.stdout.strip().splitlines()[-1])
     assert report["ok"] is True, report
+    if Path("/usr/bin/python3").exists():
+        assert "home = /usr/bin" in (checkout / ".venv" / "pyvenv.cfg").read_text()
     site = next((checkout / ".venv" / "lib").glob("python3*/site-packages"))
     assert (site / "desk_app" / "resources" / "fonts" / "DejaVuSans.ttf").exists()  # installed, not editable
     assert not list(site.glob("__editable__*"))
