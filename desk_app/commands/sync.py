@@ -37,6 +37,11 @@ def register(sub) -> None:
     p.add_argument("keys", nargs="*", help="idempotency keys (default: all quarantined)")
     p.set_defaults(handler=cmd_sync_retry)
 
+    p = sub.add_parser("clock-recover", help="a supervisor declares the PC clock was wrong; intake continues (audited)")
+    add_data_arg(p)
+    p.add_argument("--note", required=True, help="what was wrong with the clock and when it was corrected")
+    p.set_defaults(handler=cmd_clock_recover)
+
     p = sub.add_parser("export-bundle", help="write pending records and files to a signed USB bundle")
     add_data_arg(p)
     p.add_argument("--out", required=True, type=Path)
@@ -92,6 +97,11 @@ def cmd_sync_status(args, tr):
 def cmd_sync_retry(args, tr):
     with services(args, tr) as ctx:
         return {"requeued": ctx.sync.retry_quarantined(args.keys or None)}
+
+
+def cmd_clock_recover(args, tr):
+    with services(args, tr) as ctx:
+        return ctx.desk_clock.recover(args.note)
 
 
 def cmd_export_bundle(args, tr):

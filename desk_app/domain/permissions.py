@@ -37,6 +37,7 @@ CATALOGUE = "catalogue.manage"  # import the procedure catalogue
 CALENDAR = "calendar.manage"  # extra days off / make-up working days
 ENROLL = "sync.enroll"  # register the desk with the province
 BACKUP = "backup.manage"  # make and restore backups
+CLOCK = "clock.recover"  # declare "the PC clock was wrong" so intake continues (issue 12)
 
 PERMISSION_LABELS: dict[str, str] = {
     INTAKE: N_("Tiếp nhận hồ sơ"),
@@ -56,11 +57,12 @@ PERMISSION_LABELS: dict[str, str] = {
     CALENDAR: N_("Sửa lịch ngày nghỉ, ngày làm bù"),
     ENROLL: N_("Đăng ký máy với máy chủ tỉnh"),
     BACKUP: N_("Sao lưu, khôi phục"),
+    CLOCK: N_("Xác nhận đồng hồ máy tính đã sai"),
 }
 PERMISSIONS = tuple(PERMISSION_LABELS)
 
 _RECEPTIONIST = frozenset({INTAKE, VIEW, STATUS, SCAN, PRINT, SYNC})
-_SUPERVISOR = _RECEPTIONIST | {REFUSE, REASSIGN, EXPORT, REPORT, AUDIT}
+_SUPERVISOR = _RECEPTIONIST | {REFUSE, REASSIGN, EXPORT, REPORT, AUDIT, CLOCK}
 # The administrator can do everything: on a commune desk the administrator is usually the
 # head of the centre, who also stands in at the counter.
 MATRIX: dict[str, frozenset[str]] = {

@@ -104,6 +104,14 @@ class DeskServices:
         return self._guarded("sync", self._sync)
 
     @property
+    def desk_clock(self):
+        """The PC clock's checks and the supervised "the clock was wrong" (issue 12)."""
+        from desk_app.services.desk_clock import DeskClockService
+        from desk_app.store.clock_store import ClockStore
+
+        return self._guarded("desk_clock", DeskClockService(ClockStore(self.store.db), self.clock, self._actor))
+
+    @property
     def digitise(self) -> DigitiseService:
         if self._digitise is None:
             from desk_app.services.digitise import DigitiseService

@@ -137,6 +137,9 @@ RULES: dict[str, dict[str, Rule]] = {
     "catalogue": {
         "import_file": Rule(P.CATALOGUE, "catalogue.import", after=lambda a, k, r: {"file": str(_arg(0, "path")(a, k))}),
     },
+    "desk_clock": {
+        "recover": Rule(P.CLOCK, "clock.recover", after=lambda a, k, r: r, atomic=True),
+    },
     "sync": {
         "enroll": Rule(P.ENROLL, "sync.enroll", after=lambda a, k, r: {"server": str(_arg(0, "server_url")(a, k))}),
         "sync_once": Rule(P.SYNC),

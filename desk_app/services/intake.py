@@ -11,7 +11,9 @@ from desk_app.domain.errors import ValidationError
 from desk_app.domain.text import fold
 from desk_app.services.actor import ActorSource, as_actor_source
 from desk_app.services.catalogue import CatalogueService
+from desk_app.services.desk_clock import DeskClockService
 from desk_app.services.setup import SetupService
+from desk_app.store.clock_store import ClockStore
 from desk_app.store.desk_store import DeskStore
 
 # A receipt time in the future beyond this is a wrong clock or a typo, not a real intake.
@@ -20,8 +22,6 @@ FUTURE_TOLERANCE = timedelta(minutes=5)
 BACKDATE_LIMIT = timedelta(days=60)
 # A PC whose CMOS battery died boots in 2000-something; no dossier of this app predates this.
 EARLIEST_PLAUSIBLE = datetime(2025, 7, 1, tzinfo=VN_TZ)
-# NTP corrections are seconds; a clock more than this behind the last saved dossier was set back.
-CLOCK_BACKWARDS_TOLERANCE = timedelta(hours=1)
 
 
 def missing_required(procedure, documents) -> list[str]:
@@ -157,15 +157,9 @@ class IntakeService:
                 field="clock",
                 value=now.strftime("%H:%M %d/%m/%Y"),
             )
-        latest = self.store.latest_created_at()
-        if latest and now < datetime.fromisoformat(latest) - CLOCK_BACKWARDS_TOLERANCE:
-            raise ValidationError(
-                "Đồng hồ máy tính ({value}) đang chậm hơn hồ sơ đã lưu gần nhất ({latest}). "
-                "Hãy chỉnh ngày giờ rồi tiếp nhận lại.",
-                field="clock",
-                value=now.strftime("%H:%M %d/%m/%Y"),
-                latest=datetime.fromisoformat(latest).astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y"),
-            )
+        # Behind the newest time the desk trusts (last dossier, or the province's time at the
+        # last sync): see desk_app/services/desk_clock.py for the way out of a wrong clock.
+        DeskClockService(ClockStore(self.store.db), self.clock).check_intake(now)
 
     def store_view(self, code: str) -> dict:
         from desk_app.services.queue import dossier_view

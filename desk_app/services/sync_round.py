@@ -14,7 +14,9 @@ from typing import Any, Callable
 
 from desk_app.domain.errors import StoreError
 from desk_app.services import updates
+from desk_app.services.desk_clock import record_contact
 from desk_app.store.blobs import BlobStore
+from desk_app.store.clock_store import ClockStore
 from desk_app.store.sync_store import SyncStore
 from sync.client import SyncClient
 from sync.errors import RECORD, SyncError
@@ -70,6 +72,8 @@ def audit_head(store: SyncStore) -> dict[str, Any]:
 def note_contact(store: SyncStore, answer: dict[str, Any], now: str) -> float:
     """Record that the server answered (and its clock skew); returns the skew in seconds."""
     skew = round(answer["clock_skew"], 1)
+    # Before the new skew is stored: a change from the previous one is a jump of the clock.
+    record_contact(ClockStore(store.db), now, skew)
     store.set_state(clock_skew_seconds=skew, last_contact_at=now)
     return skew
 

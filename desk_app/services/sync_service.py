@@ -23,10 +23,12 @@ from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.errors import NotFoundError, StoreError, ValidationError
 from desk_app.i18n import N_
 from desk_app.services import updates
+from desk_app.services.desk_clock import DeskClockService
 from desk_app.services.setup import SetupService
 from desk_app.services.sync_credentials import SERVER_PIN, CredentialVault, DeskCredentials
 from desk_app.services.sync_round import UPLOAD_WORKERS, SyncRound, event_of, note_contact, outbox_figures
 from desk_app.store.blobs import BlobStore
+from desk_app.store.clock_store import ClockStore
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.sync_store import SyncStore
 from sync.bundle import write_bundle
@@ -184,6 +186,8 @@ class SyncService:
             finally:
                 client.close()
         depth = outbox["pending"] + outbox["quarantined"]
+        # A jump, a clock behind the last trusted time, a dossier saved with it ahead (issue 12).
+        clock = DeskClockService(ClockStore(self.store.db), self.clock).status()
         last_confirmed = state.get("last_confirmed_at")
         return {
             "enrolled": meta is not None,
@@ -206,7 +210,8 @@ class SyncService:
             "last_error": state.get("last_error"),
             "synced": bool(meta is not None and depth == 0 and last_confirmed and not state.get("last_error")),
             "clock_skew_seconds": skew,
-            "clock_warning": skew is not None and abs(skew) > CLOCK_WARNING_SECONDS,
+            **clock,
+            "clock_warning": bool(clock["clock_problems"]) or (skew is not None and abs(skew) > CLOCK_WARNING_SECONDS),
             "conflicts": len(self.store.conflicts()),
             # The newer version the province asks for, from its last heartbeat answer.
             "update": updates.notice(state.get(updates.STATE_KEY), self.app_version),

@@ -128,6 +128,7 @@ def _call(ctx, permission, code, intake_json):
         P.SETTINGS: lambda: ctx.setup.set_officer("Nông Văn Nhận"),
         P.CALENDAR: lambda: ctx.setup.set_day(ctx.clock().date() + timedelta(days=40), None),
         P.SYNC: lambda: ctx.sync.retry_quarantined(),
+        P.CLOCK: lambda: ctx.desk_clock.recover("đồng hồ đã sai"),
     }
     return calls[permission]
 
