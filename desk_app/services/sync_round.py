@@ -17,6 +17,7 @@ from desk_app.services import updates
 from desk_app.services.desk_clock import record_contact
 from desk_app.store.blobs import BlobStore
 from desk_app.store.clock_store import ClockStore
+from desk_app.store.code_sequence import raise_counters
 from desk_app.store.sync_store import SyncStore
 from sync.client import SyncClient
 from sync.errors import RECORD, SyncError
@@ -183,6 +184,9 @@ class SyncRound:
                 "audit_head": audit_head(self.store),
             }
         )
+        meta = self.store.credential_meta()
+        if meta and answer.get("last_sequences"):  # a lost or older database never reuses a code
+            raise_counters(self.store.db, int(meta["desk"]), answer["last_sequences"])
         if answer.get("audit_head_seq") is not None:  # the province keeps the head (issue 11)
             self.store.set_state(audit_acked_seq=int(answer["audit_head_seq"]))
         # The version the province wants its desks to run (services/updates.py).

@@ -8,6 +8,7 @@ it on its worker.
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -52,8 +53,10 @@ def open_database(data_dir: Path, *, create: bool = True) -> Database:
         )
     if path.is_dir():
         raise StoreError("Không mở được cơ sở dữ liệu {path}: đây là một thư mục.", path=str(path))
+    refuse_lost_database(data_dir)
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
+        make_private(data_dir)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
     except (OSError, sqlite3.Error) as exc:
         raise StoreError("Không mở được thư mục dữ liệu {path}: {detail}.", path=str(data_dir), detail=str(exc)) from None
@@ -79,6 +82,51 @@ def open_database(data_dir: Path, *, create: bool = True) -> Database:
         conn.close()
         raise
     return db
+
+
+def refuse_lost_database(data_dir: Path) -> None:
+    """A missing or empty database beside page files or a sync credential is a lost desk, not
+    a new one: numbering afresh would reuse codes the province already holds (issue 12)."""
+    path = data_dir / DB_FILENAME
+    try:
+        if path.is_file() and path.stat().st_size > 0:
+            return
+        files = data_dir / "files"
+        found = []
+        if files.is_dir() and any(p.is_file() for p in files.rglob("*")):
+            found.append("files/")
+        for name in ("sync-credential.json", DB_FILENAME + "-wal"):
+            if (data_dir / name).is_file() and (data_dir / name).stat().st_size > 0:
+                found.append(name)
+    except OSError:
+        return  # the open below reports what is wrong with the folder
+    if found:
+        raise StoreError(
+            "Cơ sở dữ liệu {path} bị mất hoặc rỗng nhưng thư mục vẫn còn dữ liệu của một bàn đã dùng ({found}). "
+            "Không khởi tạo lại để tránh trùng mã hồ sơ: hãy khôi phục bản sao lưu (desk restore).",
+            path=str(path), found=", ".join(found),
+        )
+
+
+def make_private(data_dir: Path) -> None:
+    """The data folder 0700 and the database files 0600 on Linux (docs/security.md, "The desk"):
+    citizens' names and ID numbers are not for other accounts of the PC. SQLite gives the -wal
+    and -shm files the database file's mode; page files and logs sit in 0700 folders."""
+    if os.name != "posix":
+        return  # Windows: the installer's ACL on the folder (installers/README.md)
+    path = data_dir / DB_FILENAME
+    try:
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+        data_dir.chmod(0o700)
+        for name in (DB_FILENAME, DB_FILENAME + "-wal", DB_FILENAME + "-shm"):
+            if (data_dir / name).is_file():
+                (data_dir / name).chmod(0o600)
+        for name in ("files", "logs"):
+            if (data_dir / name).is_dir():
+                (data_dir / name).chmod(0o700)
+    except OSError:
+        pass  # a folder of another account, read-only media: the open says what is wrong
 
 
 def _refuse_newer(db: Database) -> None:

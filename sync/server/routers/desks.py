@@ -11,6 +11,7 @@ from sync.server.deps import JSON_LIMIT, Caller, blocking, parse_json, province_
 from sync.server.errors import ApiError
 from sync.server.models import REFUSALS, DeskAnswer, HeartbeatAnswer, HeartbeatReport, PingAnswer
 from sync.server.routers import body_doc
+from sync.server.sequences import last_sequences
 
 router = APIRouter(prefix=API_PREFIX, tags=["desks"], responses=REFUSALS)
 
@@ -37,9 +38,13 @@ async def heartbeat(request: Request, caller: Caller = Depends(signed(JSON_LIMIT
     if not isinstance(data, dict):
         raise ApiError(400, "malformed", "a JSON object is required")
     report = HeartbeatReport.model_validate(data)
-    acknowledged = await blocking(province_of(request).heartbeat, caller.desk, report.model_dump())
+    province = province_of(request)
+    acknowledged = await blocking(province.heartbeat, caller.desk, report.model_dump())
+    # The desk raises its counters to these: a lost or older database never reuses a code.
+    sequences = await blocking(last_sequences, province.db, caller.desk.unit_code, caller.desk.desk)
     settings = settings_of(request)
     return {
+        "last_sequences": sequences,
         "server_time": time.time(),
         "desk_version": settings.desk_version,
         "desk_download_url": settings.desk_download_url,
