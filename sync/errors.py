@@ -57,6 +57,7 @@ MESSAGES: dict[str, str] = {
     # Record refusals (quarantine reasons).
     "other_commune": N_("Hồ sơ không thuộc xã của bàn này."),
     "other_desk": N_("Mã hồ sơ không do bàn này cấp."),
+    "not_receiving_desk": N_("Hồ sơ do bàn khác tiếp nhận: chỉ bàn tiếp nhận hoặc tỉnh được đổi trạng thái, sửa hồ sơ."),
     "code_taken": N_("Mã hồ sơ đã được một hồ sơ khác dùng trên máy chủ."),
     "key_reused": N_("Mã chống trùng đã dùng cho một nội dung khác (xung đột)."),
     "unknown_dossier": N_("Máy chủ chưa có hồ sơ này."),

@@ -143,6 +143,10 @@ class RecordApplier:
             return {"key": key, "status": CONFLICT, "reason": "key_reused", "answer": answer}
         if unit_of(code) != desk.unit_code:
             raise Refused("other_commune", f"{code} is not a dossier of unit {desk.unit_code}")
+        if kind != KIND_RECEIVED and desk_of(code) != desk.desk:
+            # Only the receiving desk (or the province, through its own feed) changes a
+            # dossier: another desk of the unit would change it behind the owner's back.
+            raise Refused("not_receiving_desk", f"{code} was received by desk {desk_of(code)}, not desk {desk.desk}")
         files = record_files(payload)
         missing = [sha for sha in files if not self.has_file(sha)]
         if missing:
