@@ -4,6 +4,9 @@ the online push (``sync.server.records``), so importing a bundle twice changes n
 
 Layout: ``manifest.json`` (desk, records, file list), ``signature`` (HMAC of the manifest
 with the desk's key), ``files/<sha256>`` (each checked against its name on import).
+Encrypted to the province (issue 12, sync/bundle_crypto.py): ``envelope.json`` in clear, and
+``manifest.json`` and every ``files/<sha256>`` sealed; the signature is over the plaintext
+manifest. A plain bundle (no envelope) is what desks before issue 12 wrote.
 """
 
 from __future__ import annotations
@@ -15,11 +18,15 @@ import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from cryptography.exceptions import InvalidTag
+
 from desk_common.fsutil import CHUNK, fsync_dir
+from sync.bundle_crypto import Opener, Sealer
 from sync.protocol import BUNDLE_PROTOCOL, bundle_signature, is_sha256
 
 FORMAT = "desk-sync-bundle"
 MAX_MANIFEST = 64 * 1024 * 1024
+ENVELOPE = "envelope.json"
 
 
 class BundleError(Exception):
@@ -38,8 +45,11 @@ def write_bundle(
     files: Iterable[str],
     open_file: Callable[[str], Any],
     created_at: str,
+    recipient: bytes | None = None,
 ) -> dict[str, Any]:
-    """Write atomically (temp file + rename): a half-written bundle never has the final name."""
+    """Write atomically (temp file + rename): a half-written bundle never has the final name.
+    With ``recipient`` (the province's X25519 public key) the content is sealed to it."""
+    sealer = Sealer(recipient) if recipient else None
     files = list(dict.fromkeys(files))
     manifest = {
         "format": FORMAT,
@@ -59,9 +69,17 @@ def write_bundle(
     total = 0
     try:
         with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("manifest.json", raw)
+            if sealer:
+                archive.writestr(ENVELOPE, json.dumps(sealer.envelope()))
+            archive.writestr("manifest.json", sealer.seal("manifest.json", raw) if sealer else raw)
             archive.writestr("signature", bundle_signature(secret, raw))
             for sha in files:
+                if sealer:  # one page file at a time in memory (a few MB at most)
+                    with open_file(sha) as src:
+                        data = src.read()
+                    total += len(data)
+                    archive.writestr(f"files/{sha}", sealer.seal(f"files/{sha}", data))
+                    continue
                 with open_file(sha) as src, archive.open(f"files/{sha}", "w", force_zip64=True) as dst:
                     for block in iter(lambda: src.read(CHUNK), b""):
                         dst.write(block)
@@ -76,9 +94,35 @@ def write_bundle(
     return {"records": len(events), "files": len(files), "file_bytes": total, "bytes": out.stat().st_size}
 
 
-def read_manifest(path: Path) -> tuple[dict[str, Any], bytes, str]:
+def _opener(archive: zipfile.ZipFile, private_key, allow_plain: bool) -> Opener | None:
+    """The way to open a sealed bundle's entries; None for a plain one (if allowed)."""
+    if ENVELOPE not in archive.namelist():
+        if not allow_plain:
+            raise BundleError("plain_bundle", "not encrypted to the province (a desk before issue 12)")
+        return None
+    if private_key is None:
+        raise BundleError("encrypted", "no province key to open it")
+    try:
+        if archive.getinfo(ENVELOPE).file_size > 4096:
+            raise ValueError("envelope too large")
+        return Opener(private_key, json.loads(archive.read(ENVELOPE)))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise BundleError("bad_encryption", str(exc)) from None
+
+
+def _open(opener: Opener | None, name: str, data: bytes) -> bytes:
+    if opener is None:
+        return data
+    try:
+        return opener.open(name, data)
+    except InvalidTag:
+        raise BundleError("bad_encryption", f"{name} was altered or sealed to another key") from None
+
+
+def read_manifest(path: Path, private_key=None, *, allow_plain: bool = True) -> tuple[dict[str, Any], bytes, str]:
     """(manifest, its raw bytes, signature). Checks the shape only; the caller checks the
-    signature with the key of the desk named inside."""
+    signature with the key of the desk named inside. A sealed bundle needs ``private_key``
+    (the province's X25519 key); a plain one is refused unless ``allow_plain``."""
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
@@ -88,7 +132,8 @@ def read_manifest(path: Path) -> tuple[dict[str, Any], bytes, str]:
             info = archive.getinfo("manifest.json")
             if info.file_size > MAX_MANIFEST:
                 raise BundleError("too_large", "manifest")
-            raw = archive.read("manifest.json")
+            opener = _opener(archive, private_key, allow_plain)
+            raw = _open(opener, "manifest.json", archive.read("manifest.json"))
             signature = archive.read("signature").decode("ascii").strip()
         except KeyError as exc:
             raise BundleError("not_a_bundle", str(exc)) from None
@@ -107,9 +152,10 @@ def read_manifest(path: Path) -> tuple[dict[str, Any], bytes, str]:
     return manifest, raw, signature
 
 
-def iter_bundle_files(path: Path, shas: list[str], max_bytes: int):
-    """Yield (sha, bytes) for each listed file present in the bundle."""
+def iter_bundle_files(path: Path, shas: list[str], max_bytes: int, private_key=None):
+    """Yield (sha, bytes) for each listed file present in the bundle (opened when sealed)."""
     with zipfile.ZipFile(path) as archive:
+        opener = _opener(archive, private_key, True)
         names = set(archive.namelist())
         for sha in shas:
             name = f"files/{sha}"
@@ -118,4 +164,4 @@ def iter_bundle_files(path: Path, shas: list[str], max_bytes: int):
                 continue
             if archive.getinfo(name).file_size > max_bytes:
                 raise BundleError("too_large", sha)
-            yield sha, archive.read(name)
+            yield sha, _open(opener, name, archive.read(name))

@@ -45,6 +45,8 @@ def register(sub) -> None:
     p = sub.add_parser("export-bundle", help="write pending records and files to a signed USB bundle")
     add_data_arg(p)
     p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--province-key", type=Path, default=None,
+                   help="the province's bundle key file (server: bundle-key --out FILE), when the desk never synced online")
     p.set_defaults(handler=cmd_export_bundle)
 
 
@@ -106,4 +108,4 @@ def cmd_clock_recover(args, tr):
 
 def cmd_export_bundle(args, tr):
     with services(args, tr) as ctx:
-        return ctx.sync.export_bundle(args.out)
+        return ctx.sync.export_bundle(args.out, province_key=args.province_key)

@@ -19,6 +19,7 @@ from desk_app.store.blobs import BlobStore
 from desk_app.store.clock_store import ClockStore
 from desk_app.store.code_sequence import raise_counters
 from desk_app.store.sync_store import SyncStore
+from sync.bundle_crypto import decode_public, encode_public
 from sync.client import SyncClient
 from sync.errors import RECORD, SyncError
 from sync.parallel import ParallelUploads
@@ -31,6 +32,7 @@ UPLOAD_WORKERS = 3  # files in flight at once (round trips dominate small files 
 # The heartbeat at the start of a round is skipped when one went out this recently: the one
 # at the end of every round reports the backlog that is left.
 HEARTBEAT_EVERY = 600.0
+BUNDLE_KEY = "province_bundle_key"  # sync_state: the key USB bundles are sealed to
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +79,18 @@ def note_contact(store: SyncStore, answer: dict[str, Any], now: str) -> float:
     record_contact(ClockStore(store.db), now, skew)
     store.set_state(clock_skew_seconds=skew, last_contact_at=now)
     return skew
+
+
+def remember_bundle_key(store: SyncStore, key: Any, *, strict: bool = False) -> None:
+    """Keep the province's bundle key (base64 X25519, sync/bundle_crypto.py) when it is one."""
+    try:
+        raw = decode_public(key) if isinstance(key, str) and key else None
+    except ValueError:
+        if strict:
+            raise
+        raw = None
+    if raw and store.state(BUNDLE_KEY) != encode_public(raw):
+        store.set_state(**{BUNDLE_KEY: encode_public(raw)})
 
 
 class SyncRound:
@@ -184,6 +198,7 @@ class SyncRound:
                 "audit_head": audit_head(self.store),
             }
         )
+        remember_bundle_key(self.store, answer.get("bundle_key"))
         meta = self.store.credential_meta()
         if meta and answer.get("last_sequences"):  # a lost or older database never reuses a code
             raise_counters(self.store.db, int(meta["desk"]), answer["last_sequences"])

@@ -26,12 +26,21 @@ from desk_app.services import updates
 from desk_app.services.desk_clock import DeskClockService
 from desk_app.services.setup import SetupService
 from desk_app.services.sync_credentials import SERVER_PIN, CredentialVault, DeskCredentials
-from desk_app.services.sync_round import UPLOAD_WORKERS, SyncRound, event_of, note_contact, outbox_figures
+from desk_app.services.sync_round import (
+    BUNDLE_KEY,
+    UPLOAD_WORKERS,
+    SyncRound,
+    event_of,
+    note_contact,
+    outbox_figures,
+    remember_bundle_key,
+)
 from desk_app.store.blobs import BlobStore
 from desk_app.store.clock_store import ClockStore
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.sync_store import SyncStore
 from sync.bundle import write_bundle
+from sync.bundle_crypto import decode_public, encode_public
 from sync.client import Credential, SyncClient, check_enroll_url
 from sync.tlspin import normalize_pin
 from sync.errors import AUTHENTICATION, SyncError, reason_message
@@ -139,7 +148,19 @@ class SyncService:
         }
         storage = self.credentials.save(meta, credential.secret, pin=credential.pin)
         self.store.set_state(**{ENROLL_REQUEST: None})
+        self._fetch_bundle_key(credential, tls)
         return {**meta, "storage": storage, "server_pin": credential.pin or None}
+
+    def _fetch_bundle_key(self, credential: Credential, tls: dict[str, Any]) -> None:
+        """The province's key USB bundles are sealed to, from the signed who-am-I answer. Best
+        effort: every heartbeat answer carries it too (sync_round.remember_bundle_key)."""
+        client = SyncClient(credential, **{**self.client_options, **tls, "max_attempts": 1})
+        try:
+            remember_bundle_key(self.store, client.whoami().get("bundle_key"))
+        except SyncError:
+            pass
+        finally:
+            client.close()
 
     def _enroll_request_id(self, server_url: str, code: str) -> str:
         """The request id for enrolling with ``code`` at ``server_url``, saved in the database
@@ -246,11 +267,28 @@ class SyncService:
         return sync_round.run(tr)
 
     # --- USB bundle -----------------------------------------------------------------------
-    def export_bundle(self, out: Path) -> dict[str, Any]:
-        """Write every pending record and its files to a signed bundle for the province.
+    def export_bundle(self, out: Path, province_key: Path | None = None) -> dict[str, Any]:
+        """Write every pending record and its files to a signed bundle for the province,
+        encrypted to the province's key (from enrollment, a heartbeat, or ``province_key``, a
+        file written by the server's ``bundle-key``; remembered for later bundles).
         Nothing is marked as sent: the records stay pending until the server confirms them
         (a later online sync gets ``duplicate`` answers and confirms them then)."""
         credential = self.require_credential()
+        if province_key is not None:
+            try:
+                text = Path(province_key).read_text(encoding="ascii", errors="replace")
+                remember_bundle_key(self.store, encode_public(decode_public(text)), strict=True)
+            except (OSError, ValueError) as exc:
+                raise ValidationError(
+                    "Tệp khóa của tỉnh {path} không dùng được: {detail}.", field="province_key",
+                    path=str(province_key), detail=str(exc),
+                ) from None
+        recipient = self.store.state(BUNDLE_KEY)
+        if not recipient:
+            raise ValidationError(
+                "Chưa có khóa của tỉnh để mã hóa gói USB: hãy đồng bộ trực tuyến một lần, "
+                "hoặc dùng tệp khóa do tỉnh cấp (--province-key).", field="province_key",
+            )
         rows, after_id = [], 0
         while True:
             batch = self.store.pending(limit=1000, max_bytes=1 << 62, after_id=after_id)
@@ -270,6 +308,7 @@ class SyncService:
             files=files,
             open_file=self.blobs.open,
             created_at=self.now(),
+            recipient=decode_public(recipient),
         )
         return {"out": str(out), **result}
 

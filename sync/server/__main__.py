@@ -97,7 +97,8 @@ COMMANDS = {
     "set-status": _with(lambda p, a: p.set_status(a.code, a.status, a.note, a.actor)),
     "publish-procedure": _with(lambda p, a: p.publish_procedure(_procedure(a), a.unit_code)),
     "publish-day": _with(lambda p, a: p.publish_calendar(a.day, a.kind, a.note, a.unit_code)),
-    "import-bundle": _with(lambda p, a: p.import_bundle(Path(a.file))),
+    "import-bundle": _with(lambda p, a: p.import_bundle(Path(a.file), allow_plain=a.allow_plain)),
+    "bundle-key": _with(lambda p, a: _bundle_key(p, a.out)),
     "verify-receipt": _with(lambda p, a: p.verify_receipt(a.code, a.tag)),
 }
 
@@ -178,10 +179,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--unit-code", default="")
     p = command("import-bundle", "import a desk's USB bundle (idempotent)")
     p.add_argument("file")
+    p.add_argument("--allow-plain", action="store_true", help="also accept a bundle not encrypted to the province (desks before issue 12)")
+    p = command("bundle-key", "the province's public key desks encrypt USB bundles to")
+    p.add_argument("--out", default=None, help="also write it to this file (for desk export-bundle --province-key)")
     p = command("verify-receipt", "check a receipt's code and tag")
     p.add_argument("code")
     p.add_argument("tag")
     return parser
+
+
+def _bundle_key(province, out: str | None) -> dict:
+    key = province.bundle_public_key()
+    if out:
+        Path(out).write_text(key + "\n", encoding="ascii")
+    return {"bundle_key": key, **({"out": out} if out else {})}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.bundle import BundleError, iter_bundle_files, read_manifest
+from sync.bundle_crypto import encode_public, private_key_from_server_key, public_bytes
 from sync.protocol import (
     FEED_CALENDAR,
     FEED_PROCEDURE,
@@ -66,7 +67,10 @@ class Province:
     def __init__(self, data_dir: Path, database_url: str | None = None, *, key_file: str | Path | None = None):
         self.data_dir = Path(data_dir)
         make_private(self.data_dir)
-        self.sealer = SecretSealer(load_key(self.data_dir, key_file))
+        server_key = load_key(self.data_dir, key_file)
+        self.sealer = SecretSealer(server_key)
+        # USB bundles are sealed to this key's public half (sync/bundle_crypto.py).
+        self.bundle_key = private_key_from_server_key(server_key)
         self.db = ServerDB(self.data_dir, database_url)
         self._wrap_plain_secrets()
         self.files = FileStore(self.data_dir)
@@ -308,8 +312,14 @@ class Province:
         return {"code": code, "genuine": genuine, "on_server": on_server}
 
     # --- USB bundles ----------------------------------------------------------------------
-    def import_bundle(self, path: Path) -> dict[str, Any]:
-        manifest, raw, signature = read_manifest(Path(path))
+    def bundle_public_key(self) -> str:
+        """The province's bundle key, base64 (desks seal their USB bundles to it)."""
+        return encode_public(public_bytes(self.bundle_key))
+
+    def import_bundle(self, path: Path, *, allow_plain: bool = False) -> dict[str, Any]:
+        """A bundle sealed to this province; a plain one (written by a desk before issue 12)
+        only with ``allow_plain`` (docs/security.md, "USB bundles")."""
+        manifest, raw, signature = read_manifest(Path(path), self.bundle_key, allow_plain=allow_plain)
         credential = self.desk_credential(str(manifest.get("desk_id", "")))
         if credential is None:
             raise AdminError("unknown_desk", str(manifest.get("desk_id")))
@@ -319,7 +329,7 @@ class Province:
         if not hmac.compare_digest(bundle_signature(secret, raw), signature):
             raise AdminError("bad_signature", "the bundle was altered or not made by this desk")
         new_files = known_files = 0
-        for sha, data in iter_bundle_files(Path(path), manifest["files"], MAX_FILE_BYTES):
+        for sha, data in iter_bundle_files(Path(path), manifest["files"], MAX_FILE_BYTES, self.bundle_key):
             if data is None:
                 continue  # a record naming it will answer missing_files
             try:

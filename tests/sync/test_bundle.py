@@ -44,8 +44,8 @@ def test_altered_bundle_is_refused(enrolled, server, intake_json, tmp_path):
     with zipfile.ZipFile(out) as src, zipfile.ZipFile(tampered, "w") as dst:
         for item in src.infolist():
             data = src.read(item)
-            if item.filename == "manifest.json":
-                data = data.replace(b"Nguy", b"Ngux")
+            if item.filename == "manifest.json":  # sealed to the province (issue 12): flip a bit
+                data = data[:-1] + bytes([data[-1] ^ 1])
             dst.writestr(item, data)
     import subprocess
     import sys
@@ -56,5 +56,5 @@ def test_altered_bundle_is_refused(enrolled, server, intake_json, tmp_path):
         [sys.executable, "-m", "sync.server", "import-bundle", "--data", str(server.data), str(tampered)],
         cwd=ROOT, capture_output=True, text=True, timeout=60,
     )
-    assert done.returncode == 1 and json.loads(done.stderr)["error"] == "bad_signature"
+    assert done.returncode == 1 and json.loads(done.stderr)["error"] == "bad_encryption"
     assert server_dossiers(server) == []

@@ -4,7 +4,6 @@ bundle from the main window (the folder created if missing), on the DB thread.""
 from __future__ import annotations
 
 import json
-import zipfile
 
 import pytest
 from PySide6.QtCore import Qt
@@ -32,8 +31,9 @@ def test_bundle_export_from_the_admin_menu(qtbot, tmp_path, server, province, cl
     with qtbot.waitSignal(dialog.finished, timeout=10000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
     assert dialog.result["out"] == str(out)
-    with zipfile.ZipFile(out) as bundle:
-        manifest = json.loads(bundle.read("manifest.json"))
+    from sync.bundle import read_manifest
+
+    manifest, _raw, _signature = read_manifest(out, province.bundle_key)  # sealed to the province (issue 12)
     assert code in json.dumps(manifest, ensure_ascii=False)
     assert "goi.bundle" in window.statusBar().currentMessage()
     loop.shutdown()

@@ -22,9 +22,12 @@ async def ping() -> dict:
 
 
 @router.get("/desk", summary="Who am I (credential check); the answer is signed", response_model=DeskAnswer)
-async def whoami(caller: Caller = Depends(signed())):
+async def whoami(request: Request, caller: Caller = Depends(signed())):
     desk = caller.desk
-    return signed_json(caller, {"desk_id": desk.id, "unit_code": desk.unit_code, "desk": desk.desk, "server_time": time.time()})
+    return signed_json(caller, {
+        "desk_id": desk.id, "unit_code": desk.unit_code, "desk": desk.desk, "server_time": time.time(),
+        "bundle_key": province_of(request).bundle_public_key(),  # USB bundles are sealed to it
+    })
 
 
 @router.post(
@@ -45,6 +48,7 @@ async def heartbeat(request: Request, caller: Caller = Depends(signed(JSON_LIMIT
     settings = settings_of(request)
     return {
         "last_sequences": sequences,
+        "bundle_key": province.bundle_public_key(),
         "server_time": time.time(),
         "desk_version": settings.desk_version,
         "desk_download_url": settings.desk_download_url,
