@@ -200,4 +200,10 @@ def run_selftest(tr: Translator | None = None, *, work_dir: Path | None = None) 
             test.run("backup", test.backup, needs=("intake", "page"))
         finally:
             test.close()
-    return {"ok": all(c["ok"] for c in test.checks), "checks": test.checks}
+    from desk_app.paths import default_data_dir
+    from desk_app.services.at_rest import disk_encryption
+
+    # Reported, not a failed check: the province makes it an installation requirement
+    # (docs/security.md, "The desk"); a container or a test machine cannot tell.
+    return {"ok": all(c["ok"] for c in test.checks), "checks": test.checks,
+            "disk_encryption": disk_encryption(default_data_dir())}
