@@ -44,7 +44,9 @@ def record_contact(store: ClockStore, now_local: str, skew: float) -> None:
         K.SERVER_TIME: (local - timedelta(seconds=skew)).isoformat(),
         K.CONTACT_DOSSIER: store.max_dossier_id(),
     }
-    if previous is not None and abs(skew - float(previous)) > JUMP_SECONDS:
+    if abs(skew) <= JUMP_SECONDS:
+        values[K.JUMP] = None  # the clock is right now: what it did before shows in the dossiers
+    elif previous is not None and abs(skew - float(previous)) > JUMP_SECONDS:
         values[K.JUMP] = {"at": now_local, "seconds": round(skew - float(previous), 1), "seen": "sync"}
     store.put(**values)
 

@@ -93,6 +93,8 @@ def test_a_jump_between_two_answers_is_warned_at_once(desk, intake_json):
     status = desk.sync.status(ping=False)
     assert status["clock_warning"] and "jump" in status["clock_problems"]
     assert status["clock_jump"]["seconds"] == pytest.approx(6 * 3600, abs=1)
+    contact(desk, 2.0)  # set right again: the warning goes
+    assert desk.sync.status(ping=False)["clock_jump"] is None
 
 
 def test_cli_clock_recover(tmp_path, intake_json):
