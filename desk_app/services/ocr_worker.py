@@ -38,12 +38,15 @@ class OcrWorker:
         """New pages were stored: look now instead of at the next poll."""
         self._wake.set()
 
-    def shutdown(self, timeout: float = 3.0) -> None:
-        """Stops after the page in hand (its text is saved, or it stays pending)."""
+    def shutdown(self, timeout: float = 3.0) -> bool:
+        """Stops after the page in hand (its text is saved, or it stays pending). Returns whether
+        the thread ended within ``timeout``; a daemon thread never holds the app's exit."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout)
+            return not self._thread.is_alive()
+        return True
 
     def _run(self) -> None:
         services = None

@@ -147,7 +147,9 @@ def test_background_worker_resumes_after_a_restart(desk, dossier, tmp_path, cloc
     first.start()
     while desk.ocr.pending_count(code) == 3:  # the first page is being recognised
         threading.Event().wait(0.05)
-    first.shutdown(timeout=30)  # like closing the app mid-way: the page in hand finishes or stays pending
+    # Like closing the app mid-way: the page in hand finishes or stays pending.
+    while not first.shutdown(timeout=5):
+        pass
     left = desk.ocr.pending_count(code)
     assert left < 3
     second = OcrWorker(factory, idle_poll=0.05)  # the next start picks up the rest
