@@ -149,7 +149,13 @@ class DeskServices:
         return self._review
 
     def _guarded(self, name: str, service):
-        return guarded(name, service, self.guard, self.audit)
+        """The service as the guard shows it; one proxy per service, so ``ctx.printing is
+        ctx.printing`` as before."""
+        cache = self.__dict__.setdefault("_proxies", {})
+        proxy = cache.get(name)
+        if proxy is None or proxy._target is not service:
+            proxy = cache[name] = guarded(name, service, self.guard, self.audit)
+        return proxy
 
     def require(self, permission: str) -> None:
         """Raise ``AuthError``/``ForbiddenError`` unless the signed-in account may (see

@@ -44,7 +44,7 @@ def test_review_bulk_change_confirms_then_changes_the_selection(qtbot, data_dir,
         assert runner.db(lambda s: [s.queue.show(c)["status"] for c in codes]).result(5) == ["received"] * 3
         monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
         review.bulk()
-        qtbot.waitUntil(lambda: "2" in review.message.text() and review.table.rowCount() == 3, timeout=10000)
+        qtbot.waitUntil(lambda: "Đã đổi 2 hồ sơ" in review.message.text(), timeout=20000)
         statuses = runner.db(lambda s: {c: s.queue.show(c)["status"] for c in codes}).result(5)
         assert sorted(statuses[c] for c in chosen) == ["processing", "processing"]
         assert [statuses[c] for c in codes if c not in chosen] == ["received"]

@@ -117,6 +117,7 @@ class ReviewPage(QWidget):
         layout.addWidget(self.message)
         self.view.currentIndexChanged.connect(lambda _i: self.refresh())
         self._lists_loaded = False
+        self._notice = ""
 
     def activate(self) -> None:
         self.refresh()
@@ -156,7 +157,9 @@ class ReviewPage(QWidget):
             for j, value in enumerate(values):
                 self.table.setItem(i, j, QTableWidgetItem(value))
         self.table.setSortingEnabled(True)
-        self.message.setText(tr("{n} hồ sơ.", n=len(self.rows)))
+        # The outcome of a bulk change stays in view after the list reloads.
+        notice, self._notice = self._notice, ""
+        self.message.setText(" ".join(filter(None, [tr("{n} hồ sơ.", n=len(self.rows)), notice])))
 
     def selected_codes(self) -> list[str]:
         rows = sorted({index.row() for index in self.table.selectedIndexes()})
@@ -187,8 +190,8 @@ class ReviewPage(QWidget):
         text = tr("Đã đổi {n} hồ sơ.", n=len(result["done"]))
         if result["failed"]:
             text += " " + tr("Không đổi được: {items}", items="; ".join(f"{f['code']}: {f['message']}" for f in result["failed"]))
+        self._notice = text
         self.refresh()
-        self.message.setText(text)
 
     def _open(self, row: int, _column: int) -> None:
         if self.window is not None:
