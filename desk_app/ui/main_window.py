@@ -263,7 +263,9 @@ class MainWindow(QMainWindow):
                 return
 
     def open_dossier(self, code: str) -> None:
-        self.dossier.show_dossier(code)
+        queue = self._pages.get("queue", (None,))[0]
+        highlight = queue.search.text() if queue is not None and self.stack.currentWidget() is queue else ""
+        self.dossier.show_dossier(code, highlight=highlight)
         self.show_page("dossier")
 
     # --- language --------------------------------------------------------------------------------------

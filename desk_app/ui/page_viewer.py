@@ -53,16 +53,19 @@ class PageRef:
     load: Callable[[], bytes]
     overlay: Callable[[], bytes | None] = lambda: None
     box: tuple[int, int, int, int] | None = None
+    marks: tuple[tuple[int, int, int, int], ...] = ()  # search hits (x, y, w, h in page pixels), shaded
 
 
-def render_pil(data: bytes, overlay: bytes | None, box, max_side: int):
+def render_pil(data: bytes, overlay: bytes | None, box, max_side: int, marks=()):
     """Worker thread: the page as a PIL RGB image (a mixed page with its colour/grey area
-    composed on it), reduced so its longest side is at most ``max_side``."""
+    composed on it), reduced so its longest side is at most ``max_side``; ``marks`` (boxes in
+    page pixels: words found by a search) are shaded yellow."""
     import io
 
     from PIL import Image
 
     img = Image.open(io.BytesIO(data))
+    page_width = img.width
     factor = max(1, max(img.size) // max_side)
     if overlay is not None and box is not None:
         from desk_app.scanning.overlay import compose
@@ -72,8 +75,22 @@ def render_pil(data: bytes, overlay: bytes | None, box, max_side: int):
         img = img.convert("L").reduce(factor)  # a G4 page: averaging whole blocks first keeps thumbnails cheap
     img.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced scale directly
     img = img.convert("RGB")
+    if marks:
+        img = _shade(img, marks, img.width / page_width)
     img.thumbnail((max_side, max_side))
     return img
+
+
+def _shade(img, marks, scale: float):
+    """Yellow highlighter over each box, the ink still readable through it (multiply)."""
+    from PIL import Image, ImageChops, ImageDraw
+
+    layer = Image.new("RGB", img.size, (255, 255, 255))
+    draw = ImageDraw.Draw(layer)
+    for x, y, w, h in marks:
+        pad = max(1, round(h * scale * 0.15))
+        draw.rectangle((x * scale - pad, y * scale - pad, (x + w) * scale + pad, (y + h) * scale + pad), fill=(255, 230, 0))
+    return ImageChops.multiply(img, layer)
 
 
 def to_qimage(img) -> QImage:
@@ -81,13 +98,13 @@ def to_qimage(img) -> QImage:
     return QImage(img.tobytes(), img.width, img.height, img.width * 3, QImage.Format.Format_RGB888).copy()
 
 
-def render_page(data: bytes, overlay: bytes | None, box, max_side: int) -> QImage:
-    return to_qimage(render_pil(data, overlay, box, max_side))
+def render_page(data: bytes, overlay: bytes | None, box, max_side: int, marks=()) -> QImage:
+    return to_qimage(render_pil(data, overlay, box, max_side, marks))
 
 
 def load_page_image(ref: PageRef, max_side: int) -> QImage:
     """Worker thread: read the files of ``ref`` and render them."""
-    return render_page(ref.load(), ref.overlay(), ref.box, max_side)
+    return render_page(ref.load(), ref.overlay(), ref.box, max_side, ref.marks)
 
 
 class PageView(QGraphicsView):

@@ -173,3 +173,30 @@ def test_an_edit_keeps_the_page_words_searchable(desk, dossier, page_file):
     desk.edits.edit(code, {"applicant": {"phone": "0987654321"}})
     assert [h["code"] for h in desk.queue.search("doc lap tu do")] == [code]
     assert [h["code"] for h in desk.queue.search("0987654321")] == [code]
+
+
+def test_search_hits_are_shaded_on_the_page_and_progress_is_known(desk, dossier, page_file):
+    """What the dossier page's viewer shows: recognised pages and the searched words' boxes."""
+    from desk_app.ui.page_viewer import render_pil
+    from desk_app.ui.pages.dossier_pages import load_pages
+
+    path, _ = page_file
+    code = dossier["code"]
+    stored_row = desk.digitise.attach_files(code, DOC, [path])[0]
+    before = load_pages(desk, code, "doc lap")["pages"][0]
+    assert before["recognised"] is False and before["marks"] == ()
+    desk.ocr.run_pending()
+    page = load_pages(desk, code, "doc lap")["pages"][0]
+    assert page["recognised"] is True and len(page["marks"]) >= 2  # "Độc" and "lập" found without diacritics
+    assert load_pages(desk, code, "")["pages"][0]["marks"] == ()
+    stored = desk.digitise.blobs.read(stored_row["sha256"])
+    plain = render_pil(stored, None, None, 800)
+    shaded = render_pil(stored, None, None, 800, page["marks"])
+    scale = plain.width / stored_row["width"]
+    x, y, w, h = page["marks"][0]
+    box = (int(x * scale), int(y * scale), int((x + w) * scale), int((y + h) * scale))
+    # Yellow over the hit: its paper loses blue, keeps red; the rest of the page is untouched.
+    blue = lambda img: sum(px[2] for px in img.crop(box).getdata())  # noqa: E731
+    red = lambda img: sum(px[0] for px in img.crop(box).getdata())  # noqa: E731
+    assert blue(shaded) < 0.5 * blue(plain) and red(shaded) == red(plain)
+    assert shaded.getpixel((5, 5)) == plain.getpixel((5, 5))

@@ -224,12 +224,13 @@ class DossierPage(QWidget):
         self._render()
 
     # --- loading --------------------------------------------------------------------------------
-    def show_dossier(self, code: str) -> None:
+    def show_dossier(self, code: str, *, highlight: str = "") -> None:
+        """``highlight``: the search that found the dossier; its words are shaded on the pages."""
         self.load_error.hide()
         self.errors.clear()
         self._requested = code
         self.runner.db(load_dossier, code, on_done=self._loaded, on_error=self._load_failed)
-        self.pages_box.show_pages(code)
+        self.pages_box.show_pages(code, highlight)
         # Queued after the dossier on the same DB thread, so it arrives just after it.
         self.runner.db(load_digitise_status, code, on_done=self._digitise_loaded, on_error=self._digitise_failed)
 

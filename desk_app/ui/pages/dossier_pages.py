@@ -13,13 +13,15 @@ from desk_app.ui.page_viewer import PageRef, PageViewer, ThumbnailStrip
 from desk_app.ui.tasks import TaskRunner
 
 
-def load_pages(services, code: str) -> dict:
+def load_pages(services, code: str, highlight: str = "") -> dict:
     """DB thread: the dossier's pages in document order (as on its checklist), each with the
-    paths of its files in the content-addressed store."""
+    paths of its files in the content-addressed store, whether its words are recognised yet
+    (services/ocr.py) and the boxes of the words that ``highlight`` (the queue's search) finds."""
     digitise = services.digitise
     row = services.store.find_dossier_row(code)
     order = {d["name"]: i for i, d in enumerate(services.store.dossier_documents(row["id"]))}
     pages = sorted(digitise.pages.pages(row["id"]), key=lambda p: (order.get(p["document"], len(order)), p["document"], p["page_no"]))
+    texts = {p["sha256"]: services.ocr.page_text(p["sha256"]) for p in pages}
     return {
         "code": row["code"],
         "pages": [
@@ -29,10 +31,28 @@ def load_pages(services, code: str) -> dict:
                 "path": str(digitise.blobs.path_for(p["sha256"])),
                 "overlay_path": str(digitise.blobs.path_for(p["overlay_sha256"])) if p["overlay_sha256"] else None,
                 "box": tuple(p["overlay_box"]) if p["overlay_box"] else None,
+                "recognised": bool(texts[p["sha256"]] and texts[p["sha256"]]["status"] == "done"),
+                "marks": search_marks(texts[p["sha256"]], highlight),
             }
             for p in pages
         ],
     }
+
+
+def search_marks(text: dict | None, highlight: str) -> tuple[tuple[int, int, int, int], ...]:
+    """Boxes of the recognised words that a search for ``highlight`` matches: folded like the
+    search index (no diacritics, đ→d), a word matching when it starts with a searched term."""
+    from desk_app.domain.text import fold
+
+    terms = [t for t in fold(highlight).split() if len(t) > 1]
+    if not text or text["status"] != "done" or not terms:
+        return ()
+    marks = []
+    for word, x, y, w, h, *_rest in text["words"]:
+        folded = "".join(ch for ch in fold(word) if ch.isalnum())
+        if any(folded.startswith(term) for term in terms):
+            marks.append((int(x), int(y), int(w), int(h)))
+    return tuple(marks)
 
 
 def _read(path: str | None) -> bytes | None:
@@ -46,6 +66,7 @@ def page_refs(tr: Translator, pages: list[dict]) -> list[PageRef]:
             load=lambda path=p["path"]: _read(path),
             overlay=lambda path=p["overlay_path"]: _read(path),
             box=p["box"],
+            marks=p.get("marks", ()),
         )
         for p in pages
     ]
@@ -58,6 +79,7 @@ class DossierPagesBox(QGroupBox):
         super().__init__(parent)
         self.runner, self._tr = runner, tr
         self.code: str | None = None
+        self.highlight = ""  # the queue's search text: its words are shaded on the pages
         self.pages: list[dict] = []
         self.viewer: PageViewer | None = None
         self.strip = ThumbnailStrip(runner)
@@ -70,13 +92,14 @@ class DossierPagesBox(QGroupBox):
 
     def retranslate(self, tr: Translator) -> None:
         self._tr = tr
-        self.setTitle(tr("Trang đã số hóa (Enter: xem lớn)"))
+        self.setTitle(self._title())
         self.empty.setText(tr("Chưa có trang nào được số hóa."))
         self._show()
 
-    def show_pages(self, code: str) -> None:
-        self.code = code
-        self.runner.db(load_pages, code, on_done=self._loaded, on_error=lambda _e: self._loaded({"code": code, "pages": []}))
+    def show_pages(self, code: str, highlight: str = "") -> None:
+        self.code, self.highlight = code, highlight
+        self.runner.db(load_pages, code, highlight, on_done=self._loaded,
+                       on_error=lambda _e: self._loaded({"code": code, "pages": []}))
 
     def _loaded(self, result: dict) -> None:
         if result["code"] != self.code:
@@ -84,7 +107,19 @@ class DossierPagesBox(QGroupBox):
         self.pages = result["pages"]
         self._show()
 
+    def _title(self) -> str:
+        tr = self._tr
+        title = tr("Trang đã số hóa (Enter: xem lớn)")
+        if self.pages:
+            recognised = sum(1 for p in self.pages if p.get("recognised"))
+            title += " · " + tr("nhận dạng chữ {done}/{total} trang", done=recognised, total=len(self.pages))
+            found = sum(1 for p in self.pages if p.get("marks"))
+            if found:
+                title += " · " + tr("\"{text}\" có trên {n} trang", text=self.highlight.strip(), n=found)
+        return title
+
     def _show(self) -> None:
+        self.setTitle(self._title())
         self.strip.set_pages(page_refs(self._tr, self.pages), [f"{i + 1}. {p['document']}" for i, p in enumerate(self.pages)])
         self.strip.setVisible(bool(self.pages))
         self.empty.setVisible(not self.pages)
