@@ -37,6 +37,7 @@ from desk_app.services.sync_round import (
 )
 from desk_app.store.blobs import BlobStore
 from desk_app.store.clock_store import ClockStore
+from desk_app.store.code_sequence import raise_counters
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.sync_store import SyncStore
 from sync.bundle import write_bundle
@@ -148,15 +149,18 @@ class SyncService:
         }
         storage = self.credentials.save(meta, credential.secret, pin=credential.pin)
         self.store.set_state(**{ENROLL_REQUEST: None})
-        self._fetch_bundle_key(credential, tls)
+        self._fetch_province_facts(credential, tls)
         return {**meta, "storage": storage, "server_pin": credential.pin or None}
 
-    def _fetch_bundle_key(self, credential: Credential, tls: dict[str, Any]) -> None:
-        """The province's key USB bundles are sealed to, from the signed who-am-I answer. Best
-        effort: every heartbeat answer carries it too (sync_round.remember_bundle_key)."""
+    def _fetch_province_facts(self, credential: Credential, tls: dict[str, Any]) -> None:
+        """From the signed who-am-I answer: the province's key USB bundles are sealed to, and
+        its last counters for this desk (a desk set up again never reuses a code before its
+        first sync). Best effort: every heartbeat answer carries both too."""
         client = SyncClient(credential, **{**self.client_options, **tls, "max_attempts": 1})
         try:
-            remember_bundle_key(self.store, client.whoami().get("bundle_key"))
+            answer = client.whoami()
+            remember_bundle_key(self.store, answer.get("bundle_key"))
+            raise_counters(self.store.db, credential.desk, answer.get("last_sequences"))
         except SyncError:
             pass
         finally:

@@ -42,6 +42,17 @@ def test_truncated_database_beside_a_credential_and_pages_is_refused(tmp_path, c
         build_services(data, clock=clock)
 
 
+def test_a_heartbeat_raises_the_counters_of_a_restored_older_copy(tmp_path, clock, server, province, intake_json):
+    ctx = enrolled_desk_at(tmp_path / "desk", clock, server, province)
+    add_intake(ctx, intake_json, 2)
+    assert ctx.sync.sync_once()["ok"]
+    # An older copy of the database: the counter of the day went back to 0 (as after a restore).
+    ctx.store.db.conn.execute("UPDATE code_sequence SET last = 0")
+    assert ctx.sync.sync_once()["ok"]
+    assert add_intake(ctx, intake_json)[0].endswith("-261118-3003")
+    ctx.close()
+
+
 def test_an_empty_folder_is_still_a_fresh_desk(tmp_path, clock):
     ctx = build_services(tmp_path / "fresh", clock=clock)
     ctx.close()
@@ -55,7 +66,7 @@ def test_a_desk_set_up_again_continues_the_provinces_counter(tmp_path, clock, se
     first.close()
     shutil.rmtree(tmp_path / "old-pc")  # the disk died; no backup
     again = enrolled_desk_at(tmp_path / "new-pc", clock, server, province)
-    assert again.sync.sync_once()["ok"]  # its heartbeat brings the province's last counters
+    # The enrollment's signed who-am-I answer already brought the province's last counters.
     code = add_intake(again, intake_json)[0]
     assert code.endswith("-261118-3004")
     assert again.sync.sync_once()["ok"]
