@@ -41,7 +41,7 @@ def dialog(qtbot, desk, dossier, runner, tmp_path):
     return dlg
 
 
-def test_viewer_pages_zooms_rotates_with_keys_off_the_ui_thread(qtbot, dialog, monkeypatch):
+def test_viewer_pages_zooms_rotates_with_keys_off_the_ui_thread(qtbot, dialog, monkeypatch, runner, desk, dossier):
     from desk_app.ui import page_viewer
 
     threads = []
@@ -56,6 +56,11 @@ def test_viewer_pages_zooms_rotates_with_keys_off_the_ui_thread(qtbot, dialog, m
     dialog.pages.setCurrentRow(1)
     QTest.keyClick(dialog.pages, Qt.Key.Key_Return)  # Enter on a page opens it large
     qtbot.waitUntil(lambda: dialog.viewer is not None and dialog.viewer.isVisible(), timeout=5000)
+    # Enter opened the page only: it did not also press the dialog's default "save" button.
+    done = []
+    runner.db(lambda services: None, on_done=done.append)  # behind any save the key could have queued
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)
+    assert desk.digitise.status(dossier["code"])["documents"][0]["pages"] == 0 and dialog.isVisible()
     viewer = dialog.viewer
     qtbot.waitUntil(lambda: not viewer.view.item.pixmap().isNull(), timeout=10000)
     assert viewer.index == 1 and "2/3" in viewer.caption.text()

@@ -57,6 +57,14 @@ class PageList(QListWidget):
         self.setSpacing(4)
         self._keys = itertools.count(1)
 
+    def keyPressEvent(self, event) -> None:
+        super().keyPressEvent(event)
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentItem() is not None:
+            # Enter opens the page large (itemActivated). Qt's item view then ignores the key, so
+            # the dialog also pressed its default button: the pages were saved and the dialog
+            # closed behind the viewer.
+            event.accept()
+
     def new_key(self) -> int:
         """A fresh id, for a page or an import batch."""
         return next(self._keys)
