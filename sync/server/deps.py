@@ -28,7 +28,6 @@ from sync.protocol import (
     H_ANSWER_SIGNATURE,
     H_DESK,
     H_NONCE,
-    H_PROTOCOL,
     H_SIGNATURE,
     H_TIME,
     MAX_SKEW_SECONDS,
@@ -101,6 +100,15 @@ async def parse_json(request: Request, raw: bytes, *, gzipped: bool = False, lim
         return await anyio.to_thread.run_sync(work, limiter=_parse_limiter(request))
     except jsonsafe.JsonRefused as exc:
         raise ApiError(exc.status, exc.code, exc.detail) from exc
+
+
+async def parse_model(request: Request, raw: bytes, model: type[T], hint: str) -> T:
+    """A JSON object body as ``model`` (bounded parse as ``parse_json``); anything else is
+    400 malformed with ``hint``, a missing or wrong field 400 naming it (the models' handler)."""
+    data = await parse_json(request, raw)
+    if not isinstance(data, dict):
+        raise ApiError(400, "malformed", hint)
+    return model.model_validate(data)  # type: ignore[attr-defined]
 
 
 async def read_body(request: Request, limit: int) -> bytes:

@@ -7,8 +7,7 @@ import time
 from fastapi import APIRouter, Depends, Request
 
 from sync.protocol import API_PREFIX, PROTOCOL_VERSION, SUPPORTED_VERSIONS
-from sync.server.deps import JSON_LIMIT, Caller, blocking, parse_json, province_of, settings_of, signed, signed_json
-from sync.server.errors import ApiError
+from sync.server.deps import JSON_LIMIT, Caller, blocking, parse_model, province_of, settings_of, signed, signed_json
 from sync.server.models import REFUSALS, DeskAnswer, HeartbeatAnswer, HeartbeatReport, PingAnswer
 from sync.server.routers import body_doc
 from sync.server.sequences import last_sequences
@@ -39,10 +38,7 @@ async def whoami(request: Request, caller: Caller = Depends(signed())):
     openapi_extra=body_doc(HeartbeatReport),
 )
 async def heartbeat(request: Request, caller: Caller = Depends(signed(JSON_LIMIT))) -> dict:
-    data = await parse_json(request, caller.body)
-    if not isinstance(data, dict):
-        raise ApiError(400, "malformed", "a JSON object is required")
-    report = HeartbeatReport.model_validate(data)
+    report = await parse_model(request, caller.body, HeartbeatReport, "a JSON object is required")
     province = province_of(request)
     acknowledged = await blocking(province.heartbeat, caller.desk, report.model_dump())
     # The desk raises its counters to these: a lost or older database never reuses a code.

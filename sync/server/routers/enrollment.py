@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 
 from sync.protocol import API_PREFIX, PROTOCOL_VERSION
 from sync.server.admin import AdminError
-from sync.server.deps import JSON_LIMIT, blocking, check_protocol, parse_json, province_of, read_body
+from sync.server.deps import JSON_LIMIT, blocking, check_protocol, parse_model, province_of, read_body
 from sync.server.errors import ApiError
 from sync.server.models import REFUSALS, EnrollAnswer, EnrollRequest
 from sync.server.routers import body_doc
@@ -24,10 +24,9 @@ router = APIRouter(prefix=API_PREFIX, tags=["enrollment"], responses=REFUSALS)
     openapi_extra=body_doc(EnrollRequest),
 )
 async def enroll(request: Request) -> dict:
-    data = await parse_json(request, await read_body(request, JSON_LIMIT))
-    if not isinstance(data, dict):
-        raise ApiError(400, "malformed", "a JSON object with code (and request_id) is required")
-    body = EnrollRequest.model_validate(data)  # 400 malformed naming the field otherwise
+    body = await parse_model(
+        request, await read_body(request, JSON_LIMIT), EnrollRequest, "a JSON object with code (and request_id) is required"
+    )
     try:
         result = await blocking(province_of(request).enroll, body.code, body.request_id)
     except AdminError as exc:

@@ -27,7 +27,7 @@ from sync.server.deps import (
     blocking,
     check_space,
     in_flight,
-    parse_json,
+    parse_model,
     province_of,
     require_space,
     settings_of,
@@ -75,10 +75,7 @@ def parse_checksum(request: Request) -> tuple[str, bytes] | None:
     openapi_extra=body_doc(MissingRequest),
 )
 async def missing_files(request: Request, caller: Caller = Depends(signed(JSON_LIMIT))) -> dict:
-    data = await parse_json(request, caller.body)
-    if not isinstance(data, dict):
-        raise ApiError(400, "malformed", "files: list of SHA-256 hex digests")
-    files = MissingRequest.model_validate(data).files
+    files = (await parse_model(request, caller.body, MissingRequest, "files: list of SHA-256 hex digests")).files
     # Up to 10,000 stats: on a worker thread, not the event loop.
     return await blocking(province_of(request).files.missing, files, caller.desk.id)
 
