@@ -18,6 +18,9 @@ Logs and the diagnostics are not copied either; only the databases and the page 
 
 Retention keeps the newest backup of each of the last 7 days with a backup and of each of the
 last 4 ISO weeks, then removes pool files no kept backup refers to.
+
+This module writes backups and restores them; checking a backup is in backup_verify.py and
+retention in backup_retention.py. Their public names are importable from here too.
 """
 
 from __future__ import annotations
@@ -29,29 +32,43 @@ import sqlite3
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable
 
 from desk_app import __version__
 from desk_app.domain.errors import StoreError, ValidationError
-from desk_app.i18n import N_
+
+# Re-exported: callers and tests import these from services.backup, where they used to live.
+from desk_app.services.backup_retention import (  # noqa: F401
+    KEEP_DAILY,
+    KEEP_WEEKLY,
+    POOL_GRACE_SECONDS,
+    PREFIX,
+    keep_set,
+    list_backups,
+    prune,
+)
+from desk_app.services.backup_verify import (  # noqa: F401
+    FORMAT,
+    MANIFEST,
+    MAX_MANIFEST_BYTES,
+    POOL,
+    _counts,
+    _open_copy,
+    _referenced,
+    _verify_folder,
+    pool_of,
+    read_manifest,
+    sqlite_uri,
+    verify_backup,
+)
 from desk_app.store.blobs import BlobStore
 from desk_app.store.database import DB_FILENAME, open_database
 from desk_common.fsutil import CHUNK, fsync_dir, sha256_file, write_atomic
 
-FORMAT = 1
-MANIFEST = "manifest.json"
-POOL = "files"
-PREFIX = "desk-backup-"
 PARTIAL = ".partial-"
 LOCK = ".backup.lock"
 APP_LOCK = ".desk-app.lock"  # held by the running app (ui/single_instance.py LOCK_NAME, a QLockFile)
-KEEP_DAILY = 7
-KEEP_WEEKLY = 4
-MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 LOCK_STALE_SECONDS = 6 * 3600
-# A pool file younger than this is never collected: a backup running in another process
-# may have just copied it and not yet written its manifest.
-POOL_GRACE_SECONDS = 3600
 
 
 def backup(
@@ -178,128 +195,6 @@ def _snapshot(source: Path, target: Path) -> None:
         os.fsync(handle.fileno())
 
 
-class _open_copy:
-    """A backup's database opened read-only, never changed (immutable: no journal, no -shm)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self) -> sqlite3.Connection:
-        try:
-            self.conn = sqlite3.connect(sqlite_uri(self.path, "mode=ro&immutable=1"), uri=True)
-            self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.Error as exc:
-            raise _corrupt(self.path, N_("cơ sở dữ liệu không đọc được"), str(exc)) from None
-        return self.conn
-
-    def __exit__(self, *exc) -> None:
-        self.conn.close()
-
-
-def sqlite_uri(path: Path, query: str) -> str:
-    """A ``file:`` URI for SQLite with the path percent-encoded: a folder named "Sao lưu #1"
-    or "a?b" must not end the path early (a bare f"file:{path}" would)."""
-    return f"{Path(path).resolve().as_uri()}?{query}"
-
-
-def _counts(conn: sqlite3.Connection) -> tuple[int, int]:
-    try:
-        dossiers = conn.execute("SELECT count(*) FROM dossiers").fetchone()[0]
-        pages = conn.execute("SELECT count(*) FROM dossier_pages").fetchone()[0]
-    except sqlite3.Error as exc:
-        raise StoreError("Bản sao lưu không phải dữ liệu của bàn tiếp nhận: {detail}.", detail=str(exc)) from None
-    return int(dossiers), int(pages)
-
-
-def _referenced(conn: sqlite3.Connection) -> set[str]:
-    rows = conn.execute(
-        "SELECT sha256 FROM dossier_pages UNION SELECT overlay_sha256 FROM dossier_pages WHERE overlay_sha256 IS NOT NULL"
-    ).fetchall()
-    return {r[0] for r in rows}
-
-
-def _corrupt(path: Path, detail: str, item: str = "") -> StoreError:
-    """``detail`` is one of the N_-marked reasons (translated where shown), ``item`` the file or
-    SQLite's own words."""
-    return StoreError(
-        "Bản sao lưu {path} bị hỏng hoặc không đầy đủ: {detail}{item}.", path=str(path), detail=detail,
-        item=f" ({item})" if item else "",
-    )
-
-
-# --- verification ---------------------------------------------------------------------------
-def read_manifest(path: Path) -> tuple[Path, dict[str, Any]]:
-    """The backup folder and its manifest, from the folder or the manifest file itself."""
-    path = Path(path)
-    folder = path.parent if path.name == MANIFEST else path
-    manifest_path = folder / MANIFEST
-    if not folder.is_dir():
-        raise ValidationError("Không tìm thấy bản sao lưu: {path}.", field="from", path=str(path))
-    try:
-        if manifest_path.stat().st_size > MAX_MANIFEST_BYTES:
-            raise _corrupt(folder, N_("manifest.json quá lớn"))
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise _corrupt(folder, N_("thiếu manifest.json: bản sao lưu chưa ghi xong")) from None
-    except (OSError, ValueError) as exc:
-        raise _corrupt(folder, N_("manifest.json không đọc được"), str(exc)) from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise _corrupt(folder, N_("manifest.json không đúng định dạng"))
-    try:
-        files = [str(s) for s in manifest["files"]]
-        for sha in files:
-            BlobStore(folder).path_for(sha)  # refuses names that are not a SHA-256
-        manifest["database"]["sha256"], int(manifest["dossiers"]), int(manifest["pages"])
-    except (KeyError, TypeError, ValueError, StoreError):
-        raise _corrupt(folder, N_("manifest.json không đúng định dạng")) from None
-    return folder, manifest
-
-
-def pool_of(folder: Path) -> Path:
-    return folder.parent / POOL
-
-
-def verify_backup(path: Path) -> dict[str, Any]:
-    """Check a backup completely without changing it; its manifest, or a clear StoreError."""
-    folder, manifest = read_manifest(path)
-    _verify_folder(folder, pool_of(folder), manifest)
-    return manifest
-
-
-def _verify_folder(
-    folder: Path, pool_root: Path, manifest: dict[str, Any], repair: Callable[[str], None] | None = None
-) -> None:
-    """Everything a restore needs, checked; ``repair(sha)`` (while backing up) may copy a bad
-    pool file again once before it counts as damage."""
-    copy = folder / DB_FILENAME
-    if not copy.is_file():
-        raise _corrupt(folder, N_("thiếu tệp cơ sở dữ liệu"), DB_FILENAME)
-    if sha256_file(copy) != manifest["database"]["sha256"]:
-        raise _corrupt(folder, N_("cơ sở dữ liệu đã bị thay đổi (mã băm không khớp)"), DB_FILENAME)
-    with _open_copy(copy) as conn:
-        try:
-            result = conn.execute("PRAGMA integrity_check").fetchall()
-        except sqlite3.Error as exc:
-            raise _corrupt(folder, N_("cơ sở dữ liệu không đọc được"), str(exc)) from None
-        if [r[0] for r in result] != ["ok"]:
-            raise _corrupt(folder, N_("kiểm tra toàn vẹn cơ sở dữ liệu không đạt"), "; ".join(str(r[0]) for r in result[:5]))
-        counts = _counts(conn)
-        referenced = _referenced(conn)
-    if counts != (int(manifest["dossiers"]), int(manifest["pages"])):
-        raise _corrupt(folder, N_("số hồ sơ/trang không khớp với manifest.json"))
-    if not referenced <= set(manifest["files"]):
-        raise _corrupt(folder, N_("manifest.json thiếu tệp trang"))
-    pool = BlobStore(pool_root)
-    for sha in manifest["files"]:
-        path = pool.path_for(sha)
-        sound = path.is_file() and sha256_file(path) == sha
-        if not sound and repair is not None:
-            repair(sha)
-            sound = path.is_file() and sha256_file(path) == sha
-        if not sound:
-            raise _corrupt(folder, N_("tệp trang đã bị thay đổi") if path.is_file() else N_("thiếu tệp trang"), sha)
-
-
 # --- restore --------------------------------------------------------------------------------
 def restore(source: Path, data_dir: Path, *, force: bool = False, now: Callable[[], datetime] = datetime.now) -> dict[str, Any]:
     """Restore the backup at ``source`` into ``data_dir``. The backup is verified completely
@@ -404,72 +299,6 @@ def _move_aside(data_dir: Path, now: Callable[[], datetime]) -> Path | None:
     for path in present:
         os.replace(path, target / path.name)
     return target
-
-
-# --- listing and retention ------------------------------------------------------------------
-def list_backups(out_dir: Path) -> list[dict[str, Any]]:
-    """Finished backups in ``out_dir``, newest first: {path, created_at, dossiers, pages, bytes}.
-    Only the manifest is read (a full check is ``verify_backup``)."""
-    out_dir = Path(out_dir)
-    found = []
-    if not out_dir.is_dir():
-        return found
-    for folder in out_dir.glob(PREFIX + "*"):
-        try:
-            _, manifest = read_manifest(folder)
-            created = datetime.fromisoformat(manifest["created_at"])
-        except (StoreError, ValidationError, ValueError, KeyError):
-            continue
-        found.append({
-            "path": str(folder),
-            "created_at": created.isoformat(),
-            "dossiers": manifest["dossiers"],
-            "pages": manifest["pages"],
-            "bytes": manifest.get("bytes"),
-            "_files": manifest["files"],
-        })
-    found.sort(key=lambda b: b["created_at"], reverse=True)
-    return found
-
-
-def keep_set(created: Iterable[datetime], *, keep_daily: int, keep_weekly: int) -> set[datetime]:
-    """Which backup times retention keeps: the newest of each of the last ``keep_daily`` days
-    that have a backup, and the newest of each of the last ``keep_weekly`` ISO weeks."""
-    ordered = sorted(set(created), reverse=True)
-    keep: set[datetime] = set()
-    for key, limit in ((lambda d: d.date(), keep_daily), (lambda d: d.isocalendar()[:2], keep_weekly)):
-        seen: list = []
-        for moment in ordered:
-            bucket = key(moment)
-            if bucket in seen:
-                continue
-            if len(seen) >= limit:
-                break
-            seen.append(bucket)
-            keep.add(moment)
-    return keep
-
-
-def prune(out_dir: Path, *, keep_daily: int = KEEP_DAILY, keep_weekly: int = KEEP_WEEKLY) -> list[Path]:
-    """Apply retention in ``out_dir``; returns the backup folders removed."""
-    backups = list_backups(out_dir)
-    kept_times = keep_set(
-        [datetime.fromisoformat(b["created_at"]) for b in backups], keep_daily=max(1, keep_daily), keep_weekly=max(0, keep_weekly)
-    )
-    removed, needed = [], set()
-    for item in backups:
-        if datetime.fromisoformat(item["created_at"]) in kept_times:
-            needed.update(item["_files"])
-        else:
-            shutil.rmtree(item["path"], ignore_errors=True)
-            removed.append(Path(item["path"]))
-    pool = BlobStore(Path(out_dir) / POOL)
-    cutoff = time.time() - POOL_GRACE_SECONDS
-    for sha in list(pool.iter_all()):
-        path = pool.path_for(sha)
-        if sha not in needed and path.stat().st_mtime < cutoff:
-            path.unlink(missing_ok=True)
-    return removed
 
 
 # --- helpers --------------------------------------------------------------------------------
