@@ -15,7 +15,6 @@ import argparse
 import itertools
 import os
 import random
-import sqlite3
 import statistics
 import sys
 import time
@@ -31,6 +30,7 @@ from bench_queue_page import cached_database  # noqa: E402
 from desk_app.domain.calendar import VN_TZ  # noqa: E402
 from desk_app.domain.dossier import STATUS_LABELS  # noqa: E402
 from desk_app.store.desk_store import LIST_COLUMNS, DeskStore, QueueFilter, fts_query  # noqa: E402
+from desk_app.store.queue_plan import filter_clauses  # noqa: E402
 
 VIEWS = ("all", "due", "overdue", "returned", "unsynced", "open")
 TEXTS = ("", "nguyen", "nguyen thi dao")
@@ -49,7 +49,7 @@ def make_filter(view, status, dates, text) -> QueueFilter:
 
 def before_change(store: DeskStore, flt: QueueFilter) -> str:
     """The queue's first-page query before the planner (SQLite's own choice of index)."""
-    clauses, params = store._filter(flt)  # noqa: SLF001 - the same filter, the old single query
+    clauses, params = filter_clauses(flt)  # the same filter, the old single query
     query = fts_query(flt.text) if flt.text else None
     cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
     if query:

@@ -131,11 +131,11 @@ def main() -> int:
     start, end = period_of(data_dir)
 
     from desk_app.services.context import build_services
-    from desk_app.store.desk_store import _day_start_ts
+    from desk_app.store.queue_plan import day_start_ts
 
     ctx = build_services(data_dir, actor="bench")
     conn = ctx.store.db.conn
-    lo, hi = _day_start_ts(start), _day_start_ts(end + timedelta(days=1))
+    lo, hi = day_start_ts(start), day_start_ts(end + timedelta(days=1))
     service, service_cpu, floor, naive = [], [], [], []
     report = None
     for _ in range(args.runs):

@@ -7,23 +7,19 @@ Thread model: one thread at a time (see ``database``).
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
 import uuid
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
 from desk_app.domain.catalogue import Procedure
-from desk_app.domain.dossier import AWAITING_RESULT, OPEN_STATUSES
 from desk_app.domain.errors import NotFoundError, StoreError
-from desk_app.domain.text import fold
 from desk_app.store.database import open_database, read_rows, write_transaction
-
-_QUERY_TOKEN = re.compile(r"[0-9a-z]+")
+from desk_app.store.queue_plan import FEW_ROWS, LIST_COLUMNS, QueueFilter, day_start_ts, plan_queue  # noqa: F401 (re-exported)
+from desk_app.store.search_index import fts_document, fts_query, refresh_dossier_fts  # noqa: F401 (re-exported)
 
 DOSSIER_COLUMNS = (
     "id, uuid, code, unit_code, desk, procedure_code, procedure_name, processing_days, "
@@ -32,87 +28,6 @@ DOSSIER_COLUMNS = (
     "received_at, received_ts, appointment_at, appointment_ts, status, status_at, "
     "received_by, created_at, synced_at"
 )
-LIST_COLUMNS = (
-    "id, code, applicant_name, applicant_id_number, phone, procedure_name, received_at, "
-    "received_ts, appointment_at, appointment_ts, status, synced_at"
-)
-
-
-def fts_query(text: str) -> str | None:
-    """User text -> FTS5 query: each folded token a required term.
-
-    Tokens of two or more characters are prefix terms ("nguy" finds "Nguyễn"); a single
-    character is an exact term, because a one-letter prefix would merge the doclists of every
-    word starting with it. Digits typed in groups ("0912 345 678") may be one number split for
-    readability, so the query also tries them joined.
-    """
-    terms = _QUERY_TOKEN.findall(fold(text))
-    if not terms:
-        return None
-    query = " ".join(f'"{t}"*' if len(t) > 1 else f'"{t}"' for t in terms)
-    if len(terms) > 1 and all(t.isdigit() for t in terms):
-        query = f'("{"".join(terms)}"*) OR ({query})'
-    return query
-
-
-FTS_FIELDS = ("code", "applicant_name", "applicant_id_number", "phone", "procedure_name", "procedure_code")
-
-
-def fts_document(row: dict[str, Any]) -> str:
-    return fold(" ".join(str(row.get(k) or "") for k in FTS_FIELDS))
-
-
-def refresh_dossier_fts(conn: sqlite3.Connection, dossier_id: int) -> None:
-    """Rewrite one dossier's search row from its current fields plus the recognised text of its
-    pages (``page_fts``, see store/ocr_store.py), inside the caller's write transaction. One row
-    per dossier keeps every text search a single FTS5 walk in rowid order."""
-    cursor = conn.execute(f"SELECT {', '.join(FTS_FIELDS)} FROM dossiers WHERE id = ?", (dossier_id,))
-    values = cursor.fetchone()
-    if values is None:
-        return
-    text = fts_document(dict(zip(FTS_FIELDS, values)))
-    pages = conn.execute("SELECT text FROM page_fts WHERE rowid = ?", (dossier_id,)).fetchone()
-    if pages and pages[0]:
-        text = f"{text}\n{pages[0]}"
-    conn.execute("DELETE FROM dossier_fts WHERE rowid = ?", (dossier_id,))
-    conn.execute("INSERT INTO dossier_fts (rowid, text) VALUES (?, ?)", (dossier_id, text))
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    """What the queue shows. ``view``: all, due (today), overdue, returned, unsynced, open."""
-
-    text: str = ""
-    status: str | None = None
-    view: str = "all"
-    date_from: date | None = None  # received on or after (local date)
-    date_to: date | None = None  # received on or before
-    now_ts: int = 0  # for due/overdue: the caller's clock, so tests and UI agree
-    day_end_ts: int = 0
-
-
-# A filter matching at most this many dossiers is read through its own index and sorted (a few
-# ms at 1M); a broader one is walked in order instead (see DeskStore._plan).
-FEW_ROWS = 5000
-
-
-@dataclass(frozen=True)
-class QueuePlan:
-    source: str
-    clauses: list[str]
-    params: list[Any]
-    order: str
-    keyset: str  # the condition that continues after the last row of a page
-    text: bool  # keyset by id (entry order) rather than (received_ts, id)
-
-    def select(self, clauses: list[str], *, limit: bool = False, count: bool = False) -> str:
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        if count:
-            return f"SELECT count(*) AS n FROM {self.source}{where}"
-        cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
-        return f"SELECT {cols} FROM {self.source}{where} ORDER BY {self.order}" + (" LIMIT ?" if limit else "")
-
-
 def upsert_procedure(conn: sqlite3.Connection, proc: Procedure, *, source: str, active: bool, now: str) -> None:
     """Insert or update one catalogue row, inside the caller's write transaction (the catalogue
     import here and the province's change feed in ``sync_store`` both write through this)."""
@@ -163,10 +78,6 @@ def write_calendar_override(
         )
 
 
-
-def _sql_list(statuses) -> str:
-    """``('a', 'b')`` for an IN clause: status keys are fixed identifiers, never user input."""
-    return "(" + ", ".join(f"'{status}'" for status in sorted(statuses)) + ")"
 
 class DeskStore:
     """The one writer of the desk database."""
@@ -380,34 +291,6 @@ class DeskStore:
         return event
 
     # --- queue ----------------------------------------------------------------------------
-    def _filter(self, flt: QueueFilter) -> tuple[list[str], list[Any]]:
-        """The filter's conditions on ``dossiers d`` (everything but the text)."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if flt.status:
-            clauses.append("d.status = ?")
-            params.append(flt.status)
-        open_statuses = _sql_list(OPEN_STATUSES)
-        if flt.view == "due":
-            clauses.append(f"d.status IN {open_statuses} AND d.appointment_ts >= ? AND d.appointment_ts <= ?")
-            params += [flt.now_ts, flt.day_end_ts]
-        elif flt.view == "overdue":  # a result ready (or handed back) is not late
-            clauses.append(f"d.status IN {_sql_list(AWAITING_RESULT)} AND d.appointment_ts < ?")
-            params.append(flt.now_ts)
-        elif flt.view == "returned":
-            clauses.append("d.status = 'returned'")
-        elif flt.view == "unsynced":
-            clauses.append("d.synced_at IS NULL")
-        elif flt.view == "open":
-            clauses.append(f"d.status IN {open_statuses}")
-        if flt.date_from:
-            clauses.append("d.received_ts >= ?")
-            params.append(_day_start_ts(flt.date_from))
-        if flt.date_to:
-            clauses.append("d.received_ts < ?")
-            params.append(_day_start_ts(flt.date_to) + 86400)
-        return clauses, params
-
     def _few(self, clauses: list[str], params: list[Any]) -> bool:
         """Whether the filter alone matches at most FEW_ROWS dossiers: counted through the
         filter's own index and stopped at FEW_ROWS + 1, so the answer costs a few ms."""
@@ -415,46 +298,6 @@ class DeskStore:
             return False
         sql = f"SELECT count(*) AS n FROM (SELECT 1 FROM dossiers d WHERE {' AND '.join(clauses)} LIMIT ?)"
         return self._read(sql, [*params, FEW_ROWS + 1])[0]["n"] <= FEW_ROWS
-
-    def _plan(self, flt: QueueFilter) -> QueuePlan:
-        """How to read the queue for ``flt``, chosen so every view x status x dates x text
-        combination reads few rows (docs/queue-speed.md; EXPLAIN QUERY PLAN in tests):
-
-        - a filter that matches few dossiers (<= FEW_ROWS) is read through its own index and
-          sorted; with text, the candidates are checked against the search's hits, read once;
-        - otherwise the rows are walked in the wanted order (the received-time index, or the
-          status index that holds that order; with text, the search index's rowids backwards)
-          and the filter is checked on the way, which finds a page after about page/share rows.
-        """
-        clauses, params = self._filter(flt)
-        query = fts_query(flt.text) if flt.text else None
-        few = self._few(clauses, params)
-        if query and few:
-            # The search's hits are read once into a set the few candidates are checked against:
-            # a per-row probe re-expands every prefix term (~2 ms each, 11 s for 5000 rows).
-            clauses.append("+d.id IN (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ?)")
-            return QueuePlan("dossiers d", clauses, [*params, query], "+d.id DESC", "d.id < ?", text=True)
-        if query:
-            return QueuePlan(
-                "dossier_fts f JOIN dossiers d ON d.id = f.rowid", ["dossier_fts MATCH ?", *clauses],
-                [query, *params], "f.rowid DESC", "f.rowid < ?", text=True,
-            )
-        keyset = "(d.received_ts, d.id) < (?, ?)"
-        if few or not clauses:
-            # The unary + keeps SQLite from reading a big index in order when the filter's own
-            # index finds the few rows at once.
-            order = "+d.received_ts DESC, +d.id DESC" if few else "d.received_ts DESC, d.id DESC"
-            return QueuePlan("dossiers d", clauses, params, order, keyset, text=False)
-        # Many rows: walk an index that is already in the wanted order. A status filter has its
-        # own (status, received_ts, id); otherwise the received-time index (the not-yet-synced
-        # part of it for that view), or SQLite may scan the table and sort (seen for "open").
-        if flt.status:
-            source = "dossiers d INDEXED BY dossiers_status_received"
-        elif flt.view == "unsynced":
-            source = "dossiers d INDEXED BY dossiers_unsynced_received"
-        else:
-            source = "dossiers d INDEXED BY dossiers_received"
-        return QueuePlan(source, clauses, params, "d.received_ts DESC, d.id DESC", keyset, text=False)
 
     def queue_page(
         self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200
@@ -466,7 +309,7 @@ class DeskStore:
         same as ``search``: FTS5 walks its rowids backwards and stops after one page, while
         sorting every hit by received time costs ~1 s for a term that hits 100k dossiers.
         Only dossiers entered after an outage with an earlier ``received_at`` differ."""
-        plan = self._plan(flt)
+        plan = plan_queue(flt, self._few)
         clauses, params = list(plan.clauses), list(plan.params)
         if after is not None:
             # A row value lets SQLite seek the (received_ts, id) index; the equivalent OR form
@@ -476,17 +319,17 @@ class DeskStore:
         return self._read(plan.select(clauses, limit=True), [*params, limit])
 
     def search(self, flt: QueueFilter, *, limit: int = 20) -> list[dict[str, Any]]:
-        """Text search, newest first (see ``_plan``)."""
-        plan = self._plan(flt)
+        """Text search, newest first (see ``queue_plan.plan_queue``)."""
+        plan = plan_queue(flt, self._few)
         return self._read(plan.select(plan.clauses, limit=True), [*plan.params, limit])
 
     def queue_count(self, flt: QueueFilter) -> int:
-        plan = self._plan(flt)
+        plan = plan_queue(flt, self._few)
         return self._read(plan.select(plan.clauses, count=True), plan.params)[0]["n"]
 
     def explain_queue(self, flt: QueueFilter) -> list[str]:
         """EXPLAIN QUERY PLAN of the first page for ``flt`` (tests and docs/queue-speed.md)."""
-        plan = self._plan(flt)
+        plan = plan_queue(flt, self._few)
         rows = self.db.conn.execute("EXPLAIN QUERY PLAN " + plan.select(plan.clauses, limit=True), [*plan.params, 200])
         return [row[3] for row in rows]
 
@@ -516,9 +359,3 @@ def _setting_value(row: dict[str, Any]) -> Any:
         raise StoreError(
             "Thiết lập {key} trong cơ sở dữ liệu bị hỏng; hãy chạy lại 'desk init'.", key=row["key"]
         ) from None
-
-
-def _day_start_ts(day: date) -> int:
-    from desk_app.domain.calendar import VN_TZ
-
-    return int(datetime.combine(day, datetime.min.time(), VN_TZ).timestamp())

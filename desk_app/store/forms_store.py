@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from desk_app.store.database import write_transaction
-from desk_app.store.desk_store import DeskStore, _day_start_ts
+from desk_app.store.desk_store import DeskStore
+from desk_app.store.queue_plan import day_start_ts
 
 
 # ``form_prints.target`` of a paper print: "printer:<name>" (files are "pdf:<path>").
@@ -76,5 +77,5 @@ class FormsStore:
                FROM dossiers d LEFT JOIN tracking_book b ON b.dossier_id = d.id
                WHERE d.received_ts >= ? AND d.received_ts < ?
                ORDER BY d.received_ts, d.id""",
-            (_day_start_ts(date_from), _day_start_ts(date_to) + 86400),
+            (day_start_ts(date_from), day_start_ts(date_to) + 86400),
         )

@@ -13,7 +13,8 @@ import pytest
 
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.dossier import STATUS_LABELS
-from desk_app.store.desk_store import FEW_ROWS, QueueFilter, fts_document
+from desk_app.store.desk_store import QueueFilter, fts_document
+from desk_app.store.queue_plan import filter_clauses
 
 VIEWS = ("all", "due", "overdue", "returned", "unsynced", "open")
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=VN_TZ)
@@ -76,7 +77,7 @@ def _naive(store, flt):
     """The same rows by reading every dossier (the reference, no plan)."""
     from desk_app.store.desk_store import fts_query
 
-    clauses, params = store._filter(flt)  # noqa: SLF001 - the filter under test, read naively
+    clauses, params = filter_clauses(flt)  # the filter under test, read naively
     sql = "SELECT d.id FROM dossiers d" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
     ids = {r[0] for r in store.db.conn.execute(sql, params)}
     if flt.text:
@@ -107,7 +108,7 @@ def test_results_equal_a_plain_reading(store, view, status, dates, text):
 def test_no_plan_sorts_or_scans_many_rows(store, view, status, dates, text):
     flt = _filter(view, status, dates, text)
     plan = " | ".join(store.explain_queue(flt))
-    clauses, params = store._filter(flt)  # noqa: SLF001
+    clauses, params = filter_clauses(flt)
     few = store._few(clauses, params)  # noqa: SLF001
     assert "SCAN d" not in plan or "USING INDEX" in plan, plan  # never a full table scan
     if few:  # read through the filter's own index, never by walking every dossier in order

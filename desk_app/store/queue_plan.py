@@ -1,0 +1,136 @@
+"""How the queue is read: the filter a user sets (``QueueFilter``) and the SQL plan chosen for it
+(``plan_queue``), so every view x status x dates x text combination reads few rows at a million
+dossiers. Pure: the caller (``DeskStore``) runs the SQL. No Qt."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from desk_app.domain.dossier import AWAITING_RESULT, OPEN_STATUSES
+from desk_app.store.search_index import fts_query
+
+LIST_COLUMNS = (
+    "id, code, applicant_name, applicant_id_number, phone, procedure_name, received_at, "
+    "received_ts, appointment_at, appointment_ts, status, synced_at"
+)
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    """What the queue shows. ``view``: all, due (today), overdue, returned, unsynced, open."""
+
+    text: str = ""
+    status: str | None = None
+    view: str = "all"
+    date_from: date | None = None  # received on or after (local date)
+    date_to: date | None = None  # received on or before
+    now_ts: int = 0  # for due/overdue: the caller's clock, so tests and UI agree
+    day_end_ts: int = 0
+
+
+# A filter matching at most this many dossiers is read through its own index and sorted (a few
+# ms at 1M); a broader one is walked in order instead (see plan_queue).
+FEW_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class QueuePlan:
+    source: str
+    clauses: list[str]
+    params: list[Any]
+    order: str
+    keyset: str  # the condition that continues after the last row of a page
+    text: bool  # keyset by id (entry order) rather than (received_ts, id)
+
+    def select(self, clauses: list[str], *, limit: bool = False, count: bool = False) -> str:
+        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
+        if count:
+            return f"SELECT count(*) AS n FROM {self.source}{where}"
+        cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
+        return f"SELECT {cols} FROM {self.source}{where} ORDER BY {self.order}" + (" LIMIT ?" if limit else "")
+
+
+def sql_list(statuses) -> str:
+    """``('a', 'b')`` for an IN clause: status keys are fixed identifiers, never user input."""
+    return "(" + ", ".join(f"'{status}'" for status in sorted(statuses)) + ")"
+
+
+def day_start_ts(day: date) -> int:
+    from desk_app.domain.calendar import VN_TZ
+
+    return int(datetime.combine(day, datetime.min.time(), VN_TZ).timestamp())
+
+
+def filter_clauses(flt: QueueFilter) -> tuple[list[str], list[Any]]:
+    """The filter's conditions on ``dossiers d`` (everything but the text)."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if flt.status:
+        clauses.append("d.status = ?")
+        params.append(flt.status)
+    open_statuses = sql_list(OPEN_STATUSES)
+    if flt.view == "due":
+        clauses.append(f"d.status IN {open_statuses} AND d.appointment_ts >= ? AND d.appointment_ts <= ?")
+        params += [flt.now_ts, flt.day_end_ts]
+    elif flt.view == "overdue":  # a result ready (or handed back) is not late
+        clauses.append(f"d.status IN {sql_list(AWAITING_RESULT)} AND d.appointment_ts < ?")
+        params.append(flt.now_ts)
+    elif flt.view == "returned":
+        clauses.append("d.status = 'returned'")
+    elif flt.view == "unsynced":
+        clauses.append("d.synced_at IS NULL")
+    elif flt.view == "open":
+        clauses.append(f"d.status IN {open_statuses}")
+    if flt.date_from:
+        clauses.append("d.received_ts >= ?")
+        params.append(day_start_ts(flt.date_from))
+    if flt.date_to:
+        clauses.append("d.received_ts < ?")
+        params.append(day_start_ts(flt.date_to) + 86400)
+    return clauses, params
+
+
+def plan_queue(flt: QueueFilter, few_rows: Callable[[list[str], list[Any]], bool]) -> QueuePlan:
+    """How to read the queue for ``flt``, chosen so every view x status x dates x text
+    combination reads few rows (tests/store/test_queue_plans.py checks EXPLAIN QUERY PLAN,
+    bench/bench_queue_matrix.py the times). ``few_rows(clauses, params)`` says whether the filter alone
+    matches at most FEW_ROWS dossiers:
+
+    - a filter that matches few dossiers (<= FEW_ROWS) is read through its own index and
+      sorted; with text, the candidates are checked against the search's hits, read once;
+    - otherwise the rows are walked in the wanted order (the received-time index, or the
+      status index that holds that order; with text, the search index's rowids backwards)
+      and the filter is checked on the way, which finds a page after about page/share rows.
+    """
+    clauses, params = filter_clauses(flt)
+    query = fts_query(flt.text) if flt.text else None
+    few = few_rows(clauses, params)
+    if query and few:
+        # The search's hits are read once into a set the few candidates are checked against:
+        # a per-row probe re-expands every prefix term (~2 ms each, 11 s for 5000 rows).
+        clauses.append("+d.id IN (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ?)")
+        return QueuePlan("dossiers d", clauses, [*params, query], "+d.id DESC", "d.id < ?", text=True)
+    if query:
+        return QueuePlan(
+            "dossier_fts f JOIN dossiers d ON d.id = f.rowid", ["dossier_fts MATCH ?", *clauses],
+            [query, *params], "f.rowid DESC", "f.rowid < ?", text=True,
+        )
+    keyset = "(d.received_ts, d.id) < (?, ?)"
+    if few or not clauses:
+        # The unary + keeps SQLite from reading a big index in order when the filter's own
+        # index finds the few rows at once.
+        order = "+d.received_ts DESC, +d.id DESC" if few else "d.received_ts DESC, d.id DESC"
+        return QueuePlan("dossiers d", clauses, params, order, keyset, text=False)
+    # Many rows: walk an index that is already in the wanted order. A status filter has its
+    # own (status, received_ts, id); otherwise the received-time index (the not-yet-synced
+    # part of it for that view), or SQLite may scan the table and sort (seen for "open").
+    if flt.status:
+        source = "dossiers d INDEXED BY dossiers_status_received"
+    elif flt.view == "unsynced":
+        source = "dossiers d INDEXED BY dossiers_unsynced_received"
+    else:
+        source = "dossiers d INDEXED BY dossiers_received"
+    return QueuePlan(source, clauses, params, "d.received_ts DESC, d.id DESC", keyset, text=False)
