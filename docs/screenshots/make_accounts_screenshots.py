@@ -14,11 +14,12 @@ import random
 import sys
 import tempfile
 from datetime import datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(OUT)]
 
 PASSWORDS = {"admin": "quan-tri-123", "giamsat": "giam-sat-123", "tiepnhan": "tiep-nhan-123"}
 PEOPLE = {"tiepnhan": "Nông Văn Nhận", "tiepnhan2": "Hà Thị Lan"}
@@ -90,7 +91,7 @@ def main() -> int:
 
 
 def shoot(tmp: Path) -> int:
-    from PySide6.QtTest import QTest
+    import shots
     from PySide6.QtWidgets import QApplication
 
     from desk_app.i18n import Translator
@@ -98,15 +99,11 @@ def shoot(tmp: Path) -> int:
     from desk_app.ui.app import DeskStartup, make_services_factory
     from desk_app.ui.main_window import MainWindow
     from desk_app.ui.tasks import TaskRunner
-    from tests.ui import screen_probe
 
-    def wait_until(condition) -> None:
-        if not screen_probe.wait_until(condition, 60000):
-            raise TimeoutError("the window did not get there in time")
+    wait, wait_until = shots.wait, partial(shots.wait_until, timeout_ms=60000)
 
     def shot(name: str) -> None:
-        QTest.qWait(500)
-        window.screen().grabWindow(0).save(str(OUT / name))
+        shots.grab(OUT / name, settle_ms=500)
         print("saved", name)
 
     app = QApplication(sys.argv[:1])
@@ -128,7 +125,7 @@ def shoot(tmp: Path) -> int:
     dialog.submit()
     wait_until(lambda: accounts.session.account is not None)
     window.show_page("intake")
-    QTest.qWait(300)
+    wait(300)
     window.intake.full_name.setText("Trần Văn Dũng")  # an intake being typed, unsaved
     accounts.session.lock()
     wait_until(lambda: accounts.session.dialog is not None and accounts.session.dialog.isVisible())
@@ -144,7 +141,7 @@ def shoot(tmp: Path) -> int:
     review = window.page("review")
     review.view.setCurrentIndex(list(review.view.itemData(i) for i in range(review.view.count())).index("overdue"))
     wait_until(lambda: review.table.rowCount() > 0)
-    QTest.qWait(300)
+    wait(300)
     review.table.selectRow(0)
     shot("accounts-review.png")
     window.show_page("audit")

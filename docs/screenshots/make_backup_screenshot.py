@@ -13,11 +13,12 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(OUT)]
 
 
 def main() -> int:
@@ -29,7 +30,7 @@ def main() -> int:
 
 
 def shoot(tmp: Path, lang: str) -> int:
-    from PySide6.QtTest import QTest
+    import shots
     from PySide6.QtWidgets import QApplication
 
     from desk_app.i18n import Translator
@@ -38,14 +39,8 @@ def shoot(tmp: Path, lang: str) -> int:
     from desk_app.ui.backup_ui import install_backups
     from desk_app.ui.main_window import MainWindow
     from desk_app.ui.tasks import TaskRunner
-    from tests.ui import screen_probe
 
-    def wait_until(condition) -> None:
-        if not screen_probe.wait_until(condition, 60000):
-            raise TimeoutError("the window did not get there in time")
-
-    def settle() -> None:
-        QTest.qWait(400)
+    wait_until = partial(shots.wait_until, timeout_ms=60000)
 
     app = QApplication(sys.argv[:1])
     data_dir = tmp / "data"
@@ -77,13 +72,11 @@ def shoot(tmp: Path, lang: str) -> int:
     (tmp / "usb").mkdir()  # a USB drive, plugged in
     controller.dialog.folder.setText(str(tmp / "usb" / "sao-luu"))
     suffix = "" if lang == "vi" else f"-{lang}"
-    settle()
     # Before the first backup: the warning in the status bar, no result yet.
-    window.screen().grabWindow(0).save(str(OUT / f"backup-settings-first{suffix}.png"))
+    shots.grab(OUT / f"backup-settings-first{suffix}.png", settle_ms=400)
     controller.dialog.now_button.click()
     wait_until(lambda: controller.state.get("last") is not None and not controller.running)
-    settle()
-    window.screen().grabWindow(0).save(str(OUT / f"backup-settings{suffix}.png"))
+    shots.grab(OUT / f"backup-settings{suffix}.png", settle_ms=400)
     print(f"saved backup-settings{suffix}.png and backup-settings-first{suffix}.png: "
           f"screen {window.screen().geometry().width()}x{window.screen().geometry().height()}")
     controller.dialog.close()

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(OUT)]
 
 CARD_QR = "004099001234|123456789|Nguyễn Văn An|15081999|Nam|Tổ 1, Phường Thục Phán, Tỉnh Cao Bằng|10072024"
 
@@ -32,7 +33,7 @@ def main() -> int:
 
 
 def shoot(tmp: Path) -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
+    import shots
     from PySide6.QtWidgets import QApplication
 
     from desk_app.domain.cccd import parse_cccd_qr
@@ -47,22 +48,10 @@ def shoot(tmp: Path) -> int:
     from desk_app.ui.tasks import TaskRunner
     from desk_app.ui.wedge import install_scanner_router
 
-    def wait(ms: int = 300) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def wait_until(condition, timeout_ms: int = 30000) -> None:
-        waited = 0
-        while not condition():
-            if waited > timeout_ms:
-                raise TimeoutError("the window did not get there in time")
-            wait(50)
-            waited += 50
+    wait_until = partial(shots.wait_until, timeout_ms=30000, step_ms=50)
 
     def save(name: str) -> None:
-        wait(400)
-        QApplication.primaryScreen().grabWindow(0).save(str(OUT / name))
+        shots.grab(OUT / name, settle_ms=400)
         print("saved", name)
 
     app = QApplication(sys.argv[:1])

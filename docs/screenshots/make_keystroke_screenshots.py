@@ -21,7 +21,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+OUT = Path(__file__).resolve().parent
+sys.path[:0] = [str(ROOT), str(OUT)]
+
+from shots import grab, wait, wait_until  # noqa: E402
 
 from desk_app.i18n import Translator  # noqa: E402
 from desk_app.services.context import build_services  # noqa: E402
@@ -29,9 +32,7 @@ from desk_app.ui.app import DeskStartup  # noqa: E402
 from desk_app.ui.main_window import MainWindow  # noqa: E402
 from desk_app.ui.tasks import TaskRunner  # noqa: E402
 from desk_app.ui.wedge import install_scanner_router  # noqa: E402
-from make_screenshots import wait, wait_until  # noqa: E402  (this folder, first on the path)
 
-OUT = Path(__file__).resolve().parent
 CARD = "004199012345|082345678|Nguyễn Thị Đào|20051999|Nữ|Xóm Nà Rỏa, Phường Thục Phán, Tỉnh Cao Bằng|10072024"
 STAMP = [50_000_000]
 
@@ -89,7 +90,7 @@ def main() -> int:
         assert page.full_name.text() == "Nguyễn Thị Đào", page.full_name.text()
         assert page.notes.text() == "Khai sinh cho con thứ hai", page.notes.text()
         wait(300)
-        window.grab().save(str(OUT / "intake-scan-stalled.png"))
+        grab(OUT / "intake-scan-stalled.png", window)
 
         page.reset()
         page.full_name.setFocus()
@@ -98,7 +99,7 @@ def main() -> int:
         QTest.keyClick(page.full_name, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
         wait_until(lambda: page.errors.message("full_name") != "")
         wait(300)
-        window.grab().save(str(OUT / "intake-name-refused.png"))
+        grab(OUT / "intake-name-refused.png", window)
         router.uninstall(app)
         window.close()
         runner.shutdown()

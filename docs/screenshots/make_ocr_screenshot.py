@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(OUT)]
 
 
 def main() -> int:
-    from PySide6.QtCore import QEventLoop, QTimer
+    import shots
     from PySide6.QtWidgets import QApplication
 
     from desk_app.i18n import Translator
@@ -31,18 +32,7 @@ def main() -> int:
     from desk_app.ui.main_window import MainWindow
     from desk_app.ui.tasks import TaskRunner
 
-    def wait(ms: int = 300) -> None:
-        loop = QEventLoop()
-        QTimer.singleShot(ms, loop.quit)
-        loop.exec()
-
-    def wait_until(condition, timeout_ms: int = 60000) -> None:
-        waited = 0
-        while not condition():
-            if waited > timeout_ms:
-                raise TimeoutError("the window did not get there in time")
-            wait(50)
-            waited += 50
+    wait_until = partial(shots.wait_until, timeout_ms=60000, step_ms=50)
 
     app = QApplication(sys.argv[:1])
     with tempfile.TemporaryDirectory() as tmp:
@@ -85,8 +75,7 @@ def main() -> int:
         wait_until(lambda: not viewer.view.item.pixmap().isNull())
         viewer.zoom_in()
         viewer.zoom_in()
-        wait(600)
-        QApplication.primaryScreen().grabWindow(0).save(str(OUT / "ocr-search-hit.png"))
+        shots.grab(OUT / "ocr-search-hit.png", settle_ms=600)
         print("saved ocr-search-hit.png")
         viewer.reject()
         runner.shutdown()

@@ -13,11 +13,12 @@ import argparse
 import os
 import sys
 import tempfile
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(OUT)]
 
 
 def sane_config(folder: Path) -> None:
@@ -39,7 +40,8 @@ def main() -> int:
 
 
 def shoot(tmp: Path, lang: str) -> int:
-    from PySide6.QtCore import QEventLoop, Qt, QTimer
+    import shots
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from desk_app.i18n import Translator
@@ -49,15 +51,7 @@ def shoot(tmp: Path, lang: str) -> int:
     from desk_app.ui.scan.dialog import ScanDialog
     from desk_app.ui.tasks import TaskRunner
 
-    def wait_until(condition, timeout_ms: int = 60000) -> None:
-        waited = 0
-        while not condition():
-            if waited > timeout_ms:
-                raise TimeoutError("the dialog did not get there in time")
-            loop = QEventLoop()
-            QTimer.singleShot(50, loop.quit)
-            loop.exec()
-            waited += 50
+    wait_until = partial(shots.wait_until, timeout_ms=60000, step_ms=50, what="the dialog")
 
     app = QApplication(sys.argv[:1])
     data_dir = tmp / "data"
@@ -99,12 +93,9 @@ def shoot(tmp: Path, lang: str) -> int:
     dialog.import_files(files)
     wait_until(lambda: dialog.import_button.isEnabled() and dialog.pages.count() == 5)
     dialog.pages.item(3).setSelected(True)
-    loop = QEventLoop()
-    QTimer.singleShot(300, loop.quit)
-    loop.exec()
     screen = dialog.screen().geometry()
     name = "scan-dialog.png" if lang == "vi" else f"scan-dialog-{lang}.png"
-    dialog.grab().save(str(OUT / name))
+    shots.grab(OUT / name, dialog, settle_ms=300)
     print(f"saved {name}: dialog {dialog.width()}x{dialog.height()}, frame {dialog.frameGeometry().width()}x"
           f"{dialog.frameGeometry().height()}, screen {screen.width()}x{screen.height()}, "
           f"free {dialog.screen().availableGeometry().width()}x{dialog.screen().availableGeometry().height()}")

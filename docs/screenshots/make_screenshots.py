@@ -14,12 +14,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QEventLoop, Qt, QTimer
-from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+OUT = Path(__file__).resolve().parent
+sys.path[:0] = [str(ROOT), str(OUT)]
+
+from shots import grab, type_text, wait, wait_until  # noqa: E402
 
 from desk_app.i18n import Translator  # noqa: E402
 from desk_app.services.context import build_services  # noqa: E402
@@ -27,7 +28,6 @@ from desk_app.ui.app import DeskStartup  # noqa: E402
 from desk_app.ui.main_window import MainWindow  # noqa: E402
 from desk_app.ui.tasks import TaskRunner  # noqa: E402
 
-OUT = Path(__file__).resolve().parent
 CARD = "004199012345|082345678|Nguyễn Thị Đào|20051999|Nữ|Xóm Nà Rỏa, Phường Thục Phán, Tỉnh Cao Bằng|10072024"
 CITIZENS = [
     ("Nông Văn Thắng", "004088001111", "Nam", "1988-01-02", "1.001193.000.00.00.H14", "0912345678"),
@@ -37,32 +37,6 @@ CITIZENS = [
     ("Đàm Quang Huy", "004092005555", "Nam", "1992-12-01", "1.004884.000.00.00.H14", "0868123456"),
     ("Nguyễn Thị Đào", "004199012345", "Nữ", "1999-05-20", "1.001193.000.00.00.H14", "0912000111"),
 ]
-
-
-def wait(ms: int) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(ms, loop.quit)
-    loop.exec()
-
-
-def wait_until(condition, timeout_ms: int = 10000) -> None:
-    waited = 0
-    while not condition():
-        if waited > timeout_ms:
-            raise TimeoutError("the window did not get there in time")
-        wait(20)
-        waited += 20
-
-
-def type_text(text: str) -> None:
-    for ch in text:
-        target = QApplication.focusWidget()
-        if ch == "\n":
-            events = [QKeyEvent(k, Qt.Key.Key_Return, Qt.KeyboardModifier.NoModifier, "\r") for k in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)]
-        else:
-            events = [QKeyEvent(k, 0, Qt.KeyboardModifier.NoModifier, ch) for k in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease)]
-        for event in events:
-            QApplication.sendEvent(target, event)
 
 
 def seed(data_dir: Path) -> None:
@@ -120,24 +94,24 @@ def main() -> int:
         page.notes.setText("Khai sinh cho con thứ hai")
         page.full_name.setFocus()
         wait(300)
-        window.grab().save(str(OUT / f"intake{suffix}.png"))
+        grab(OUT / f"intake{suffix}.png", window)
         saved: list = []
         page.saved.connect(saved.append)
         page.save()
         wait_until(lambda: saved)
         wait(200)
-        window.grab().save(str(OUT / f"intake-saved{suffix}.png"))
+        grab(OUT / f"intake-saved{suffix}.png", window)
 
         window.show_page("queue")
         wait_until(lambda: window.queue.model.rowCount() == len(CITIZENS) + 1 and window.queue.model.total is not None)
         window.queue.table.selectRow(1)
         wait(300)
-        window.grab().save(str(OUT / f"queue{suffix}.png"))
+        grab(OUT / f"queue{suffix}.png", window)
 
         window.open_dossier(window.queue.model.code_at(4))
         wait_until(lambda: window.dossier.dossier is not None)
         wait(300)
-        window.grab().save(str(OUT / f"dossier{suffix}.png"))
+        grab(OUT / f"dossier{suffix}.png", window)
         window.close()
         runner.shutdown()
     print("saved", *(f"{name}{suffix}.png" for name in ("intake", "intake-saved", "queue", "dossier")))

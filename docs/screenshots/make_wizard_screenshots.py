@@ -18,16 +18,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+OUT = Path(__file__).resolve().parent
+sys.path[:0] = [str(ROOT), str(OUT)]
+
+from shots import grab, type_text, wait, wait_until  # noqa: E402
 
 from desk_app.i18n import Translator  # noqa: E402
 from desk_app.services.context import build_services  # noqa: E402
 from desk_app.ui.app import DeskStartup  # noqa: E402
 from desk_app.ui.main_window import MainWindow  # noqa: E402
 from desk_app.ui.tasks import TaskRunner  # noqa: E402
-from docs.screenshots.make_screenshots import type_text, wait, wait_until  # noqa: E402
-
-OUT = Path(__file__).resolve().parent
 
 
 def key(k: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier) -> None:
@@ -37,9 +37,7 @@ def key(k: Qt.Key, modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifie
 
 
 def shoot(name: str) -> None:
-    wait(300)
-    QApplication.primaryScreen().grabWindow(0).save(str(OUT / f"wizard-{name}.png"))
-    print("saved", OUT / f"wizard-{name}.png")
+    print("saved", grab(OUT / f"wizard-{name}.png", settle_ms=300))
 
 
 def open_desk(data_dir: Path, tr: Translator):
