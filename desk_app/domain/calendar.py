@@ -70,10 +70,6 @@ def _law_days(year: int) -> dict[date, tuple[str, str]]:
     return days
 
 
-def _public_holidays(year: int) -> frozenset[date]:
-    return frozenset(day for day, (kind, _name) in _law_days(year).items() if kind == OFF)
-
-
 @lru_cache(maxsize=1)
 def _official_days() -> dict[date, tuple[str, str, str]]:
     """Swaps shipped with the app (kind, name, source notice)."""

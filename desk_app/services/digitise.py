@@ -90,6 +90,7 @@ class DigitiseService:
         self.clock = clock
         self.actor = actor
         self.pages = PagesStore(store.db)
+        self.texts = OcrStore(store.db)  # recognised words: the exported PDFs' text layer
         self.blobs = blobs or BlobStore(store.path / "files")
 
     # --- DB thread -------------------------------------------------------------------------
@@ -186,7 +187,7 @@ class DigitiseService:
     def _pdf_page(self, row: dict[str, Any]) -> PdfPage:
         overlay = self.blobs.read(row["overlay_sha256"]) if row["overlay_sha256"] else None
         box = tuple(row["overlay_box"]) if overlay else None
-        text = OcrStore(self.store.db).page_text(row["sha256"])
+        text = self.texts.page_text(row["sha256"])
         words = [Word.from_list(w) for w in text["words"]] if text and text["status"] == "done" else []
         size = (text["width"], text["height"]) if words else None
         return PdfPage(self.blobs.read(row["sha256"]), row["width"], row["height"], overlay, box, words, size)

@@ -88,6 +88,7 @@ class QueueService:
         self.store = store
         self.clock = clock
         self._actor = as_actor_source(actor)
+        self.page_texts = OcrStore(store.db)  # which search hits matched in their pages' words
         self._calendar = calendar or WorkCalendar
 
     def lateness(self) -> LatenessCounter:
@@ -139,7 +140,7 @@ class QueueService:
         flt = self.make_filter(text=text, status=status, view=view)
         rows = self.store.search(flt, limit=limit)
         query = fts_query(text) if text else None
-        in_pages = OcrStore(self.store.db).matched_in_pages([r["id"] for r in rows], query) if query else set()
+        in_pages = self.page_texts.matched_in_pages([r["id"] for r in rows], query) if query else set()
         late = self.lateness()
         return [{**list_item(r), "matched_in_pages": r["id"] in in_pages,
                  "days_late": late.days_late(r["status"], r["appointment_at"])} for r in rows]

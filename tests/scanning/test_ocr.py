@@ -120,6 +120,11 @@ def test_cli_ocr_wait_and_search(tmp_path, page_file, intake_json):
     hits = ok("search", "--data", str(data), "doc lap tu do")
     assert hits[0]["code"] == code and hits[0]["matched_in_pages"] is True
     assert ok("ocr", "--data", str(data))["pages"] == 0  # nothing left: recognised once
+    # A very weak PC switches background recognition off (the app's worker then idles).
+    off = ok("ocr", "--data", str(data), "--off")
+    assert off["enabled"] is False and off["engine"].startswith("tesseract") and off["pending"] == 0
+    assert ok("ocr", "--data", str(data), "--status")["enabled"] is False
+    assert ok("ocr", "--data", str(data), "--on")["enabled"] is True
 
 
 def test_missing_engine_is_a_clear_error(tmp_path):
