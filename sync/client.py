@@ -4,23 +4,26 @@ service layer (desk_app.services.sync_service) decides what to send and records 
 Runs on a background thread (the CLI's main thread or a UI I/O worker), never the UI
 thread. One ``SyncClient`` per thread: it keeps a ``requests.Session`` (keep-alive saves a
 round trip per request on a 600 ms link) and what it measured (clock offset, throughput).
+
+This module holds the client, its signed requests and the JSON endpoints; file uploads (tus)
+are in sync/tus_upload.py and the meaning of transport failures and the backoff in
+sync/transport.py. Their public names are importable from here too.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
-import random
 import secrets
 import time
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Callable
+from typing import Any, Callable
 
 import requests
 import urllib3
-from urllib3.exceptions import ConnectTimeoutError, InsecureRequestWarning
+from urllib3.exceptions import InsecureRequestWarning
 
-from sync.errors import AUTHENTICATION, CLOCK, RECORD, SERVER, TRANSPORT, UNREACHABLE, SyncError
+from sync.errors import AUTHENTICATION, SERVER, TRANSPORT, UNREACHABLE, SyncError
 from sync.protocol import (
     API_PREFIX,
     H_ANSWER_SIGNATURE,
@@ -30,18 +33,23 @@ from sync.protocol import (
     H_SERVER_TIME,
     H_SIGNATURE,
     H_TIME,
-    MAX_CLIENT_CHUNK,
-    MIN_CLIENT_CHUNK,
     PROTOCOL_VERSION,
     SIGNED_HEADERS,
-    TUS_VERSION,
     check_answer,
-    encode_metadata,
     sign,
-    tus_checksum,
     unb64,
 )
 from sync.tlspin import PinMismatch, PinningAdapter, is_loopback
+from sync.transport import Backoff, _caused_by, _error_from_response, _never_connected
+
+# SMALL_FILE_BYTES and SMALL_FILE_RECOVERY are re-exported (as are Backoff and ChunkSizer):
+# callers and tests import them from sync.client, where they used to live.
+from sync.tus_upload import (  # noqa: F401
+    SMALL_FILE_BYTES,
+    SMALL_FILE_RECOVERY,
+    ChunkSizer,
+    TusUploads,
+)
 
 USER_AGENT = "desk-app-sync/1.1"
 
@@ -66,130 +74,7 @@ def check_enroll_url(url: str) -> None:
     raise SyncError(AUTHENTICATION, "insecure_url", url)
 
 
-@dataclass
-class Backoff:
-    """Exponential backoff with full jitter: attempt n waits uniform(0, min(cap, base*2^n))."""
-
-    base: float = 0.5
-    cap: float = 60.0
-    attempts: int = 0
-    rng: random.Random | None = None
-
-    def next_delay(self) -> float:
-        ceiling = min(self.cap, self.base * (2 ** self.attempts))
-        self.attempts += 1
-        return (self.rng or random).uniform(ceiling / 4, ceiling)
-
-    def reset(self) -> None:
-        self.attempts = 0
-
-
-# A file up to this size goes whole in one creation-with-upload request even while the chunk
-# is at its 32 KB floor: two floor chunks, ~8 s at 64 kbit/s. A typical 40 KB page then costs
-# one round trip and one set of headers instead of two; a cut re-sends at most these bytes.
-SMALL_FILE_BYTES = 2 * MIN_CLIENT_CHUNK
-# Clean chunks needed after a lost one before small files go whole again.
-SMALL_FILE_RECOVERY = 4
-
-
-class ChunkSizer:
-    """Chunk size for a few seconds of transfer at the measured throughput, 32 KB - 4 MB.
-    Starts small (an unknown link may be 2G) and follows an exponential moving average."""
-
-    def __init__(self, target_seconds: float = 3.0, initial: int = MIN_CLIENT_CHUNK):
-        self.target = target_seconds
-        self.size = initial
-        self.throughput: float | None = None  # bytes per second
-        self.clean = SMALL_FILE_RECOVERY  # chunks through since the last one lost in flight
-
-    def whole_file_limit(self) -> int:
-        """The largest file sent whole in one request: one chunk, or ``SMALL_FILE_BYTES``
-        when that is larger, unless a chunk was lost recently (a link that drops after a
-        few dozen KB then gets whole chunks through instead)."""
-        if self.clean < SMALL_FILE_RECOVERY:
-            return self.size
-        return max(self.size, SMALL_FILE_BYTES)
-
-    def shrink(self) -> None:
-        """A chunk was lost in flight: halve the size, so a link that keeps dropping after a
-        few seconds or bytes still gets whole chunks through."""
-        self.size = max(MIN_CLIENT_CHUNK, self.size // 2)
-        self.clean = 0
-        if self.throughput is not None:
-            self.throughput /= 2
-
-    def observe(self, nbytes: int, seconds: float) -> None:
-        """A chunk of ``nbytes`` went through in ``seconds``."""
-        self.clean += 1
-        if nbytes < 4096 or seconds <= 0:
-            return
-        rate = nbytes / seconds
-        self.throughput = rate if self.throughput is None else 0.6 * self.throughput + 0.4 * rate
-        wanted = int(self.throughput * self.target)
-        # Grow at most 4x per chunk so one lucky measurement cannot make a huge chunk.
-        self.size = max(MIN_CLIENT_CHUNK, min(MAX_CLIENT_CHUNK, wanted, self.size * 4))
-
-
-def _header_int(response: requests.Response, name: str) -> int:
-    """A number from a response header; a response cut inside its headers is a transport
-    failure (urllib3 only warns about it)."""
-    try:
-        return int(response.headers[name])
-    except (KeyError, ValueError):
-        raise SyncError(TRANSPORT, "transport", f"truncated answer ({name})") from None
-
-
-def _never_connected(exc: requests.RequestException) -> bool:
-    """True when no connection was made at all: refused, DNS failure, no route, or the
-    connect timed out (urllib3 2's NewConnectionError and NameResolutionError are
-    ConnectTimeoutErrors). Then nothing reached the server and nothing came back: the
-    server is down or the network is gone. A cut after connecting (reset, read timeout,
-    truncated answer) is not this."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return True
-    inner = exc.args[0] if exc.args else None
-    return isinstance(getattr(inner, "reason", inner), ConnectTimeoutError)
-
-
-def _caused_by(exc: BaseException, kind: type) -> bool:
-    """True when ``kind`` is somewhere in the chain of causes / urllib3 reasons of ``exc``."""
-    seen: set[int] = set()
-    todo: list[Any] = [exc]
-    while todo:
-        item = todo.pop()
-        if item is None or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, kind):
-            return True
-        if isinstance(item, BaseException):
-            todo.extend([getattr(item, "reason", None), item.__cause__, item.__context__, *item.args])
-    return False
-
-
-def _error_from_response(response: requests.Response) -> SyncError:
-    try:
-        body = response.json()
-    except ValueError:
-        body = {}
-    code = body.get("error", "") if isinstance(body, dict) else ""
-    detail = str(body.get("detail", "")) if isinstance(body, dict) else ""
-    status = response.status_code
-    if status in (502, 503, 504):  # a gateway or proxy between us: the link, not the server
-        return SyncError(TRANSPORT, "transport", f"HTTP {status}")
-    if status == 429:  # this desk already has requests in flight: wait and send again
-        return SyncError(TRANSPORT, "busy", detail or "HTTP 429")
-    if code == "clock_skew":
-        return SyncError(CLOCK, "clock_skew", detail, server_time=body.get("server_time"))
-    if status in (401, 403):
-        return SyncError(AUTHENTICATION, code or "unauthenticated", detail)
-    if code in ("protocol_version", "protocol_version_missing"):
-        return SyncError(SERVER, code, detail)
-    extra = {"server_cursor": body.get("server_cursor")} if code == "cursor_ahead" else {}
-    return SyncError(SERVER, code or f"http_{status}", detail or f"HTTP {status}", status=status, **extra)
-
-
-class SyncClient:
+class SyncClient(TusUploads):
     def __init__(
         self,
         credential: Credential | None,
@@ -432,96 +317,3 @@ class SyncClient:
         if not isinstance(cursor, int) or cursor < int(after):
             raise SyncError(SERVER, "server", f"feed cursor {cursor!r} behind {after}")
         return page
-
-    # --- files (tus) ----------------------------------------------------------------------
-    def _tus(self, extra: dict[str, str] | None = None) -> dict[str, str]:
-        return {"Tus-Resumable": TUS_VERSION, **(extra or {})}
-
-    def _offset(self, sha: str) -> int | None:
-        response = self._request("HEAD", f"{API_PREFIX}/files/{sha}", headers=self._tus(), ok=(200, 404))
-        if response.status_code == 404:
-            return None
-        return _header_int(response, "Upload-Offset")
-
-    def upload(self, sha: str, size: int, open_file: Callable[[], BinaryIO], *, offset: int | None = 0) -> int:
-        """Make sure the server holds file ``sha``; returns the bytes sent. ``offset`` is what
-        the server said it holds (0: nothing, so create with the first chunk at once; None:
-        unknown, ask). Resumes from the server's offset after any cut; never sends a file
-        the server already has."""
-        sent = 0
-        backoff = Backoff(self.backoff_base, self.backoff_cap)
-        known = offset is not None
-        with open_file() as handle:
-            while True:
-                try:
-                    if not known:
-                        offset = self._offset(sha)
-                        known = True
-                    if offset is None or (offset == 0 and sent == 0):
-                        offset, nbytes = self._create(sha, size, handle)
-                        sent += nbytes
-                    if offset >= size:
-                        break
-                    nbytes = self._patch(sha, offset, handle)
-                    sent += nbytes
-                    offset += nbytes
-                    backoff.reset()
-                except SyncError as exc:
-                    if exc.reason in ("offset_mismatch", "no_upload") or exc.retryable:
-                        known = False  # ask the server where it stands
-                        if exc.retryable:
-                            self.chunks.shrink()
-                            if backoff.attempts + 1 >= self.max_attempts:
-                                raise
-                            self.stats["retries"] += 1
-                            self.sleep(backoff.next_delay())
-                        continue
-                    if exc.reason in ("checksum_mismatch", "file_hash_mismatch", "file_too_large", "length_mismatch"):
-                        raise SyncError(RECORD, "file_rejected", f"{sha[:12]}: {exc.reason}") from None
-                    raise
-        if sent:
-            self.stats["files_uploaded"] += 1
-        else:
-            self.stats["files_skipped"] += 1
-        self.stats["file_bytes_sent"] += sent
-        return sent
-
-    def _create(self, sha: str, size: int, handle: BinaryIO) -> tuple[int, int]:
-        """tus creation-with-upload: the first chunk travels with the creation request; a
-        file no larger than ``ChunkSizer.whole_file_limit`` travels whole in it (one round
-        trip). The server drops a body that did not arrive whole, so a cut costs at most
-        these bytes again."""
-        handle.seek(0)
-        first = size if size <= self.chunks.whole_file_limit() else self.chunks.size
-        chunk = handle.read(first)
-        self.stats["max_chunk"] = max(self.stats["max_chunk"], len(chunk))
-        headers = self._tus({"Upload-Length": str(size), "Upload-Metadata": encode_metadata({"sha256": sha})})
-        if chunk:
-            headers["Content-Type"] = "application/offset+octet-stream"
-            headers["Upload-Checksum"] = tus_checksum(chunk)
-        started = time.monotonic()
-        response = self._request("POST", f"{API_PREFIX}/files", body=chunk, headers=headers, ok=(201,), timeout=self._chunk_timeout(len(chunk)))
-        offset = _header_int(response, "Upload-Offset")
-        if offset == len(chunk) and chunk:
-            self.chunks.observe(len(chunk), time.monotonic() - started)
-        return offset, len(chunk) if offset >= len(chunk) else 0
-
-    def _patch(self, sha: str, offset: int, handle: BinaryIO) -> int:
-        handle.seek(offset)
-        chunk = handle.read(self.chunks.size)
-        self.stats["max_chunk"] = max(self.stats["max_chunk"], len(chunk))
-        headers = self._tus({
-            "Upload-Offset": str(offset),
-            "Content-Type": "application/offset+octet-stream",
-            "Upload-Checksum": tus_checksum(chunk),
-        })
-        started = time.monotonic()
-        response = self._request("PATCH", f"{API_PREFIX}/files/{sha}", body=chunk, headers=headers, ok=(204,), timeout=self._chunk_timeout(len(chunk)))
-        self.chunks.observe(len(chunk), time.monotonic() - started)
-        new_offset = _header_int(response, "Upload-Offset")
-        return new_offset - offset
-
-    def _chunk_timeout(self, nbytes: int) -> float:
-        if self.chunks.throughput:
-            return max(self.timeout, 4 * nbytes / self.chunks.throughput)
-        return self.timeout
