@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import io
 import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from desk_app.domain.errors import ValidationError
 from desk_app.scanning.page import RawPage
@@ -93,29 +93,30 @@ def _page_loaders(path: Path, *, max_pages: int) -> Iterator[Callable[[], RawPag
 
 
 def _pdf_loaders(path: Path, data: bytes, max_pages: int) -> Iterator[Callable[[], RawPage]]:
-    import pypdfium2 as pdfium
+    # Every pdfium call under the one lock (desk_app/pdfium_lock.py): a preview or a print may
+    # render on another thread meanwhile. Each page opens the document again, so nothing of
+    # pdfium outlives the lock (a finalizer run later on another thread would call pdfium).
+    from desk_app.pdfium_lock import page_sizes, render_page
 
     try:
-        pdf = pdfium.PdfDocument(data)
-        total = len(pdf)
+        sizes = page_sizes(data)
     except Exception:
         raise ValidationError(
             "Tệp PDF {name} bị hỏng hoặc không đọc được (có thể tải về chưa hết).", field="file", name=path.name
         ) from None
+    total = len(sizes)
     if total == 0:
         raise ValidationError("Tệp PDF {name} không có trang nào.", field="file", name=path.name)
     if total > max_pages:
         raise _too_many(path.name, total, max_pages)
     scale = PDF_RENDER_DPI / 72
-    for index in range(total):
-        width, height = pdf[index].get_size()
+    for index, (width, height) in enumerate(sizes):
         if width * scale * height * scale > MAX_PIXELS:
             raise _bomb(path.name, round(width * scale), round(height * scale))
 
-        def load(index=index) -> RawPage:
+        def load(index: int = index) -> RawPage:
             try:
-                bitmap = pdf[index].render(scale=scale, grayscale=False)
-                image = bitmap.to_pil()
+                image = render_page(data, index, scale=scale, grayscale=False)
             except Exception:
                 raise ValidationError(
                     "Không hiển thị được trang {page} của tệp {name}.", field="file", page=index + 1, name=path.name

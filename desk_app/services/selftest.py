@@ -103,16 +103,13 @@ class SelfTest:
         return self.tr(N_("Hồ sơ {code}, hẹn trả {appointment}."), code=self.code, appointment=dossier["appointment_at"])
 
     def receipt(self) -> str:
-        import pypdfium2 as pdfium
         import zxingcpp
+
+        from desk_app.pdfium_lock import render_page
 
         out = self.work / "receipt.pdf"
         self.ctx.printing.export(self.code, out, layout="a5")
-        pdf = pdfium.PdfDocument(out.read_bytes())
-        try:
-            image = pdf[0].render(scale=RENDER_DPI / 72, grayscale=True).to_pil()
-        finally:
-            pdf.close()
+        image = render_page(out.read_bytes(), 0, scale=RENDER_DPI / 72, grayscale=True)
         found = {(r.format.name, r.text) for r in zxingcpp.read_barcodes(image)}
         kinds = sorted({kind for kind, text in found if text == self.code or self.code in text})
         if not {"Code128", "QRCode"} <= set(kinds):

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.i18n import Translator
 from desk_app.ui.tasks import TaskRunner
@@ -16,18 +24,14 @@ PREVIEW_DPI = 110
 
 def page_images(pdf: bytes, dpi: int = PREVIEW_DPI) -> list[QImage]:
     """Rasterise every page (I/O thread: QImage, unlike QPixmap, may be built off the UI thread)."""
-    import pypdfium2 as pdfium
+    from desk_app.pdfium_lock import render_pages
 
-    document = pdfium.PdfDocument(pdf)
-    try:
-        images = []
-        for index in range(len(document)):
-            bitmap = document[index].render(scale=dpi / 72).to_pil().convert("RGB")
-            data = bitmap.tobytes()
-            images.append(QImage(data, bitmap.width, bitmap.height, 3 * bitmap.width, QImage.Format.Format_RGB888).copy())
-        return images
-    finally:
-        document.close()
+    images = []
+    for _size, page in render_pages(pdf, scale=dpi / 72):
+        bitmap = page.convert("RGB")
+        data = bitmap.tobytes()
+        images.append(QImage(data, bitmap.width, bitmap.height, 3 * bitmap.width, QImage.Format.Format_RGB888).copy())
+    return images
 
 
 class PreviewDialog(QDialog):

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_
+from desk_app.pdfium_lock import render_pages
 
 # Shown for "the default printer" in messages; a parameter, translated by DeskError.translated().
 DEFAULT_PRINTER = N_("(mặc định)")
@@ -31,10 +32,8 @@ def print_pdf(pdf: bytes, *, printer_name: str = "", title: str = "", output_fil
     """Print every page of ``pdf``. ``output_file`` prints to a PDF file instead (tests, and
     PCs without a printer driver). Raises PrintError with a clear message; never partial
     state in the database (the caller logs the print only after this returns)."""
-    import pypdfium2 as pdfium
-    from PySide6.QtCore import QRectF, QSizeF
+    from PySide6.QtCore import QMarginsF, QRectF, QSizeF
     from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
-    from PySide6.QtCore import QMarginsF
     from PySide6.QtPrintSupport import QPrinter, QPrinterInfo
 
     if output_file is not None:
@@ -49,12 +48,13 @@ def print_pdf(pdf: bytes, *, printer_name: str = "", title: str = "", output_fil
         printer = QPrinter(info, QPrinter.PrinterMode.HighResolution)
     printer.setDocName(title or "desk-app")
     printer.setFullPage(True)
-    document = pdfium.PdfDocument(pdf)
     painter = QPainter()
+    pages = 0
+    dpi = printer.resolution()
     try:
-        for index in range(len(document)):
-            page = document[index]
-            width_pt, height_pt = page.get_size()
+        # One page rasterised at a time under the pdfium lock (desk_app/pdfium_lock.py); the
+        # painting and the driver's wait happen outside it.
+        for index, ((width_pt, height_pt), bitmap) in enumerate(render_pages(pdf, scale=dpi / 72, grayscale=True)):
             layout = QPageLayout(
                 QPageSize(QSizeF(width_pt, height_pt), QPageSize.Unit.Point, "", QPageSize.SizeMatchPolicy.ExactMatch),
                 QPageLayout.Orientation.Portrait,
@@ -66,14 +66,12 @@ def print_pdf(pdf: bytes, *, printer_name: str = "", title: str = "", output_fil
                     raise PrintError("Máy in {name} chưa sẵn sàng.", name=printer_name or DEFAULT_PRINTER)
             elif not printer.newPage():
                 raise PrintError("Máy in {name} chưa sẵn sàng.", name=printer_name or DEFAULT_PRINTER)
-            dpi = printer.resolution()
-            bitmap = page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
+            bitmap = bitmap.convert("L")
             image = QImage(bitmap.tobytes(), bitmap.width, bitmap.height, bitmap.width, QImage.Format.Format_Grayscale8)
             target = QRectF(0, 0, width_pt / 72 * dpi, height_pt / 72 * dpi)
             painter.drawImage(target, image)
-        pages = len(document)
+            pages = index + 1
     finally:
         if painter.isActive():
             painter.end()
-        document.close()
     return {"pages": pages, "printer": printer_name or printer.printerName(), "file": str(output_file or "")}
