@@ -2,24 +2,95 @@
 
 ``TaskRunner.db(fn, ...)`` runs ``fn(services, ...)`` on the single DB thread, which owns the
 ``DeskServices`` (and so the SQLite connection) for the whole session: one writer, no locks.
-``TaskRunner.io(fn, ...)`` runs ``fn(...)`` on a small pool for printing, scanning, network.
-Results and errors come back on the UI thread through a queued Qt signal, in callbacks.
+``TaskRunner.io(fn, ..., executor=...)`` runs ``fn(...)`` off the UI thread on one of the named
+executors below, so a long job never delays an urgent one of another kind (a receipt to
+render and print right after a save never waits behind a scan or a sync round's uploads):
+
+- ``io``: files, backups, diagnostics, page images for the viewer (the default);
+- ``sync``: sync rounds and the enrolment (network; may take minutes on a poor link);
+- ``devices``: scanner hardware and the processing of scanned or imported pages;
+- ``render``: rendering forms and printing (the receipt after a save).
+
+``runner.sync(fn, ...)``, ``runner.devices(fn, ...)`` and ``runner.render(fn, ...)`` say the
+same as ``runner.io(fn, ..., executor=...)``. Results and errors come back on the UI thread
+through a queued Qt signal, in callbacks.
+
+The ``sync`` executor's threads are daemon threads: at exit a round is asked to stop (its
+cancel event, desk_app/ui/sync_status.py) and given a few seconds; one still stuck in a network
+wait then cannot keep the process alive (it writes nothing outside a committed transaction,
+and the server keeps upload offsets, so the next start resumes the round).
 """
 
 from __future__ import annotations
 
 import logging
+import queue
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, Callable
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal, Slot
 
 from desk_app.services.logs import log_error
+from desk_app.ui.changes import Changes
 
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Any], None] | None
+
+IO = "io"
+SYNC = "sync"
+DEVICES = "devices"
+RENDER = "render"
+# Workers per executor: two each, so a preview and a print, or a scan and an import, or a
+# round and an enrolment, never queue behind each other either.
+EXECUTOR_WORKERS = {IO: 2, SYNC: 2, DEVICES: 2, RENDER: 2}
+SYNC_GRACE_SECONDS = 2.0  # how long shutdown waits for a cancelled round to reach a safe point
+
+
+class _DaemonExecutor(Executor):
+    """A small pool of daemon threads: what it runs cannot keep the process alive at exit.
+    ``shutdown(timeout=...)`` waits at most that long for the running and queued jobs."""
+
+    def __init__(self, workers: int, name: str):
+        self._jobs: queue.SimpleQueue[tuple[Future, Callable[[], Any]] | None] = queue.SimpleQueue()
+        self._threads = [threading.Thread(target=self._work, name=f"{name}_{i}", daemon=True) for i in range(workers)]
+        self._closed = False
+        for thread in self._threads:
+            thread.start()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            future, call = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(call())
+            except BaseException as exc:  # handed to whoever holds the future
+                future.set_exception(exc)
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future:
+        if self._closed:
+            raise RuntimeError("cannot schedule new futures after shutdown")
+        future: Future = Future()
+        self._jobs.put((future, lambda: fn(*args, **kwargs)))
+        return future
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False, timeout: float | None = None) -> None:
+        self._closed = True
+        for _thread in self._threads:
+            self._jobs.put(None)
+        if not wait:
+            return
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))
+
+    def alive(self) -> int:
+        """Threads still running a job (after a shutdown whose wait ran out)."""
+        return sum(thread.is_alive() for thread in self._threads)
 
 
 class _Relay(QObject):
@@ -50,7 +121,7 @@ class TaskRunner(QObject):
 
     busy_changed = Signal(bool)
 
-    def __init__(self, services_factory: Callable[[], Any], *, io_workers: int = 2):
+    def __init__(self, services_factory: Callable[[], Any], *, io_workers: int = EXECUTOR_WORKERS[IO]):
         super().__init__()
         self._factory = services_factory
         self._services = None
@@ -61,7 +132,16 @@ class TaskRunner(QObject):
         # next search's first page queued on the DB thread.
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-read")
         self._io = ThreadPoolExecutor(max_workers=io_workers, thread_name_prefix="desk-io")
+        self._sync = _DaemonExecutor(EXECUTOR_WORKERS[SYNC], "desk-sync")
+        self._executors: dict[str, Executor] = {
+            IO: self._io,
+            SYNC: self._sync,
+            DEVICES: ThreadPoolExecutor(max_workers=EXECUTOR_WORKERS[DEVICES], thread_name_prefix="desk-devices"),
+            RENDER: ThreadPoolExecutor(max_workers=EXECUTOR_WORKERS[RENDER], thread_name_prefix="desk-render"),
+        }
         self._relay = _Relay()
+        # The one change signal of the session: every widget holding the runner can listen.
+        self.changes = Changes()
         self._pending = 0
         self._lock = threading.Lock()
         self._reads_interrupted = False  # the running read was cut short on purpose
@@ -84,7 +164,7 @@ class TaskRunner(QObject):
         if (before == 0) != (after == 0):
             self.busy_changed.emit(after > 0)
 
-    def _submit(self, pool: ThreadPoolExecutor, call: Callable[[], Any], on_done: Callback, on_error: Callback, fn: Any = None) -> Future:
+    def _submit(self, pool: Executor, call: Callable[[], Any], on_done: Callback, on_error: Callback, fn: Any = None) -> Future:
         name = getattr(fn, "__qualname__", None) or type(fn).__name__
 
         def job():
@@ -127,13 +207,45 @@ class TaskRunner(QObject):
             self._reads_interrupted = True
             services.store.db.conn.interrupt()
 
-    def io(self, fn: Callable[..., Any], *args: Any, on_done: Callback = None, on_error: Callback = None, **kwargs: Any) -> Future:
-        """Run ``fn(*args, **kwargs)`` on the I/O pool (printer, scanner, network, files)."""
-        return self._submit(self._io, lambda: fn(*args, **kwargs), on_done, on_error, fn)
+    def io(self, fn: Callable[..., Any], *args: Any, executor: str = IO, on_done: Callback = None, on_error: Callback = None,
+           **kwargs: Any) -> Future:
+        """Run ``fn(*args, **kwargs)`` on the named executor (``IO``, ``SYNC``, ``DEVICES``,
+        ``RENDER``; see the module's docstring)."""
+        try:
+            pool = self._executors[executor]
+        except KeyError:
+            raise ValueError(f"unknown executor {executor!r}; one of {sorted(self._executors)}") from None
+        return self._submit(pool, lambda: fn(*args, **kwargs), on_done, on_error, fn)
+
+    def sync(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
+        """``io(fn, ..., executor=SYNC)``: sync rounds and the enrolment."""
+        return self.io(fn, *args, executor=SYNC, **kwargs)
+
+    def devices(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
+        """``io(fn, ..., executor=DEVICES)``: scanners and the pages they make."""
+        return self.io(fn, *args, executor=DEVICES, **kwargs)
+
+    def render(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:
+        """``io(fn, ..., executor=RENDER)``: rendering forms and printing."""
+        return self.io(fn, *args, executor=RENDER, **kwargs)
+
+    def finish_background(self) -> None:
+        """Wait for every job off the DB and reader threads (tests that keep the database open
+        afterwards). The runner takes no more background work after this."""
+        for name, pool in self._executors.items():
+            if name != SYNC:
+                pool.shutdown(wait=True, cancel_futures=False)
+        self._sync.shutdown(wait=True, timeout=SYNC_GRACE_SECONDS)
 
     def shutdown(self) -> None:
-        """Finish queued work (a save in flight must land), then close the database."""
-        self._io.shutdown(wait=True, cancel_futures=False)
+        """Finish queued work (a save in flight must land), then close the database. A sync
+        round gets ``SYNC_GRACE_SECONDS`` after its cancel (set by ``SyncLoop.shutdown``
+        before this); its daemon thread cannot hold up the exit beyond that."""
+        started = time.monotonic()
+        self._sync.shutdown(wait=False)
+        self.finish_background()
+        if self._sync.alive():
+            log.warning("a sync round did not stop within %.1f s of the shutdown; left behind", time.monotonic() - started)
 
         def close_reader():
             if self._reader_services is not None:

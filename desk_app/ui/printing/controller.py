@@ -1,25 +1,29 @@
 """The printing flow of the desk UI: print form 01 after each intake and from the dossier page,
 forms 02-05 from a menu (02-04 after a dialog asking for the reason, items, new appointment),
 preview or direct print, PDF export, the tracking book and the printing settings (File menu),
-and returning results by scanning a slip. UI thread; database work on ``runner.db``,
-rendering, files and printers on ``runner.io``. A failed or cancelled print logs nothing and
-leaves the dossier untouched. Dialog modules are imported when first opened.
+and returning results by scanning a slip. UI thread; each piece of work is an ``Op``
+(desk_app/ui/ops.py): database work on the DB thread, rendering, files and printers on the I/O
+pool, steps chained with ``then``. A failed or cancelled print logs nothing and leaves the
+dossier untouched. Dialog modules are imported when first opened.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any
 
+from PySide6 import QtWidgets
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6 import QtWidgets
 from PySide6.QtWidgets import QDialog, QLabel, QMenu, QVBoxLayout, QWidget
 
-from desk_app.domain.dossier import OPEN_STATUSES, RESULT_READY, REFUSED, RETURNED, STATUS_LABELS
+from desk_app.domain.dossier import OPEN_STATUSES, REFUSED, RESULT_READY, RETURNED, STATUS_LABELS
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_, Translator
+from desk_app.ui.changes import dossier_code
+from desk_app.ui.ops import DB, IO, Op
 from desk_app.ui.printing.printer import print_pdf
 from desk_app.ui.tasks import TaskRunner
 
@@ -80,6 +84,12 @@ def render_job(prepared: PreparedForm):
     return render(prepared)
 
 
+def render_step(result: tuple) -> tuple:
+    """I/O thread, after ``prepare_job``: (prepared, settings) -> (prepared, settings, pdf)."""
+    prepared, settings = result
+    return prepared, settings, render_job(prepared)
+
+
 def save_job(path: Path, pdf: bytes) -> None:
     """I/O thread."""
     from desk_app.services.printing import write_atomically
@@ -111,6 +121,12 @@ def record_job(services, prepared: PreparedForm, target: str, status: str | None
         except DeskError as error:
             result["status_error"] = error
     return result
+
+
+def changed_status(result: dict) -> list[str]:
+    """``changes=`` of ``record_job``: the dossier, when the print recorded a status."""
+    dossier = result.get("dossier")
+    return [dossier["code"]] if dossier is not None else []
 
 
 def settings_job(services) -> dict:
@@ -166,7 +182,7 @@ class ReturnDialog(QDialog):
         layout.addWidget(QLabel(text))
         # Dialog classes are looked up when used: PySide builds each class's type on first
         # access (~1 ms apiece), and none of these is needed to show the first window.
-        QDialogButtonBox = QtWidgets.QDialogButtonBox  # noqa: N806
+        QDialogButtonBox = QtWidgets.QDialogButtonBox
         buttons = QDialogButtonBox()
         self.can_return = status in RETURNABLE
         if self.can_return:
@@ -215,6 +231,12 @@ class PrintingController(QObject):
     def tr(self) -> Translator:
         return self._tr()
 
+    def _op(self, run: Callable[..., Any], *args: Any, parent: QObject | None = None, **options: Any) -> Op:
+        """An ``Op`` bound to ``parent`` (the main window unless a dialog waits for the answer);
+        failures go to the status bar unless ``on_failure`` says otherwise."""
+        options.setdefault("on_failure", self._failed)
+        return Op(parent or self.window, self.runner, self._tr, run, *args, **options)
+
     def retranslate(self) -> None:
         tr = self.tr
         self.print_action.setText(tr("In giấy tiếp nhận"))
@@ -233,9 +255,9 @@ class PrintingController(QObject):
     def print_form(self, code: str, form: str = "01") -> None:
         """Form 01 and 05 print at once; 02-04 first ask for their details (``ExtrasDialog``)."""
         if form in WITH_EXTRAS:
-            self.runner.db(extras_defaults_job, code, form, on_done=self._ask_extras, on_error=self._failed)
+            self._op(extras_defaults_job, code, form, on_success=self._ask_extras).run()
             return
-        self.runner.db(prepare_job, code, form, on_done=self._prepared, on_error=self._failed)
+        self._op(prepare_job, code, form, on_success=lambda r: self._rendered(*r)).then(render_step, executor=IO).run()
 
     def _ask_extras(self, defaults: dict) -> None:
         from desk_app.ui.printing.extras_dialog import ExtrasDialog  # first use only
@@ -248,27 +270,24 @@ class PrintingController(QObject):
                 dialog.done_ok()
                 self._prepared(result, status=values["record_status"], note=values["extras"].reason)
 
-            self.runner.db(prepare_issue_job, code, form, values, on_done=prepared, on_error=dialog.show_error)
+            self._op(prepare_issue_job, code, form, values, parent=dialog, on_success=prepared,
+                     on_failure=dialog.show_error).run()
 
         dialog.submitted.connect(submitted)
         self.extras_dialog = dialog
         dialog.open()
 
     def _prepared(self, result, *, status: str | None = None, note: str = "") -> None:
-        prepared, settings = result
-        self.runner.io(
-            render_job,
-            prepared,
-            on_done=lambda pdf: self._rendered(prepared, settings, pdf, status=status, note=note),
-            on_error=self._failed,
-        )
+        self._op(render_step, result, executor=IO,
+                 on_success=lambda r: self._rendered(*r, status=status, note=note)).run()
 
     def _rendered(self, prepared: PreparedForm, settings, pdf, *, status: str | None = None, note: str = "") -> None:
         after = {"status": status, "note": note}  # recorded with the print log, once issued
         if settings.print_direct:
             self._send(prepared, pdf.data, settings.printer_name, **after)
             return
-        from desk_app.forms.model import FORMS  # loaded by now, by the worker that prepared the form
+        # FORMS is loaded by now, by the worker that prepared the form.
+        from desk_app.forms.model import FORMS
         from desk_app.ui.printing.preview import PreviewDialog  # first preview only
 
         title = f"{FORMS[prepared.form]} - {prepared.data.code}"
@@ -287,8 +306,7 @@ class PrintingController(QObject):
         def printed(info: dict) -> None:
             if preview is not None:
                 preview.print_done()
-            target = f"printer:{info['printer']}"
-            self.runner.db(record_job, prepared, target, status, note, on_done=self._logged, on_error=self._failed)
+            self._record(prepared, f"printer:{info['printer']}", status, note)
 
         def failed(error: BaseException) -> None:
             if preview is not None:
@@ -297,22 +315,21 @@ class PrintingController(QObject):
 
         if preview is not None:
             preview.printing()
-        self.runner.io(print_pdf, pdf, printer_name=printer_name, title=prepared.data.code, on_done=printed, on_error=failed)
+        self._op(lambda: print_pdf(pdf, printer_name=printer_name, title=prepared.data.code), executor=IO,
+                 on_success=printed, on_failure=failed).run()
+
+    def _record(self, prepared: PreparedForm, target: str, status: str | None, note: str) -> None:
+        """Log the print (and the status it goes with); the pages learn of a status change."""
+        self._op(record_job, prepared, target, status, note, on_success=self._logged, changes=changed_status).run()
 
     def _save(self, prepared: PreparedForm, pdf: bytes, parent: QWidget, *, status: str | None = None, note: str = "") -> None:
         default = f"{prepared.data.code}-mau{prepared.form}.pdf"
         path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, self.tr("Lưu PDF"), default, "PDF (*.pdf)")
         if not path:
             return
-        self.runner.io(
-            save_job,
-            Path(path),
-            pdf,
-            on_done=lambda _r: self.runner.db(
-                record_job, prepared, f"pdf:{path}", status, note, on_done=self._logged, on_error=self._failed
-            ),
-            on_error=self._failed,
-        )
+        (self._op(save_job, Path(path), pdf, executor=IO, on_success=self._logged, changes=changed_status)
+            .then(lambda services, _r: record_job(services, prepared, f"pdf:{path}", status, note), executor=DB)
+            .run())
 
     def _logged(self, result: dict) -> None:
         self.last_result = result
@@ -326,7 +343,7 @@ class PrintingController(QObject):
             message += " " + tr("Chưa ghi nhận trạng thái: {detail}", detail=result["status_error"].translated(tr))
         self.window.statusBar().showMessage(message, 8000)
 
-    # --- the tracking book (Mẫu 06) ----------------------------------------------------------------
+    # --- the tracking book (Mẫu 06) ------------------------------------------------------------
     def open_book_dialog(self) -> None:
         from datetime import datetime
 
@@ -346,19 +363,18 @@ class PrintingController(QObject):
                     self.tr("Đã xuất sổ theo dõi: {rows} hồ sơ, tệp {path}.", rows=result["rows"], path=result["path"]), 8000
                 )
 
-            def read(book) -> None:
-                self.runner.io(write_book_job, book, values["path"], on_done=written, on_error=dialog.show_error)
-
-            self.runner.db(book_job, values["date_from"], values["date_to"], values["path"], on_done=read,
-                           on_error=dialog.show_error)
+            (self._op(book_job, values["date_from"], values["date_to"], values["path"], parent=dialog,
+                      on_success=written, on_failure=dialog.show_error)
+                .then(lambda book: write_book_job(book, values["path"]), executor=IO)
+                .run())
 
         dialog.submitted.connect(submitted)
         self.book_dialog = dialog
         dialog.open()
 
-    # --- printing settings ---------------------------------------------------------------------------
+    # --- printing settings ----------------------------------------------------------------------
     def open_settings_dialog(self) -> None:
-        self.runner.db(settings_job, on_done=self._show_settings, on_error=self._failed)
+        self._op(settings_job, on_success=self._show_settings).run()
 
     def _show_settings(self, settings: dict) -> None:
         from desk_app.ui.printing.settings_dialog import PrintSettingsDialog  # first use only
@@ -370,9 +386,11 @@ class PrintingController(QObject):
             self.window.statusBar().showMessage(self.tr("Đã lưu thiết lập in."), 5000)
 
         dialog.submitted.connect(
-            lambda changes: self.runner.db(configure_job, changes, on_done=saved, on_error=dialog.show_error)
+            lambda changes: self._op(configure_job, changes, parent=dialog, on_success=saved,
+                                     on_failure=dialog.show_error).run()
         )
-        self.runner.io(printers_job, on_done=dialog.fill_printers, on_error=dialog.show_error)  # logged by the runner too
+        self._op(printers_job, executor=IO, parent=dialog, on_success=dialog.fill_printers,
+                 on_failure=dialog.show_error).run()  # logged by the runner too
         self.settings_dialog = dialog
         dialog.open()
 
@@ -398,7 +416,7 @@ class PrintingController(QObject):
         from desk_app.ui.pages.dossier import load_dossier
 
         self.window.open_dossier(code)
-        self.runner.db(load_dossier, code, on_done=self._ask_return, on_error=self._failed)
+        self._op(load_dossier, code, on_success=self._ask_return).run()
 
     def _ask_return(self, dossier: dict) -> None:
         dialog = ReturnDialog(self.tr, dossier, parent=self.window)
@@ -420,7 +438,7 @@ class PrintingController(QObject):
             self.window.dossier.status_recorded(dossier)
             self.window.statusBar().showMessage(self.tr("Đã ghi nhận trả kết quả hồ sơ {code}.", code=code), 5000)
 
-        self.runner.db(mark_returned, code, collector, on_done=done, on_error=self._failed)
+        self._op(mark_returned, code, collector, on_success=done, changes=dossier_code).run()
 
 
 def install_printing(window, runner: TaskRunner) -> PrintingController:
