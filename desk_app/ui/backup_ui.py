@@ -11,9 +11,10 @@ start, before the database opens (``apply_pending_restore``).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
@@ -31,8 +32,9 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import Translator
-from desk_app.ui.sync_status import human_bytes
+from desk_app.ui.ops import DB, IO, Op
 from desk_app.ui.printing.dialog_base import SubmitDialog
+from desk_app.ui.sync_status import human_bytes
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +66,11 @@ def _may_manage(services) -> None:
     from desk_app.services.backup_schedule import BackupSettingsService
 
     BackupSettingsService(services).check_restore_allowed()
+
+
+def _record_written(services, result: dict[str, Any]) -> dict[str, Any]:
+    log.info("backup written: %s dossiers, %s pages, %s bytes copied", result["dossiers"], result["pages"], result["bytes_copied"])
+    return _record(services, result, None)
 
 
 def _run_backup(data_dir: Path, settings: dict[str, Any]) -> dict[str, Any]:
@@ -224,14 +231,13 @@ class BackupController(QObject):
         self.running = True
         if self.dialog is not None:
             self.dialog.set_running(True)
-        self.runner.io(_run_backup, self.data_dir, settings, on_done=self._backed_up, on_error=self._backup_failed)
-
-    def _backed_up(self, result: dict[str, Any]) -> None:
-        log.info("backup written: %s dossiers, %s pages, %s bytes copied", result["dossiers"], result["pages"], result["bytes_copied"])
-        self.runner.db(_record, result, None, on_done=self._finished)
+        (Op(self, self.runner, lambda: self.tr, _run_backup, self.data_dir, settings, executor=IO,
+            on_success=self._finished, on_failure=self._backup_failed)
+            .then(_record_written, executor=DB)
+            .run())
 
     def _backup_failed(self, error: BaseException) -> None:
-        self.runner.db(_record, None, error, on_done=self._finished)
+        Op(self, self.runner, lambda: self.tr, _record, None, error, on_success=self._finished).run()
 
     def _finished(self, state: dict[str, Any]) -> None:
         self.running = False

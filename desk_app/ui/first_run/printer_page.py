@@ -14,8 +14,9 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QFormLayout, QHBoxLayout, 
 
 from desk_app.i18n import Translator
 from desk_app.ui.first_run.step import StepPage
+from desk_app.ui.ops import Op
 from desk_app.ui.printing.settings_dialog import LAYOUT_LABELS
-from desk_app.ui.tasks import TaskRunner
+from desk_app.ui.tasks import RENDER, TaskRunner
 
 PDF_CHOICE = "\0pdf"  # the printer combo's "save to a PDF file" entry
 
@@ -73,7 +74,7 @@ class PrinterPage(StepPage):
     def initializePage(self) -> None:  # noqa: N802 - Qt API
         if not self._looked:
             self._looked = True
-            self.runner.io(find_printers, on_done=self.fill_printers, on_error=lambda _e: self.fill_printers({"names": []}))
+            self.runner.render(find_printers, on_done=self.fill_printers, on_error=lambda _e: self.fill_printers({"names": []}))
         self.printer.setFocus()
 
     def fill_printers(self, found: dict) -> None:
@@ -115,12 +116,10 @@ class PrinterPage(StepPage):
         printer = "" if choice == PDF_CHOICE else choice
         from desk_app.services.first_run import test_print_form
 
-        self.runner.db(
-            test_print_form, self.layout_choice.currentData(),
-            on_done=lambda prepared: self.runner.io(print_test_page, prepared, printer, output,
-                                                    on_done=self._printed, on_error=self._print_failed),
-            on_error=self._print_failed,
-        )
+        (Op(self, self.runner, self.tr_, test_print_form, self.layout_choice.currentData(),
+            on_success=self._printed, on_failure=self._print_failed)
+            .then(lambda prepared: print_test_page(prepared, printer, output), executor=RENDER)
+            .run())
 
     def _printed(self, result: dict) -> None:
         self.printed = result
