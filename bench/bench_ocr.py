@@ -16,18 +16,17 @@ import argparse
 import io
 import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PIL import Image  # noqa: E402
-from rapidfuzz.distance import Levenshtein  # noqa: E402
+from PIL import Image
+from rapidfuzz.distance import Levenshtein
 
-from desk_app.ocr.engine import TesseractEngine  # noqa: E402
-from desk_app.scanning import pipeline  # noqa: E402
-from desk_app.scanning.page import RawPage  # noqa: E402
-from desk_app.scanning.samples import text_page  # noqa: E402
+from desk_app.ocr.engine import TesseractEngine
+from desk_app.scanning import pipeline
+from desk_app.scanning.page import RawPage
+from desk_app.scanning.samples import text_page
 
 CASES = {
     "clean": dict(tilt=0.0, noise=4.0),

@@ -18,9 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from desk_app.scanning import pipeline  # noqa: E402
-from desk_app.scanning.page import RawPage  # noqa: E402
-from desk_app.scanning.samples import photo_page, text_page  # noqa: E402
+from desk_app.scanning import pipeline
+from desk_app.scanning.page import RawPage
+from desk_app.scanning.samples import photo_page, text_page
 
 LAYOUTS = {"typical 14pt/1.5": dict(point_size=14, leading=1.5), "densest 13pt/1.2": dict(point_size=13, leading=1.2)}
 REPEAT = 3

@@ -15,9 +15,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.latency import p50_p95  # noqa: E402
-from desk_app.services.context import build_services  # noqa: E402
-from desk_app.services.printing import render  # noqa: E402
+from bench.latency import p50_p95
+from desk_app.services.context import build_services
+from desk_app.services.printing import render
 
 TARGET_MS = 300.0
 INTAKE = {

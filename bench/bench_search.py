@@ -34,7 +34,7 @@ from desk_app.domain.text import fold  # noqa: E402
 from desk_app.i18n import Translator  # noqa: E402
 from desk_app.paths import resources_dir  # noqa: E402
 from desk_app.services.context import build_services  # noqa: E402
-from desk_app.store.database import DB_FILENAME, open_database  # noqa: E402
+from desk_app.store.database import open_database  # noqa: E402
 from desk_app.store.desk_store import fts_document  # noqa: E402
 
 N = 1_000_000

@@ -218,8 +218,8 @@ def inner(spec: dict) -> dict:
     import requests
 
     from desk_app.services.context import build_services
-    from sync.server.admin import Province
     from desk_app.store.database import write_transaction
+    from sync.server.admin import Province
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     server = subprocess.Popen(

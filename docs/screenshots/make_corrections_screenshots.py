@@ -94,7 +94,7 @@ def shoot(tmp: Path) -> int:
     window.open_dossier(code)
     page = window.dossier
     wait_until(lambda: page.current_code == code)
-    dialog = ScanDialog(runner, tr, code=code, documents=[d["name"] for d in docs[:-1]], backends=lambda: [], parent=window)
+    dialog = ScanDialog(runner, tr, code=code, documents=[d["name"] for d in docs[:-1]], backends=list, parent=window)
     dialog.show()
     wait_until(lambda: dialog.import_button.isEnabled())
     dialog.import_files(files)

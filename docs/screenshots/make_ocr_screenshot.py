@@ -63,7 +63,7 @@ def main() -> int:
         startup.start()
         wait_until(lambda: bool(ready))
         window.show_page("queue")
-        queue = window._pages["queue"][0]  # noqa: SLF001 - a screenshot script drives the real page
+        queue = window._pages["queue"][0]
         queue.search.setText("doc lap")
         queue.search.textEdited.emit("doc lap")
         wait_until(lambda: queue.model.rowCount() == 1)

@@ -119,7 +119,7 @@ def test_intake_show_search_status(data, tmp_path, intake_json):
 @pytest.mark.parametrize(
     "content, field",
     [(b"", "json"), (b"{\"procedure_code\": ", "json"), (b"\xff\xfe\x00", "json"), (b"[1, 2]", None),
-     ('{"procedure_code": "1.001193.000.00.00.H14", "applicant": {"full_name": "An", "phone": "12"}}'.encode(), "phone")],
+     (b'{"procedure_code": "1.001193.000.00.00.H14", "applicant": {"full_name": "An", "phone": "12"}}', "phone")],
 )
 def test_bad_intake_input_writes_nothing(data, tmp_path, content, field):
     path = tmp_path / "in.json"

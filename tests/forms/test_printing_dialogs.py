@@ -12,14 +12,14 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtWidgets import QApplication, QFileDialog  # noqa: E402
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog
 
-from desk_app.domain.calendar import VN_TZ  # noqa: E402
-from desk_app.services.context import build_services  # noqa: E402
-from desk_app.ui.printing import install_printing  # noqa: E402
-from tests.forms.helpers import page_texts  # noqa: E402
-from tests.ui.conftest import data_dir, keyboard, open_window, seed_dossiers  # noqa: E402, F401
+from desk_app.domain.calendar import VN_TZ
+from desk_app.services.context import build_services
+from desk_app.ui.printing import install_printing
+from tests.forms.helpers import page_texts
+from tests.ui.conftest import data_dir, keyboard, open_window, seed_dossiers  # noqa: F401
 
 pytestmark = pytest.mark.ui
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -4,15 +4,15 @@ import pytest
 
 pytest.importorskip("PySide6")
 
-from PySide6.QtCore import QEvent, Qt  # noqa: E402
-from PySide6.QtGui import QKeyEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication, QLineEdit  # noqa: E402
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QLineEdit
 
-from desk_app.services.printing import render  # noqa: E402
-from desk_app.ui.printing.printer import print_pdf  # noqa: E402
-from desk_app.i18n import Translator  # noqa: E402
-from desk_app.ui.wedge import ScannerRouter  # noqa: E402
-from tests.forms.helpers import decode, render_pages  # noqa: E402
+from desk_app.i18n import Translator
+from desk_app.services.printing import render
+from desk_app.ui.printing.printer import print_pdf
+from desk_app.ui.wedge import ScannerRouter
+from tests.forms.helpers import decode, render_pages
 
 CODE = "000.31.14.H14-261118-3001"
 

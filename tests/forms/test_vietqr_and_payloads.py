@@ -3,7 +3,12 @@
 import pytest
 
 from desk_app.domain.errors import ValidationError
-from desk_app.forms.payloads import check_url_template, recognise_slip, survey_payload, tracking_payload
+from desk_app.forms.payloads import (
+    check_url_template,
+    recognise_slip,
+    survey_payload,
+    tracking_payload,
+)
 from desk_app.forms.vietqr import crc16_ccitt_false, parse_tlv, verify_crc, vietqr_payload
 
 CODE = "000.31.14.H14-261118-3001"

@@ -10,7 +10,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from desk_app.domain.calendar import VN_TZ
-from desk_app.domain.errors import ConflictError, DeskError, NotFoundError, StoreError, ValidationError
+from desk_app.domain.errors import (
+    ConflictError,
+    DeskError,
+    NotFoundError,
+    StoreError,
+    ValidationError,
+)
 from desk_app.services.context import build_services
 from desk_app.store.database import DB_FILENAME
 from desk_app.store.desk_store import fts_query

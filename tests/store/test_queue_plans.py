@@ -109,7 +109,7 @@ def test_no_plan_sorts_or_scans_many_rows(store, view, status, dates, text):
     flt = _filter(view, status, dates, text)
     plan = " | ".join(store.explain_queue(flt))
     clauses, params = filter_clauses(flt)
-    few = store._few(clauses, params)  # noqa: SLF001
+    few = store._few(clauses, params)
     assert "SCAN d" not in plan or "USING INDEX" in plan, plan  # never a full table scan
     if few:  # read through the filter's own index, never by walking every dossier in order
         assert plan.startswith("SEARCH d USING"), plan

@@ -3,8 +3,8 @@ rewritten consistently (so `desk verify` on the desk passes) is flagged by the r
 
 from __future__ import annotations
 
-from desk_app.store.audit_store import GENESIS, entry_hash
 from desk_app.services.verify import verify_desk
+from desk_app.store.audit_store import GENESIS, entry_hash
 from tests.sync.conftest import add_intake
 
 

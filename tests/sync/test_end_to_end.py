@@ -7,7 +7,6 @@ import json
 import os
 import stat
 
-from sync.protocol import receipt_tag
 from tests.conftest import desk_cli
 from tests.sync.conftest import UNIT, add_intake, add_pages, server_dossiers
 

@@ -15,7 +15,6 @@ import os
 import secrets
 import time
 
-import pytest
 import requests
 
 from tests.conftest import require
@@ -34,7 +33,16 @@ class DeskSignature(requests.auth.AuthBase):
     def __call__(self, prepared: requests.PreparedRequest) -> requests.PreparedRequest:
         from urllib.parse import urlsplit
 
-        from sync.protocol import H_DESK, H_NONCE, H_PROTOCOL, H_SIGNATURE, H_TIME, PROTOCOL_VERSION, SIGNED_HEADERS, sign
+        from sync.protocol import (
+            H_DESK,
+            H_NONCE,
+            H_PROTOCOL,
+            H_SIGNATURE,
+            H_TIME,
+            PROTOCOL_VERSION,
+            SIGNED_HEADERS,
+            sign,
+        )
 
         if prepared.headers.get(H_DESK) is not None:  # schemathesis made its own: keep them
             return prepared

@@ -12,7 +12,16 @@ import requests
 
 from sync.client import Credential, SyncClient
 from sync.errors import AUTHENTICATION, CLOCK, SERVER, SyncError
-from sync.protocol import H_DESK, H_NONCE, H_PROTOCOL, H_SIGNATURE, H_TIME, PROTOCOL_VERSION, TUS_VERSION, sign, tus_checksum
+from sync.protocol import (
+    H_DESK,
+    H_PROTOCOL,
+    H_SIGNATURE,
+    H_TIME,
+    PROTOCOL_VERSION,
+    TUS_VERSION,
+    sign,
+    tus_checksum,
+)
 from tests.sync.conftest import UNIT
 
 

@@ -7,7 +7,13 @@ import os
 
 import pytest
 
-from tests.sync.conftest import add_intake, add_pages, enrolled_desk_at, server_dossiers, ui_sync_loop
+from tests.sync.conftest import (
+    add_intake,
+    add_pages,
+    enrolled_desk_at,
+    server_dossiers,
+    ui_sync_loop,
+)
 
 pytestmark = pytest.mark.ui
 

@@ -35,7 +35,7 @@ def make_certificate(folder: Path, name: str) -> tuple[Path, Path, str]:
 
     key = ec.generate_private_key(ec.SECP256R1())
     subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, f"sync test {name}")])
-    now = datetime.datetime.now(datetime.timezone.utc)
+    now = datetime.datetime.now(datetime.UTC)
     cert = (
         x509.CertificateBuilder()
         .subject_name(subject)
@@ -124,7 +124,7 @@ class ForgingServer(ThreadingHTTPServer):
         self.signature = signature
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(handler):  # noqa: N805 - the handler, not this server
+            def do_GET(handler):
                 handler.send_response(200)
                 handler.send_header("Content-Type", "application/json")
                 handler.send_header("Content-Length", str(len(self.answer)))
@@ -133,7 +133,7 @@ class ForgingServer(ThreadingHTTPServer):
                 handler.end_headers()
                 handler.wfile.write(self.answer)
 
-            def log_message(handler, *args):  # noqa: N805
+            def log_message(handler, *args):
                 pass
 
         super().__init__(("127.0.0.1", 0), Handler)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -91,5 +91,5 @@ def test_negative_days_refused():
 
 
 def test_other_timezone_input_is_converted():
-    moment = datetime(2026, 2, 13, 2, 0, tzinfo=timezone.utc)  # 09:00 in Vietnam
+    moment = datetime(2026, 2, 13, 2, 0, tzinfo=UTC)  # 09:00 in Vietnam
     assert WorkCalendar().appointment(moment, days=5) == at(2026, 2, 27, 9, 0)

@@ -6,9 +6,21 @@ from datetime import date
 
 import pytest
 
-from desk_app.domain.dossier import RECEIVED, RESULT_READY, RETURNED, TRANSITIONS, check_transition, parse_intake
+from desk_app.domain.dossier import (
+    RECEIVED,
+    RESULT_READY,
+    RETURNED,
+    TRANSITIONS,
+    check_transition,
+    parse_intake,
+)
 from desk_app.domain.errors import ValidationError
-from desk_app.domain.validation import normalize_email, normalize_phone, parse_id_number, parse_iso_date
+from desk_app.domain.validation import (
+    normalize_email,
+    normalize_phone,
+    parse_id_number,
+    parse_iso_date,
+)
 from tests.conftest import SAMPLE_QR
 
 TODAY = date(2026, 11, 18)
