@@ -135,6 +135,7 @@ class RecordApplier:
         return {"key": key, "status": REJECTED, "reason": "busy", "detail": "retry later"}
 
     def _apply(self, tx: Tx, desk: Desk, key: str, kind: str, code: str, payload: dict, digest: str, via: str) -> dict:
+        tx.lock_key(key)  # a concurrent copy of this record (another process) finishes first
         stored = tx.one("SELECT payload_hash, answer, desk_id FROM events WHERE key = ?", (key,))
         if stored is not None:
             answer = json.loads(stored["answer"])

@@ -130,6 +130,7 @@ CREATE TABLE IF NOT EXISTS flags (
 _SCHEMA += audit_heads.SCHEMA  # issue 11: the desks' audit-chain heads
 
 SCHEMA_VERSION = "1"
+_KEY_LOCKS = 17  # advisory lock class of idempotency keys (4242, one int, guards schema creation)
 
 
 class Tx:
@@ -159,6 +160,16 @@ class Tx:
     def one(self, sql: str, params: tuple | list = ()) -> dict[str, Any] | None:
         rows = self.execute(sql, params)
         return rows[0] if rows else None
+
+    def lock_key(self, key: str) -> None:
+        """Serialise transactions that apply the same idempotency key. PostgreSQL reads
+        committed data statement by statement: without this, a copy of a record could miss
+        the first copy's event row, then see its dossier row a moment later (committed in
+        between) and refuse its own record as ``code_taken``. After the lock, the first
+        copy has committed or rolled back, and the key lookup sees which. SQLite's
+        ``BEGIN IMMEDIATE`` already serialises every writer."""
+        if self.dialect == "postgresql":
+            self.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (_KEY_LOCKS, key))
 
     def lock_changes(self) -> None:
         """Serialise writers of the change feed so sequence numbers commit in order (a

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, require
 
 UNIT = "000.31.14.H14"
 FAST_CLIENT = {"timeout": 2.0, "connect_timeout": 1.0, "backoff_base": 0.01, "backoff_cap": 0.05, "max_attempts": 3}
@@ -190,3 +192,34 @@ def ui_sync_loop(data: Path, clock, tr):
 @pytest.fixture(autouse=True)
 def _no_keyring(monkeypatch):
     monkeypatch.setenv("DESK_SYNC_KEYRING", "off")
+
+
+# A private throwaway PostgreSQL 15 cluster per test module (see platform-notes).
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+
+def _run(cmd: str) -> None:
+    as_postgres = os.geteuid() == 0
+    full = ["su", "postgres", "-c", cmd] if as_postgres else ["sh", "-c", cmd]
+    subprocess.run(full, check=True, capture_output=True, timeout=60)
+
+
+@pytest.fixture(scope="module")
+def pg_url():
+    require((PG_BIN / "initdb").exists(), "PostgreSQL 15 binaries not installed")
+    if os.geteuid() == 0:
+        require(shutil.which("su") is not None, "su needed to run PostgreSQL as root")
+    parent = Path(tempfile.mkdtemp(prefix="pgsync-"))
+    os.chmod(parent, 0o755)
+    data = parent / "cluster"
+    data.mkdir()
+    if os.geteuid() == 0:
+        shutil.chown(data, "postgres", "postgres")
+    port = free_port()
+    _run(f"{PG_BIN}/initdb -D {data} -U app --auth=trust -E UTF8 --locale=C.UTF-8")
+    _run(f"{PG_BIN}/pg_ctl -D {data} -l {data}/server.log -o '-p {port} -k {data} -c listen_addresses=127.0.0.1' -w start")
+    try:
+        yield f"postgresql://app@127.0.0.1:{port}/postgres"
+    finally:
+        _run(f"{PG_BIN}/pg_ctl -D {data} -m immediate stop")
+        shutil.rmtree(parent, ignore_errors=True)
