@@ -85,8 +85,13 @@ def sequence_for(desk: int, counter: int) -> str:
     return f"{desk}{counter:03d}" if counter <= 999 else f"{desk}{counter:04d}"
 
 
+def code_day(day: date) -> str:
+    """The day part of a dossier code, date(2026, 11, 18) -> '261118' (also the counter's key)."""
+    return day.strftime("%y%m%d")
+
+
 def dossier_code(unit_code: str, day: date, desk: int, counter: int) -> str:
-    return f"{unit_code}-{day:%y%m%d}-{sequence_for(desk, counter)}"
+    return f"{unit_code}-{code_day(day)}-{sequence_for(desk, counter)}"
 
 
 def parse_dossier_code(code: str) -> dict[str, str] | None:

@@ -6,6 +6,7 @@ import re
 from datetime import date, datetime
 
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.formats import vn_date
 from desk_app.domain.text import fold
 from desk_app.i18n import N_
 
@@ -39,7 +40,7 @@ def parse_id_number(value: str, *, birth_date: date | None = None, gender: str |
             field="id_number",
             value=value,
             year=year,
-            birth=birth_date.strftime("%d/%m/%Y"),
+            birth=vn_date(birth_date),
         )
     if gender in ("Nam", "Nữ"):
         expected = "Nam" if code % 2 == 0 else "Nữ"

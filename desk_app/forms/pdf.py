@@ -9,6 +9,7 @@ from __future__ import annotations
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Spacer
 
+from desk_app.domain.formats import vn_date, vn_datetime
 from desk_app.forms.layouts import A4, Layout
 from desk_app.forms.model import BookData, FormData, RenderedPdf
 from desk_app.forms.pdf_parts import (
@@ -179,7 +180,7 @@ def supplement_story(data: FormData, layout: Layout, width: float) -> list:
     s = Styles(layout)
     x = data.extras
     story = _opening(data, layout, s, width)
-    story += _applicant(data, s, f"Ngày {local(data.received_at):%d/%m/%Y}, {e(data.unit_name)} tiếp nhận hồ sơ của:")
+    story += _applicant(data, s, f"Ngày {vn_date(local(data.received_at))}, {e(data.unit_name)} tiếp nhận hồ sơ của:")
     story.append(
         Paragraph(
             "Sau khi xem xét, thẩm định hồ sơ, đề nghị Ông/Bà bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:",
@@ -234,7 +235,7 @@ def apology_story(data: FormData, layout: Layout, width: float) -> list:
     story += [
         Paragraph(f"Kính gửi: <b>{e(data.applicant_name)}</b>", s.normal),
         Paragraph(
-            f"Ngày {local(data.received_at):%d/%m/%Y}, {unit} tiếp nhận giải quyết hồ sơ của Ông/Bà, "
+            f"Ngày {vn_date(local(data.received_at))}, {unit} tiếp nhận giải quyết hồ sơ của Ông/Bà, "
             f"mã hồ sơ <b>{e(data.code)}</b>.",
             s.justify,
         ),
@@ -284,7 +285,7 @@ def control_story(data: FormData, layout: Layout, width: float) -> list:
         rows.append(
             [
                 Paragraph(label, s.cell),
-                Paragraph(f"{at:%H} giờ {at:%M} phút, ngày {at:%d/%m/%Y}<br/>Người giao: {who}<br/>Người nhận:", s.cell),
+                Paragraph(f"{at:%H} giờ {at:%M} phút, ngày {vn_date(at)}<br/>Người giao: {who}<br/>Người nhận:", s.cell),
                 Paragraph(verdict, s.cell_center),
                 Paragraph("", s.cell),
             ]
@@ -364,7 +365,7 @@ def book_widths(codes: list[str], width: float, font_size: float) -> list[float]
 
 
 def stamp(moment) -> str:
-    return f"{local(moment):%H:%M %d/%m/%Y}" if moment else ""
+    return vn_datetime(local(moment)) if moment else ""
 
 
 def render_book(book: BookData) -> RenderedPdf:

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.errors import AuthError, ValidationError
+from desk_app.domain.formats import clock_time
 from desk_app.domain.permissions import ACCOUNTS, ADMIN, ROLES
 from desk_app.domain.text import normalize_spaces
 from desk_app.services.audit import AuditService
@@ -208,7 +209,7 @@ class AccountsService:
             if now < until:
                 raise AuthError(
                     "Tài khoản tạm khóa do nhập sai mật khẩu nhiều lần; thử lại sau {time}.",
-                    time=until.strftime("%H:%M:%S"),
+                    time=clock_time(until),
                 )
         ok = check_password(password or "", row["password_hash"] if row else _dummy_hash())
         if row is None or not ok or not row["active"]:

@@ -36,6 +36,7 @@ from typing import Any, Callable
 
 from desk_app import __version__
 from desk_app.domain.errors import StoreError, ValidationError
+from desk_app.domain.formats import file_stamp
 
 # Re-exported: callers and tests import these from services.backup, where they used to live.
 from desk_app.services.backup_retention import (  # noqa: F401
@@ -99,7 +100,7 @@ def backup(
         raise StoreError("Không tạo được thư mục sao lưu {path}: {detail}.", path=str(out_dir), detail=exc.strerror or str(exc)) from None
     with _Lock(out_dir):
         created = now().replace(microsecond=0)
-        name = PREFIX + created.strftime("%Y%m%d-%H%M%S")
+        name = PREFIX + file_stamp(created)
         final = _free_name(out_dir, name)
         partial = out_dir / (PARTIAL + final.name)
         shutil.rmtree(partial, ignore_errors=True)
@@ -294,7 +295,7 @@ def _move_aside(data_dir: Path, now: Callable[[], datetime]) -> Path | None:
     present = [p for p in data_dir.iterdir() if p.name.startswith(DB_FILENAME)]
     if not present:
         return None
-    target = data_dir / f"replaced-{now().strftime('%Y%m%d-%H%M%S')}"
+    target = data_dir / f"replaced-{file_stamp(now())}"
     target.mkdir(exist_ok=True)
     for path in present:
         os.replace(path, target / path.name)

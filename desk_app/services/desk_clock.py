@@ -18,6 +18,7 @@ from typing import Any
 
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.formats import vn_datetime
 from desk_app.store import clock_store as K
 from desk_app.store.clock_store import ClockStore
 
@@ -29,10 +30,6 @@ JUMP_SECONDS = 300.0
 
 def _at(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(VN_TZ)
-
-
-def _shown(moment: datetime) -> str:
-    return moment.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")
 
 
 def record_contact(store: ClockStore, now_local: str, skew: float) -> None:
@@ -84,13 +81,13 @@ class DeskClockService:
             raise ValidationError(
                 "Đồng hồ máy tính ({value}) đang chậm hơn giờ của tỉnh ở lần đồng bộ gần nhất ({latest}). "
                 "Hãy chỉnh ngày giờ rồi tiếp nhận lại.",
-                field="clock", value=_shown(now), latest=_shown(floor),
+                field="clock", value=vn_datetime(now), latest=vn_datetime(floor),
             )
         raise ValidationError(
             "Đồng hồ máy tính ({value}) đang chậm hơn hồ sơ đã lưu gần nhất ({latest}). "
             "Hãy chỉnh ngày giờ rồi tiếp nhận lại. Nếu đồng hồ đã sai khi lưu hồ sơ đó, cán bộ giám sát "
             "xác nhận 'đồng hồ đã sai' (desk clock-recover).",
-            field="clock", value=_shown(now), latest=_shown(floor),
+            field="clock", value=vn_datetime(now), latest=vn_datetime(floor),
         )
 
     def status(self) -> dict[str, Any]:

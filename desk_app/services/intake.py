@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from desk_app.domain.calendar import VN_TZ
-from desk_app.domain.codes import dossier_code
+from desk_app.domain.codes import code_day, dossier_code
 from desk_app.domain.dossier import RECEIVED, parse_intake
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.formats import vn_date, vn_datetime
 from desk_app.domain.text import fold
 from desk_app.services.actor import ActorSource, as_actor_source
 from desk_app.services.catalogue import CatalogueService
@@ -83,13 +84,13 @@ class IntakeService:
             raise ValidationError(
                 "Thời điểm tiếp nhận {value} ở tương lai. Hãy kiểm tra đồng hồ máy tính.",
                 field="received_at",
-                value=received_at.strftime("%H:%M %d/%m/%Y"),
+                value=vn_datetime(received_at),
             )
         if received_at < now - BACKDATE_LIMIT:
             raise ValidationError(
                 "Thời điểm tiếp nhận {value} quá xa trong quá khứ (tối đa 60 ngày).",
                 field="received_at",
-                value=received_at.strftime("%d/%m/%Y"),
+                value=vn_date(received_at),
             )
         appointment = self.setup.calendar().appointment(
             received_at, days=procedure.processing_days, hours=procedure.processing_hours
@@ -139,7 +140,7 @@ class IntakeService:
 
         record = self.store.insert_dossier(
             make_record=make_record,
-            day_key=received_at.strftime("%y%m%d"),
+            day_key=code_day(received_at.date()),
             desk=config.desk,
             documents=documents,
             actor=actor,
@@ -155,7 +156,7 @@ class IntakeService:
             raise ValidationError(
                 "Đồng hồ máy tính đang sai ({value}). Hãy chỉnh ngày giờ rồi tiếp nhận lại.",
                 field="clock",
-                value=now.strftime("%H:%M %d/%m/%Y"),
+                value=vn_datetime(now),
             )
         # Behind the newest time the desk trusts (last dossier, or the province's time at the
         # last sync): see desk_app/services/desk_clock.py for the way out of a wrong clock.

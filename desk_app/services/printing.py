@@ -24,6 +24,7 @@ from desk_app.domain.dossier import (
     TRANSITIONS,
 )
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.formats import vn_datetime
 from desk_app.forms.layouts import Layout, get_layout
 from desk_app.forms.model import (
     QR_EC_CHOICES,
@@ -382,7 +383,7 @@ class PrintingService:
                 raise ValidationError(
                     "Ngày hẹn mới phải sau ngày hẹn cũ ({value}).",
                     field="new_appointment",
-                    value=old.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y"),
+                    value=vn_datetime(old),
                 )
         prepared = self.prepare(code, form=form, layout=layout, extras=extras)
         if officer_name:

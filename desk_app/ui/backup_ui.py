@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.errors import DeskError
+from desk_app.domain.formats import short_time
 from desk_app.i18n import Translator
 from desk_app.ui.ops import DB, IO, Op
 from desk_app.ui.printing.dialog_base import SubmitDialog
@@ -85,25 +86,17 @@ def _request_restore(data_dir: Path, source: str) -> dict[str, Any]:
     return request_restore(data_dir, Path(source))
 
 
-def _when(text: str) -> str:
-    """'2026-12-01T13:59:36' -> '01/12/2026 13:59' (the way dates are read at the counter)."""
-    try:
-        return datetime.fromisoformat(text).strftime("%d/%m/%Y %H:%M")
-    except (TypeError, ValueError):
-        return str(text)
-
-
 def describe_last(tr: Translator, last: dict | None) -> str:
     if not last:
         return tr("Chưa có bản sao lưu nào.")
     if last.get("ok"):
         return tr(
             "Lần sao lưu gần nhất: {at} — thành công, {dossiers} hồ sơ, {pages} trang, {size} ({path}).",
-            at=_when(last["at"]), dossiers=last.get("dossiers", 0), pages=last.get("pages", 0),
+            at=short_time(last["at"]), dossiers=last.get("dossiers", 0), pages=last.get("pages", 0),
             size=human_bytes(last.get("bytes") or 0), path=last.get("path", ""),
         )
     message = tr(last["message"], **last.get("params", {})) if last.get("message") else last.get("error", "")
-    return tr("Lần sao lưu gần nhất: {at} — THẤT BẠI: {message}", at=_when(last["at"]), message=message)
+    return tr("Lần sao lưu gần nhất: {at} — THẤT BẠI: {message}", at=short_time(last["at"]), message=message)
 
 
 class BackupDialog(SubmitDialog):

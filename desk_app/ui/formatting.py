@@ -7,10 +7,11 @@ printed at the desk use that order and receptionists type it.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from desk_app.domain.dossier import DOCUMENT_KINDS, RETURN_CHANNELS, STATUS_LABELS
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.formats import iso_date_shown, short_time
 from desk_app.i18n import Translator
 
 _DATE_PARTS = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
@@ -18,17 +19,12 @@ _DATE_PARTS = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})
 
 def show_datetime(iso: str | None) -> str:
     """'2026-11-18T09:30:00+07:00' -> '09:30 18/11/2026'."""
-    if not iso:
-        return ""
-    moment = datetime.fromisoformat(iso)
-    return moment.strftime("%H:%M %d/%m/%Y")
+    return short_time(iso)
 
 
 def show_date(iso: str | None) -> str:
     """'1999-05-20' -> '20/05/1999'."""
-    if not iso:
-        return ""
-    return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y")
+    return iso_date_shown(iso)
 
 
 def read_date(text: str, *, field: str) -> str:

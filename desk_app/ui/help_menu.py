@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 
 from desk_app import __version__
 from desk_app.domain.errors import DeskError
+from desk_app.domain.formats import file_day
 
 CHECK_EVERY_MS = 10 * 60 * 1000  # the notice follows the sync rounds' heartbeats
 
@@ -107,7 +108,7 @@ class HelpMenu(QObject):
 
     # --- diagnostics -----------------------------------------------------------------------
     def export_diagnostics(self) -> None:
-        default = str(Path.home() / f"desk-diagnostics-{date.today():%Y%m%d}.zip")
+        default = str(Path.home() / f"desk-diagnostics-{file_day(date.today())}.zip")
         out, _filter = QFileDialog.getSaveFileName(self.window, self.tr("Xuất thông tin chẩn đoán"), default, "Zip (*.zip)")
         if not out:
             return

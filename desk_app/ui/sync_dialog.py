@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.formats import short_time
 from desk_app.i18n import N_, Translator
 
 RECORD_KINDS = {
@@ -175,9 +176,8 @@ class SyncIssuesDialog(QDialog):
             tr("Cần người phụ trách xem (cả bàn và tỉnh cùng thay đổi): {count}", count=len(self.conflicts))
             if self.conflicts else tr("Không có mục nào cần người phụ trách xem.")
         )
-        from desk_app.ui.sync_status import _short_time
 
-        _fill(self.flag_table, [[row["dossier_code"] or "—", self._flag_text(row), _short_time(row["created_at"])] for row in self.conflicts])
+        _fill(self.flag_table, [[row["dossier_code"] or "—", self._flag_text(row), short_time(row["created_at"])] for row in self.conflicts])
         self._update_buttons()
         if reloaded:
             self.loaded.emit()

@@ -18,6 +18,7 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
+from desk_app.domain.formats import clock_time, short_time
 from desk_app.i18n import N_, Translator
 from desk_app.ui.tasks import logged_only
 
@@ -135,7 +136,7 @@ class SyncStatusWidget(QWidget):
         last = s.get("last_confirmed_sync")
         self.last_label.setText(
             # Short: on a 1280-px screen the offline reason and next try must fit beside it.
-            tr("Xác nhận gần nhất: {when}", when=_short_time(last)) if last else tr("Chưa từng đồng bộ")
+            tr("Xác nhận gần nhất: {when}", when=short_time(last)) if last else tr("Chưa từng đồng bộ")
         )
         issues = int(s.get("quarantined") or 0) + int(s.get("conflicts") or 0)
         self.issues_button.setText(tr("Xem {count} mục cần xử lý…", count=issues))
@@ -175,7 +176,7 @@ class SyncStatusWidget(QWidget):
         if text and isinstance(error, dict) and error.get("reason") == "unreachable" and self.round_error is None:
             text = tr("Không liên lạc được máy chủ tỉnh.")  # the causes to check are in the tooltip
         if text and offline and self.next_try_at is not None and not self.running:
-            text += " " + tr("Tự thử lại lúc {time}.", time=self.next_try_at.strftime("%H:%M:%S"))
+            text += " " + tr("Tự thử lại lúc {time}.", time=clock_time(self.next_try_at))
         self.error_label.setText(text or "")
         self.error_label.setToolTip(full or "")
         self.error_label.setVisible(bool(text))
@@ -190,15 +191,6 @@ def age_text(tr: Translator, seconds: int) -> str:
     if seconds < 86400:
         return tr("{count} giờ", count=seconds // 3600)
     return tr("{count} ngày", count=seconds // 86400)
-
-
-def _short_time(iso: str) -> str:
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(iso).strftime("%H:%M %d/%m/%Y")
-    except ValueError:
-        return iso
 
 
 class SyncLoop(QObject):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.formats import QT_DATE
 from desk_app.i18n import N_, Translator
 from desk_app.ui.accounts.lock import error_text
 from desk_app.ui.tasks import TaskRunner
@@ -69,8 +70,8 @@ class AuditPage(QWidget):
         self.action = QLineEdit(placeholderText=tr("Hành động, ví dụ dossier.open"))
         today = date.today()
         start = today - timedelta(days=6)
-        self.date_from = QDateEdit(QDate(start.year, start.month, start.day), calendarPopup=True, displayFormat="dd/MM/yyyy")
-        self.date_to = QDateEdit(QDate(today.year, today.month, today.day), calendarPopup=True, displayFormat="dd/MM/yyyy")
+        self.date_from = QDateEdit(QDate(start.year, start.month, start.day), calendarPopup=True, displayFormat=QT_DATE)
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day), calendarPopup=True, displayFormat=QT_DATE)
         self.use_period = QCheckBox(tr("Từ"))  # off: the newest entries, whatever their date
         search = QPushButton(tr("Lọc"))
         search.clicked.connect(self.refresh)

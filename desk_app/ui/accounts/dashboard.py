@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.dossier import STATUS_LABELS
+from desk_app.domain.formats import QT_DATE, file_day
 from desk_app.i18n import N_, Translator
 from desk_app.services.report_files import LABELS
 from desk_app.ui.accounts.charts import BarChart
@@ -70,8 +71,8 @@ class DashboardPage(QWidget):
         self.preset = QComboBox()
         for key, title in PRESETS:
             self.preset.addItem(tr(title), key)
-        self.date_from = QDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
-        self.date_to = QDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
+        self.date_from = QDateEdit(calendarPopup=True, displayFormat=QT_DATE)
+        self.date_to = QDateEdit(calendarPopup=True, displayFormat=QT_DATE)
         show = QPushButton(tr("Xem"))
         show.clicked.connect(self.refresh)
         pdf = QPushButton(tr("In báo cáo (PDF)…"))
@@ -179,7 +180,7 @@ class DashboardPage(QWidget):
     def export(self, kind: str) -> None:
         tr = self._tr
         start, end = self.period()
-        suggested = f"bao-cao-{start:%Y%m%d}-{end:%Y%m%d}.{kind}"
+        suggested = f"bao-cao-{file_day(start)}-{file_day(end)}.{kind}"
         filters = tr("Tệp PDF (*.pdf)") if kind == "pdf" else tr("Tệp Excel (*.xlsx)")
         path, _ = QFileDialog.getSaveFileName(self, tr("Lưu báo cáo"), suggested, filters)
         if path:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.dossier import STATUS_LABELS, STATUSES
+from desk_app.domain.formats import QT_DATE
 from desk_app.i18n import Translator
 from desk_app.services.review import REVIEW_VIEWS
 from desk_app.ui.accounts.lock import error_text
@@ -67,8 +68,8 @@ class ReviewPage(QWidget):
         self.procedure = QComboBox()
         self.procedure.setMaximumWidth(260)
         self.use_period = QCheckBox(tr("Nhận từ"))
-        self.date_from = QDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
-        self.date_to = QDateEdit(calendarPopup=True, displayFormat="dd/MM/yyyy")
+        self.date_from = QDateEdit(calendarPopup=True, displayFormat=QT_DATE)
+        self.date_to = QDateEdit(calendarPopup=True, displayFormat=QT_DATE)
         today = date.today()
         self.date_from.setDate(QDate(today.year, today.month, 1))
         self.date_to.setDate(QDate(today.year, today.month, today.day))

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.formats import file_stamp
 from desk_app.i18n import Translator
 from desk_app.ui.printing.dialog_base import SubmitDialog
 
@@ -25,7 +26,7 @@ class BundleDialog(SubmitDialog):
         self.runner = runner
         self.setMinimumWidth(560)
         self.result: dict | None = None
-        self.path = QLineEdit(str(Path.home() / f"goi-dong-bo-{datetime.now():%Y%m%d-%H%M}.bundle"))
+        self.path = QLineEdit(str(Path.home() / f"goi-dong-bo-{file_stamp(datetime.now())}.bundle"))
         self.browse = QPushButton(tr("Chọn…"))
         self.browse.setAutoDefault(False)
         row = QHBoxLayout()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.formats import QT_DATE
 from desk_app.i18n import N_, Translator
 from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.formatting import show_date
@@ -69,7 +70,7 @@ class CalendarDialog(QDialog):
         self.remove_button.setAutoDefault(False)
         self.remove_button.setEnabled(False)
         self.day = QDateEdit(QDate(today.year, today.month, today.day))
-        self.day.setDisplayFormat("dd/MM/yyyy")
+        self.day.setDisplayFormat(QT_DATE)
         self.day.setCalendarPopup(True)
         self.kind = QComboBox()
         for key, label in KINDS.items():

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.dossier import GENDERS, RETURN_CHANNELS
 from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.formats import vn_date
 from desk_app.i18n import N_, Translator
 from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.formatting import channel_label, read_date, show_datetime
@@ -276,7 +277,7 @@ class IntakePage(QWidget):
         self._edited()  # a scan starts the next dossier too
         self.full_name.setText(card.full_name)
         self.id_number.setText(card.id_number)
-        self.birth_date.setText(card.birth_date.strftime("%d/%m/%Y"))
+        self.birth_date.setText(vn_date(card.birth_date))
         self.gender.setCurrentIndex(max(0, self.gender.findData(card.gender)))
         self.address.setText(card.address)
         self.errors.clear()

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desk_app.domain.dossier import STATUSES
+from desk_app.domain.formats import QT_DATE
 from desk_app.i18n import N_, Translator
 from desk_app.ui.field_errors import error_label
 from desk_app.ui.formatting import status_label
@@ -107,7 +108,7 @@ class QueuePage(QWidget):
         self._dates_set = False  # set to the last 30 days when first switched on
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("dd/MM/yyyy")
+            edit.setDisplayFormat(QT_DATE)
             edit.setEnabled(False)
         self.view_label, self.status_label, self.to_label = QLabel(), QLabel(), QLabel()
         self.view_label.setBuddy(self.view)

@@ -12,6 +12,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QDateEdit, QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.formats import QT_DATE, file_day
 from desk_app.i18n import Translator
 from desk_app.ui.printing.dialog_base import SubmitDialog
 
@@ -59,7 +60,7 @@ class BookDialog(SubmitDialog):
     @staticmethod
     def _date_edit(day: date) -> QDateEdit:
         edit = QDateEdit(to_qdate(day))
-        edit.setDisplayFormat("dd/MM/yyyy")
+        edit.setDisplayFormat(QT_DATE)
         edit.setCalendarPopup(True)
         return edit
 
@@ -73,7 +74,7 @@ class BookDialog(SubmitDialog):
             if current.suffix.lower() != self.suffix():  # the format changed: follow it
                 self.path.setText(str(current.with_suffix(self.suffix())))
             return
-        name = f"so-theo-doi_{from_qdate(self.date_from.date()):%Y%m%d}-{from_qdate(self.date_to.date()):%Y%m%d}{self.suffix()}"
+        name = f"so-theo-doi_{file_day(from_qdate(self.date_from.date()))}-{file_day(from_qdate(self.date_to.date()))}{self.suffix()}"
         self._auto_path = str(self.folder / name)
         self.path.setText(self._auto_path)
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QCheckBox, QDateTimeEdit, QLabel, QLineEdit, QPlai
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.dossier import STATUS_LABELS
 from desk_app.domain.errors import ValidationError
+from desk_app.domain.formats import QT_DATETIME, vn_datetime
 from desk_app.forms.model import FormExtras
 from desk_app.i18n import N_, Translator
 from desk_app.ui.printing.dialog_base import SubmitDialog
@@ -23,7 +24,7 @@ REASON_LABELS = {
     "03": N_("Lý do từ chối:"),
     "04": N_("Lý do chậm trả kết quả:"),
 }
-DATETIME_FORMAT = "HH:mm dd/MM/yyyy"
+DATETIME_FORMAT = QT_DATETIME
 
 
 def to_qdatetime(moment: datetime) -> QDateTime:
@@ -65,7 +66,7 @@ class ExtrasDialog(SubmitDialog):
         self.new_appointment: QDateTimeEdit | None = None
         if self.form_code == "04":
             old = datetime.fromisoformat(defaults["appointment_at"])
-            self.form.addRow(tr("Hẹn trả cũ:"), QLabel(old.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y")))
+            self.form.addRow(tr("Hẹn trả cũ:"), QLabel(vn_datetime(old)))
             self.new_appointment = QDateTimeEdit(to_qdatetime(datetime.fromisoformat(defaults["suggested_appointment"])))
             self.new_appointment.setDisplayFormat(DATETIME_FORMAT)
             self.new_appointment.setCalendarPopup(True)
