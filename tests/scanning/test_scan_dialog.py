@@ -16,7 +16,7 @@ def runner(desk, qtbot):
 
     r = TaskRunner(lambda: desk)
     yield r
-    r._io.shutdown(wait=True)  # leave the desk (owned by the fixture) open
+    r.finish_background()  # leave the desk (owned by the fixture) open
     r._db.shutdown(wait=True)
 
 

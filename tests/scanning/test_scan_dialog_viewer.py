@@ -23,7 +23,7 @@ def runner(desk, qtbot):
 
     r = TaskRunner(lambda: desk)
     yield r
-    r._io.shutdown(wait=True)
+    r.finish_background()
     r._db.shutdown(wait=True)
 
 

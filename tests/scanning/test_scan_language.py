@@ -117,7 +117,7 @@ def test_dialog_fits_a_1366x768_screen(qtbot, desk, dossier):
         minimum = dialog.minimumSizeHint()
         assert minimum.width() <= width and minimum.height() <= height, minimum
     finally:
-        runner._io.shutdown(wait=True)  # leave the desk (owned by the fixture) open
+        runner.finish_background()  # leave the desk (owned by the fixture) open
         runner._db.shutdown(wait=True)
 
 

@@ -56,7 +56,7 @@ class ScannerPage(StepPage):
             from desk_app.services.first_run import list_scanners
 
             self.status.setText(self.tr_("Đang tìm máy quét…"))
-            self.runner.io(list_scanners, on_done=self.fill_devices, on_error=lambda _e: self.fill_devices([]))
+            self.runner.devices(list_scanners, on_done=self.fill_devices, on_error=lambda _e: self.fill_devices([]))
         (self.device if self.use_scanner.isChecked() else self.no_scanner).setFocus()
 
     def fill_devices(self, devices: list[dict]) -> None:
@@ -94,7 +94,7 @@ class ScannerPage(StepPage):
         self.scanning = True  # the button stays enabled: disabling it would throw the focus out of the page
         self.errors.clear()
         self.status.setText(self.tr_("Đang quét thử trên {device}…", device=self.device.currentText()))
-        self.runner.io(test_scan, device, on_done=self._scanned, on_error=self._scan_failed)
+        self.runner.devices(test_scan, device, on_done=self._scanned, on_error=self._scan_failed)
 
     def _scanned(self, result: dict) -> None:
         self.scanned = result

@@ -25,7 +25,7 @@ from desk_app.i18n import N_, Translator
 from desk_app.ui.changes import dossier_code
 from desk_app.ui.ops import DB, IO, Op
 from desk_app.ui.printing.printer import print_pdf
-from desk_app.ui.tasks import TaskRunner
+from desk_app.ui.tasks import RENDER, TaskRunner
 
 if TYPE_CHECKING:  # the printing service (reportlab, the store, holidays) loads on the workers
     from desk_app.services.printing import PreparedForm
@@ -257,7 +257,7 @@ class PrintingController(QObject):
         if form in WITH_EXTRAS:
             self._op(extras_defaults_job, code, form, on_success=self._ask_extras).run()
             return
-        self._op(prepare_job, code, form, on_success=lambda r: self._rendered(*r)).then(render_step, executor=IO).run()
+        self._op(prepare_job, code, form, on_success=lambda r: self._rendered(*r)).then(render_step, executor=RENDER).run()
 
     def _ask_extras(self, defaults: dict) -> None:
         from desk_app.ui.printing.extras_dialog import ExtrasDialog  # first use only
@@ -278,7 +278,7 @@ class PrintingController(QObject):
         dialog.open()
 
     def _prepared(self, result, *, status: str | None = None, note: str = "") -> None:
-        self._op(render_step, result, executor=IO,
+        self._op(render_step, result, executor=RENDER,
                  on_success=lambda r: self._rendered(*r, status=status, note=note)).run()
 
     def _rendered(self, prepared: PreparedForm, settings, pdf, *, status: str | None = None, note: str = "") -> None:
@@ -315,7 +315,7 @@ class PrintingController(QObject):
 
         if preview is not None:
             preview.printing()
-        self._op(lambda: print_pdf(pdf, printer_name=printer_name, title=prepared.data.code), executor=IO,
+        self._op(lambda: print_pdf(pdf, printer_name=printer_name, title=prepared.data.code), executor=RENDER,
                  on_success=printed, on_failure=failed).run()
 
     def _record(self, prepared: PreparedForm, target: str, status: str | None, note: str) -> None:
@@ -389,7 +389,7 @@ class PrintingController(QObject):
             lambda changes: self._op(configure_job, changes, parent=dialog, on_success=saved,
                                      on_failure=dialog.show_error).run()
         )
-        self._op(printers_job, executor=IO, parent=dialog, on_success=dialog.fill_printers,
+        self._op(printers_job, executor=RENDER, parent=dialog, on_success=dialog.fill_printers,
                  on_failure=dialog.show_error).run()  # logged by the runner too
         self.settings_dialog = dialog
         dialog.open()

@@ -1,5 +1,5 @@
-"""Print preview: the form's pages rendered by pdfium on the I/O pool, shown as images, with
-Print, Save PDF and Close. UI thread (the rendering itself runs on ``runner.io``)."""
+"""Print preview: the form's pages rendered by pdfium, shown as images, with Print, Save PDF
+and Close. UI thread (the rendering itself runs on the runner's ``render`` executor)."""
 
 from __future__ import annotations
 
@@ -69,7 +69,7 @@ class PreviewDialog(QDialog):
         # Set once printing starts: the page images may arrive later (a fast "In" press) and
         # must not replace a printing or print-failure message with the page count.
         self._print_status_shown = False
-        runner.io(page_images, pdf, on_done=self._show_pages, on_error=self._failed)
+        runner.render(page_images, pdf, on_done=self._show_pages, on_error=self._failed)
 
     def _show_pages(self, images: list[QImage]) -> None:
         for image in images:

@@ -132,7 +132,7 @@ class ScanDialog(QDialog):
         self.retranslate(tr)
         self._say(N_("Quét hoặc nhập tệp; kéo thả để đổi thứ tự trang."))
         self._set_busy(True)
-        self.runner.io(self.jobs.list_devices, on_done=self._devices_listed, on_error=self._failed)
+        self.runner.devices(self.jobs.list_devices, on_done=self._devices_listed, on_error=self._failed)
 
     def stop(self) -> None:
         """Stop the scan or import under way (a closed dialog stops what it still runs)."""
@@ -186,7 +186,7 @@ class ScanDialog(QDialog):
         document = document or self.target.current()
         self._start(N_("Đang quét…"))
         settings = self.scanner.settings(single=replace_key != NEW)
-        self.runner.io(self.jobs.scan, info.id, settings, document, self.target.mode_for(document), replace_key,
+        self.runner.devices(self.jobs.scan, info.id, settings, document, self.target.mode_for(document), replace_key,
                        on_done=self._scan_done, on_error=self._failed)
 
     def _scan_done(self, result: dict) -> None:
@@ -225,7 +225,7 @@ class ScanDialog(QDialog):
         self._start(N_("Đang kiểm tra {n} tệp…"), n=len(paths))
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self.runner.io(self.jobs.import_files, [Path(p) for p in paths], document, self.target.mode_for(document),
+        self.runner.devices(self.jobs.import_files, [Path(p) for p in paths], document, self.target.mode_for(document),
                        batch, on_done=self._import_done, on_error=lambda exc: self._import_failed(exc, batch))
 
     def _show_progress(self, done: int, total: int) -> None:
@@ -264,7 +264,7 @@ class ScanDialog(QDialog):
     def rotate_selected(self) -> None:
         for row in self.pages.selected_rows():
             item = self.pages.item(row)
-            self.runner.io(self.jobs.rotate, item.data(PAGE_ROLE), item.data(KEY_ROLE), item.data(DOC_ROLE),
+            self.runner.devices(self.jobs.rotate, item.data(PAGE_ROLE), item.data(KEY_ROLE), item.data(DOC_ROLE),
                            on_error=self._failed)
 
     def delete_selected(self) -> None:
