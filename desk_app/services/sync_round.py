@@ -271,7 +271,8 @@ class SyncRound:
                 wanted.setdefault(sha, []).append(row)
         if not wanted:
             return rows
-        unconfirmed = [sha for sha in wanted if sha not in self.store.confirmed_files(wanted)]
+        already = self.store.confirmed_files(wanted)  # one query per batch, not one per file
+        unconfirmed = [sha for sha in wanted if sha not in already]
         bad: set[int] = set()
 
         def quarantine_records_of(sha: str, reason: str) -> None:

@@ -57,6 +57,25 @@ def test_files_already_on_the_server_are_not_sent_again(enrolled, server, intake
     assert second["ok"] and second["file_bytes_sent"] == 0 and second["files_already_on_server"] == 1
 
 
+def test_a_batch_checks_its_files_against_the_store_once(enrolled, server, intake_json):
+    """Which files the server already confirmed is one query per batch, not one per file
+    (it was re-run inside the comprehension: quadratic in the files of a batch)."""
+    code = add_intake(enrolled, intake_json)[0]
+    shas = add_pages(enrolled, code, [os.urandom(200) for _ in range(40)])
+    store = enrolled.sync.store
+    calls: list[int] = []
+    real = store.confirmed_files
+
+    def counted(wanted):
+        calls.append(len(wanted))
+        return real(wanted)
+
+    store.confirmed_files = counted
+    summary = enrolled.sync.sync_once()
+    assert summary["ok"] and summary["files_uploaded"] == len(shas)
+    assert calls == [len(shas)]
+
+
 def test_province_changes_arrive_through_the_feed_with_the_cursor(enrolled, server, province, intake_json):
     codes = add_intake(enrolled, intake_json, 3)
     assert enrolled.sync.sync_once()["ok"]
