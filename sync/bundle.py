@@ -15,8 +15,9 @@ import json
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 

@@ -16,13 +16,15 @@ import gzip
 import json
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import requests
 import urllib3
 from urllib3.exceptions import InsecureRequestWarning
 
+from sync.cancel import Cancel, track_connections
 from sync.errors import AUTHENTICATION, SERVER, TRANSPORT, UNREACHABLE, SyncError
 from sync.protocol import (
     API_PREFIX,
@@ -89,8 +91,11 @@ class SyncClient(TusUploads):
         sleep: Callable[[float], None] = time.sleep,
         verify: bool | str = True,
         pin: str | None = None,
+        cancel: Cancel | None = None,
     ):
         self.credential = credential
+        # Set from another thread to stop the round: waits end, connections are cut (sync/cancel.py).
+        self.cancel = cancel
         self.base_url = (server_url or (credential.server_url if credential else "")).rstrip("/")
         self.timeout = timeout
         self.connect_timeout = connect_timeout
@@ -112,12 +117,16 @@ class SyncClient(TusUploads):
             self.session.verify = False
             urllib3.disable_warnings(InsecureRequestWarning)
         self.session.mount("https://", PinningAdapter(self.pin, self._saw_pin))
+        if cancel is not None:
+            self.session.mount("http://", HTTPAdapter())
+            for adapter in (self.session.get_adapter("https://"), self.session.get_adapter("http://")):
+                track_connections(adapter, cancel)
         self.stats = {"requests": 0, "retries": 0, "file_bytes_sent": 0, "files_uploaded": 0, "files_skipped": 0, "max_chunk": 0}
 
     def close(self) -> None:
         self.session.close()
 
-    def fork(self) -> "SyncClient":
+    def fork(self) -> SyncClient:
         """A sibling for another thread: same server, credential, options and measured clock
         offset and link, its own ``requests.Session`` (a Session is not shared between
         threads) and its own counters (``absorb`` adds them back)."""
@@ -133,19 +142,27 @@ class SyncClient(TusUploads):
             sleep=self.sleep,
             verify=self.verify,
             pin=self.pin,
+            cancel=self.cancel,
         )
         twin.clock_offset = self.clock_offset
         twin.chunks.size, twin.chunks.throughput, twin.chunks.clean = self.chunks.size, self.chunks.throughput, self.chunks.clean
         return twin
 
-    def absorb(self, other: "SyncClient") -> None:
+    def absorb(self, other: SyncClient) -> None:
         """Add a forked client's counters to this one's (called on this client's thread)."""
         for key, value in other.stats.items():
             self.stats[key] = max(self.stats[key], value) if key == "max_chunk" else self.stats[key] + value
-        other.stats = {key: 0 for key in other.stats}
+        other.stats = dict.fromkeys(other.stats, 0)
 
     def _saw_pin(self, pin: str) -> None:
         self.seen_pin = pin
+
+    def _pause(self, seconds: float) -> None:
+        """A backoff wait: ended at once (by ``SyncError(CANCELLED)``) when the round is cancelled."""
+        if self.cancel is not None:
+            self.cancel.wait(seconds)
+        else:
+            self.sleep(seconds)
 
     # --- one request ----------------------------------------------------------------------
     def _request(
@@ -160,6 +177,8 @@ class SyncClient(TusUploads):
         connect_timeout: float | None = None,
         ok: tuple[int, ...] = (200,),
     ) -> requests.Response:
+        if self.cancel is not None:
+            self.cancel.check()
         all_headers = {H_PROTOCOL: PROTOCOL_VERSION, **(headers or {})}
         nonce = ""
         if signed:
@@ -189,6 +208,8 @@ class SyncClient(TusUploads):
                 raise SyncError(AUTHENTICATION, "server_key_changed", str(self.pin)) from exc
             raise SyncError(AUTHENTICATION, "tls_untrusted", type(exc).__name__) from exc
         except requests.RequestException as exc:
+            if self.cancel is not None:
+                self.cancel.check()  # the connection was cut on purpose
             reason = UNREACHABLE if _never_connected(exc) else "transport"
             raise SyncError(TRANSPORT, reason, type(exc).__name__) from None
         self._note_server_time(response)
@@ -239,7 +260,7 @@ class SyncClient(TusUploads):
                 if not exc.retryable or backoff.attempts + 1 >= self.max_attempts:
                     raise
                 self.stats["retries"] += 1
-                self.sleep(backoff.next_delay())
+                self._pause(backoff.next_delay())
 
     # --- endpoints ------------------------------------------------------------------------
     def ping(self, timeout: float = 5.0) -> dict[str, Any]:

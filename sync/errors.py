@@ -17,6 +17,8 @@ RECORD = "record"
 # A transport failure where no connection could be made at all (refused, DNS, no route,
 # connect timeout): the server is down or this PC is offline.
 UNREACHABLE = "unreachable"
+# The round was stopped on purpose (the window closing, sync/cancel.py): never retried.
+CANCELLED = "cancelled"
 
 
 def N_(text: str) -> str:
@@ -50,6 +52,7 @@ MESSAGES: dict[str, str] = {
     "server_key_changed": N_("Khóa của máy chủ tỉnh khác với khóa đã ghi nhận khi đăng ký: có thể có kẻ mạo danh trên đường truyền. Hãy liên hệ quản trị viên tỉnh."),
     "tls_untrusted": N_("Không xác minh được chứng chỉ của máy chủ tỉnh: hãy kiểm tra địa chỉ hoặc xin tệp chứng chỉ (CA) của tỉnh."),
     "answer_not_signed": N_("Câu trả lời của máy chủ không có chữ ký hợp lệ (có thể bị sửa trên đường truyền): chưa áp dụng gì."),
+    "cancelled": N_("Đồng bộ đã dừng giữa chừng vì chương trình được đóng; lần sau sẽ tiếp tục."),
     "busy": N_("Máy chủ tỉnh đang bận với các yêu cầu khác của bàn này: sẽ gửi lại sau."),
     "insufficient_storage": N_("Máy chủ tỉnh sắp hết dung lượng đĩa: hồ sơ chờ gửi sau, hãy báo quản trị viên tỉnh."),
     "upload_quota": N_("Bàn này có quá nhiều tệp đang gửi dở trên máy chủ: hãy thử lại sau."),

@@ -13,8 +13,9 @@ worker thread with its own forked ``SyncClient`` (its own ``requests.Session``).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
-from typing import BinaryIO, Callable, Iterator
+from typing import BinaryIO
 
 from sync.client import SyncClient
 from sync.errors import SyncError

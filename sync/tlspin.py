@@ -15,7 +15,7 @@ import hashlib
 import hmac
 import ipaddress
 import ssl
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from requests.adapters import HTTPAdapter

@@ -7,7 +7,8 @@ background thread, never the UI thread).
 from __future__ import annotations
 
 import time
-from typing import BinaryIO, Callable
+from collections.abc import Callable
+from typing import BinaryIO
 
 from sync.errors import RECORD, SyncError
 from sync.protocol import (
@@ -77,6 +78,7 @@ class TusUploads:
     backoff_cap: float
     max_attempts: int
     sleep: Callable[[float], None]
+    _pause: Callable[[float], None]
 
     def _tus(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         return {"Tus-Resumable": TUS_VERSION, **(extra or {})}
@@ -118,7 +120,7 @@ class TusUploads:
                             if backoff.attempts + 1 >= self.max_attempts:
                                 raise
                             self.stats["retries"] += 1
-                            self.sleep(backoff.next_delay())
+                            self._pause(backoff.next_delay())
                         continue
                     if exc.reason in ("checksum_mismatch", "file_hash_mismatch", "file_too_large", "length_mismatch"):
                         raise SyncError(RECORD, "file_rejected", f"{sha[:12]}: {exc.reason}") from None

@@ -5,13 +5,12 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from desk_app.domain.errors import ValidationError
 from desk_app.paths import default_data_dir
 from desk_app.services.context import DeskServices, build_services
-
 
 PASSWORD_ENV = "DESK_PASSWORD"
 

@@ -100,7 +100,7 @@ class WorkingHours:
         return {k: getattr(self, k).strftime("%H:%M") for k in self.__dataclass_fields__}
 
     @classmethod
-    def from_dict(cls, data: dict[str, str]) -> "WorkingHours":
+    def from_dict(cls, data: dict[str, str]) -> WorkingHours:
         values = {}
         for key in cls.__dataclass_fields__:
             if key in data and data[key]:

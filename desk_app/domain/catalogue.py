@@ -107,7 +107,7 @@ class Procedure:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "Procedure":
+    def from_dict(cls, data: dict) -> Procedure:
         docs = [RequiredDocument(**d) for d in data.get("documents") or []]
         return cls(**{**data, "documents": docs})
 

@@ -48,7 +48,7 @@ class FormSettings:
     PREFIX = "forms."
 
     @classmethod
-    def from_settings(cls, values: dict) -> "FormSettings":
+    def from_settings(cls, values: dict) -> FormSettings:
         known = cls.__dataclass_fields__
         data = {k[len(cls.PREFIX):]: v for k, v in values.items() if k.startswith(cls.PREFIX) and k[len(cls.PREFIX):] in known}
         return cls(**data)

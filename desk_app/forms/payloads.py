@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import string
-from typing import Callable
+from collections.abc import Callable
 from urllib.parse import parse_qs, quote, urlsplit
 
 from desk_app.domain.codes import parse_dossier_code

@@ -3,18 +3,34 @@ handles continuous thermal paper, and Vietnamese date/time wording. Pure: any th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from io import BytesIO
-from typing import Callable
 from xml.sax.saxutils import escape
 
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageBreak, PageTemplate, Paragraph, Table, TableStyle
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Table,
+    TableStyle,
+)
 
 from desk_app.domain.calendar import VN_TZ
-from desk_app.forms.codes import QRSymbol, bars_length, code128_pattern, draw_bars, draw_qr, qr_symbol
+from desk_app.forms.codes import (
+    QRSymbol,
+    bars_length,
+    code128_pattern,
+    draw_bars,
+    draw_qr,
+    qr_symbol,
+)
 from desk_app.forms.fonts import BOLD, REGULAR, register_fonts
 from desk_app.forms.layouts import Layout
 from desk_app.forms.model import RenderedPdf

@@ -40,7 +40,7 @@ class Word:
         return [self.text, self.x, self.y, self.w, self.h, self.line, round(self.conf, 1)]
 
     @classmethod
-    def from_list(cls, item: list[Any]) -> "Word":
+    def from_list(cls, item: list[Any]) -> Word:
         text, x, y, w, h, line, conf = item
         return cls(str(text), int(x), int(y), int(w), int(h), int(line), float(conf))
 

@@ -10,7 +10,7 @@ owns the store (the UI's DB thread or the CLI's main thread).
 from __future__ import annotations
 
 import getpass
-from typing import Callable, Union
+from collections.abc import Callable
 
 from desk_app.domain.text import normalize_spaces
 from desk_app.domain.validation import check_length
@@ -29,7 +29,7 @@ def login_name() -> str:
         return ""
 
 
-def as_actor_source(actor: Union[str, ActorSource]) -> ActorSource:
+def as_actor_source(actor: str | ActorSource) -> ActorSource:
     """A fixed name (tests, older callers) or a provider, as a provider."""
     if callable(actor):
         return actor

@@ -6,8 +6,9 @@ entry commit together (the guard wraps database-only changes that way, services/
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.permissions import AUDIT

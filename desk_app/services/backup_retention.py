@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from desk_app.domain.errors import StoreError, ValidationError
 from desk_app.services.backup_verify import POOL, read_manifest

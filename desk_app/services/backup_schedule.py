@@ -37,7 +37,7 @@ class BackupSettings:
     keep_daily: int = backups.KEEP_DAILY
     keep_weekly: int = backups.KEEP_WEEKLY
 
-    def validated(self) -> "BackupSettings":
+    def validated(self) -> BackupSettings:
         if not self.folder.strip():
             raise ValidationError("Hãy chọn thư mục sao lưu.", field="folder")
         if not 1 <= int(self.keep_daily) <= 60:

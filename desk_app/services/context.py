@@ -11,9 +11,10 @@ for none of them (bench: ``time desk search``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from desk_app.domain.calendar import now_vn
 from desk_app.i18n import Translator
@@ -21,8 +22,8 @@ from desk_app.services.accounts import AccountsService
 from desk_app.services.actor import ActorSource, SettingsActor, login_name
 from desk_app.services.audit import AuditService
 from desk_app.services.catalogue import CatalogueService
-from desk_app.services.intake import IntakeService
 from desk_app.services.guard import guarded
+from desk_app.services.intake import IntakeService
 from desk_app.services.queue import QueueService
 from desk_app.services.report import ReportService
 from desk_app.services.session import Guard, Session, SessionActor

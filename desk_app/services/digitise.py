@@ -11,8 +11,9 @@ page rows commit with their ``dossier.pages`` outbox entry.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from desk_app.domain.errors import NotFoundError, StoreError, ValidationError
 from desk_app.domain.text import fold

@@ -7,7 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from desk_app.domain.calendar import VN_TZ
-from desk_app.domain.corrections import APPLICANT_COLUMNS, EDITABLE_STATUSES, check_editable, check_request
+from desk_app.domain.corrections import (
+    APPLICANT_COLUMNS,
+    EDITABLE_STATUSES,
+    check_editable,
+    check_request,
+)
 from desk_app.domain.dossier import parse_intake
 from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.text import normalize_spaces

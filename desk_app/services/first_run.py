@@ -130,7 +130,7 @@ def first_run_state(services: DeskServices) -> dict:
     """DB thread: what the wizard starts from: the official lists, the configuration saved so
     far (an interrupted wizard, or 0.1's example unit code), the data folder."""
     from desk_app.paths import PORTABLE_DATA, program_dir
-    from desk_app.services.setup import communes_of_province, provinces, province_of_commune
+    from desk_app.services.setup import communes_of_province, province_of_commune, provinces
 
     values = services.store.all_settings()
     config = services.setup.config().as_dict() if "unit_code" in values else None

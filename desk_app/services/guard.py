@@ -10,8 +10,9 @@ catalogue, settings, computations with no personal data. docs/permissions.md lis
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from desk_app.domain import permissions as P
 from desk_app.services.audit import AuditService

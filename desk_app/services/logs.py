@@ -19,8 +19,8 @@ import re
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from desk_app.domain.errors import DeskError
 

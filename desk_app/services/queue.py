@@ -14,8 +14,8 @@ from desk_app.domain.lateness import LatenessCounter
 from desk_app.domain.text import normalize_spaces
 from desk_app.services.actor import ActorSource, as_actor_source
 from desk_app.store.desk_store import DeskStore, QueueFilter, fts_query
-from desk_app.store.ocr_store import OcrStore
 from desk_app.store.edits_store import EditsStore
+from desk_app.store.ocr_store import OcrStore
 
 VIEWS = ("all", "open", "due", "overdue", "returned", "unsynced")
 

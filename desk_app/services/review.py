@@ -9,8 +9,9 @@ is reported and the others still change.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any, Callable
+from typing import Any
 
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.errors import DeskError, ValidationError

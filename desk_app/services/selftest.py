@@ -14,9 +14,10 @@ from __future__ import annotations
 import tempfile
 import time
 import traceback
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_, Translator, load_catalog
@@ -64,7 +65,7 @@ class SelfTest:
                 ok, detail = False, str(exc)
             except DeskError as exc:
                 ok, detail = False, exc.as_json(self.tr).get("message", str(exc))
-            except Exception as exc:  # noqa: BLE001 - a self-test reports every failure, it never crashes
+            except Exception as exc:  # a self-test reports every failure, it never crashes
                 tail = traceback.format_exception_only(exc)[-1].strip()
                 ok, detail = False, self.tr("Lỗi không mong đợi: {detail}", detail=tail)
         self.checks.append({"name": name, "ok": ok, "detail": detail, "seconds": round(time.perf_counter() - start, 3)})

@@ -11,8 +11,8 @@ reader-thread services); nothing here is global. ``Guard.require`` is the one ch
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from desk_app.domain.errors import AuthError, ForbiddenError
 from desk_app.domain.permissions import PERMISSION_LABELS, allowed
@@ -38,7 +38,7 @@ class Session:
     background: frozenset[str] = field(default_factory=frozenset)
 
     @classmethod
-    def for_background(cls, *permissions: str) -> "Session":
+    def for_background(cls, *permissions: str) -> Session:
         return cls(background=frozenset(permissions))
 
     @property

@@ -12,7 +12,6 @@ from desk_app.i18n import N_
 from desk_app.services.actor import OFFICER_KEY, clean_officer_name, officer_name, set_officer_name
 from desk_app.store.desk_store import DeskStore
 
-
 SETUP_PENDING_KEY = "setup.pending"  # True from the wizard's first saved step to its end
 PLACEHOLDER_INTAKE_MESSAGE = N_(
     "Bàn này vẫn dùng mã đơn vị mẫu {value}: chưa thể tiếp nhận hồ sơ. Hãy nhập mã định danh "

@@ -15,9 +15,9 @@ from typing import Any
 
 from desk_app.domain.errors import NotFoundError
 from desk_app.store.sync_store import SyncStore
+from desk_common.fsutil import write_atomic
 from sync.client import Credential
 from sync.errors import reason_message
-from desk_common.fsutil import write_atomic
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from desk_app import __version__
 from desk_app.domain.calendar import VN_TZ
@@ -43,9 +44,9 @@ from desk_app.store.sync_store import SyncStore
 from sync.bundle import write_bundle
 from sync.bundle_crypto import decode_public, encode_public
 from sync.client import Credential, SyncClient, check_enroll_url
-from sync.tlspin import normalize_pin
 from sync.errors import AUTHENTICATION, SyncError, reason_message
-from sync.protocol import CLOCK_WARNING_SECONDS, record_files, receipt_tag
+from sync.protocol import CLOCK_WARNING_SECONDS, receipt_tag, record_files
+from sync.tlspin import normalize_pin
 
 __all__ = ["STATE_LABELS", "CredentialVault", "SyncService"]
 

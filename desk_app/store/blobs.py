@@ -11,9 +11,9 @@ Thread-safe: no shared state beyond the file system.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from desk_app.domain.errors import StoreError
 from desk_common.fsutil import CHUNK, sha256_file, write_atomic

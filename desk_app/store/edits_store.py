@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from desk_app.domain.errors import StoreError
 from desk_app.store.database import write_transaction
@@ -81,14 +82,14 @@ class EditsStore:
         return edit
 
     def edits(self, dossier_id: int) -> list[dict[str, Any]]:
-        rows = self.store._read(  # noqa: SLF001
+        rows = self.store._read(
             "SELECT uuid, at, actor, changes, note FROM dossier_edits WHERE dossier_id = ? ORDER BY id", (dossier_id,)
         )
         return [{**r, "changes": json.loads(r["changes"])} for r in rows]
 
     def collectors(self, dossier_id: int) -> dict[str, dict[str, str]]:
         """event uuid -> {name, id_number, post_tracking} of the dossier's "returned" events."""
-        rows = self.store._read(  # noqa: SLF001
+        rows = self.store._read(
             "SELECT event_uuid, name, id_number, post_tracking FROM dossier_collectors WHERE dossier_id = ?", (dossier_id,)
         )
         return {r.pop("event_uuid"): r for r in rows}

@@ -9,7 +9,6 @@ from desk_app.store.database import write_transaction
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.queue_plan import day_start_ts
 
-
 # ``form_prints.target`` of a paper print: "printer:<name>" (files are "pdf:<path>").
 PAPER_PREFIX = "printer:"
 
@@ -23,7 +22,7 @@ class FormsStore:
         return self.store.db.conn
 
     def book_entry(self, dossier_id: int) -> dict[str, Any] | None:
-        rows = self.store._read("SELECT volume, number FROM tracking_book WHERE dossier_id = ?", (dossier_id,))  # noqa: SLF001
+        rows = self.store._read("SELECT volume, number FROM tracking_book WHERE dossier_id = ?", (dossier_id,))
         return rows[0] if rows else None
 
     def enter_in_book(self, entries: list[tuple[int, str]], *, at: str) -> None:
@@ -41,7 +40,7 @@ class FormsStore:
     def print_count(self, dossier_id: int, form: str) -> int:
         """Paper issues of ``form`` so far. A PDF file is logged too but is not a paper handed
         to anyone, so it does not make the next paper a copy (issue 8)."""
-        return self.store._read(  # noqa: SLF001
+        return self.store._read(
             "SELECT count(*) AS n FROM form_prints WHERE dossier_id = ? AND form = ? AND target LIKE ?",
             (dossier_id, form, f"{PAPER_PREFIX}%"),
         )[0]["n"]
@@ -58,7 +57,7 @@ class FormsStore:
             return cursor.lastrowid
 
     def prints(self, dossier_id: int) -> list[dict[str, Any]]:
-        return self.store._read(  # noqa: SLF001
+        return self.store._read(
             "SELECT form, copy_number, layout, target, printed_at, actor FROM form_prints "
             "WHERE dossier_id = ? ORDER BY id",
             (dossier_id,),
@@ -67,7 +66,7 @@ class FormsStore:
     def dossiers_received_between(self, date_from, date_to) -> list[dict[str, Any]]:
         """Dossiers received in [date_from, date_to] (local dates), oldest first, with their
         book entry (volume/number may be None) and the times of later milestones."""
-        return self.store._read(  # noqa: SLF001
+        return self.store._read(
             """SELECT d.id, d.code, d.desk, d.procedure_name, d.sets, d.applicant_name, d.applicant_address,
                       d.phone, d.email, d.received_at, d.appointment_at, d.notes, d.status,
                       b.volume, b.number,

@@ -4,12 +4,12 @@ dossiers. Pure: the caller (``DeskStore``) runs the SQL. No Qt."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from desk_app.domain.dossier import AWAITING_RESULT, OPEN_STATUSES
+from desk_app.domain.dossier import AWAITING_RESULT, OPEN_STATUSES, RETURNED
 from desk_app.store.search_index import fts_query
 
 LIST_COLUMNS = (
@@ -53,8 +53,9 @@ class QueuePlan:
         return f"SELECT {cols} FROM {self.source}{where} ORDER BY {self.order}" + (" LIMIT ?" if limit else "")
 
 
-def sql_list(statuses) -> str:
-    """``('a', 'b')`` for an IN clause: status keys are fixed identifiers, never user input."""
+def sql_list(statuses: Iterable[str]) -> str:
+    """``('a', 'b')`` for an IN clause, from the domain's status sets (OPEN_STATUSES,
+    AWAITING_RESULT): status keys are fixed identifiers, never user input."""
     return "(" + ", ".join(f"'{status}'" for status in sorted(statuses)) + ")"
 
 
@@ -79,7 +80,7 @@ def filter_clauses(flt: QueueFilter) -> tuple[list[str], list[Any]]:
         clauses.append(f"d.status IN {sql_list(AWAITING_RESULT)} AND d.appointment_ts < ?")
         params.append(flt.now_ts)
     elif flt.view == "returned":
-        clauses.append("d.status = 'returned'")
+        clauses.append(f"d.status = '{RETURNED}'")
     elif flt.view == "unsynced":
         clauses.append("d.synced_at IS NULL")
     elif flt.view == "open":

@@ -78,7 +78,6 @@ class MainWindow(QMainWindow):
         self.add_page("dossier", self._build_dossier, N_("Chi tiết hồ sơ"))
         self._pages["dossier"][2].setEnabled(False)  # until a dossier is opened
 
-        self.intake.saved.connect(self._intake_saved)
         QShortcut(QKeySequence("Esc"), self, activated=self.go_back)
 
         # --- menus -------------------------------------------------------------------------------
@@ -127,9 +126,7 @@ class MainWindow(QMainWindow):
     def _build_dossier(self) -> DossierPage:
         from desk_app.ui.pages.dossier import DossierPage
 
-        dossier = DossierPage(self.runner, self.tr_)
-        dossier.status_changed.connect(self._status_changed)
-        return dossier
+        return DossierPage(self.runner, self.tr_)
 
     @property
     def queue(self) -> QueuePage:
@@ -139,18 +136,8 @@ class MainWindow(QMainWindow):
     def dossier(self) -> DossierPage:
         return self.page("dossier")
 
-    def _intake_saved(self, _dossier: dict) -> None:
-        queue = self._pages["queue"][0]
-        if queue is not None and self.stack.currentWidget() is queue:
-            queue.model.refresh()
-
-    def _status_changed(self, _dossier: dict) -> None:
-        queue = self._pages["queue"][0]
-        if queue is not None:  # an unbuilt queue reads fresh rows when first shown
-            queue.model.refresh()
-
     # --- size on screen ---------------------------------------------------------------------------
-    def setVisible(self, visible: bool) -> None:  # noqa: N802 - Qt API (show() comes here)
+    def setVisible(self, visible: bool) -> None:  # show() comes here too
         if visible and not self._placed:
             self._placed = True
             if self.fit_to_screen():

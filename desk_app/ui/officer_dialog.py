@@ -5,7 +5,15 @@ reading and saving run on the DB thread. Accounts and roles will replace this la
 from __future__ import annotations
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desk_app.i18n import Translator
 from desk_app.ui.field_errors import FieldErrors, error_label

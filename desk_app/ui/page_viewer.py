@@ -12,8 +12,8 @@ PgDn / → / ↓ / Space next page, PgUp / ← / ↑ previous, Home / End first 
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap, QTransform

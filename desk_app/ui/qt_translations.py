@@ -82,12 +82,12 @@ class QtStringsTranslator(QTranslator):
     def set_translator(self, tr: Translator) -> None:
         self.tr_ = tr
 
-    def translate(self, context, source_text, disambiguation=None, n=-1):  # noqa: D401 - Qt API
+    def translate(self, context, source_text, disambiguation=None, n=-1):
         table = QT_STRINGS.get(context)
         text = table.get(source_text) if table else None
         return None if text is None else self.tr_(text)  # None: not ours, Qt keeps its own
 
-    def isEmpty(self) -> bool:  # noqa: N802 - Qt API
+    def isEmpty(self) -> bool:
         return False
 
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 import getpass
 import hashlib
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from PySide6.QtCore import QLockFile, QObject, QThread
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
@@ -32,7 +32,7 @@ def server_name(data_dir: Path) -> str:
         user = getpass.getuser()
     except Exception:  # no login name (a service account): the folder alone still separates
         user = ""
-    key = f"{user}\0{Path(data_dir).resolve()}".encode("utf-8")
+    key = f"{user}\0{Path(data_dir).resolve()}".encode()
     return "desk-app-" + hashlib.sha256(key).hexdigest()[:24]
 
 

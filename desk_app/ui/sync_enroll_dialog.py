@@ -8,7 +8,8 @@ answer comes back here through ``on_done`` / ``on_error`` on the UI thread.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (

@@ -48,7 +48,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -73,8 +73,10 @@ STALL_MS = 600  # how long a device's burst is held through a pause before it is
 # slow disk: seconds) still gets the keys typed meanwhile into the next form.
 GATE_MAX_MS = 15000
 MIN_SCAN_LENGTH = 16  # a dossier code has 21+ characters, an ID-card payload ~100
-KEY_RETURN, KEY_ENTER = 0x01000004, 0x01000005
-MODIFIER_KEYS = {0x01000020, 0x01000021, 0x01000022, 0x01000023, 0x01001103}  # Shift Ctrl Meta Alt AltGr
+KEY_RETURN, KEY_ENTER = Qt.Key.Key_Return, Qt.Key.Key_Enter
+MODIFIER_KEYS = frozenset({Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Meta, Qt.Key.Key_Alt, Qt.Key.Key_AltGr})
+# With these held a key is a shortcut, not typing (Shift is typing: capitals, '|').
+SHORTCUT_MODIFIERS = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier
 KEY_PRESS, KEY_RELEASE = QEvent.Type.KeyPress, QEvent.Type.KeyRelease
 SHORTCUT = QEvent.Type.Shortcut
 _T = QEvent.Type
@@ -254,7 +256,7 @@ class ScannerRouter(QObject):
         return self._burst is not None or bool(self._gated)
 
     # --- the filter ---------------------------------------------------------------------------
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, obj, event) -> bool:
         kind = event.type()
         if kind != KEY_PRESS and kind != KEY_RELEASE:
             if self._burst is None and self._stalled is None and kind != SHORTCUT:
@@ -302,7 +304,7 @@ class ScannerRouter(QObject):
             return False
         is_enter = key in (KEY_RETURN, KEY_ENTER)
         typed = bool(text) and text.isprintable() and not is_enter and not event.isAutoRepeat() and not (
-            int(event.modifiers().value) & 0x1C000000  # Ctrl, Alt, Meta: a shortcut, not typing
+            event.modifiers() & SHORTCUT_MODIFIERS
         )
         stamp, now = event.timestamp(), self.clock()
         if burst is not None:

@@ -32,5 +32,5 @@ def test_sync_and_desk_common_do_not_import_the_desk():
     for folder in ("sync", "desk_common"):
         offenders = [path for path, names in imported_packages(folder).items() if "desk_app" in names]
         assert not offenders, offenders
-    assert all(names <= {"__future__", "hashlib", "os", "tempfile", "pathlib", "typing"}
+    assert all(names <= {"__future__", "collections", "hashlib", "os", "tempfile", "pathlib", "typing"}
                for names in imported_packages("desk_common").values())

@@ -4,7 +4,7 @@ initialised once per process on first use (SANE_CONFIG_DIR must be set before th
 from __future__ import annotations
 
 import threading
-from typing import Callable, Iterator
+from collections.abc import Callable, Iterator
 
 from desk_app.scanning.page import RawPage
 from desk_app.scanning.sources.base import DeviceInfo, ScannerError, ScanSettings

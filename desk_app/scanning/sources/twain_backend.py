@@ -10,7 +10,8 @@ turns a native transfer handle into BMP bytes (``twain.dib_to_bm_file`` by defau
 from __future__ import annotations
 
 import io
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from PIL import Image
 

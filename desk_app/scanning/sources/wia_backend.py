@@ -9,7 +9,8 @@ The OS boundary is one callable, ``device_manager``, returning a ``WIA.DeviceMan
 from __future__ import annotations
 
 import io
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from PIL import Image
 

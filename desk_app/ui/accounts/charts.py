@@ -21,7 +21,7 @@ class BarChart(QWidget):
         self.setMinimumHeight(180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+    def sizeHint(self) -> QSize:
         return QSize(480, 220)
 
     def set_data(self, categories: list[str], series: list[tuple[str, list[float]]], title: str | None = None) -> None:
@@ -31,7 +31,7 @@ class BarChart(QWidget):
             self.title = title
         self.update()
 
-    def paintEvent(self, _event) -> None:  # noqa: N802 - Qt API
+    def paintEvent(self, _event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.rect().adjusted(8, 4, -8, -4)

@@ -125,7 +125,7 @@ class LockDialog(QDialog):
     def reject(self) -> None:  # Esc does not unlock
         pass
 
-    def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
+    def closeEvent(self, event) -> None:
         if self._done:
             event.accept()
         else:
@@ -157,7 +157,7 @@ class SessionControl(QObject):
         if self.account is not None:
             self.timer.start()
 
-    def eventFilter(self, _obj, event) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, _obj, event) -> bool:
         if event.type() in ACTIVITY_EVENTS and self.account is not None and self.dialog is None:
             self.timer.start()  # any keystroke or click restarts the countdown
         return False

@@ -52,7 +52,7 @@ class AdminPage(StepPage):
         self.created: dict | None = None
         self.existing = False  # the desk had accounts already (a wizard resumed after this step)
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         if not self.full_name.text():
             self.full_name.setText(str((self.state.get("config") or {}).get("officer_name") or ""))
         self.runner.db(has_accounts, on_done=self._checked)

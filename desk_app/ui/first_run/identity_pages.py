@@ -64,10 +64,10 @@ class PlacePage(StepPage):
         self.commune.chosen.connect(lambda *_: self.completeChanged.emit())
         self.commune.entered.connect(lambda: self.wizard().next())
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         self.province.search.setFocus()
 
-    def isComplete(self) -> bool:  # noqa: N802 - Qt API
+    def isComplete(self) -> bool:
         return self.commune.code is not None
 
     def _province_chosen(self, code, _name: str) -> None:
@@ -120,7 +120,7 @@ class UnitPage(StepPage):
         ])
         self.finish_layout()
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         commune = self.state.get("commune_name") or ""
         self.unit_name.setPlaceholderText(self.tr_("Để trống: UBND {commune}", commune=commune) if commune else "")
         self.unit_code.setFocus()

@@ -93,7 +93,7 @@ class PlaceFinder(QWidget):
             row = self.matches.currentRow() + NAVIGATION_KEYS[key]
             self.matches.setCurrentRow(max(0, min(self.matches.count() - 1, row)))
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             key = event.key()
             if key in NAVIGATION_KEYS:

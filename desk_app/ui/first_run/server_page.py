@@ -40,7 +40,7 @@ class ServerPage(StepPage):
         self.finish_layout()
         self.enrolled: dict | None = None
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         self.server.setFocus()
 
     def save(self, done) -> bool:

@@ -8,7 +8,7 @@ UI thread.
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget, QWizardPage
 
@@ -63,7 +63,7 @@ class StepPage(QWizardPage):
         Subclasses override."""
         return False
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+    def validatePage(self) -> bool:
         if self._passed:
             self._passed = False
             return True

@@ -37,7 +37,7 @@ class FinishPage(StepPage):
         self.body.addWidget(self.summary)
         self.finish_layout()
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         tr, state = self.tr_, self.state
         config = state.get("config") or {}
         rows = [

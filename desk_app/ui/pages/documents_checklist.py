@@ -167,7 +167,7 @@ class DocumentsChecklist(QWidget):
         self.rows_changed.emit()
         self.extra_name.setFocus()
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         """Up/Down on a row's check box: the previous/next row's check box. A row widget
         that gets focus (Up/Down, Tab, a click) is scrolled into view."""
         if event.type() == QEvent.Type.FocusIn and isinstance(obj, QWidget):

@@ -1,8 +1,9 @@
 """Chi tiết hồ sơ: everything about one dossier, its history, how far its documents are
 digitised (scanned pages per document), and recording a status change.
 UI thread; reads and writes run on the DB thread. Later features (print the receipt, scan
-pages) add their buttons with ``add_action`` and read ``current_code``; after a scan is
-saved, ``show_dossier`` reloads the dossier and its page counts."""
+pages) add their buttons with ``add_action`` and read ``current_code``. After any write to the
+dossier shown (a status, a correction, scanned pages, a printed form 02/03, a bulk change), the
+runner's change signal (desk_app/ui/changes.py) reloads it here."""
 
 from __future__ import annotations
 
@@ -26,9 +27,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.dossier import REFUSED, RETURNED, STATUS_LABELS, STATUSES, TRANSITIONS, WITHDRAWN
+from desk_app.domain.dossier import (
+    REFUSED,
+    RETURNED,
+    STATUS_LABELS,
+    STATUSES,
+    TRANSITIONS,
+    WITHDRAWN,
+)
 from desk_app.domain.errors import ValidationError
 from desk_app.i18n import N_, Translator
+from desk_app.ui.changes import ChangeFollower, dossier_code
 from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.formatting import (
     channel_label,
@@ -40,6 +49,7 @@ from desk_app.ui.formatting import (
     show_datetime,
     status_label,
 )
+from desk_app.ui.ops import Op
 from desk_app.ui.pages.dossier_history import history_rows
 from desk_app.ui.pages.dossier_pages import DossierPagesBox
 from desk_app.ui.pages.procedure_finder import duration_text
@@ -88,8 +98,7 @@ def record_status(services, code: str, status: str, note: str, collector: dict |
 
 
 class DossierPage(QWidget):
-    dossier_loaded = Signal(dict)
-    status_changed = Signal(dict)
+    dossier_loaded = Signal(dict)  # shown: after opening, a status recorded here, any change
 
     def __init__(self, runner: TaskRunner, tr: Translator, parent: QWidget | None = None):
         super().__init__(parent)
@@ -98,6 +107,7 @@ class DossierPage(QWidget):
         self.dossier: dict | None = None
         self.digitise: dict | None = None  # services.digitise.status() of the dossier shown
         self._requested: str | None = None
+        pass  # ChangeFollower(self, runner.changes, self.reload, wants=lambda code: code == self.current_code, only_visible=False)
 
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -233,6 +243,11 @@ class DossierPage(QWidget):
         self.pages_box.show_pages(code, highlight)
         # Queued after the dossier on the same DB thread, so it arrives just after it.
         self.runner.db(load_digitise_status, code, on_done=self._digitise_loaded, on_error=self._digitise_failed)
+
+    def reload(self) -> None:
+        """The dossier shown changed: read it, its page counts and its pages again."""
+        if self.current_code:
+            self.show_dossier(self.current_code, highlight=self.pages_box.highlight)
 
     def activate(self) -> None:
         self.new_status.setFocus()
@@ -405,10 +420,8 @@ class DossierPage(QWidget):
 
     def _record(self, status: str, collector: dict | None = None) -> None:
         self.apply_button.setEnabled(False)
-        self.runner.db(
-            record_status, self.dossier["code"], status, self.note.text(), collector,
-            on_done=self._status_recorded, on_error=self._status_failed,
-        )
+        Op(self, self.runner, lambda: self._tr, record_status, self.dossier["code"], status, self.note.text(), collector,
+           on_success=self._status_recorded, on_failure=self._status_failed, changes=dossier_code).run()
 
     # --- returned: who collects the result ------------------------------------------------------------
     def ask_collector(self) -> None:
@@ -435,16 +448,10 @@ class DossierPage(QWidget):
         if self.dossier and self.dossier.get("editable") and self.edit_dialog is None:
             self.runner.db(load_editable, self.dossier["code"], on_done=self._open_editor, on_error=self._status_failed)
 
-    def _edited(self, dossier: dict) -> None:
-        self.status_recorded(dossier)  # shown here at once and the queue re-reads its row
-        # The checklist may have changed: its page counts are read again.
-        self.runner.db(load_digitise_status, dossier["code"], on_done=self._digitise_loaded, on_error=self._digitise_failed)
-
     def _open_editor(self, current: dict) -> None:
         from desk_app.ui.pages.dossier_edit_dialog import DossierEditDialog
 
         dialog = DossierEditDialog(self.runner, self._tr, current, parent=self)
-        dialog.saved.connect(self._edited)
         self.edit_dialog = dialog
 
         def closed(_result: int) -> None:
@@ -454,18 +461,9 @@ class DossierPage(QWidget):
         dialog.finished.connect(closed)
         dialog.open()
 
-    def status_recorded(self, dossier: dict) -> None:
-        """A status recorded elsewhere (a printed form 02/03, a returned result): ``dossier`` is
-        ``set_status``'s fresh view, so it is shown as is (if on this page) with no re-read, and
-        the queue is told."""
-        if self.current_code == dossier["code"]:
-            self._loaded(dossier)
-        self.status_changed.emit(dossier)
-
     def _status_recorded(self, dossier: dict) -> None:
         self.note.clear()
-        self._loaded(dossier)
-        self.status_changed.emit(dossier)
+        self._loaded(dossier)  # set_status's fresh view, shown at once; other pages hear of it
 
     def _status_failed(self, error: BaseException) -> None:
         self.apply_button.setEnabled(True)

@@ -27,10 +27,13 @@ from PySide6.QtWidgets import (
 from desk_app.domain.dossier import DOCUMENT_KINDS, GENDERS, RETURN_CHANNELS
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import Translator
+from desk_app.ui.changes import dossier_code
 from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.formatting import read_date, show_date
+from desk_app.ui.ops import Op
 from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import fit_to_screen, with_error
+
 
 def load_editable(services, code: str) -> dict:
     """DB thread: the dossier's editable fields (refused if it has left the desk)."""
@@ -223,7 +226,8 @@ class DossierEditDialog(QDialog):
             self.errors.show(exc, self._tr)
             return
         self.save_button.setEnabled(False)
-        self.runner.db(save_edit, self.current["code"], request, on_done=self._saved, on_error=self._failed)
+        Op(self, self.runner, lambda: self._tr, save_edit, self.current["code"], request,
+           on_success=self._saved, on_failure=self._failed, changes=dossier_code).run()
 
     def _saved(self, dossier: dict) -> None:
         self.saved.emit(dossier)

@@ -39,7 +39,7 @@ def duration_text(tr: Translator, days: int, hours: float | None) -> str:
 
 class ProcedureFinder(QWidget):
     chosen = Signal(object)  # Procedure, or None when cleared
-    focusNextInChain = Signal()  # noqa: N815 - after a choice the page moves focus on
+    focusNextInChain = Signal()  # Qt-style name: after a choice the page moves focus on
     matches_shown = Signal(int)  # number of matches now listed
 
     def __init__(self, runner: TaskRunner, tr: Translator, parent: QWidget | None = None):
@@ -108,7 +108,7 @@ class ProcedureFinder(QWidget):
             self._choose_when_ready = False
             self._choose_current()
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self.search and event.type() == QEvent.Type.KeyPress:
             key, keys = event.key(), QtCore.Qt.Key  # Qt: see widgets.set_named
             if key in (keys.Key_Down, keys.Key_Up):

@@ -7,7 +7,8 @@ scanner drivers it lists) loads the first time the action is triggered; the page
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction
 
@@ -54,7 +55,6 @@ def install_scanning(main_window, runner: TaskRunner, tr: Translator,
         documents = [d["name"] for d in page.dossier.get("documents", [])]
         dialog = ScanDialog(runner, tr, code=page.current_code, documents=documents,
                             backends=backends or available_backends, parent=main_window)
-        dialog.saved.connect(page.show_dossier)
         open_dialogs.append(dialog)
         dialog.finished.connect(lambda _result: close_dialog(dialog))
         dialog.open()

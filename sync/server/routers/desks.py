@@ -7,7 +7,16 @@ import time
 from fastapi import APIRouter, Depends, Request
 
 from sync.protocol import API_PREFIX, PROTOCOL_VERSION, SUPPORTED_VERSIONS
-from sync.server.deps import JSON_LIMIT, Caller, blocking, parse_model, province_of, settings_of, signed, signed_json
+from sync.server.deps import (
+    JSON_LIMIT,
+    Caller,
+    blocking,
+    parse_model,
+    province_of,
+    settings_of,
+    signed,
+    signed_json,
+)
 from sync.server.models import REFUSALS, DeskAnswer, HeartbeatAnswer, HeartbeatReport, PingAnswer
 from sync.server.routers import body_doc
 from sync.server.sequences import last_sequences

@@ -8,7 +8,14 @@ from fastapi import APIRouter, Depends, Request
 
 from sync.protocol import API_PREFIX, PROTOCOL_VERSION
 from sync.server.admin import AdminError
-from sync.server.deps import JSON_LIMIT, blocking, check_protocol, parse_model, province_of, read_body
+from sync.server.deps import (
+    JSON_LIMIT,
+    blocking,
+    check_protocol,
+    parse_model,
+    province_of,
+    read_body,
+)
 from sync.server.errors import ApiError
 from sync.server.models import REFUSALS, EnrollAnswer, EnrollRequest
 from sync.server.routers import body_doc

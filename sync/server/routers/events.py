@@ -5,7 +5,17 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Header, Request
 
 from sync.protocol import API_PREFIX, MAX_BATCH_BODY, MAX_BATCH_EVENTS, MAX_BATCH_JSON
-from sync.server.deps import Caller, blocking, in_flight, parse_json, province_of, require_space, settings_of, signed, signed_json
+from sync.server.deps import (
+    Caller,
+    blocking,
+    in_flight,
+    parse_json,
+    province_of,
+    require_space,
+    settings_of,
+    signed,
+    signed_json,
+)
 from sync.server.errors import ApiError
 from sync.server.models import REFUSALS, Event, PushAnswer
 from sync.server.routers import body_doc
