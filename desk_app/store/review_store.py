@@ -8,12 +8,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
+from desk_app.domain.dossier import AWAITING_RESULT, REFUSED, SUPPLEMENT_REQUESTED
 from desk_app.store.database import read_rows
+from desk_app.store.queue_plan import sql_list
+from desk_app.store.sqlite_db import Database
 
-# Open = still with the commune; result-ready ones wait for the citizen, not for the staff.
-WORKING = "('received', 'transferred', 'processing', 'supplement_requested')"
+# Working = still with the commune (the domain's AWAITING_RESULT); result-ready ones wait for
+# the citizen, not for the staff. Inlined as literals, not bound: the status keys are fixed
+# identifiers and the planner then sees the same SQL as the queue's (store/queue_plan.py).
+WORKING = sql_list(AWAITING_RESULT)
 REVIEW_COLUMNS = (
     "d.id, d.code, d.applicant_name, d.procedure_code, d.procedure_name, d.received_by, d.received_at, "
     "d.appointment_at, d.appointment_ts, d.status, d.synced_at"
@@ -43,9 +46,9 @@ def _view_clause(flt: ReviewFilter) -> tuple[str, list[Any]]:
     if flt.view == "overdue":
         return f"d.status IN {WORKING} AND d.appointment_ts < ?", [flt.now_ts]
     if flt.view == "supplement":
-        return "d.status = 'supplement_requested'", []
+        return f"d.status = '{SUPPLEMENT_REQUESTED}'", []
     if flt.view == "refused":
-        return "d.status = 'refused'", []
+        return f"d.status = '{REFUSED}'", []
     # unsynced: not yet confirmed by the province, or with a record the server refused
     return (
         "(d.synced_at IS NULL OR d.code IN (SELECT dossier_code FROM outbox WHERE state = 'quarantined'))",
