@@ -62,7 +62,7 @@ def _law_days(year: int) -> dict[date, tuple[str, str]]:
     Built per year on first use: the package's lunar tables stay off the start-up path."""
     import holidays
 
-    table = holidays.VN(years=year, language="vi")
+    table = holidays.country_holidays("VN", years=year, language="vi")
     days: dict[date, tuple[str, str]] = {day: (OFF, str(name)) for day, name in table.items()}
     for day in getattr(table, "weekend_workdays", ()):
         if day.year == year:

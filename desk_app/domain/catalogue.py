@@ -16,10 +16,11 @@ import re
 from dataclasses import asdict, dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
+from typing import Any, Literal, overload
 
 from desk_app.domain.codes import check_procedure_code
 from desk_app.domain.dossier import DOCUMENT_KINDS
-from desk_app.domain.errors import DeskError, ImportRowError, ValidationError
+from desk_app.domain.errors import DeskError, ImportRowError, Translate, ValidationError
 from desk_app.domain.text import fold, normalize_spaces
 
 COLUMNS = (
@@ -103,11 +104,11 @@ class Procedure:
     legal_basis: str = ""
     documents: list[RequiredDocument] = dc_field(default_factory=list)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> Procedure:
+    def from_dict(cls, data: dict[str, Any]) -> Procedure:
         docs = [RequiredDocument(**d) for d in data.get("documents") or []]
         return cls(**{**data, "documents": docs})
 
@@ -120,13 +121,18 @@ _INTEGER_RE = re.compile(r"^\d+$|^\d{1,3}(?:([.,])\d{3})(?:\1\d{3})*$")
 _DECIMAL_RE = re.compile(r"^\d+(?:[.,]\d+)?$")
 
 
-def _number(raw: str, *, row: int, column: str, integer: bool = True):
+@overload
+def _number(raw: str, *, row: int, column: str, integer: Literal[True] = True) -> int | None: ...
+@overload
+def _number(raw: str, *, row: int, column: str, integer: Literal[False]) -> float | None: ...
+def _number(raw: str, *, row: int, column: str, integer: bool = True) -> int | float | None:
     """Parse a number cell. Integers accept thousands separators as Vietnamese exports write
     them (2.000 or 2,000 = two thousand) but never a decimal part: ``1.5`` days is an error,
     not 15 days."""
     text = (raw or "").strip().replace(" ", "").replace("\u00a0", "")
     if not text:
         return None
+    value: int | float
     try:
         if integer:
             if not _INTEGER_RE.match(text):
@@ -232,7 +238,7 @@ class ImportResult:
     errors: list[str]
 
 
-def _rows_from_table(rows: list[list[str]], tr) -> ImportResult:
+def _rows_from_table(rows: list[list[str]], tr: Translate) -> ImportResult:
     if not rows:
         raise ImportRowError("Tệp danh mục trống.")
     mapped = _map_header(rows[0])
@@ -256,7 +262,7 @@ def _rows_from_table(rows: list[list[str]], tr) -> ImportResult:
     return ImportResult(list(procedures.values()), errors)
 
 
-def read_catalogue_file(path: Path, tr) -> ImportResult:
+def read_catalogue_file(path: Path, tr: Translate) -> ImportResult:
     """Parse a CSV or .xlsx catalogue. Bad rows are reported, not silently dropped."""
     path = Path(path)
     if not path.exists():
@@ -291,7 +297,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
     header_line = text.split("\n", 1)[0]
     delimiter = max(",;\t", key=header_line.count)
     try:
-        return [row for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
         raise ValidationError("Tệp CSV không đúng định dạng: {detail}.", field="file", detail=str(exc)) from None
 

@@ -10,6 +10,7 @@ not an edit. Only intake fields change, the ones the desk owns in the sync proto
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from desk_app.domain.dossier import RECEIVED, RETURNED
 from desk_app.domain.errors import ValidationError
@@ -52,7 +53,7 @@ EDIT_FIELD_LABELS = {
 _TRACKING = re.compile(r"^[A-Z0-9-]{6,40}$")
 
 
-def check_request(changes: object) -> dict:
+def check_request(changes: object) -> dict[str, Any]:
     if not isinstance(changes, dict):
         raise ValidationError("Nội dung sửa phải là một đối tượng JSON.", field="changes")
     unknown = sorted(set(changes) - REQUEST_KEYS)

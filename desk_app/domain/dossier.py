@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from desk_app.domain.cccd import parse_cccd_qr
 from desk_app.domain.errors import ValidationError
@@ -130,7 +131,9 @@ class IntakeRequest:
 def _int(value: object, *, field: str, minimum: int, maximum: int, label: str = "") -> int:
     label = label or field_label(field)
     try:
-        number = int(value)  # type: ignore[arg-type]
+        if not isinstance(value, str | int | float):
+            raise TypeError(value)  # a list, an object or null is not a number either
+        number = int(value)
         if isinstance(value, bool) or (isinstance(value, float) and value != number):
             raise ValueError
     except (TypeError, ValueError, OverflowError):
@@ -149,7 +152,7 @@ def _int(value: object, *, field: str, minimum: int, maximum: int, label: str = 
     return number
 
 
-def parse_applicant(data: dict, *, today: date) -> Applicant:
+def parse_applicant(data: dict[str, Any], *, today: date) -> Applicant:
     if not isinstance(data, dict):
         raise ValidationError("Thiếu thông tin người nộp hồ sơ.", field="applicant")
     name = normalize_spaces(str(data.get("full_name") or ""))
@@ -159,7 +162,8 @@ def parse_applicant(data: dict, *, today: date) -> Applicant:
     if not any(ch.isalpha() for ch in name):
         raise ValidationError("Họ tên phải có chữ cái (đã nhập: {value}).", field="full_name", value=name[:50])
     if "|" in name or any(ch.isdigit() for ch in name):
-        # A card's QR typed into the name field ("004099001234|...|Nguyễn Văn An|...") is not a name.
+        # A card's QR typed into the name field ("004099001234|...|Nguyễn Văn An|...") is not
+        # a name.
         raise ValidationError(
             "Họ tên không được chứa chữ số hoặc ký tự | (đã nhập: {value}). Nếu đó là mã QR căn cước, "
             "hãy quét lại.", field="full_name", value=name[:50],
@@ -206,7 +210,7 @@ def parse_documents(items: object) -> list[DocumentItem]:
     return out
 
 
-def parse_intake(data: dict, *, today: date) -> IntakeRequest:
+def parse_intake(data: dict[str, Any], *, today: date) -> IntakeRequest:
     """Validate an intake as given by the CLI JSON or the intake form."""
     if not isinstance(data, dict):
         raise ValidationError("Dữ liệu hồ sơ phải là một đối tượng JSON.")

@@ -5,7 +5,11 @@ The message is translated where it is shown (CLI or UI), never here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+# A translator as the layers above pass it in (desk_app.i18n.Translator): template + params -> text.
+Translate = Callable[..., str]
 
 
 class DeskError(Exception):
@@ -22,14 +26,14 @@ class DeskError(Exception):
         self.params = params
         super().__init__(message.format(**params) if params else message)
 
-    def translated(self, tr) -> str:
+    def translated(self, tr: Translate) -> str:
         """The message in ``tr``'s language. String parameters go through ``tr`` too, so a
         label passed as a parameter (a status label, "(mặc định)") is shown translated; a value
         with no catalogue entry (a name, a code, a path) comes back unchanged."""
         params = {key: tr(value) if isinstance(value, str) and value else value for key, value in self.params.items()}
         return tr(self.message, **params)
 
-    def as_json(self, tr) -> dict[str, Any]:
+    def as_json(self, tr: Translate) -> dict[str, Any]:
         out: dict[str, Any] = {"error": self.code, "message": self.translated(tr)}
         if self.field:
             out["field"] = self.field

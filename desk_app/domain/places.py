@@ -8,10 +8,12 @@ Pure functions; the official list itself comes from vietnam-provinces (services/
 from __future__ import annotations
 
 import unicodedata
+from typing import Any
 
 from desk_app.domain.text import fold
 
-# Administrative prefixes of the official names (2025 list: provinces, communes, wards, special zones).
+# Administrative prefixes of the official names (2025 list: provinces, communes, wards,
+# special zones).
 PREFIXES = ("Thành phố ", "Tỉnh ", "Phường ", "Xã ", "Đặc khu ", "Thị trấn ")
 # What a receptionist may type first to narrow the kind ("xa bao lam").
 _KIND_WORDS = {fold(p.strip()): p for p in PREFIXES}
@@ -49,7 +51,7 @@ def _letters(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-def sort_key(name: str) -> tuple:
+def sort_key(name: str) -> tuple[Any, ...]:
     """Sort by the name without its prefix, ignoring diacritics first (so "Đông" sits among
     the D names), then in Vietnamese letter order, then by the prefix."""
     prefix, rest = split_prefix(name)
@@ -79,7 +81,7 @@ def matches(query: str, name: str) -> bool:
     return all(any(w.startswith(typed) for w in name_words) for typed in words)
 
 
-def rank(query: str, name: str) -> tuple:
+def rank(query: str, name: str) -> tuple[Any, ...]:
     """Better matches first: the name (without prefix) starting with what was typed."""
     _prefix, rest = split_prefix(name)
     typed = " ".join(fold(query).split())
