@@ -18,6 +18,7 @@ from sync.bundle import BundleError
 from desk_common.fsutil import write_atomic
 from sync.server.admin import AdminError, Province
 from sync.server.secrets_at_rest import KEY_ENV
+from sync.server.storage import DEFAULT_POOL_SIZE, POOL_SIZE_ENV
 
 CONFIG = "server.json"
 
@@ -36,7 +37,10 @@ def _database_url(args) -> str | None:
 
 
 def _province(args) -> Province:
-    return Province(Path(args.data), _database_url(args), key_file=getattr(args, "key_file", None))
+    return Province(
+        Path(args.data), _database_url(args), key_file=getattr(args, "key_file", None),
+        db_pool_size=getattr(args, "db_pool_size", None),
+    )
 
 
 def cmd_serve(args) -> None:
@@ -148,6 +152,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--upload-quota-mb", type=int, default=1024, metavar="MB",
         help="bytes one desk may hold in unfinished uploads (default: %(default)s)",
+    )
+    p.add_argument(
+        "--db-pool-size", type=int, default=None, metavar="N",
+        help=f"PostgreSQL connections this process keeps at most (default: ${POOL_SIZE_ENV}, else {DEFAULT_POOL_SIZE})",
     )
     p.add_argument("--desk-version", default="", metavar="X.Y.Z",
                    help="app version desks should run; older desks show an update notice (default: none)")

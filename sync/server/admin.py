@@ -64,14 +64,17 @@ def _code_hash(code: str) -> str:
 class Province:
     """One server's data: database + files. Thread-safe (see ServerDB, FileStore)."""
 
-    def __init__(self, data_dir: Path, database_url: str | None = None, *, key_file: str | Path | None = None):
+    def __init__(
+        self, data_dir: Path, database_url: str | None = None, *, key_file: str | Path | None = None,
+        db_pool_size: int | None = None,
+    ):
         self.data_dir = Path(data_dir)
         make_private(self.data_dir)
         server_key = load_key(self.data_dir, key_file)
         self.sealer = SecretSealer(server_key)
         # USB bundles are sealed to this key's public half (sync/bundle_crypto.py).
         self.bundle_key = private_key_from_server_key(server_key)
-        self.db = ServerDB(self.data_dir, database_url)
+        self.db = ServerDB(self.data_dir, database_url, pool_size=db_pool_size)
         self._wrap_plain_secrets()
         self.files = FileStore(self.data_dir)
         for inside in (self.files.root, self.files.uploads):

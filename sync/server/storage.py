@@ -1,6 +1,10 @@
 """Server database: the same SQL on SQLite (default) and PostgreSQL (``--database-url``).
 
-Each thread gets its own connection (FastAPI runs handlers on a thread pool). Every write
+On SQLite each thread gets its own connection (FastAPI runs handlers on a thread pool). On
+PostgreSQL a process holds a bounded pool of connections (``--db-pool-size``, default
+``DEFAULT_POOL_SIZE`` or $SYNC_DB_POOL_SIZE), borrowed for one transaction or one read, so
+the database sees at most that many connections per process however many threads and
+desks there are (a pooler such as PgBouncer may sit in front). Every write
 is one transaction; unique constraints back idempotency and dossier codes, so two server
 processes on one PostgreSQL database cannot both accept the same record.
 """
@@ -11,9 +15,10 @@ import contextlib
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from sync.server import audit_heads
 
@@ -26,6 +31,21 @@ def now_iso() -> str:
 
 class IntegrityError(Exception):
     """A unique constraint refused a write (both backends)."""
+
+
+class DatabaseUnavailable(Exception):
+    """No database connection could be had in time (pool exhausted, server down)."""
+
+
+POOL_SIZE_ENV = "SYNC_DB_POOL_SIZE"
+DEFAULT_POOL_SIZE = 10
+APPLICATION_NAME = "desk-sync-server"  # how pg_stat_activity names this server's connections
+POOL_TIMEOUT = 10.0  # seconds a request waits for a free connection before 503
+
+
+def pool_size_default() -> int:
+    raw = os.environ.get(POOL_SIZE_ENV, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and int(raw) > 0 else DEFAULT_POOL_SIZE
 
 
 _SCHEMA = """
@@ -136,14 +156,14 @@ _KEY_LOCKS = 17  # advisory lock class of idempotency keys (4242, one int, guard
 class Tx:
     """One open transaction; ``?`` placeholders on both backends."""
 
-    def __init__(self, conn, dialect: str):
+    def __init__(self, conn: Any, dialect: str):
         self.conn = conn
         self.dialect = dialect
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
 
-    def execute(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
         try:
             cur = self.conn.execute(self._sql(sql), tuple(params))
         except sqlite3.IntegrityError as exc:
@@ -155,9 +175,9 @@ class Tx:
         if cur.description is None:
             return []
         names = [d[0] for d in cur.description]
-        return [dict(zip(names, row)) for row in cur.fetchall()]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
-    def one(self, sql: str, params: tuple | list = ()) -> dict[str, Any] | None:
+    def one(self, sql: str, params: Sequence[Any] = ()) -> dict[str, Any] | None:
         rows = self.execute(sql, params)
         return rows[0] if rows else None
 
@@ -179,21 +199,60 @@ class Tx:
 
 
 class ServerDB:
-    def __init__(self, data_dir: Path, database_url: str | None = None):
+    def __init__(self, data_dir: Path, database_url: str | None = None, *, pool_size: int | None = None):
         self.data_dir = Path(data_dir)
         self.url = database_url or ""
         self.dialect = "postgresql" if self.url.startswith(("postgresql://", "postgres://")) else "sqlite"
         self.path = self.data_dir / "server.sqlite3"
+        if pool_size is not None and pool_size < 1:
+            raise ValueError("--db-pool-size must be at least 1")
+        self.pool_size = pool_size or pool_size_default()
         self._local = threading.local()
-        self._all: list = []
+        self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._pool: Any = None
+        if self.dialect == "postgresql":
+            from psycopg_pool import ConnectionPool
+
+            # Opened lazily, one connection kept; autocommit so each borrowed connection is
+            # idle between transactions (none is returned holding a transaction open).
+            self._pool = ConnectionPool(
+                self.url, min_size=1, max_size=self.pool_size, kwargs={"autocommit": True, "application_name": APPLICATION_NAME},
+                timeout=POOL_TIMEOUT, open=True, name="sync-server",
+            )
         self._create_schema()
 
-    def _connect(self):
-        if self.dialect == "postgresql":
-            import psycopg
+    @contextlib.contextmanager
+    def _borrow(self, timeout: float = POOL_TIMEOUT) -> Iterator[Any]:
+        """A connection for one transaction or read: borrowed from the pool (PostgreSQL; a
+        connection left broken or mid-transaction is reset or replaced on return) or this
+        thread's own (SQLite)."""
+        if self._pool is None:
+            yield self._conn()
+            return
+        from psycopg_pool import PoolTimeout
 
-            return psycopg.connect(self.url, autocommit=True)
+        try:
+            conn = self._pool.getconn(timeout=timeout)
+        except PoolTimeout as exc:
+            raise DatabaseUnavailable(f"no database connection within {timeout:g} s") from exc
+        try:
+            yield conn
+        finally:
+            self._pool.putconn(conn)
+
+    def ping(self, timeout: float = 2.0) -> None:
+        """One trivial query, a connection had within ``timeout`` seconds, else
+        ``DatabaseUnavailable`` (the readiness check)."""
+        try:
+            with self._borrow(timeout) as conn:
+                conn.execute("SELECT 1")
+        except DatabaseUnavailable:
+            raise
+        except Exception as exc:
+            raise DatabaseUnavailable(type(exc).__name__) from exc
+
+    def _connect(self) -> sqlite3.Connection:
         self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         if not self.path.exists():  # private from the first byte, whatever the umask
             os.close(os.open(self.path, os.O_CREAT | os.O_WRONLY, 0o600))
@@ -203,7 +262,7 @@ class ServerDB:
         conn.execute("PRAGMA busy_timeout=30000")
         return conn
 
-    def _conn(self):
+    def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._connect()
@@ -226,16 +285,17 @@ class ServerDB:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
-        conn = self._conn()
         if self.dialect == "postgresql":
-            try:
-                with conn.transaction():
-                    yield Tx(conn, self.dialect)
-            except Exception as exc:
-                if type(exc).__name__ in ("UniqueViolation", "IntegrityError"):
-                    raise IntegrityError(str(exc)) from None
-                raise
+            with self._borrow() as conn:
+                try:
+                    with conn.transaction():
+                        yield Tx(conn, self.dialect)
+                except Exception as exc:
+                    if type(exc).__name__ in ("UniqueViolation", "IntegrityError"):
+                        raise IntegrityError(str(exc)) from None
+                    raise
             return
+        conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield Tx(conn, self.dialect)
@@ -244,11 +304,13 @@ class ServerDB:
             raise
         conn.execute("COMMIT")
 
-    def read(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
-        conn = self._conn()
-        return Tx(conn, self.dialect).execute(sql, params)
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        with self._borrow() as conn:
+            return Tx(conn, self.dialect).execute(sql, params)
 
     def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
         with self._lock:
             for conn in self._all:
                 try:
