@@ -11,12 +11,15 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desk_app.domain import permissions
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.services import backup as backups
 from desk_app.services.logs import describe_error
+
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
 PREFIX = "backup."
 DUE_AFTER = timedelta(hours=24)
@@ -48,7 +51,7 @@ class BackupSettings:
 
 
 class BackupSettingsService:
-    def __init__(self, services):
+    def __init__(self, services: DeskServices):
         self.services = services
         self.store = services.store
         self.data_dir = Path(services.data_dir)

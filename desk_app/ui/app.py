@@ -33,6 +33,7 @@ from desk_app.ui.main_window import MainWindow
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:
+    from desk_app.services.context import DeskServices
     from desk_app.ui.first_run.wizard import FirstRunWizard
 
 PROCESS_START = time.time()
@@ -76,7 +77,7 @@ def make_services_factory(data_dir: Path, tr: Translator) -> Callable[[], object
     return build
 
 
-def open_desk(services) -> dict:
+def open_desk(services: DeskServices) -> dict:
     """DB thread: open (and migrate) the database, make sure there is a catalogue, and say
     whether the desk still needs setting up."""
     from desk_app.services.preferences import PreferencesService
@@ -90,7 +91,7 @@ def open_desk(services) -> dict:
     return {"initialised": False, "language": language, **first_run_state(services)}
 
 
-def save_language(services, language: str) -> str:
+def save_language(services: DeskServices, language: str) -> str:
     """DB thread: remember the language the receptionist picked from the menu."""
     from desk_app.services.preferences import PreferencesService
 

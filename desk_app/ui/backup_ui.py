@@ -14,7 +14,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
@@ -37,39 +37,42 @@ from desk_app.ui.ops import DB, IO, Op
 from desk_app.ui.printing.dialog_base import SubmitDialog
 from desk_app.ui.sync_status import human_bytes
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
+
 log = logging.getLogger(__name__)
 
 CHECK_EVERY_MS = 30 * 60 * 1000  # is a daily backup due? (cheap: one settings read)
 FIRST_CHECK_MS = 60 * 1000  # not in the first minute: the counter is busiest at opening
 
 
-def _state(services) -> dict[str, Any]:
+def _state(services: DeskServices) -> dict[str, Any]:
     from desk_app.services.backup_schedule import BackupSettingsService
 
     return BackupSettingsService(services).state(datetime.now())
 
 
-def _save(services, values: dict[str, Any]) -> dict[str, Any]:
+def _save(services: DeskServices, values: dict[str, Any]) -> dict[str, Any]:
     from desk_app.services.backup_schedule import BackupSettings, BackupSettingsService
 
     BackupSettingsService(services).save(BackupSettings(**values))
     return _state(services)
 
 
-def _record(services, result: dict | None, error: BaseException | None) -> dict[str, Any]:
+def _record(services: DeskServices, result: dict | None, error: BaseException | None) -> dict[str, Any]:
     from desk_app.services.backup_schedule import BackupSettingsService
 
     BackupSettingsService(services).record(datetime.now(), result, error)
     return _state(services)
 
 
-def _may_manage(services) -> None:
+def _may_manage(services: DeskServices) -> None:
     from desk_app.services.backup_schedule import BackupSettingsService
 
     BackupSettingsService(services).check_restore_allowed()
 
 
-def _record_written(services, result: dict[str, Any]) -> dict[str, Any]:
+def _record_written(services: DeskServices, result: dict[str, Any]) -> dict[str, Any]:
     log.info("backup written: %s dossiers, %s pages, %s bytes copied", result["dossiers"], result["pages"], result["bytes_copied"])
     return _record(services, result, None)
 

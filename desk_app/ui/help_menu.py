@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtGui import QAction
@@ -21,10 +21,13 @@ from desk_app import __version__
 from desk_app.domain.errors import DeskError
 from desk_app.domain.formats import file_day
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
+
 CHECK_EVERY_MS = 10 * 60 * 1000  # the notice follows the sync rounds' heartbeats
 
 
-def _saved_notice(services) -> dict[str, Any] | None:
+def _saved_notice(services: DeskServices) -> dict[str, Any] | None:
     from desk_app.services import updates
     from desk_app.store.sync_store import SyncStore
 

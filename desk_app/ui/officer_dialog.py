@@ -4,6 +4,8 @@ reading and saving run on the DB thread. Accounts and roles will replace this la
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -20,13 +22,16 @@ from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import with_error
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
-def load_officer(services) -> str:
+
+def load_officer(services: DeskServices) -> str:
     """DB thread."""
     return services.setup.officer()
 
 
-def save_officer(services, name: str) -> str:
+def save_officer(services: DeskServices, name: str) -> str:
     """DB thread: the next intake or status change records this name."""
     return services.setup.set_officer(name)
 

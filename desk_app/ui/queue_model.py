@@ -8,7 +8,7 @@ count is read in the background after the first page so it never delays the firs
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
@@ -16,6 +16,9 @@ from PySide6.QtGui import QBrush, QColor
 from desk_app.i18n import N_, Translator
 from desk_app.ui.formatting import late_text, show_datetime, status_label
 from desk_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
 PAGE_SIZE = 200
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -32,12 +35,12 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 OVERDUE = QColor("#b00020")
 
 
-def fetch_page(services, query: dict, after: tuple[int, int] | None, limit: int) -> list[dict]:
+def fetch_page(services: DeskServices, query: dict, after: tuple[int, int] | None, limit: int) -> list[dict]:
     """DB thread: one page of the queue for ``query`` (QueueService.make_filter arguments)."""
     return services.queue.page(services.queue.make_filter(**query), after=after, limit=limit)
 
 
-def count_rows(services, query: dict) -> int:
+def count_rows(services: DeskServices, query: dict) -> int:
     """DB thread."""
     return services.queue.count(services.queue.make_filter(**query))
 

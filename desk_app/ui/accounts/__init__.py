@@ -4,10 +4,15 @@ menu (lock, switch user, manage accounts), the status-bar label, and the supervi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QAction, QKeySequence
 
 from desk_app.i18n import N_
 from desk_app.ui.accounts.lock import DEFAULT_LOCK_MINUTES, SessionControl
+
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
 SUPERVISOR_PAGES = (
     ("review", N_("Rà soát")),
@@ -21,7 +26,7 @@ ACTIONS = (
 )
 
 
-def accounts_state(services) -> dict:
+def accounts_state(services: DeskServices) -> dict:
     """DB thread: does the desk have accounts, and after how many idle minutes it locks."""
     current = services.accounts.current
     return {

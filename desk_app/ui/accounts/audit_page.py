@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -27,6 +28,9 @@ from desk_app.i18n import N_, Translator
 from desk_app.ui.accounts.lock import error_text
 from desk_app.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
+
 LIMIT = 2000
 ACTION_LABELS = {
     "dossier.create": N_("Tiếp nhận hồ sơ"),
@@ -45,11 +49,11 @@ ACTION_LABELS = {
 }
 
 
-def load_entries(services, filters: dict) -> list[dict]:
+def load_entries(services: DeskServices, filters: dict) -> list[dict]:
     return services.audit.entries(**filters, limit=LIMIT, newest_first=True)
 
 
-def check_chain(services) -> list[dict]:
+def check_chain(services: DeskServices) -> list[dict]:
     services.require("audit.view")
     return services.audit.problems()
 

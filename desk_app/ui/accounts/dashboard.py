@@ -5,6 +5,7 @@ the A4 PDF and exporting .xlsx. The figures come from ReportService on the DB th
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -29,15 +30,18 @@ from desk_app.ui.accounts.charts import BarChart
 from desk_app.ui.accounts.lock import error_text
 from desk_app.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
+
 PRESETS = (("30", N_("30 ngày qua")), ("month", N_("Tháng này")), ("last_month", N_("Tháng trước")), ("custom", N_("Tùy chọn")))
 TILES = ("received", "processed_on_time", "processed_late", "returned_to_citizen", "refused", "digitised", "unsynced")
 
 
-def load_report(services, date_from: date, date_to: date) -> dict:
+def load_report(services: DeskServices, date_from: date, date_to: date) -> dict:
     return services.reports.report(date_from, date_to)
 
 
-def export_report(services, date_from: date, date_to: date, path: str) -> dict:
+def export_report(services: DeskServices, date_from: date, date_to: date, path: str) -> dict:
     from pathlib import Path
 
     target = Path(path)

@@ -9,6 +9,8 @@ out in the services, so no call acts as that person until someone signs in again
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
@@ -24,6 +26,9 @@ from PySide6.QtWidgets import (
 from desk_app.i18n import Translator
 from desk_app.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
+
 DEFAULT_LOCK_MINUTES = 10
 ACTIVITY_EVENTS = frozenset({QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.Wheel})
 
@@ -33,7 +38,7 @@ def error_text(error: BaseException, tr: Translator) -> str:
     return error.translated(tr) if hasattr(error, "translated") else repr(error)
 
 
-def sign_in(services, username: str, password: str) -> dict:
+def sign_in(services: DeskServices, username: str, password: str) -> dict:
     """DB thread: sign in; the account and what waits for it (overdue, due soon)."""
     account = services.accounts.login(username, password).as_dict()
     try:
@@ -43,7 +48,7 @@ def sign_in(services, username: str, password: str) -> dict:
     return {**account, "counts": counts}
 
 
-def sign_out(services) -> None:
+def sign_out(services: DeskServices) -> None:
     services.accounts.logout()
 
 

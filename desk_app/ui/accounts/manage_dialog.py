@@ -4,6 +4,8 @@ and the services decide who may (a non-administrator sees their "forbidden" mess
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,14 +28,17 @@ from desk_app.i18n import Translator
 from desk_app.ui.accounts.lock import error_text
 from desk_app.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
-def load(services) -> dict:
+
+def load(services: DeskServices) -> dict:
     from desk_app.ui.accounts import accounts_state
 
     return {"accounts": services.accounts.list(), **accounts_state(services)}
 
 
-def add_account(services, username: str, role: str, full_name: str, password: str) -> dict:
+def add_account(services: DeskServices, username: str, role: str, full_name: str, password: str) -> dict:
     first = not services.accounts.has_accounts()
     account = services.accounts.add(username, role, full_name, password)
     if first:  # the first administrator signs in with the account just made
@@ -41,7 +46,7 @@ def add_account(services, username: str, role: str, full_name: str, password: st
     return {**account, "first": first}
 
 
-def save_lock_minutes(services, minutes: int) -> int:
+def save_lock_minutes(services: DeskServices, minutes: int) -> int:
     from desk_app.services.accounts import set_lock_minutes
 
     return set_lock_minutes(services, minutes)

@@ -7,6 +7,7 @@ Reads and changes run on the DB thread. UI thread."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -32,10 +33,13 @@ from desk_app.services.review import REVIEW_VIEWS
 from desk_app.ui.accounts.lock import error_text
 from desk_app.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
+
 COLUMNS = ("code", "applicant_name", "procedure_name", "received_by", "received_at", "appointment_at", "status")
 
 
-def load_review(services, view: str, filters: dict) -> dict:
+def load_review(services: DeskServices, view: str, filters: dict) -> dict:
     return {
         "rows": services.review.rows(view, **filters),
         "counts": services.review.counts(),
@@ -44,7 +48,7 @@ def load_review(services, view: str, filters: dict) -> dict:
     }
 
 
-def bulk_change(services, codes: list[str], status: str, note: str) -> dict:
+def bulk_change(services: DeskServices, codes: list[str], status: str, note: str) -> dict:
     result = services.review.bulk_status(codes, status, note=note)
     return {"done": result["done"], "failed": [{"code": f["code"], "message": f["error"].translated(services.tr)}
                                                for f in result["failed"]]}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLineEdit, QPushButton, QWidget
 
@@ -14,8 +15,11 @@ from desk_app.domain.formats import file_stamp
 from desk_app.i18n import Translator
 from desk_app.ui.printing.dialog_base import SubmitDialog
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
-def export_bundle(services, out: Path) -> dict:
+
+def export_bundle(services: DeskServices, out: Path) -> dict:
     """DB thread."""
     return services.sync.export_bundle(out)
 

@@ -6,6 +6,7 @@ writes run on the DB thread. UI thread."""
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -31,16 +32,19 @@ from desk_app.i18n import N_, Translator
 from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.formatting import show_date
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
+
 KINDS = {"off": N_("Nghỉ"), "work": N_("Làm việc bù")}
 SOURCES = {"desk": N_("Bàn này"), "province": N_("Tỉnh"), "official": N_("Thông báo chính thức"), "law": N_("Luật")}
 
 
-def load_year(services, year: int) -> list[dict]:
+def load_year(services: DeskServices, year: int) -> list[dict]:
     """DB thread."""
     return services.setup.calendar_year(year)
 
 
-def set_day(services, day: date, kind: str | None, note: str, year: int) -> list[dict]:
+def set_day(services: DeskServices, day: date, kind: str | None, note: str, year: int) -> list[dict]:
     """DB thread: write the override, then the year as it now reads."""
     services.setup.set_day(day, kind, note)
     return services.setup.calendar_year(year)

@@ -5,6 +5,7 @@ is read and imported on the DB thread. UI thread."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -24,13 +25,16 @@ from PySide6.QtWidgets import (
 from desk_app.i18n import Translator
 from desk_app.ui.field_errors import FieldErrors, error_label
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
-def check_catalogue(services, path: Path) -> dict:
+
+def check_catalogue(services: DeskServices, path: Path) -> dict:
     """DB thread: parse only; nothing is written."""
     return services.catalogue.check_file(path)
 
 
-def import_catalogue(services, path: Path, allow_partial: bool) -> dict:
+def import_catalogue(services: DeskServices, path: Path, allow_partial: bool) -> dict:
     """DB thread: one transaction; a file with bad rows changes nothing unless ``allow_partial``."""
     return services.catalogue.import_file(path, allow_partial=allow_partial)
 

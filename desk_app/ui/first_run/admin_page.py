@@ -8,6 +8,8 @@ the account is made on the DB thread.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLineEdit
 
 from desk_app.domain.errors import ValidationError
@@ -15,14 +17,17 @@ from desk_app.i18n import Translator
 from desk_app.ui.first_run.step import StepPage
 from desk_app.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
-def create_admin_step(services, username: str, full_name: str, password: str) -> dict:
+
+def create_admin_step(services: DeskServices, username: str, full_name: str, password: str) -> dict:
     """DB thread: the first administrator, signed in by the service (the session the UI's
     services share), so the first dossier goes through."""
     return services.accounts.create_first_admin(username, full_name, password)
 
 
-def has_accounts(services) -> bool:
+def has_accounts(services: DeskServices) -> bool:
     return services.accounts.has_accounts()
 
 

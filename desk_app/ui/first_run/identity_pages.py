@@ -4,6 +4,8 @@ list of another province comes from the I/O pool, saving runs on the DB thread."
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QSpinBox, QVBoxLayout, QWidget
 
 from desk_app.domain.codes import MAX_DESKS, is_placeholder_unit_code
@@ -11,6 +13,9 @@ from desk_app.i18n import Translator
 from desk_app.ui.first_run.place_finder import PlaceFinder
 from desk_app.ui.first_run.step import StepPage
 from desk_app.ui.tasks import TaskRunner
+
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
 
 def list_communes(province_code: int) -> list[tuple[str, str]]:
@@ -20,7 +25,7 @@ def list_communes(province_code: int) -> list[tuple[str, str]]:
     return communes_of_province(province_code)
 
 
-def configure_step(services, **values) -> dict:
+def configure_step(services: DeskServices, **values) -> dict:
     """DB thread: the desk's identity. The wizard is marked unfinished first, so a wizard left
     after this step comes back at the next start."""
     services.setup.set_setup_pending(True)

@@ -8,6 +8,8 @@ the first run). Errors are shown in words next to the field at fault. UI thread.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLineEdit
 
 from desk_app.domain.errors import ValidationError
@@ -16,8 +18,11 @@ from desk_app.ui.first_run.step import StepPage
 from desk_app.ui.sync_enroll_dialog import NEED_CODE, NEED_SERVER
 from desk_app.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
-def enroll_step(services, server_url: str, code: str) -> dict:
+
+def enroll_step(services: DeskServices, server_url: str, code: str) -> dict:
     """DB thread: exchange the code for this desk's credential."""
     return services.sync.enroll(server_url, code)
 

@@ -7,6 +7,8 @@ runner's change signal (desk_app/ui/changes.py) reloads it here."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -56,6 +58,9 @@ from desk_app.ui.pages.procedure_finder import duration_text
 from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import chain_tab_order, heading, with_error
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
+
 # (key in the dossier view, caption)
 FIELDS: tuple[tuple[str, str], ...] = (
     ("applicant.full_name", N_("Người nộp")),
@@ -81,17 +86,17 @@ FIELDS: tuple[tuple[str, str], ...] = (
 NEEDS_CONFIRMATION = (REFUSED, WITHDRAWN)
 
 
-def load_dossier(services, code: str) -> dict:
+def load_dossier(services: DeskServices, code: str) -> dict:
     """DB thread."""
     return services.queue.show(code)
 
 
-def load_digitise_status(services, code: str) -> dict:
+def load_digitise_status(services: DeskServices, code: str) -> dict:
     """DB thread: pages per document and whether the dossier counts as digitised."""
     return services.digitise.status(code)
 
 
-def record_status(services, code: str, status: str, note: str, collector: dict | None = None) -> dict:
+def record_status(services: DeskServices, code: str, status: str, note: str, collector: dict | None = None) -> dict:
     """DB thread: append the status event (and its outbox entry) in one transaction;
     ``collector``: who took the result of a "returned" dossier."""
     return services.queue.set_status(code, status, note=note, collector=collector)

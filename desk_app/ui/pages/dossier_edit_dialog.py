@@ -5,6 +5,8 @@ validates it like an intake and keeps before/after in the history."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,13 +36,16 @@ from desk_app.ui.ops import Op
 from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import fit_to_screen, with_error
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
-def load_editable(services, code: str) -> dict:
+
+def load_editable(services: DeskServices, code: str) -> dict:
     """DB thread: the dossier's editable fields (refused if it has left the desk)."""
     return services.edits.current(code)
 
 
-def save_edit(services, code: str, request: dict) -> dict:
+def save_edit(services: DeskServices, code: str, request: dict) -> dict:
     """DB thread: the correction, its history row and its outbox record in one transaction."""
     return services.edits.edit(code, request)
 

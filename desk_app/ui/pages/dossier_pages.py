@@ -5,6 +5,7 @@ DB thread; the files are read and decoded on the I/O pool. UI thread otherwise."
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
@@ -12,8 +13,11 @@ from desk_app.i18n import Translator
 from desk_app.ui.page_viewer import PageRef, PageViewer, ThumbnailStrip
 from desk_app.ui.tasks import TaskRunner
 
+if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.context import DeskServices
 
-def load_pages(services, code: str, highlight: str = "") -> dict:
+
+def load_pages(services: DeskServices, code: str, highlight: str = "") -> dict:
     """DB thread: the dossier's pages in document order (as on its checklist), each with the
     paths of its files in the content-addressed store, whether its words are recognised yet
     (services/ocr.py) and the boxes of the words that ``highlight`` (the queue's search) finds."""

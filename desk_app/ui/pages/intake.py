@@ -40,13 +40,14 @@ from desk_app.ui.widgets import chain_tab_order, heading, set_named, with_error
 
 if TYPE_CHECKING:  # the ID-card parser loads with the first scan (ui/wedge.py), not before the window
     from desk_app.domain.cccd import CccdData
+    from desk_app.services.context import DeskServices
 
 GENDER_LABELS = {"Nam": N_("Nam"), "Nữ": N_("Nữ")}
 VN_TZ = timezone(timedelta(hours=7))  # as domain.calendar's, without loading its holiday tables
 RESULT_STYLE = "QFrame#result { background: #e8f5e9; border: 1px solid #66bb6a; border-radius: 6px; }"
 
 
-def save_intake(services, data: dict) -> dict:
+def save_intake(services: DeskServices, data: dict) -> dict:
     """DB thread: validate, number, schedule and durably commit one dossier. The page asked
     the receptionist before saving without a required document."""
     return services.intake.intake(data, allow_missing=True)

@@ -19,11 +19,12 @@ from desk_app.ui.widgets import set_named
 
 if TYPE_CHECKING:  # the catalogue module (regexes, dataclasses) loads on the DB thread, not before the window
     from desk_app.domain.catalogue import Procedure
+    from desk_app.services.context import DeskServices
 
 MAX_MATCHES = 30
 
 
-def find_procedures(services, text: str) -> list[Procedure]:
+def find_procedures(services: DeskServices, text: str) -> list[Procedure]:
     """DB thread."""
     return services.catalogue.find(text, limit=MAX_MATCHES)
 

@@ -28,6 +28,7 @@ from desk_app.ui.printing.printer import print_pdf
 from desk_app.ui.tasks import RENDER, TaskRunner
 
 if TYPE_CHECKING:  # the printing service (reportlab, the store, holidays) loads on the workers
+    from desk_app.services.context import DeskServices
     from desk_app.services.printing import PreparedForm
     from desk_app.ui.printing.book_dialog import BookDialog
     from desk_app.ui.printing.extras_dialog import ExtrasDialog
@@ -72,7 +73,7 @@ def enable_forms(actions: dict, dossier: dict) -> None:
         action.setEnabled(form in allowed)
 
 
-def prepare_job(services, code: str, form: str):
+def prepare_job(services: DeskServices, code: str, form: str):
     """DB thread: the form's data and the printing settings."""
     return services.printing.prepare(code, form=form), services.printing.settings()
 
@@ -97,12 +98,12 @@ def save_job(path: Path, pdf: bytes) -> None:
     write_atomically(path, pdf)
 
 
-def extras_defaults_job(services, code: str, form: str) -> dict:
+def extras_defaults_job(services: DeskServices, code: str, form: str) -> dict:
     """DB thread: what the forms 02-04 dialog starts with."""
     return services.printing.extras_defaults(code, form)
 
 
-def prepare_issue_job(services, code: str, form: str, values: dict):
+def prepare_issue_job(services: DeskServices, code: str, form: str, values: dict):
     """DB thread: the form with what the officer typed (the same ``FormExtras`` as the CLI's
     ``desk receipt --reason --item --new-appointment --officer-phone``)."""
     prepared = services.printing.prepare_issue(
@@ -111,7 +112,7 @@ def prepare_issue_job(services, code: str, form: str, values: dict):
     return prepared, services.printing.settings()
 
 
-def record_job(services, prepared: PreparedForm, target: str, status: str | None = None, note: str = "") -> dict:
+def record_job(services: DeskServices, prepared: PreparedForm, target: str, status: str | None = None, note: str = "") -> dict:
     """DB thread: log the print; then, if asked, record the status the form goes with (form 02:
     supplement requested, 03: refused). A refused status change does not undo the log."""
     result = services.printing.record(prepared, target=target)
@@ -129,15 +130,15 @@ def changed_status(result: dict) -> list[str]:
     return [dossier["code"]] if dossier is not None else []
 
 
-def settings_job(services) -> dict:
+def settings_job(services: DeskServices) -> dict:
     return services.printing.settings().as_dict()
 
 
-def configure_job(services, changes: dict) -> dict:
+def configure_job(services: DeskServices, changes: dict) -> dict:
     return services.printing.configure(**changes).as_dict()
 
 
-def book_job(services, date_from, date_to, path: Path):
+def book_job(services: DeskServices, date_from, date_to, path: Path):
     """DB thread: the book's rows (numbers given now to dossiers not yet in it)."""
     from desk_app.services.printing import check_book_path
 
@@ -159,7 +160,7 @@ def printers_job() -> list[str]:
     return available_printers()
 
 
-def mark_returned(services, code: str, collector: dict | None = None) -> dict:
+def mark_returned(services: DeskServices, code: str, collector: dict | None = None) -> dict:
     return services.queue.set_status(code, RETURNED, note="", collector=collector)
 
 

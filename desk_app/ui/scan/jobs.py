@@ -21,6 +21,7 @@ from desk_app.ui.scan.page_list import THUMB
 
 if TYPE_CHECKING:  # the pipeline and pages pull in numpy and Pillow: loaded on the I/O pool, when scanning
     from desk_app.scanning.page import ProcessedPage
+    from desk_app.services.context import DeskServices
 
 NEW = -1  # page_ready target: append a new page
 
@@ -118,7 +119,7 @@ class ScanJobs:
         self.bridge.page_ready.emit(turned, thumbnail(turned), key, document, 0)
 
 
-def save_pages(services, code: str, plan: list[tuple[str, list[ProcessedPage]]]) -> list[dict]:
+def save_pages(services: DeskServices, code: str, plan: list[tuple[str, list[ProcessedPage]]]) -> list[dict]:
     """DB thread: one attach (files, then rows + outbox) per document."""
     stored: list[dict] = []
     for document, pages in plan:
