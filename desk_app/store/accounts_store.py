@@ -11,7 +11,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from desk_app.domain.errors import NotFoundError
-from desk_app.store.database import read_rows, write_transaction
+from desk_app.store.database import Params, read_rows, write_transaction
 
 PUBLIC_COLUMNS = "username, role, full_name, active"
 
@@ -20,12 +20,12 @@ class AccountsStore:
     def __init__(self, db: Database):
         self.db = db
 
-    def _read(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+    def _read(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         return read_rows(self.db, sql, params)
 
     def count(self, *, active_only: bool = False) -> int:
         where = " WHERE active = 1" if active_only else ""
-        return self._read(f"SELECT count(*) AS n FROM accounts{where}")[0]["n"]
+        return int(self._read(f"SELECT count(*) AS n FROM accounts{where}")[0]["n"])
 
     def list(self) -> list[dict[str, Any]]:
         rows = self._read(f"SELECT {PUBLIC_COLUMNS} FROM accounts ORDER BY username")

@@ -14,6 +14,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from desk_app.domain.errors import StoreError
 from desk_common.fsutil import CHUNK, sha256_file, write_atomic
@@ -33,7 +34,7 @@ class BlobReport:
     def ok(self) -> bool:
         return not (self.missing or self.altered)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"ok": self.ok, "missing": self.missing, "altered": self.altered, "orphans": self.orphans}
 
 
@@ -76,7 +77,7 @@ class BlobStore:
                 raise StoreError("Ổ đĩa đã đầy: không lưu được tệp. Dữ liệu đã lưu trước đó vẫn an toàn.") from None
             raise StoreError("Không ghi được tệp: {detail}.", detail=str(exc)) from None
 
-    def open(self, sha256: str):
+    def open(self, sha256: str) -> BinaryIO:
         return open(self.path_for(sha256), "rb")
 
     def read(self, sha256: str) -> bytes:

@@ -38,4 +38,4 @@ class ClockStore(SyncStore):
         return rows[0] if rows else None
 
     def max_dossier_id(self) -> int:
-        return read_rows(self.db, "SELECT coalesce(max(id), 0) AS n FROM dossiers")[0]["n"]
+        return int(read_rows(self.db, "SELECT coalesce(max(id), 0) AS n FROM dossiers")[0]["n"])

@@ -19,6 +19,9 @@ from sqlite_utils import Database
 from desk_app.domain.errors import StoreError
 from desk_app.store.migrations import MIGRATION_SET, known_migration_names, migrations
 
+# What sqlite3 binds to the ``?`` / ``:name`` placeholders of one statement.
+Params = tuple[Any, ...] | list[Any] | dict[str, Any]
+
 DB_FILENAME = "desk.sqlite3"
 
 
@@ -140,7 +143,7 @@ def _refuse_newer(db: Database) -> None:
         )
 
 
-def read_rows(db: Database, sql: str, params: tuple | list | dict = (), path: Path | str = "") -> list[dict[str, Any]]:
+def read_rows(db: Database, sql: str, params: Params = (), path: Path | str = "") -> list[dict[str, Any]]:
     """Run a read; rows as dicts, an SQLite failure as the clear ``StoreError``."""
     try:
         cursor = db.conn.execute(sql, params)

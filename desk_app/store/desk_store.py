@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import uuid
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from sqlite_utils import Database
 
 from desk_app.domain.catalogue import Procedure
 from desk_app.domain.errors import NotFoundError, StoreError
-from desk_app.store.database import open_database, read_rows, write_transaction
+from desk_app.store.database import Params, open_database, read_rows, write_transaction
 from desk_app.store.queue_plan import FEW_ROWS, LIST_COLUMNS, QueueFilter, day_start_ts, plan_queue  # noqa: F401 (re-exported)
 from desk_app.store.search_index import fts_document, fts_query, refresh_dossier_fts  # noqa: F401 (re-exported)
 
@@ -93,7 +94,7 @@ class DeskStore:
     def close(self) -> None:
         self.db.conn.close()
 
-    def _read(self, sql: str, params: tuple | list | dict = ()) -> list[dict[str, Any]]:
+    def _read(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         return read_rows(self.db, sql, params, self.path)
 
     # --- settings -------------------------------------------------------------------------
@@ -164,10 +165,10 @@ class DeskStore:
         return rows[0]["created_at"] if rows else None
 
     def dossier_count(self) -> int:
-        return self._read("SELECT count(*) AS n FROM dossiers")[0]["n"]
+        return int(self._read("SELECT count(*) AS n FROM dossiers")[0]["n"])
 
     def count_procedures(self) -> int:
-        return self._read("SELECT count(*) AS n FROM procedures WHERE active = 1")[0]["n"]
+        return int(self._read("SELECT count(*) AS n FROM procedures WHERE active = 1")[0]["n"])
 
     # --- calendar -------------------------------------------------------------------------
     def calendar_overrides(self, source: str = "desk") -> dict[date, str]:
@@ -185,12 +186,12 @@ class DeskStore:
     def insert_dossier(
         self,
         *,
-        make_record,
+        make_record: Callable[[int], dict[str, Any]],
         day_key: str,
         desk: int,
         documents: list[dict[str, Any]],
         actor: str,
-        outbox_payload,
+        outbox_payload: Callable[[dict[str, Any], str], dict[str, Any]],
     ) -> dict[str, Any]:
         """Allocate the next sequence of (day, desk), build the row with ``make_record(counter)``
         and commit it with its documents, its first history event and its outbox entry, all in
@@ -259,7 +260,7 @@ class DeskStore:
         at: str,
         actor: str,
         note: str,
-        outbox_payload,
+        outbox_payload: Callable[[dict[str, Any]], dict[str, Any]],
         collector: dict[str, str] | None = None,
     ) -> dict[str, Any]:
         """Record a status change: event, current status and outbox entry in one transaction.
@@ -276,7 +277,7 @@ class DeskStore:
                 (event_uuid, dossier["id"], status, at, actor, note),
             )
             conn.execute("UPDATE dossiers SET status = ?, status_at = ? WHERE id = ?", (status, at, dossier["id"]))
-            event = {"uuid": event_uuid, "status": status, "at": at, "actor": actor, "note": note, "source": "desk"}
+            event: dict[str, Any] = {"uuid": event_uuid, "status": status, "at": at, "actor": actor, "note": note, "source": "desk"}
             if collector:
                 conn.execute(
                     "INSERT INTO dossier_collectors (event_uuid, dossier_id, name, id_number, post_tracking) "
@@ -297,7 +298,7 @@ class DeskStore:
         if not clauses:
             return False
         sql = f"SELECT count(*) AS n FROM (SELECT 1 FROM dossiers d WHERE {' AND '.join(clauses)} LIMIT ?)"
-        return self._read(sql, [*params, FEW_ROWS + 1])[0]["n"] <= FEW_ROWS
+        return bool(self._read(sql, [*params, FEW_ROWS + 1])[0]["n"] <= FEW_ROWS)
 
     def queue_page(
         self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200
@@ -325,7 +326,7 @@ class DeskStore:
 
     def queue_count(self, flt: QueueFilter) -> int:
         plan = plan_queue(flt, self._few)
-        return self._read(plan.select(plan.clauses, count=True), plan.params)[0]["n"]
+        return int(self._read(plan.select(plan.clauses, count=True), plan.params)[0]["n"])
 
     def explain_queue(self, flt: QueueFilter) -> list[str]:
         """EXPLAIN QUERY PLAN of the first page for ``flt`` (tests and docs/queue-speed.md)."""

@@ -11,7 +11,8 @@ from typing import Any
 
 from desk_app.domain.errors import StoreError
 from desk_app.store.database import write_transaction
-from desk_app.store.desk_store import DOSSIER_COLUMNS, DeskStore, refresh_dossier_fts
+from desk_app.store.desk_store import DOSSIER_COLUMNS, DeskStore
+from desk_app.store.search_index import refresh_dossier_fts
 
 KIND_EDITED = "dossier.edited"  # = sync.protocol.KIND_EDITED (the store does not import sync)
 

@@ -3,6 +3,8 @@ print log. Same rules as ``DeskStore``: one thread at a time, each write one tra
 
 from __future__ import annotations
 
+import sqlite3
+from datetime import date
 from typing import Any
 
 from desk_app.store.database import write_transaction
@@ -18,7 +20,7 @@ class FormsStore:
         self.store = store
 
     @property
-    def conn(self):
+    def conn(self) -> sqlite3.Connection:
         return self.store.db.conn
 
     def book_entry(self, dossier_id: int) -> dict[str, Any] | None:
@@ -39,11 +41,11 @@ class FormsStore:
 
     def print_count(self, dossier_id: int, form: str) -> int:
         """Paper issues of ``form`` so far. A PDF file is logged too but is not a paper handed
-        to anyone, so it does not make the next paper a copy (issue 8)."""
-        return self.store._read(
+        to anyone, so it does not make the next paper a copy."""
+        return int(self.store._read(
             "SELECT count(*) AS n FROM form_prints WHERE dossier_id = ? AND form = ? AND target LIKE ?",
             (dossier_id, form, f"{PAPER_PREFIX}%"),
-        )[0]["n"]
+        )[0]["n"])
 
     def record_print(
         self, *, dossier_id: int, form: str, copy_number: int, layout: str, target: str, at: str, actor: str
@@ -54,6 +56,7 @@ class FormsStore:
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (dossier_id, form, copy_number, layout, target, at, actor),
             )
+            assert cursor.lastrowid is not None  # set by every successful INSERT
             return cursor.lastrowid
 
     def prints(self, dossier_id: int) -> list[dict[str, Any]]:
@@ -63,7 +66,7 @@ class FormsStore:
             (dossier_id,),
         )
 
-    def dossiers_received_between(self, date_from, date_to) -> list[dict[str, Any]]:
+    def dossiers_received_between(self, date_from: date, date_to: date) -> list[dict[str, Any]]:
         """Dossiers received in [date_from, date_to] (local dates), oldest first, with their
         book entry (volume/number may be None) and the times of later milestones."""
         return self.store._read(

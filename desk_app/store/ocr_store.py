@@ -14,20 +14,21 @@ Thread model: whichever thread owns the Database (the OCR worker has its own con
 from __future__ import annotations
 
 import json
+import sqlite3
 from typing import Any
 
 from sqlite_utils import Database
 
 from desk_app.domain.text import fold
-from desk_app.store.database import read_rows, write_transaction
-from desk_app.store.desk_store import refresh_dossier_fts
+from desk_app.store.database import Params, read_rows, write_transaction
+from desk_app.store.search_index import refresh_dossier_fts
 
 
 class OcrStore:
     def __init__(self, db: Database):
         self.db = db
 
-    def _read(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+    def _read(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         return read_rows(self.db, sql, params)
 
     def pending(self, *, dossier_id: int | None = None, limit: int = 1) -> list[dict[str, Any]]:
@@ -45,7 +46,7 @@ class OcrStore:
     def pending_count(self, *, dossier_id: int | None = None) -> int:
         where = "ocr_indexed = 0" + (" AND dossier_id = ?" if dossier_id is not None else "")
         params = (dossier_id,) if dossier_id is not None else ()
-        return self._read(f"SELECT count(*) AS n FROM dossier_pages WHERE {where}", params)[0]["n"]
+        return int(self._read(f"SELECT count(*) AS n FROM dossier_pages WHERE {where}", params)[0]["n"])
 
     def save(self, sha256: str, *, status: str, text: str = "", words: list[list[Any]] | None = None,
              width: int = 0, height: int = 0, engine: str = "", seconds: float = 0.0, error: str = "",
@@ -66,7 +67,7 @@ class OcrStore:
         with write_transaction(self.db):
             self._index_file(self.db.conn, sha256)
 
-    def _index_file(self, conn, sha256: str) -> None:
+    def _index_file(self, conn: sqlite3.Connection, sha256: str) -> None:
         dossiers = [r[0] for r in conn.execute("SELECT DISTINCT dossier_id FROM dossier_pages WHERE sha256 = ?", (sha256,))]
         conn.execute("UPDATE dossier_pages SET ocr_indexed = 1 WHERE sha256 = ? AND ocr_indexed = 0", (sha256,))
         for dossier_id in dossiers:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from sqlite_utils import Database
 
-from desk_app.store.database import read_rows, write_transaction
+from desk_app.store.database import Params, read_rows, write_transaction
 
 PAGE_KIND = "dossier.pages"
 PAGE_FIELDS = ("sha256", "bytes", "mode", "width", "height", "dpi")
@@ -24,7 +25,7 @@ class PagesStore:
     def __init__(self, db: Database):
         self.db = db
 
-    def _read(self, sql: str, params: tuple = ()) -> list[dict[str, Any]]:
+    def _read(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         return read_rows(self.db, sql, params)
 
     def add_pages(
@@ -81,7 +82,7 @@ class PagesStore:
             f"SELECT document, page_no, {', '.join(PAGE_FIELDS + OVERLAY_FIELDS)}, created_at "
             "FROM dossier_pages WHERE dossier_id = ?"
         )
-        params: tuple = (dossier_id,)
+        params: tuple[Any, ...] = (dossier_id,)
         if document is not None:
             sql += " AND document = ?"
             params += (document,)
@@ -105,5 +106,5 @@ class PagesStore:
         return {r["sha"] for r in rows}
 
 
-def _box_text(box) -> str | None:
+def _box_text(box: Sequence[float] | None) -> str | None:
     return json.dumps([int(v) for v in box]) if box else None

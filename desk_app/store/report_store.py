@@ -10,6 +10,7 @@ Thread model: one thread at a time, like ``DeskStore``.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlite_utils import Database
 
@@ -20,7 +21,7 @@ class ReportStore:
     def __init__(self, db: Database):
         self.db = db
 
-    def _rows(self, sql: str, params: tuple) -> list[tuple]:
+    def _rows(self, sql: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         import sqlite3
 
         try:
@@ -28,7 +29,7 @@ class ReportStore:
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc) from None
 
-    def daily(self, date_from: date, date_to: date) -> dict[str, list[tuple]]:
+    def daily(self, date_from: date, date_to: date) -> dict[str, list[tuple[Any, ...]]]:
         """The period's figures summed per dimension: {"total": [(figure, n)], "procedure" /
         "person" / "day": [(key, figure, n)]} (days inclusive; SQLite sums, Python only sorts)."""
         where = "WHERE day >= ? AND day <= ?"

@@ -83,7 +83,7 @@ class ReviewStore:
 
     def count(self, flt: ReviewFilter) -> int:
         clause, params = _view_clause(flt)
-        return read_rows(self.db, f"SELECT count(*) AS n FROM dossiers d WHERE {clause}", params)[0]["n"]
+        return int(read_rows(self.db, f"SELECT count(*) AS n FROM dossiers d WHERE {clause}", params)[0]["n"])
 
     def receivers(self) -> list[str]:
         return [r["received_by"] for r in read_rows(self.db, "SELECT DISTINCT received_by FROM dossiers ORDER BY 1")]

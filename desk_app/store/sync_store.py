@@ -17,7 +17,7 @@ from sqlite_utils import Database
 from desk_app.domain.catalogue import Procedure
 from desk_app.domain.dossier import FINAL_STATUSES, STATUS_LABELS, TRANSITIONS
 from desk_app.domain.errors import DeskError
-from desk_app.store.database import read_rows, write_transaction
+from desk_app.store.database import Params, read_rows, write_transaction
 from desk_app.store.desk_store import upsert_procedure, write_calendar_override
 from desk_common.records import PROVINCE_STATUSES, record_files
 
@@ -31,7 +31,7 @@ class SyncStore:
     def __init__(self, db: Database):
         self.db = db
 
-    def _read(self, sql: str, params: tuple | list = ()) -> list[dict[str, Any]]:
+    def _read(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         return read_rows(self.db, sql, params)
 
     # --- key/value state ------------------------------------------------------------------
@@ -78,7 +78,8 @@ class SyncStore:
             "WHERE state = 'pending' AND id > ? ORDER BY id LIMIT ?",
             (after_id, limit),
         )
-        batch, size = [], 0
+        batch: list[dict[str, Any]] = []
+        size = 0
         for row in rows:
             size += len(row["payload"])
             if batch and size > max_bytes:
