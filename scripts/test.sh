@@ -8,6 +8,6 @@ fi
 if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
 fi
-.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,sane,server]'
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test,sane,server,jbig2]'
 rm -f .venv/.desk-installed  # scripts/run.sh reinstalls its non-editable copy next time
 exec .venv/bin/python -m pytest -n 2 -q "$@"

@@ -1,0 +1,200 @@
+"""The lossless JBIG2 generic-region encoder (desk_app/scanning/jbig2.py), checked by decoders
+that are not ours: jbig2dec (the reference decoder) and pdfium rendering the page from a PDF
+that img2pdf built, both to the exact bitmap; plus our own reader of the same files."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from desk_app.scanning import jbig2, pipeline
+from desk_app.scanning.page import RawPage
+from desk_app.scanning.samples import text_page
+from tests.conftest import require
+
+TYPICAL = {"point_size": 14, "leading": 1.5}
+
+
+def jbig2dec(data: bytes, tmp_path: Path) -> np.ndarray:
+    """The reference decoder's bitmap of a standalone JBIG2 file (True = black)."""
+    require(shutil.which("jbig2dec") is not None, "jbig2dec is not installed (apt-get install jbig2dec)")
+    src, out = tmp_path / "page.jb2", tmp_path / "page.pbm"
+    src.write_bytes(data)
+    run = subprocess.run(["jbig2dec", "-t", "pbm", "-o", str(out), str(src)], capture_output=True, text=True)
+    assert run.returncode == 0 and "error" not in run.stderr.lower(), run.stderr
+    with Image.open(out) as pbm:
+        return ~np.asarray(pbm.convert("1"))
+
+
+def pdfium_render(data: bytes) -> np.ndarray:
+    """The page as pdfium draws it from a PDF in which img2pdf embedded the file (/JBIG2Decode),
+    at one device pixel per image pixel (True = black)."""
+    import img2pdf
+    import pikepdf
+    import pypdfium2 as pdfium
+
+    pdf_bytes = img2pdf.convert(data)
+    with pikepdf.Pdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        (image,) = pdf.pages[0].get_images().values()
+        assert str(image.Filter) == "/JBIG2Decode"
+        width, height = int(image.Width), int(image.Height)
+    pdf = pdfium.PdfDocument(pdf_bytes)
+    try:
+        page = pdf[0]
+        # pypdfium2 rounds the bitmap size up: a hair under dpi/72 gives exactly one pixel per
+        # image pixel (200 dpi x 595.44 pt would make 1654.0000001 -> 1655).
+        scale = width / page.get_width() * (1 - 1e-9)
+        grey = np.asarray(page.render(scale=scale, grayscale=True).to_pil().convert("L"))
+    finally:
+        pdf.close()
+    # The page box is in points rounded by img2pdf: one row or column more at most, blank.
+    assert grey.shape[0] - height in (0, 1) and grey.shape[1] - width in (0, 1)
+    assert grey[height:].min(initial=255) >= 128 and grey[:, width:].min(initial=255) >= 128
+    return grey[:height, :width] < 128
+
+
+def pdfium_render_embedded(data: bytes) -> np.ndarray:
+    """The page drawn by pdfium from a PDF written here, not by img2pdf: the image stream holds
+    the embedded organisation as the PDF specification puts it (no file header, no end-of-page
+    or end-of-file segment), drawn at 4 points a pixel and rendered at scale 1/4 (both exact in
+    binary), so even a 1-pixel page is a valid PDF page."""
+    import pikepdf
+    import pypdfium2 as pdfium
+
+    width, height = (int.from_bytes(data[24 + k:28 + k], "big") for k in (0, 4))
+    embedded = data[13:-22]  # after the file header, before end of page + end of file
+    assert data[-22:] == b"\x00\x00\x00\x021\x00\x01\x00\x00\x00\x00\x00\x00\x00\x033\x00\x01\x00\x00\x00\x00"
+    pdf = pikepdf.new()
+    image = pikepdf.Stream(pdf, embedded)
+    image.Type, image.Subtype = pikepdf.Name.XObject, pikepdf.Name.Image
+    image.Width, image.Height, image.BitsPerComponent = width, height, 1
+    image.ColorSpace, image.Filter = pikepdf.Name.DeviceGray, pikepdf.Name.JBIG2Decode
+    content = pikepdf.Stream(pdf, f"q {4 * width} 0 0 {4 * height} 0 0 cm /Im0 Do Q".encode())
+    pdf.pages.append(pikepdf.Page(pikepdf.Dictionary(
+        Type=pikepdf.Name.Page, MediaBox=[0, 0, 4 * width, 4 * height], Contents=content,
+        Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image)),
+    )))
+    out = io.BytesIO()
+    pdf.save(out)
+    doc = pdfium.PdfDocument(out.getvalue())
+    try:
+        grey = np.asarray(doc[0].render(scale=0.25, grayscale=True).to_pil().convert("L"))
+    finally:
+        doc.close()
+    assert grey.shape == (height, width)
+    return grey < 128
+
+
+def stored_text_page(dpi: int, **layout) -> np.ndarray:
+    """A generated scan (bench_pages' generator) through the text pipeline: the bilevel page."""
+    page = pipeline.process(RawPage(text_page(dpi, tilt=0.7, seed=3, **layout), dpi), mode="text")
+    with Image.open(io.BytesIO(page.data)) as img:
+        return ~np.asarray(img.convert("1"))
+
+
+@pytest.fixture(scope="module")
+def page_200() -> np.ndarray:
+    return stored_text_page(200, **TYPICAL)
+
+
+def edge_cases() -> dict[str, np.ndarray]:
+    rng = np.random.default_rng(7)
+    cases = {
+        "all white": np.zeros((40, 37), bool),
+        "all black": np.ones((33, 64), bool),
+        "1 pixel": np.ones((1, 1), bool),
+        "1 pixel tall": rng.random((1, 501)) < 0.4,
+        "1 pixel wide": rng.random((300, 1)) < 0.4,
+        "odd width, noise": rng.random((61, 97)) < 0.5,  # no context helps: the worst case
+        "sparse dots": rng.random((80, 203)) < 0.01,
+    }
+    stripes = np.zeros((48, 75), bool)
+    stripes[::2, 3:70] = True  # no row equals the one above: typical prediction codes every row
+    stripes[20:30] = True  # ... and here every row does
+    cases["rows repeated and alternating"] = stripes
+    return cases
+
+
+@pytest.mark.parametrize("tpgdon", [False, True])
+@pytest.mark.parametrize("name", list(edge_cases()))
+def test_edge_cases_decode_to_the_exact_bitmap(name, tpgdon, tmp_path):
+    ink = edge_cases()[name]
+    data = jbig2.encode(ink, 300, tpgdon=tpgdon)
+    assert np.array_equal(jbig2dec(data, tmp_path), ink)
+    assert np.array_equal(pdfium_render_embedded(data), ink)
+    assert np.array_equal(jbig2.decode(data), ink)
+
+
+def test_generated_page_decodes_exactly_with_jbig2dec_and_pdfium(page_200, tmp_path):
+    data = jbig2.encode(page_200, 200)
+    assert np.array_equal(jbig2dec(data, tmp_path), page_200)
+    assert np.array_equal(pdfium_render(data), page_200)
+    assert np.array_equal(jbig2.decode(data), page_200)
+
+
+def test_typical_prediction_decodes_exactly_on_a_page(page_200, tmp_path):
+    data = jbig2.encode(page_200, 200, tpgdon=True)
+    assert np.array_equal(jbig2dec(data, tmp_path), page_200)
+    assert np.array_equal(pdfium_render(data), page_200)
+
+
+def test_a4_300dpi_page_is_at_least_1_4x_smaller_than_g4(tmp_path):
+    """The adoption rule's size half, on the page the benchmark measures (ratio ~1.57)."""
+    page = pipeline.process(RawPage(text_page(300, tilt=0.7, **TYPICAL), 300), mode="text")
+    with Image.open(io.BytesIO(page.data)) as img:
+        ink = ~np.asarray(img.convert("1"))
+    data = jbig2.encode(ink, 300)
+    assert len(page.data) / len(data) >= 1.4
+    assert np.array_equal(jbig2dec(data, tmp_path), ink)
+
+
+def test_plain_python_coder_writes_the_same_bytes():
+    """Without numba the same loop runs as Python (slow, same output)."""
+    require(jbig2.compiled(), "numba not installed: the module already runs as plain Python")
+    ink = edge_cases()["odd width, noise"] | edge_cases()["odd width, noise"][::-1]
+    padded = np.zeros((ink.shape[0] + 2, ink.shape[1] + 8), dtype=np.int64)
+    padded[2:, 4:-4] = ink
+    out = np.zeros(ink.size + 1024, dtype=np.uint8)
+    used = jbig2._encode_region.py_func(padded, ink.shape[0], ink.shape[1], False, out)
+    assert out[1:used].tobytes() == jbig2.generic_region_data(ink, tpgdon=False)
+
+
+def test_a_too_small_buffer_grows_instead_of_overflowing():
+    ink = edge_cases()["odd width, noise"]
+    padded = np.zeros((ink.shape[0] + 2, ink.shape[1] + 8), dtype=np.uint8)
+    padded[2:, 4:-4] = ink
+    assert jbig2._encode_region(padded, ink.shape[0], ink.shape[1], False, np.zeros(300, np.uint8)) == -1
+    assert np.array_equal(jbig2.decode(jbig2.encode(ink, 200)), ink)
+
+
+def test_resolution_survives_img2pdf():
+    """img2pdf divides pixels per metre by 39.37 and truncates: the page keeps its size."""
+    import img2pdf
+    import pikepdf
+
+    for dpi in (150, 200, 300):
+        data = jbig2.encode(np.zeros((dpi, dpi * 2), bool), dpi)
+        with pikepdf.Pdf.open(io.BytesIO(img2pdf.convert(data))) as pdf:
+            x0, y0, x1, y1 = (float(v) for v in pdf.pages[0].mediabox)
+        assert (round(x1 - x0, 2), round(y1 - y0, 2)) == (144.0, 72.0)
+
+
+def test_reader_refuses_what_it_does_not_read():
+    data = jbig2.encode(np.ones((4, 4), bool), 200)
+    other_template = bytearray(data)
+    other_template[13 + 30 + 11 + 17] |= 0x02  # the region's flags: GBTEMPLATE 1
+    for bad, why in (
+        (b"II*\x00" + data[4:], "not a one-page"),
+        (data[:60], "truncated"),
+        (bytes(other_template), "not in the form"),
+    ):
+        with pytest.raises(ValueError, match=why):
+            jbig2.decode(bad)
+    with pytest.raises(ValueError, match="empty"):
+        jbig2.encode(np.zeros((0, 5), bool), 200)
