@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.codes import code_day, dossier_code
 from desk_app.domain.dossier import RECEIVED, parse_intake
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.formats import vn_date, vn_datetime
+from desk_app.domain.intake_record import IntakeRecord
 from desk_app.domain.text import fold
 from desk_app.services.actor import ActorSource, as_actor_source
 from desk_app.services.catalogue import CatalogueService
@@ -100,43 +102,38 @@ class IntakeService:
         created_at = iso(now)
         actor = self.actor
 
-        def make_record(counter: int) -> dict:
-            return {
-                "code": dossier_code(config.unit_code, received_at.date(), config.desk, counter),
-                "unit_code": config.unit_code,
-                "desk": config.desk,
-                "procedure_code": procedure.code,
-                "procedure_name": procedure.name,
-                "processing_days": procedure.processing_days,
-                "processing_hours": procedure.processing_hours,
-                "fee": procedure.fee,
-                "applicant_name": applicant.full_name,
-                "applicant_id_number": applicant.id_number,
-                "applicant_birth_date": applicant.birth_date,
-                "applicant_gender": applicant.gender,
-                "applicant_address": applicant.address,
-                "phone": applicant.phone,
-                "email": applicant.email,
-                "sets": request.sets,
-                "return_channel": request.return_channel,
-                "notes": request.notes,
-                "received_at": iso(received_at),
-                "received_ts": int(received_at.timestamp()),
-                "appointment_at": iso(appointment),
-                "appointment_ts": int(appointment.timestamp()),
-                "status": RECEIVED,
-                "status_at": iso(received_at),
-                "received_by": actor,
-                "created_at": created_at,
-                "synced_at": None,
-            }
+        def make_record(counter: int) -> IntakeRecord:
+            return IntakeRecord(
+                code=dossier_code(config.unit_code, received_at.date(), config.desk, counter),
+                unit_code=config.unit_code,
+                desk=config.desk,
+                procedure_code=procedure.code,
+                procedure_name=procedure.name,
+                processing_days=procedure.processing_days,
+                processing_hours=procedure.processing_hours,
+                fee=procedure.fee,
+                applicant_name=applicant.full_name,
+                applicant_id_number=applicant.id_number,
+                applicant_birth_date=applicant.birth_date,
+                applicant_gender=applicant.gender,
+                applicant_address=applicant.address,
+                phone=applicant.phone,
+                email=applicant.email,
+                sets=request.sets,
+                return_channel=request.return_channel,
+                notes=request.notes,
+                received_at=iso(received_at),
+                received_ts=int(received_at.timestamp()),
+                appointment_at=iso(appointment),
+                appointment_ts=int(appointment.timestamp()),
+                status=RECEIVED,
+                status_at=iso(received_at),
+                received_by=actor,
+                created_at=created_at,
+            )
 
-        def outbox_payload(record: dict, event_uuid: str) -> dict:
-            return {
-                "dossier": {k: v for k, v in record.items() if k not in ("id", "received_ts", "appointment_ts", "synced_at")},
-                "documents": documents,
-                "event_uuid": event_uuid,
-            }
+        def outbox_payload(record: IntakeRecord, event_uuid: str) -> dict[str, Any]:
+            return {"dossier": record.wire(), "documents": documents, "event_uuid": event_uuid}
 
         record = self.store.insert_dossier(
             make_record=make_record,
@@ -146,7 +143,7 @@ class IntakeService:
             actor=actor,
             outbox_payload=outbox_payload,
         )
-        return self.store_view(record["code"])
+        return self.store_view(record.code)
 
     def check_clock(self, now: datetime) -> None:
         """Refuse to number dossiers with a clock that is obviously wrong: codes and

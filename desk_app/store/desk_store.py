@@ -18,6 +18,7 @@ from sqlite_utils import Database
 
 from desk_app.domain.catalogue import Procedure
 from desk_app.domain.errors import NotFoundError, StoreError
+from desk_app.domain.intake_record import IntakeRecord
 from desk_app.store.database import Params, open_database, read_rows, write_transaction
 from desk_app.store.queue_plan import FEW_ROWS, LIST_COLUMNS, QueueFilter, day_start_ts, plan_queue  # noqa: F401 (re-exported)
 from desk_app.store.search_index import fts_document, fts_query, refresh_dossier_fts  # noqa: F401 (re-exported)
@@ -186,13 +187,13 @@ class DeskStore:
     def insert_dossier(
         self,
         *,
-        make_record: Callable[[int], dict[str, Any]],
+        make_record: Callable[[int], IntakeRecord],
         day_key: str,
         desk: int,
         documents: list[dict[str, Any]],
         actor: str,
-        outbox_payload: Callable[[dict[str, Any], str], dict[str, Any]],
-    ) -> dict[str, Any]:
+        outbox_payload: Callable[[IntakeRecord, str], dict[str, Any]],
+    ) -> IntakeRecord:
         """Allocate the next sequence of (day, desk), build the row with ``make_record(counter)``
         and commit it with its documents, its first history event and its outbox entry, all in
         one durable transaction."""
@@ -204,20 +205,18 @@ class DeskStore:
                 (day_key, desk),
             ).fetchone()
             record = make_record(row[0])
-            record.setdefault("uuid", str(uuid.uuid4()))
-            columns = [k for k in record if k != "id"]
-            if conn.execute("SELECT 1 FROM dossiers WHERE code = ?", (record["code"],)).fetchone():
+            values = record.columns()
+            if conn.execute("SELECT 1 FROM dossiers WHERE code = ?", (record.code,)).fetchone():
                 # Only possible when two PCs were set up as the same desk (see docs/dossier-codes.md).
                 raise StoreError(
                     "Mã hồ sơ {code} đã tồn tại: hai máy đang dùng cùng số bàn? Không có gì được ghi.",
-                    code=record["code"],
+                    code=record.code,
                 )
             cursor = conn.execute(
-                f"INSERT INTO dossiers ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-                [record[c] for c in columns],
+                f"INSERT INTO dossiers ({', '.join(values)}) VALUES ({', '.join('?' for _ in values)})",
+                list(values.values()),
             )
             dossier_id = cursor.lastrowid
-            record["id"] = dossier_id
             conn.executemany(
                 "INSERT INTO dossier_documents (dossier_id, position, name, kind, count) VALUES (?, ?, ?, ?, ?)",
                 [(dossier_id, i, d["name"], d["kind"], d["count"]) for i, d in enumerate(documents)],
@@ -225,13 +224,13 @@ class DeskStore:
             event_uuid = str(uuid.uuid4())
             conn.execute(
                 "INSERT INTO dossier_events (uuid, dossier_id, status, at, actor, note) VALUES (?, ?, ?, ?, ?, '')",
-                (event_uuid, dossier_id, record["status"], record["received_at"], actor),
+                (event_uuid, dossier_id, record.status, record.received_at, actor),
             )
-            conn.execute("INSERT INTO dossier_fts (rowid, text) VALUES (?, ?)", (dossier_id, fts_document(record)))
+            conn.execute("INSERT INTO dossier_fts (rowid, text) VALUES (?, ?)", (dossier_id, fts_document(values)))
             payload = outbox_payload(record, event_uuid)
             conn.execute(
                 "INSERT INTO outbox (idempotency_key, kind, dossier_code, payload, created_at) VALUES (?, ?, ?, ?, ?)",
-                (record["uuid"], "dossier.received", record["code"], json.dumps(payload, ensure_ascii=False), record["created_at"]),
+                (record.uuid, "dossier.received", record.code, json.dumps(payload, ensure_ascii=False), record.created_at),
             )
         return record
 
