@@ -22,6 +22,7 @@ from typing import Any
 
 import requests
 import urllib3
+from requests.adapters import HTTPAdapter
 from urllib3.exceptions import InsecureRequestWarning
 
 from sync.cancel import Cancel, track_connections
@@ -116,10 +117,12 @@ class SyncClient(TusUploads):
             # other key (whoever signed it) is refused on connect.
             self.session.verify = False
             urllib3.disable_warnings(InsecureRequestWarning)
-        self.session.mount("https://", PinningAdapter(self.pin, self._saw_pin))
+        secure = PinningAdapter(self.pin, self._saw_pin)
+        self.session.mount("https://", secure)
         if cancel is not None:
-            self.session.mount("http://", HTTPAdapter())
-            for adapter in (self.session.get_adapter("https://"), self.session.get_adapter("http://")):
+            plain = HTTPAdapter()
+            self.session.mount("http://", plain)
+            for adapter in (secure, plain):
                 track_connections(adapter, cancel)
         self.stats = {"requests": 0, "retries": 0, "file_bytes_sent": 0, "files_uploaded": 0, "files_skipped": 0, "max_chunk": 0}
 

@@ -7,6 +7,7 @@ Messages are Vietnamese templates (marked with N_) translated where they are sho
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 TRANSPORT = "transport"
@@ -88,11 +89,11 @@ class SyncError(Exception):
     def message_template(self) -> str:
         return MESSAGES.get(self.reason) or MESSAGES.get(self.category) or MESSAGES["server"]
 
-    def translated(self, tr) -> str:
+    def translated(self, tr: Callable[..., str]) -> str:
         return tr(self.message_template(), detail=self.detail or self.reason)
 
-    def as_dict(self, tr=None) -> dict[str, Any]:
-        out = {"category": self.category, "reason": self.reason, "detail": self.detail}
+    def as_dict(self, tr: Callable[..., str] | None = None) -> dict[str, Any]:
+        out: dict[str, Any] = {"category": self.category, "reason": self.reason, "detail": self.detail}
         if tr is not None:
             out["message"] = self.translated(tr)
         return out

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
+
+import requests
 
 from sync.errors import RECORD, SyncError
 from sync.protocol import (
@@ -79,6 +81,21 @@ class TusUploads:
     max_attempts: int
     sleep: Callable[[float], None]
     _pause: Callable[[float], None]
+
+    if TYPE_CHECKING:  # SyncClient's, which this mixin is part of
+
+        def _request(
+            self,
+            method: str,
+            path: str,
+            *,
+            body: bytes = b"",
+            headers: dict[str, str] | None = None,
+            signed: bool = True,
+            timeout: float | None = None,
+            connect_timeout: float | None = None,
+            ok: tuple[int, ...] = (200,),
+        ) -> requests.Response: ...
 
     def _tus(self, extra: dict[str, str] | None = None) -> dict[str, str]:
         return {"Tus-Resumable": TUS_VERSION, **(extra or {})}

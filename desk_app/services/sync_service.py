@@ -43,6 +43,7 @@ from desk_app.store.desk_store import DeskStore
 from desk_app.store.sync_store import SyncStore
 from sync.bundle import write_bundle
 from sync.bundle_crypto import decode_public, encode_public
+from sync.cancel import Cancel
 from sync.client import Credential, SyncClient, check_enroll_url
 from sync.errors import AUTHENTICATION, SyncError, reason_message
 from sync.protocol import CLOCK_WARNING_SECONDS, receipt_tag, record_files
@@ -99,8 +100,9 @@ class SyncService:
     def require_credential(self) -> Credential:
         return self.credentials.require()
 
-    def make_client(self, credential: Credential | None = None, server_url: str | None = None) -> SyncClient:
-        return SyncClient(credential, server_url=server_url, **self.client_options)
+    def make_client(self, credential: Credential | None = None, server_url: str | None = None,
+                    cancel: Cancel | None = None) -> SyncClient:
+        return SyncClient(credential, server_url=server_url, cancel=cancel, **self.client_options)
 
     def enroll(self, server_url: str, code: str, *, pin: str | None = None, ca_file: str | None = None) -> dict[str, Any]:
         """Exchange a one-time code for this desk's credential (network: background thread).
@@ -254,12 +256,13 @@ class SyncService:
         return self.store.retry_quarantined(keys)
 
     # --- one round ------------------------------------------------------------------------
-    def sync_once(self, *, client: SyncClient | None = None, tr=None) -> dict[str, Any]:
+    def sync_once(self, *, client: SyncClient | None = None, tr=None, cancel: Cancel | None = None) -> dict[str, Any]:
         """Push pending records (files first), pull the province's changes, report. Returns
-        a JSON-able summary; ``ok`` is true only when everything is confirmed."""
+        a JSON-able summary; ``ok`` is true only when everything is confirmed. ``cancel``
+        (set from another thread) ends the round at its next wait (sync/cancel.py)."""
         credential = self.require_credential()
         own_client = client is None
-        client = client or self.make_client(credential)
+        client = client or self.make_client(credential, cancel=cancel)
         sync_round = SyncRound(
             self.store,
             self.blobs,

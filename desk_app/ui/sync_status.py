@@ -3,24 +3,28 @@
 ``install_sync(main_window, runner, tr, data_dir=...)`` puts a ``SyncStatusWidget`` in the
 status bar (offline/online, outbox depth, bytes pending, last confirmed sync, the last
 error, a clock warning, "sync now", and "enroll…" while the desk is not enrolled) and
-starts a ``SyncLoop``. Network rounds and the enrolment run on ``runner.io`` with their own
-services (own SQLite connection, WAL), one at a time; the cheap local status refresh runs
-on ``runner.db`` every few seconds. The UI thread only schedules and paints. The widget and
-its dialogs follow the main window's ``language_changed``.
+starts a ``SyncLoop``. Network rounds and the enrolment run on the runner's ``sync`` executor
+with their own services (own SQLite connection, WAL), one at a time; the cheap local status
+refresh runs on ``runner.db`` every few seconds. Closing the window cancels a round in flight
+(sync/cancel.py): it stops at its next wait, within a second, and the next start resumes it.
+The UI thread only schedules and paints. The widget and its dialogs follow the main window's
+``language_changed``.
 """
 
 from __future__ import annotations
 
 import random
+import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from desk_app.domain.formats import clock_time, short_time
 from desk_app.i18n import N_, Translator
 from desk_app.ui.tasks import logged_only
+from sync.cancel import Cancel
 
 # Shown until the first status arrives. The other labels live in the sync service, imported
 # only once a status came back from the DB thread (which loaded it), so building this widget
@@ -220,6 +224,10 @@ class SyncLoop(QObject):
         self.in_flight = False
         self.again = False  # "sync now" asked while a round was running: one more at its end
         self._services = None
+        # Held by a round for its whole length: the services are closed only between rounds.
+        self._services_lock = threading.Lock()
+        # Set once, at shutdown: the round in flight stops at its next wait, no new one starts.
+        self.cancel = Cancel()
         self._factory = services_factory or _default_factory(Path(data_dir), tr)
         self.timer = QTimer(self, singleShot=True)
         self.timer.timeout.connect(self.sync_now)
@@ -259,22 +267,29 @@ class SyncLoop(QObject):
             self.sync_now()  # just enrolled (e.g. with `desk enroll`): a first round now
 
     def sync_now(self) -> None:
+        if self.cancel.is_set():
+            return  # shutting down
         if self.in_flight:
             self.again = True
             return
         self.timer.stop()
         self.in_flight = True
         self.widget.set_running(True)
-        self.runner.io(self._round, on_done=self._done, on_error=self._failed)
+        self.runner.sync(self._round, on_done=self._done, on_error=self._failed)
 
     def _round(self) -> dict[str, Any]:
-        """I/O thread: one round with this loop's own services (own connection)."""
-        if self._services is None:
-            self._services = self._factory()
-        sync = self._services.sync
+        """Sync thread: one round with this loop's own services (own connection)."""
+        with self._services_lock:
+            if self.cancel.is_set():
+                return {"summary": None, "status": self.widget.status}
+            if self._services is None:
+                self._services = self._factory()
+            return self._round_with(self._services.sync)
+
+    def _round_with(self, sync) -> dict[str, Any]:
         if sync.store.credential_meta() is None:
             return {"summary": None, "status": sync.status(ping=False)}
-        summary = sync.sync_once(tr=self.tr_)
+        summary = sync.sync_once(tr=self.tr_, cancel=self.cancel)
         status = sync.status(ping=False)
         status["online"] = summary["online"]
         status["state"] = "online" if summary["online"] else "offline"
@@ -302,6 +317,8 @@ class SyncLoop(QObject):
         self.round_finished.emit({"error": repr(exc)})
 
     def _schedule(self) -> None:
+        if self.cancel.is_set():
+            return
         if self.again:
             self.again = False
             self.timer.start(0)
@@ -333,8 +350,6 @@ class SyncLoop(QObject):
 
     def show_enroll(self):
         """Open (or raise) the enrolment dialog; the exchange runs on the I/O pool."""
-        from PySide6.QtCore import Qt  # not at import: the start-up path avoids the Qt namespace
-
         from desk_app.ui.sync_enroll_dialog import SyncEnrollDialog
 
         if self.enroll_dialog is not None:
@@ -349,7 +364,7 @@ class SyncLoop(QObject):
         return dialog
 
     def enroll(self, server_url: str, code: str, on_done: Callable[[dict], None], on_error: Callable[[BaseException], None]) -> None:
-        """UI thread: run ``SyncService.enroll`` (what ``desk enroll`` runs) on the I/O pool
+        """UI thread: run ``SyncService.enroll`` (what ``desk enroll`` runs) on the sync executor
         with services of its own (own connection), so it never waits on the UI thread nor
         shares a connection with a round."""
         factory = self._factory
@@ -361,7 +376,7 @@ class SyncLoop(QObject):
             finally:
                 services.close()
 
-        self.runner.io(run, on_done=on_done, on_error=on_error)
+        self.runner.sync(run, on_done=on_done, on_error=on_error)
 
     def _enrolled(self, meta: dict) -> None:
         """Enrolled from the dialog: say so now, then a first round at once."""
@@ -379,11 +394,18 @@ class SyncLoop(QObject):
                 dialog.retranslate(tr)
 
     def shutdown(self) -> None:
-        """UI thread, at exit: stop scheduling; the loop's connection closes on the I/O pool."""
+        """UI thread, at exit: stop scheduling, cancel the round in flight (it stops at its next
+        wait, sync/cancel.py) and close the loop's connection on the sync executor once no
+        round holds it. ``runner.shutdown()`` gives that a bounded grace."""
         self.stop()
-        services, self._services = self._services, None
-        if services is not None:
-            self.runner.io(services.close)
+        self.cancel.set()
+        self.runner.sync(self._close_services)
+
+    def _close_services(self) -> None:
+        with self._services_lock:
+            services, self._services = self._services, None
+            if services is not None:
+                services.close()
 
 
 def _default_factory(data_dir: Path, tr: Translator) -> Callable[[], Any]:
