@@ -16,6 +16,7 @@ from typing import Any
 
 from sync.bundle import BundleError
 from desk_common.fsutil import write_atomic
+from sync.server import accesslog
 from sync.server.admin import AdminError, Province
 from sync.server.secrets_at_rest import KEY_ENV
 from sync.server.storage import DEFAULT_POOL_SIZE, POOL_SIZE_ENV
@@ -61,6 +62,7 @@ def cmd_serve(args) -> None:
     settings = ServerSettings(
         min_free_bytes=args.min_free_mb * 1024 * 1024, desk_version=args.desk_version, desk_download_url=args.desk_download_url
     )
+    listener = accesslog.configure(args.access_log) if args.access_log else None
     scheme = "https" if args.certfile else "http"
     print(json.dumps({"listening": f"{scheme}://{args.host}:{args.port}", "database": province.db.dialect}), flush=True)
     uvicorn.run(
@@ -75,6 +77,8 @@ def cmd_serve(args) -> None:
         ssl_certfile=args.certfile,
         ssl_keyfile=args.keyfile,
     )
+    if listener is not None:
+        listener.stop()  # the last lines reach the file
 
 
 def _with(fn):
@@ -160,6 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--desk-version", default="", metavar="X.Y.Z",
                    help="app version desks should run; older desks show an update notice (default: none)")
     p.add_argument("--desk-download-url", default="", metavar="URL", help="where desks get that version")
+    p.add_argument(
+        "--access-log", default=None, metavar="PATH",
+        help="one JSON line per request (route, status, ms, bytes, desk id; no personal data) to PATH, - for stdout",
+    )
     p.add_argument(
         "--log-level", default="warning", choices=("critical", "error", "warning", "info", "debug", "trace"),
         help="HTTP server log level (default: %(default)s)",

@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
 from sync.protocol import H_DESK, H_NONCE, H_PROTOCOL, H_SERVER_TIME, H_SIGNATURE, H_TIME, PROTOCOL_VERSION
+from sync.server.accesslog import AccessLog
 from sync.server.admin import Province
 from sync.server.deps import InFlight, ServerSettings
 from sync.server.errors import ApiError, error_response
@@ -72,4 +73,6 @@ def create_app(province: Province, settings: ServerSettings | None = None) -> Fa
         response.headers[H_SERVER_TIME] = f"{time.time():.3f}"
         return response
 
+    # Outermost: it times and counts everything the desk sees (--access-log; accesslog.py).
+    app.add_middleware(AccessLog)
     return app

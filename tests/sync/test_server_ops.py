@@ -3,14 +3,17 @@ readiness endpoints, access logs without personal data."""
 
 from __future__ import annotations
 
+import json
+import os
 import threading
 import time
 from pathlib import Path
 
 import psycopg
+import requests
 
 from sync.client import SyncClient
-from tests.sync.conftest import UNIT, ServerProcess
+from tests.sync.conftest import FAST_CLIENT, UNIT, ServerProcess, add_intake, add_pages, enroll
 
 
 def server_connections(pg_url: str) -> int:
@@ -66,3 +69,45 @@ def test_postgresql_connections_stay_within_the_pool(tmp_path: Path, pg_url: str
         assert 1 <= max(seen) <= 3, seen
     finally:
         server.stop()
+
+
+def test_access_log_has_one_line_per_request_and_no_personal_data(desk, tmp_path: Path, intake_json: dict) -> None:
+    """A whole sync round (enrollment, heartbeat, tus upload of a page, records, feed) with
+    --access-log: every request is one JSON line with its route template, and nothing of the
+    dossier — name, ID number, phone, dossier code, file hash, query string — is in the log."""
+    data = tmp_path / "srv"
+    data.mkdir()
+    log = tmp_path / "access.log"
+    server = ServerProcess(data)
+    server.extra = ["--access-log", str(log)]
+    server.start()
+    try:
+        province = server.province()
+        desk.sync.vault.use_keyring = False
+        desk.sync.client_options.update(FAST_CLIENT)
+        credential = enroll(desk, server.url, province)
+        codes = add_intake(desk, intake_json, 2)
+        shas = add_pages(desk, codes[0], [os.urandom(40_000)])
+        summary = desk.sync.sync_once()
+        assert summary["ok"], summary
+        province.close()
+        # Paths that carry a hash or a code: logged as their route template, or not at all.
+        requests.head(f"{server.url}/v1/files/{shas[0]}", headers={"Tus-Resumable": "1.0.0"}, timeout=5)
+        requests.get(f"{server.url}/v1/no-such-thing/{codes[1]}?after={codes[0]}", timeout=5)
+    finally:
+        server.stop()  # the listener flushes at shutdown
+    lines = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+    routes = {(line["method"], line["route"]) for line in lines}
+    assert {
+        ("POST", "/v1/enroll"), ("POST", "/v1/events"), ("GET", "/v1/changes"), ("POST", "/v1/files"),
+        ("HEAD", "/v1/files/{sha}"), ("GET", "(unmatched)"),
+    } <= routes, routes
+    for line in lines:
+        assert set(line) == {"time", "method", "route", "status", "ms", "bytes_in", "bytes_out", "desk", "request_id"}
+    signed = [line for line in lines if line["route"] == "/v1/events"]
+    assert signed and all(line["desk"] == credential["desk_id"] and line["status"] == 200 for line in signed)
+    assert max(line["bytes_in"] for line in lines) >= 40_000  # the page's bytes were counted
+    text = log.read_text(encoding="utf-8")
+    applicant = intake_json["applicant"]
+    for secret in [applicant["full_name"], applicant["id_number"], applicant["phone"], applicant["email"], *codes, *shas, "after="]:
+        assert secret not in text, secret
