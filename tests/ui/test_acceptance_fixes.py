@@ -51,7 +51,7 @@ def test_final_status_needs_a_reason_and_a_yes(qtbot, keyboard, desk_window, dat
     page.apply_status()  # Ghi nhận again (the focus left with the closed question)
     box = page.confirm_box
     yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
-    with qtbot.waitSignal(page.status_changed, timeout=5000):
+    with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         yes.click()
     assert page.dossier["status"] == "refused"
     assert page.history.item(1, 3).text() == "Không thuộc thẩm quyền"
@@ -66,7 +66,7 @@ def test_an_ordinary_status_still_records_with_enter(qtbot, keyboard, desk_windo
     assert page.note.placeholderText() == "Ghi chú (không bắt buộc)"
     page.note.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.note, timeout=2000)
-    with qtbot.waitSignal(page.status_changed, timeout=5000):
+    with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         keyboard.press(Qt.Key.Key_Return)
     assert page.confirm_box is None and page.dossier["status"] == "processing"
 

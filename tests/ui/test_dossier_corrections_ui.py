@@ -41,7 +41,7 @@ def test_edit_a_dossier_at_the_desk(qtbot, keyboard, desk_window, data_dir, cloc
     dialog.reason.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason, timeout=2000)
     keyboard.type("Sai dấu họ tên")
-    with qtbot.waitSignal(page.status_changed, timeout=5000):
+    with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         keyboard.press(Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.edit_dialog is None, timeout=5000)
     assert page._values["applicant.full_name"][1].text() == "Nguyễn Thị Đào"
@@ -71,7 +71,7 @@ def test_returned_asks_who_collects_and_takes_their_card(qtbot, desk_window, dat
     [dossier] = seed_dossiers(data_dir, clock, [intake_json])
     page = _open(qtbot, desk_window, dossier["code"])
     page.new_status.setCurrentIndex(page.new_status.findData("result_ready"))
-    with qtbot.waitSignal(page.status_changed, timeout=5000):
+    with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         page.apply_status()
     assert not page.edit_button.isVisible()  # no longer at the desk
     page.new_status.setCurrentIndex(page.new_status.findData("returned"))
@@ -83,7 +83,7 @@ def test_returned_asks_who_collects_and_takes_their_card(qtbot, desk_window, dat
     desk_window.router.cccd_scanned.emit(parse_cccd_qr(SAMPLE_QR))
     assert dialog.name.text() == "Nguyễn Văn An" and dialog.id_number.text() == "004099001234"
     assert desk_window.intake.full_name.text() == ""
-    with qtbot.waitSignal(page.status_changed, timeout=5000):
+    with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         QTest.keyClick(dialog, Qt.Key.Key_Return)
     last = page.history.rowCount() - 1
     assert page.history.item(last, 0).text() == "Đã trả kết quả"
@@ -94,7 +94,7 @@ def test_returned_by_post_needs_a_tracking_number(qtbot, desk_window, data_dir, 
     [dossier] = seed_dossiers(data_dir, clock, [{**intake_json, "return_channel": "post"}])
     page = _open(qtbot, desk_window, dossier["code"])
     page.new_status.setCurrentIndex(page.new_status.findData("result_ready"))
-    with qtbot.waitSignal(page.status_changed, timeout=5000):
+    with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         page.apply_status()
     page.new_status.setCurrentIndex(page.new_status.findData("returned"))
     page.apply_status()
@@ -104,7 +104,7 @@ def test_returned_by_post_needs_a_tracking_number(qtbot, desk_window, data_dir, 
     QTest.keyClick(dialog, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.errors.message("post_tracking")
     dialog.tracking.setText("EE123456789VN")
-    with qtbot.waitSignal(page.status_changed, timeout=5000):
+    with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         QTest.keyClick(dialog, Qt.Key.Key_Return)
     assert "EE123456789VN" in page.history.item(page.history.rowCount() - 1, 3).text()
 

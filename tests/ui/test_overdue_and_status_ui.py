@@ -64,7 +64,7 @@ def test_enter_records_nothing_until_a_status_is_chosen(qtbot, keyboard, desk_wi
     assert page.new_status.currentData() == "transferred"
     page.note.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.note, timeout=2000)
-    with qtbot.waitSignal(page.status_changed, timeout=5000):
+    with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         keyboard.press(Qt.Key.Key_Return)
     assert page.dossier["status"] == "transferred"
     assert page.new_status.currentData() is None  # the next change starts unchosen again

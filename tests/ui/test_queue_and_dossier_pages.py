@@ -78,7 +78,7 @@ def test_search_without_diacritics_then_open_and_update_the_dossier(qtbot, keybo
     page.note.setFocus()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.note, timeout=2000)
     keyboard.type("Chuyển công chức tư pháp – hộ tịch")
-    with qtbot.waitSignal(page.status_changed, timeout=5000):
+    with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         keyboard.press(Qt.Key.Key_Return)
     assert page.history.rowCount() == 2
     assert page.history.item(1, 0).text() == "Đã chuyển xử lý"

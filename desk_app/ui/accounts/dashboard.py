@@ -28,6 +28,7 @@ from desk_app.i18n import N_, Translator
 from desk_app.services.report_files import LABELS
 from desk_app.ui.accounts.charts import BarChart
 from desk_app.ui.accounts.lock import error_text
+from desk_app.ui.changes import ChangeFollower
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
@@ -72,6 +73,7 @@ class DashboardPage(QWidget):
         self.runner = runner
         self._tr = tr
         self.report: dict | None = None
+        ChangeFollower(self, runner.changes, self.refresh)  # a hidden page re-reads when shown
         self.preset = QComboBox()
         for key, title in PRESETS:
             self.preset.addItem(tr(title), key)

@@ -31,6 +31,8 @@ from desk_app.domain.formats import QT_DATE
 from desk_app.i18n import Translator
 from desk_app.services.review import REVIEW_VIEWS
 from desk_app.ui.accounts.lock import error_text
+from desk_app.ui.changes import ChangeFollower
+from desk_app.ui.ops import Op
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
@@ -123,6 +125,7 @@ class ReviewPage(QWidget):
         self.view.currentIndexChanged.connect(lambda _i: self.refresh())
         self._lists_loaded = False
         self._notice = ""
+        ChangeFollower(self, runner.changes, self.refresh)  # a hidden page re-reads when shown
 
     def activate(self) -> None:
         self.refresh()
@@ -188,7 +191,8 @@ class ReviewPage(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        self.runner.db(bulk_change, codes, status, note, on_done=self._changed, on_error=self._failed)
+        Op(self, self.runner, lambda: self._tr, bulk_change, codes, status, note, on_success=self._changed,
+           on_failure=self._failed, changes=lambda result: result["done"]).run()
 
     def _changed(self, result: dict) -> None:
         tr = self._tr
@@ -196,7 +200,8 @@ class ReviewPage(QWidget):
         if result["failed"]:
             text += " " + tr("Không đổi được: {items}", items="; ".join(f"{f['code']}: {f['message']}" for f in result["failed"]))
         self._notice = text
-        self.refresh()
+        if not result["done"]:  # else the change signal reloads the list, the notice with it
+            self.refresh()
 
     def _open(self, row: int, _column: int) -> None:
         if self.window is not None:

@@ -112,7 +112,7 @@ class DossierPage(QWidget):
         self.dossier: dict | None = None
         self.digitise: dict | None = None  # services.digitise.status() of the dossier shown
         self._requested: str | None = None
-        pass  # ChangeFollower(self, runner.changes, self.reload, wants=lambda code: code == self.current_code, only_visible=False)
+        ChangeFollower(self, runner.changes, self.reload, wants=lambda code: code == self.current_code, only_visible=False)
 
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)

@@ -31,8 +31,10 @@ from desk_app.domain.dossier import GENDERS, RETURN_CHANNELS
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.formats import vn_date
 from desk_app.i18n import N_, Translator
+from desk_app.ui.changes import dossier_code
 from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.formatting import channel_label, read_date, show_datetime
+from desk_app.ui.ops import Op
 from desk_app.ui.pages.documents_checklist import DocumentsChecklist
 from desk_app.ui.pages.procedure_finder import ProcedureFinder
 from desk_app.ui.tasks import TaskRunner
@@ -410,7 +412,8 @@ class IntakePage(QWidget):
         self._saving = True
         self.save_button.setEnabled(False)
         self.saving_changed.emit(True)
-        self.runner.db(save_intake, data, on_done=self._saved, on_error=self._save_failed)
+        Op(self, self.runner, lambda: self._tr, save_intake, data, on_success=self._saved,
+           on_failure=self._save_failed, changes=dossier_code).run()
 
     def _saved(self, dossier: dict) -> None:
         self._saving = False

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desk_app.domain.dossier import STATUSES
 from desk_app.domain.formats import QT_DATE
 from desk_app.i18n import N_, Translator
+from desk_app.ui.changes import ChangeFollower
 from desk_app.ui.field_errors import error_label
 from desk_app.ui.formatting import status_label
 from desk_app.ui.queue_model import QueueModel
@@ -161,6 +162,8 @@ class QueuePage(QWidget):
         self.date_from.dateChanged.connect(lambda _d: self.apply())
         self.date_to.dateChanged.connect(lambda _d: self.apply())
         chain_tab_order([self.search, self.view, self.status, self.by_date, self.date_from, self.date_to, self.table])
+        # A write anywhere re-reads the rows shown; a hidden queue re-reads when shown (activate).
+        ChangeFollower(self, runner.changes, self.model.refresh)
         self.retranslate(tr)
 
     # --- language ---------------------------------------------------------------------------

@@ -339,7 +339,6 @@ class PrintingController(QObject):
         dossier = result.get("dossier")
         if dossier is not None:
             message += " " + tr("Trạng thái hồ sơ: {status}.", status=tr(STATUS_LABELS[dossier["status"]]))
-            self.window.dossier.status_recorded(dossier)  # and the queue re-reads its rows
         if "status_error" in result:
             message += " " + tr("Chưa ghi nhận trạng thái: {detail}", detail=result["status_error"].translated(tr))
         self.window.statusBar().showMessage(message, 8000)
@@ -435,8 +434,7 @@ class PrintingController(QObject):
         dialog.open()
 
     def _record_return(self, code: str, collector: dict | None = None) -> None:
-        def done(dossier: dict) -> None:
-            self.window.dossier.status_recorded(dossier)
+        def done(_dossier: dict) -> None:  # the dossier page hears of it through runner.changes
             self.window.statusBar().showMessage(self.tr("Đã ghi nhận trả kết quả hồ sơ {code}.", code=code), 5000)
 
         self._op(mark_returned, code, collector, on_success=done, changes=dossier_code).run()

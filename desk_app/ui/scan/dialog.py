@@ -25,6 +25,7 @@ from desk_app.i18n import N_, Translator
 from desk_app.scanning.sources import ScannerBackend, available_backends
 from desk_app.ui.scan.device_panel import DevicePanel, DocumentPanel
 from desk_app.ui.scan.jobs import NEW, ScanJobs, save_pages
+from desk_app.ui.ops import Op
 from desk_app.ui.page_viewer import PageRef, PageViewer
 from desk_app.ui.scan.page_list import DOC_ROLE, KEY_ROLE, PAGE_ROLE, PageList, dropped_files
 from desk_app.ui.tasks import TaskRunner
@@ -323,7 +324,9 @@ class ScanDialog(QDialog):
             self._say(N_("Chưa có trang nào."))
             return
         self._start(N_("Đang lưu…"))
-        self.runner.db(save_pages, self.code, plan, on_done=self._saved, on_error=self._failed)
+        code = self.code
+        Op(self, self.runner, lambda: self._tr, save_pages, code, plan, on_success=self._saved,
+           on_failure=self._failed, changes=lambda _stored: [code]).run()  # the dossier page reloads
 
     def _saved(self, stored: list[dict]) -> None:
         self._finish()
