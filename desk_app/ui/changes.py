@@ -8,9 +8,10 @@ themselves; a caller that writes never refreshes another page by hand. UI thread
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QWidget
 
 
 class Changes(QObject):
@@ -22,6 +23,32 @@ class Changes(QObject):
         """UI thread, after the write committed: one signal per changed dossier (each once)."""
         for code in dict.fromkeys(codes):
             self.dossier_changed.emit(code)
+
+
+class ChangeFollower(QObject):
+    """Refreshes ``page`` after changes: ``refresh()`` once per burst of ``dossier_changed``
+    (a bulk change of 50 dossiers reloads a list once), for the codes ``wants`` accepts. With
+    ``only_visible`` a hidden page is left alone: it reads fresh rows when it is shown
+    (its ``activate``). A child of the page, so it stops listening when the page goes."""
+
+    def __init__(self, page: QWidget, changes: Changes, refresh: Callable[[], None], *,
+                 wants: Callable[[str], bool] | None = None, only_visible: bool = True) -> None:
+        super().__init__(page)
+        self._page = page
+        self._refresh = refresh
+        self._wants = wants
+        self._only_visible = only_visible
+        self._timer = QTimer(self, singleShot=True, interval=0)
+        self._timer.timeout.connect(self._fire)
+        changes.dossier_changed.connect(self._changed)
+
+    def _changed(self, code: str) -> None:
+        if self._wants is None or self._wants(code):
+            self._timer.start()
+
+    def _fire(self) -> None:
+        if not self._only_visible or self._page.isVisible():
+            self._refresh()
 
 
 def dossier_code(result: dict) -> list[str]:
