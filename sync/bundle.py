@@ -15,11 +15,12 @@ import json
 import os
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from desk_common.fsutil import CHUNK, fsync_dir
 from sync.bundle_crypto import Opener, Sealer
@@ -95,7 +96,7 @@ def write_bundle(
     return {"records": len(events), "files": len(files), "file_bytes": total, "bytes": out.stat().st_size}
 
 
-def _opener(archive: zipfile.ZipFile, private_key, allow_plain: bool) -> Opener | None:
+def _opener(archive: zipfile.ZipFile, private_key: X25519PrivateKey | None, allow_plain: bool) -> Opener | None:
     """The way to open a sealed bundle's entries; None for a plain one (if allowed)."""
     if ENVELOPE not in archive.namelist():
         if not allow_plain:
@@ -120,7 +121,9 @@ def _open(opener: Opener | None, name: str, data: bytes) -> bytes:
         raise BundleError("bad_encryption", f"{name} was altered or sealed to another key") from None
 
 
-def read_manifest(path: Path, private_key=None, *, allow_plain: bool = True) -> tuple[dict[str, Any], bytes, str]:
+def read_manifest(
+    path: Path, private_key: X25519PrivateKey | None = None, *, allow_plain: bool = True
+) -> tuple[dict[str, Any], bytes, str]:
     """(manifest, its raw bytes, signature). Checks the shape only; the caller checks the
     signature with the key of the desk named inside. A sealed bundle needs ``private_key``
     (the province's X25519 key); a plain one is refused unless ``allow_plain``."""
@@ -153,8 +156,11 @@ def read_manifest(path: Path, private_key=None, *, allow_plain: bool = True) -> 
     return manifest, raw, signature
 
 
-def iter_bundle_files(path: Path, shas: list[str], max_bytes: int, private_key=None):
-    """Yield (sha, bytes) for each listed file present in the bundle (opened when sealed)."""
+def iter_bundle_files(
+    path: Path, shas: list[str], max_bytes: int, private_key: X25519PrivateKey | None = None
+) -> Iterator[tuple[str, bytes | None]]:
+    """Yield (sha, bytes) for each listed file present in the bundle (opened when sealed);
+    (sha, None) for one the bundle does not hold."""
     with zipfile.ZipFile(path) as archive:
         opener = _opener(archive, private_key, True)
         names = set(archive.namelist())

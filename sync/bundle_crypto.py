@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+from typing import Any
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.x25519 import (
@@ -86,7 +87,7 @@ class Opener:
     """The server's side. ``open`` raises ``cryptography.exceptions.InvalidTag`` on anything
     altered or sealed to another key."""
 
-    def __init__(self, private: X25519PrivateKey, envelope: dict):
+    def __init__(self, private: X25519PrivateKey, envelope: dict[str, Any]):
         if envelope.get("alg") != ALGORITHM:
             raise ValueError(f"unknown algorithm {envelope.get('alg')!r}")
         mine = public_bytes(private)

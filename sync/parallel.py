@@ -58,7 +58,7 @@ class ParallelUploads:
             return
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="sync-upload")
-        futures: dict[Future, str] = {self._pool.submit(self._upload, *job): job[0] for job in jobs}
+        futures: dict[Future[int], str] = {self._pool.submit(self._upload, *job): job[0] for job in jobs}
         try:
             for future in as_completed(futures):
                 try:

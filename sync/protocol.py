@@ -13,7 +13,9 @@ import json
 import re
 from typing import Any
 
-from desk_common.records import DESK_STATUSES, PROVINCE_STATUSES, record_files  # noqa: F401 (re-exported)
+from desk_common.records import DESK_STATUSES as DESK_STATUSES  # re-exported for the server
+from desk_common.records import PROVINCE_STATUSES as PROVINCE_STATUSES
+from desk_common.records import record_files as record_files
 
 # 1.1 (minor bump): signatures also cover a nonce and the tus headers, answers that change
 # the desk's state are signed by the server. The server speaks 1.1 only: a desk still on 1

@@ -16,11 +16,13 @@ import hmac
 import ipaddress
 import ssl
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPSConnection
 from urllib3.connectionpool import HTTPSConnectionPool
+from urllib3.util.ssltransport import SSLTransport
 
 PIN_PREFIX = "sha256/"
 
@@ -62,19 +64,20 @@ class PinningAdapter(HTTPAdapter):
     different key is refused (``PinMismatch``, before any byte of the request is sent);
     ``seen`` receives the pin of every key met (enrollment records it)."""
 
-    def __init__(self, pin: str | None, seen: Callable[[str], None] | None = None, **kwargs):
+    def __init__(self, pin: str | None, seen: Callable[[str], None] | None = None, **kwargs: Any):
         self.pin = pin
         self.seen = seen
         super().__init__(**kwargs)
 
-    def init_poolmanager(self, connections, maxsize, block=False, **pool_kwargs):
+    def init_poolmanager(self, connections: int, maxsize: int, block: bool = False, **pool_kwargs: Any) -> None:
         super().init_poolmanager(connections, maxsize, block=block, **pool_kwargs)
         adapter = self
 
         class PinnedConnection(HTTPSConnection):
             def connect(self) -> None:
                 super().connect()
-                der = self.sock.getpeercert(binary_form=True) if self.sock is not None else None
+                sock = self.sock  # an SSLSocket, or an SSLTransport for TLS through an HTTPS proxy
+                der = sock.getpeercert(binary_form=True) if isinstance(sock, ssl.SSLSocket | SSLTransport) else None
                 found = spki_pin(der) if der else ""
                 if adapter.seen is not None and found:
                     adapter.seen(found)
