@@ -28,18 +28,23 @@ def write_private(path: Path, data: bytes) -> None:
     write_atomic(path, data, mode=0o600)
 
 
-def _database_url(args) -> str | None:
-    if args.database_url:
-        return args.database_url
+def _remembered(args, name: str) -> str | None:
+    """``--database-url`` / ``--object-store`` as given, else as ``serve`` remembered it."""
+    if getattr(args, name, None):
+        return getattr(args, name)
     path = Path(args.data) / CONFIG
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8")).get("database_url") or None
+        return json.loads(path.read_text(encoding="utf-8")).get(name) or None
     return None
+
+
+def _database_url(args) -> str | None:
+    return _remembered(args, "database_url")
 
 
 def _province(args) -> Province:
     return Province(
-        Path(args.data), _database_url(args), key_file=getattr(args, "key_file", None),
+        Path(args.data), _database_url(args), key_file=getattr(args, "key_file", None), object_store=_remembered(args, "object_store"),
         db_pool_size=getattr(args, "db_pool_size", None),
     )
 
@@ -54,8 +59,11 @@ def cmd_serve(args) -> None:
         raise ValueError("--certfile and --keyfile go together")
     data = Path(args.data)
     data.mkdir(parents=True, exist_ok=True)
-    if args.database_url:
-        write_private(data / CONFIG, json.dumps({"database_url": args.database_url}).encode())
+    remember = {name: getattr(args, name) for name in ("database_url", "object_store") if getattr(args, name)}
+    if remember:
+        config = data / CONFIG
+        kept = json.loads(config.read_text(encoding="utf-8")) if config.exists() else {}
+        write_private(config, json.dumps({**kept, **remember}).encode())
     province = _province(args)
     province.files.ttl = args.upload_ttl
     province.files.quota = args.upload_quota_mb * 1024 * 1024
@@ -64,7 +72,9 @@ def cmd_serve(args) -> None:
     )
     listener = accesslog.configure(args.access_log) if args.access_log else None
     scheme = "https" if args.certfile else "http"
-    print(json.dumps({"listening": f"{scheme}://{args.host}:{args.port}", "database": province.db.dialect}), flush=True)
+    print(json.dumps({
+        "listening": f"{scheme}://{args.host}:{args.port}", "database": province.db.dialect, "objects": province.files.objects.description,
+    }), flush=True)
     uvicorn.run(
         create_app(province, settings),
         host=args.host,
@@ -137,6 +147,12 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument(
             "--database-url", default=None, metavar="URL",
             help="postgresql://user:password@host/db (default: SQLite in --data; remembered by serve)",
+        )
+        p.add_argument(
+            "--object-store", default=None, metavar="URL",
+            help="s3://BUCKET?endpoint=URL[&region=R][&prefix=P]: files in an S3-compatible store (MinIO, Ceph RGW), "
+            "credentials from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY (default: $SYNC_OBJECT_STORE, else files in --data; "
+            "remembered by serve)",
         )
         return p
 

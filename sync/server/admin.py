@@ -31,6 +31,7 @@ from sync.protocol import (
 )
 from sync.server import audit_heads
 from sync.server.files import FileStore, UploadError
+from sync.server.objectstore import LocalStore, open_store
 from sync.server.secrets_at_rest import SecretSealer, load_key
 from sync.server.records import Desk, RecordApplier, desk_of, unit_of
 from sync.server.storage import VN_TZ, IntegrityError, ServerDB, now_iso
@@ -65,7 +66,7 @@ class Province:
     """One server's data: database + files. Thread-safe (see ServerDB, FileStore)."""
 
     def __init__(
-        self, data_dir: Path, database_url: str | None = None, *, key_file: str | Path | None = None,
+        self, data_dir: Path, database_url: str | None = None, *, key_file: str | Path | None = None, object_store: str | None = None,
         db_pool_size: int | None = None,
     ):
         self.data_dir = Path(data_dir)
@@ -76,9 +77,11 @@ class Province:
         self.bundle_key = private_key_from_server_key(server_key)
         self.db = ServerDB(self.data_dir, database_url, pool_size=db_pool_size)
         self._wrap_plain_secrets()
-        self.files = FileStore(self.data_dir)
-        for inside in (self.files.root, self.files.uploads):
-            make_private(inside)
+        objects = open_store(object_store, self.data_dir)
+        if isinstance(objects, LocalStore):  # files on this machine: private folders
+            for inside in ("files", "uploads"):
+                make_private(self.data_dir / inside)
+        self.files = FileStore(self.db, objects)
         self.records = RecordApplier(self.db, self.files.has)
         self._nonces_added = 0
 

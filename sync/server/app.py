@@ -42,6 +42,7 @@ def create_app(province: Province, settings: ServerSettings | None = None) -> Fa
     app.state.settings = settings or ServerSettings()
     app.state.in_flight = InFlight()
     app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(files.TusWire)  # tus headers on every /v1/files answer, X-HTTP-Method-Override
     for area in (desks, enrollment, files, events, feed, receipts):
         app.include_router(area.router)
 

@@ -10,13 +10,16 @@ cannot take every worker, see docs/security.md).
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import json
 import math
 import re
 import shutil
 import time
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
-from typing import Any, AsyncIterator, Callable, TypeVar
+from typing import Any, TypeVar
 
 import anyio
 from fastapi import Depends, Header, Request
@@ -33,8 +36,9 @@ from sync.protocol import (
     MAX_SKEW_SECONDS,
     SIGNED_HEADERS,
     SUPPORTED_VERSIONS,
-    check_signature,
+    b64,
     sign_answer,
+    string_to_sign,
 )
 from sync.server import jsonsafe
 from sync.server.admin import Province
@@ -111,13 +115,20 @@ async def parse_model(request: Request, raw: bytes, model: type[T], hint: str) -
     return model.model_validate(data)  # type: ignore[attr-defined]
 
 
-async def read_body(request: Request, limit: int) -> bytes:
+def declared_length(request: Request, limit: int, code: str = "too_large", detail: str = "") -> int | None:
+    """The body's ``Content-Length`` (ASCII digits) if given; 413 ``code`` beyond ``limit``."""
     declared = request.headers.get("content-length")
-    if declared is not None:
-        if not ASCII_UINT_RE.match(declared):
-            raise ApiError(400, "bad_content_length")
-        if int(declared) > limit:
-            raise ApiError(413, "too_large", f"limit {limit} bytes")
+    if declared is None:
+        return None
+    if not ASCII_UINT_RE.match(declared):
+        raise ApiError(400, "bad_content_length")
+    if int(declared) > limit:
+        raise ApiError(413, code, detail or f"limit {limit} bytes")
+    return int(declared)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    declared = declared_length(request, limit)
     chunks, size = [], 0
     try:
         async for chunk in request.stream():
@@ -128,7 +139,7 @@ async def read_body(request: Request, limit: int) -> bytes:
     except ClientDisconnect as exc:
         raise ApiError(400, "incomplete_body") from exc
     body = b"".join(chunks)
-    if declared is not None and len(body) != int(declared):
+    if declared is not None and len(body) != declared:
         raise ApiError(400, "incomplete_body")
     return body
 
@@ -159,46 +170,90 @@ class Caller:
     nonce: str
 
 
+@dataclass
+class Signed:
+    """The signed headers of a request from a known desk, before its signature is checked.
+    ``check(body_sha256)`` checks the signature for a body with that hex SHA-256, then the
+    revocation and the nonce (used once)."""
+
+    request: Request
+    desk: Desk
+    secret: bytes
+    revoked_at: str | None
+    stamp: str
+    nonce: str
+    signature: str
+    path: str
+
+    def matches(self, body_sha256: str) -> bool:
+        headers = {name: self.request.headers[name] for name in SIGNED_HEADERS if name in self.request.headers}
+        text = string_to_sign(self.request.method, self.path, self.stamp, body_sha256, self.nonce, headers)
+        expected = b64(hmac.new(self.secret, text, hashlib.sha256).digest())
+        return hmac.compare_digest(expected, self.signature)
+
+    async def check(self, body_sha256: str) -> None:
+        if not self.matches(body_sha256):
+            raise ApiError(401, "bad_signature")
+        if self.revoked_at:
+            raise ApiError(403, "revoked", self.revoked_at)
+        # The nonce is kept until the signed time leaves the validity window, so a captured
+        # request cannot be sent again within it (and outside it the clock check refuses it).
+        expires = float(self.stamp) + MAX_SKEW_SECONDS + 60
+        if not await blocking(province_of(self.request).use_nonce, self.desk.id, self.nonce, expires):
+            raise ApiError(401, "replayed")
+
+    def caller(self, body: bytes) -> Caller:
+        return Caller(self.desk, self.secret, body, self.request.method, self.path, self.nonce)
+
+
+SignatureHeaders = tuple[str | None, str | None, str | None, str | None]
+
+
+def signature_headers(
+    _protocol: None = Depends(check_protocol),
+    x_sync_desk: str | None = Header(None, description="desk id"),
+    x_sync_time: str | None = Header(None, description="Unix seconds (finite, within 300 s)"),
+    x_sync_nonce: str | None = Header(None, description="16-64 characters, used once"),
+    x_sync_signature: str | None = Header(None, description="base64 HMAC-SHA256, docs/sync-protocol.md"),
+) -> SignatureHeaders:
+    """Dependency: the authentication headers as sent (documented in the OpenAPI)."""
+    return x_sync_desk, x_sync_time, x_sync_nonce, x_sync_signature
+
+
+async def signed_headers(request: Request, sent: SignatureHeaders = Depends(signature_headers)) -> Signed:
+    """Dependency: the request's signed headers, well formed, in time, from a known desk
+    (the signature itself is checked with the body: ``Signed.check``)."""
+    return await _identify(request, sent)
+
+
+async def _identify(request: Request, sent: SignatureHeaders) -> Signed:
+    desk_id, stamp, nonce, signature = sent
+    if not desk_id or not stamp or not signature or not nonce:
+        raise ApiError(401, "unauthenticated", f"signed headers missing ({H_DESK}, {H_TIME}, {H_NONCE}, {H_SIGNATURE})")
+    if not STAMP_RE.match(stamp) or not math.isfinite(float(stamp)):
+        raise ApiError(401, "unauthenticated", "bad time: Unix seconds with at most 6 decimals")
+    if not NONCE_RE.match(nonce) or len(desk_id) > 64:
+        raise ApiError(401, "unauthenticated", "bad nonce or desk id")
+    skew = float(stamp) - time.time()
+    if abs(skew) > MAX_SKEW_SECONDS:
+        raise ApiError(401, "clock_skew", f"{skew:+.0f} s", server_time=time.time())
+    credential = await blocking(province_of(request).desk_credential, desk_id)
+    if credential is None:
+        raise ApiError(401, "unknown_desk")
+    desk, secret, revoked_at = credential
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Signed(request, desk, secret, revoked_at, stamp, nonce, signature, path)
+
+
 def signed(limit: int = 0) -> Callable[..., Any]:
     """Dependency: read the body (at most ``limit`` bytes), check the signature over method,
     path, time, nonce, body and ``SIGNED_HEADERS``, refuse replays. Gives a ``Caller``."""
 
-    async def authenticate(
-        request: Request,
-        _protocol: None = Depends(check_protocol),
-        x_sync_desk: str | None = Header(None, description="desk id"),
-        x_sync_time: str | None = Header(None, description="Unix seconds (finite, within 300 s)"),
-        x_sync_nonce: str | None = Header(None, description="16-64 characters, used once"),
-        x_sync_signature: str | None = Header(None, description="base64 HMAC-SHA256, docs/sync-protocol.md"),
-    ) -> Caller:
-        body = await read_body(request, limit)
-        desk_id, stamp, nonce, signature = x_sync_desk, x_sync_time, x_sync_nonce, x_sync_signature
-        if not desk_id or not stamp or not signature or not nonce:
-            raise ApiError(401, "unauthenticated", f"signed headers missing ({H_DESK}, {H_TIME}, {H_NONCE}, {H_SIGNATURE})")
-        if not STAMP_RE.match(stamp) or not math.isfinite(float(stamp)):
-            raise ApiError(401, "unauthenticated", "bad time: Unix seconds with at most 6 decimals")
-        if not NONCE_RE.match(nonce) or len(desk_id) > 64:
-            raise ApiError(401, "unauthenticated", "bad nonce or desk id")
-        moment = float(stamp)
-        skew = moment - time.time()
-        if abs(skew) > MAX_SKEW_SECONDS:
-            raise ApiError(401, "clock_skew", f"{skew:+.0f} s", server_time=time.time())
-        province = province_of(request)
-        credential = await blocking(province.desk_credential, desk_id)
-        if credential is None:
-            raise ApiError(401, "unknown_desk")
-        desk, secret, revoked_at = credential
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        headers = {name: request.headers[name] for name in SIGNED_HEADERS if name in request.headers}
-        if not check_signature(secret, request.method, path, stamp, body, signature, nonce, headers):
-            raise ApiError(401, "bad_signature")
-        if revoked_at:
-            raise ApiError(403, "revoked", revoked_at)
-        # The nonce is kept until the signed time leaves the validity window, so a captured
-        # request cannot be sent again within it (and outside it the clock check refuses it).
-        if not await blocking(province.use_nonce, desk.id, nonce, moment + MAX_SKEW_SECONDS + 60):
-            raise ApiError(401, "replayed")
-        return Caller(desk, secret, body, request.method, path, nonce)
+    async def authenticate(request: Request, sent: SignatureHeaders = Depends(signature_headers)) -> Caller:
+        body = await read_body(request, limit)  # an oversized body is refused before anything else
+        headers = await _identify(request, sent)
+        await headers.check(hashlib.sha256(body).hexdigest())
+        return headers.caller(body)
 
     return authenticate
 

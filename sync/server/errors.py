@@ -52,12 +52,18 @@ ERROR_DETAILS = {
     "cursor_ahead": "the cursor is beyond the server's last change: read the feed again from the server's cursor",
     "bad_sha256": "not a SHA-256 hex digest",
     "checksum_mismatch": "the chunk does not match its Upload-Checksum: send it again",
+    "beyond_length": "the body goes beyond the upload's Upload-Length",
+    "file_hash_mismatch": "the finished upload does not hash to its SHA-256: the upload was discarded, send the file again",
+    "object_store": "the server's file store did not answer: try again later",
+    "database_unavailable": "the server's database did not answer in time: try again later",
 }
 
 
 def error_response(exc: ApiError) -> JSONResponse:
     detail = exc.detail or ERROR_DETAILS.get(exc.code, "")
     body = {"error": exc.code, **({"detail": detail} if detail else {}), **exc.extra}
+    # Tus-Resumable on the tus answers is added by sync.server.routers.files.TusWire, for
+    # every status; these three also tell a tus client outside /v1/files what happened.
     headers = {"Tus-Resumable": TUS_VERSION} if exc.status in (409, 412, 460) else {}
     headers.update(exc.headers)
     return JSONResponse(body, status_code=exc.status, headers=headers or None)

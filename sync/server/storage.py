@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from sync.server import audit_heads
+from sync.server import files as upload_files
 
 VN_TZ = timezone(timedelta(hours=7))
 
@@ -148,6 +149,7 @@ CREATE TABLE IF NOT EXISTS flags (
 """
 
 _SCHEMA += audit_heads.SCHEMA  # issue 11: the desks' audit-chain heads
+_SCHEMA += upload_files.SCHEMA  # tus upload state: offsets in the database, bytes in the object store
 
 SCHEMA_VERSION = "1"
 _KEY_LOCKS = 17  # advisory lock class of idempotency keys (4242, one int, guards schema creation)

@@ -3,8 +3,10 @@ arrive exactly once, with all its files intact."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import random
+import sqlite3
 import threading
 import time
 
@@ -165,10 +167,13 @@ def test_server_restart_mid_upload(via_proxy, server, proxy, intake_json):
     worker = threading.Thread(target=lambda: result.update(via_proxy.sync.sync_once(client=client)))
     # The sync service and this thread share the desk connection; only the worker uses it.
     worker.start()
-    meta = server.data / "uploads" / client.credential.desk_id / f"{sha}.json"  # the desk's own upload
+    def upload_started() -> bool:  # the desk's own upload holds some bytes (state in the server database)
+        with contextlib.closing(sqlite3.connect(server.data / "server.sqlite3", timeout=5)) as db:
+            return db.execute("SELECT 1 FROM uploads WHERE sha256 = ? AND received > 0", (sha,)).fetchone() is not None
+
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
-        if meta.exists() and '"offset": 0' not in meta.read_text():
+        if upload_started():
             break
         time.sleep(0.02)
     else:
