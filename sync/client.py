@@ -18,7 +18,7 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 import urllib3
@@ -55,6 +55,14 @@ from sync.tus_upload import (  # noqa: F401
 )
 
 USER_AGENT = "desk-app-sync/1.1"
+T = TypeVar("T")
+
+
+def _object(data: Any) -> dict[str, Any]:
+    """An answer that must be a JSON object; anything else is the server's fault."""
+    if not isinstance(data, dict):
+        raise SyncError(SERVER, "server", "answer is not a JSON object")
+    return data
 
 
 @dataclass(frozen=True)
@@ -95,7 +103,8 @@ class SyncClient(TusUploads):
         cancel: Cancel | None = None,
     ):
         self.credential = credential
-        # Set from another thread to stop the round: waits end, connections are cut (sync/cancel.py).
+        # Set from another thread to stop the round: waits end, connections are cut
+        # (sync/cancel.py).
         self.cancel = cancel
         self.base_url = (server_url or (credential.server_url if credential else "")).rstrip("/")
         self.timeout = timeout
@@ -161,7 +170,8 @@ class SyncClient(TusUploads):
         self.seen_pin = pin
 
     def _pause(self, seconds: float) -> None:
-        """A backoff wait: ended at once (by ``SyncError(CANCELLED)``) when the round is cancelled."""
+        """A backoff wait: ended at once (by ``SyncError(CANCELLED)``) when the round is
+        cancelled."""
         if self.cancel is not None:
             self.cancel.wait(seconds)
         else:
@@ -218,7 +228,8 @@ class SyncClient(TusUploads):
         self._note_server_time(response)
         if response.status_code not in ok:
             raise _error_from_response(response)
-        response.signed_request = (method, path, nonce)  # for _signed_json
+        # What _signed_json checks the answer against rides on the answer itself.
+        response.signed_request = (method, path, nonce)  # type: ignore[attr-defined]
         return response
 
     def _note_server_time(self, response: requests.Response) -> None:
@@ -240,7 +251,7 @@ class SyncClient(TusUploads):
         answers): anything else (altered on the way, or from someone without the desk's
         key) is refused before the desk applies it."""
         data = self._json(response)  # a body cut short does not parse: transport, retried
-        method, path, nonce = response.signed_request
+        method, path, nonce = response.signed_request  # type: ignore[attr-defined]
         signature = response.headers.get(H_ANSWER_SIGNATURE)
         if not signature:  # headers cut short look the same as a stripped signature: retried, never applied
             raise SyncError(TRANSPORT, "transport", "answer without signature")
@@ -249,7 +260,7 @@ class SyncClient(TusUploads):
             raise SyncError(SERVER, "answer_not_signed", f"{method} {path}")
         return data
 
-    def retrying(self, fn: Callable[[], Any], *, give_up_unreachable: bool = False) -> Any:
+    def retrying(self, fn: Callable[[], T], *, give_up_unreachable: bool = False) -> T:
         """Run ``fn``; retry transport failures only, with exponential backoff and jitter.
         With ``give_up_unreachable`` a failure to connect at all is not retried (see
         ``check_connectivity``)."""
@@ -269,7 +280,9 @@ class SyncClient(TusUploads):
     def ping(self, timeout: float = 5.0) -> dict[str, Any]:
         """Cheap connectivity check (one small GET); also measures the clock offset."""
         t0 = time.time()
-        response = self._request("GET", f"{API_PREFIX}/ping", signed=False, timeout=timeout, connect_timeout=min(self.connect_timeout, timeout))
+        response = self._request(
+            "GET", f"{API_PREFIX}/ping", signed=False, timeout=timeout, connect_timeout=min(self.connect_timeout, timeout)
+        )
         t1 = time.time()
         data = self._json(response)
         server_time = float(data.get("server_time", 0))
@@ -304,11 +317,11 @@ class SyncClient(TusUploads):
         return self.retrying(once, give_up_unreachable=True) if request_id else once()
 
     def whoami(self) -> dict[str, Any]:
-        return self._signed_json(self._request("GET", f"{API_PREFIX}/desk"))
+        return _object(self._signed_json(self._request("GET", f"{API_PREFIX}/desk")))
 
     def heartbeat(self, report: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps(report).encode()
-        return self._json(self.retrying(lambda: self._request("POST", f"{API_PREFIX}/heartbeat", body=body)))
+        return _object(self._json(self.retrying(lambda: self._request("POST", f"{API_PREFIX}/heartbeat", body=body))))
 
     def missing(self, shas: list[str]) -> dict[str, int]:
         """The files among ``shas`` the server lacks, each with the offset it already holds
@@ -338,6 +351,6 @@ class SyncClient(TusUploads):
         response = self.retrying(lambda: self._request("GET", path))
         page = self._signed_json(response)
         cursor = page.get("cursor") if isinstance(page, dict) else None
-        if not isinstance(cursor, int) or cursor < int(after):
+        if not isinstance(page, dict) or not isinstance(cursor, int) or cursor < int(after):
             raise SyncError(SERVER, "server", f"feed cursor {cursor!r} behind {after}")
         return page

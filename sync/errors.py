@@ -50,7 +50,10 @@ MESSAGES: dict[str, str] = {
     "credential_missing": N_("Không đọc được khóa của bàn (kho khóa hoặc tệp khóa bị mất): hãy đăng ký lại."),
     # Security refusals (docs/security.md).
     "insecure_url": N_("Đăng ký chỉ qua https:// (trừ máy chủ trên chính máy này): khóa của bàn không được gửi qua kết nối không mã hóa."),
-    "server_key_changed": N_("Khóa của máy chủ tỉnh khác với khóa đã ghi nhận khi đăng ký: có thể có kẻ mạo danh trên đường truyền. Hãy liên hệ quản trị viên tỉnh."),
+    "server_key_changed": N_(
+        "Khóa của máy chủ tỉnh khác với khóa đã ghi nhận khi đăng ký: có thể có kẻ mạo danh trên đường truyền. "
+        "Hãy liên hệ quản trị viên tỉnh."
+    ),
     "tls_untrusted": N_("Không xác minh được chứng chỉ của máy chủ tỉnh: hãy kiểm tra địa chỉ hoặc xin tệp chứng chỉ (CA) của tỉnh."),
     "answer_not_signed": N_("Câu trả lời của máy chủ không có chữ ký hợp lệ (có thể bị sửa trên đường truyền): chưa áp dụng gì."),
     "cancelled": N_("Đồng bộ đã dừng giữa chừng vì chương trình được đóng; lần sau sẽ tiếp tục."),

@@ -68,7 +68,8 @@ KIND_STATUS = "dossier.status"
 KIND_PAGES = "dossier.pages"
 KIND_EDITED = "dossier.edited"  # a correction made at the desk (docs/sync-protocol.md section 4)
 PUSH_KINDS = (KIND_RECEIVED, KIND_STATUS, KIND_PAGES, KIND_EDITED)
-# The intake fields a desk may correct: the desk owns them (= desk_app.domain.corrections.EDIT_FIELDS).
+# The intake fields a desk may correct: the desk owns them
+# (= desk_app.domain.corrections.EDIT_FIELDS).
 DESK_EDIT_FIELDS = (
     "applicant_name", "applicant_id_number", "applicant_birth_date", "applicant_gender", "applicant_address",
     "phone", "email", "sets", "return_channel", "notes", "documents",

@@ -163,7 +163,9 @@ class TusUploads:
             headers["Content-Type"] = "application/offset+octet-stream"
             headers["Upload-Checksum"] = tus_checksum(chunk)
         started = time.monotonic()
-        response = self._request("POST", f"{API_PREFIX}/files", body=chunk, headers=headers, ok=(201,), timeout=self._chunk_timeout(len(chunk)))
+        response = self._request(
+            "POST", f"{API_PREFIX}/files", body=chunk, headers=headers, ok=(201,), timeout=self._chunk_timeout(len(chunk))
+        )
         offset = _header_int(response, "Upload-Offset")
         if offset == len(chunk) and chunk:
             self.chunks.observe(len(chunk), time.monotonic() - started)
@@ -179,7 +181,9 @@ class TusUploads:
             "Upload-Checksum": tus_checksum(chunk),
         })
         started = time.monotonic()
-        response = self._request("PATCH", f"{API_PREFIX}/files/{sha}", body=chunk, headers=headers, ok=(204,), timeout=self._chunk_timeout(len(chunk)))
+        response = self._request(
+            "PATCH", f"{API_PREFIX}/files/{sha}", body=chunk, headers=headers, ok=(204,), timeout=self._chunk_timeout(len(chunk))
+        )
         self.chunks.observe(len(chunk), time.monotonic() - started)
         new_offset = _header_int(response, "Upload-Offset")
         return new_offset - offset

@@ -102,12 +102,12 @@ def cmd_catalogue_import(args, tr):
 def cmd_intake(args, tr):
     data = read_json_input(args.json)
     with services(args, tr) as ctx:
-        return ctx.intake.intake(data, allow_missing=args.allow_missing)
+        return ctx.intake.intake(data, allow_missing=args.allow_missing).to_json()
 
 
 def cmd_show(args, tr):
     with services(args, tr) as ctx:
-        return ctx.queue.show(args.code)
+        return ctx.queue.show(args.code).to_json()
 
 
 def cmd_search(args, tr):
@@ -118,7 +118,7 @@ def cmd_search(args, tr):
 def cmd_status(args, tr):
     with services(args, tr) as ctx:
         collector = {"name": args.collector_name, "id_number": args.collector_id, "post_tracking": args.post_tracking}
-        return ctx.queue.set_status(args.code, args.status, note=args.note, collector=collector)
+        return ctx.queue.set_status(args.code, args.status, note=args.note, collector=collector).to_json()
 
 
 def cmd_summary(args, tr):

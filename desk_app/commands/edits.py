@@ -23,4 +23,4 @@ def register(sub) -> None:
 def cmd_edit(args, tr):
     changes = read_json_input(args.json)
     with services(args, tr) as ctx:
-        return ctx.edits.edit(args.code, changes)
+        return ctx.edits.edit(args.code, changes).to_json()

@@ -18,6 +18,7 @@ from desk_app.domain.errors import NotFoundError, ValidationError
 from desk_app.domain.text import normalize_spaces
 from desk_app.domain.validation import check_length
 from desk_app.services.actor import ActorSource, as_actor_source
+from desk_app.services.dossier_view import DossierView, dossier_view
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.edits_store import EditsStore
 
@@ -78,7 +79,7 @@ class EditService:
         changes = {f: {"before": before[f], "after": after[f]} for f in after if after[f] != before[f]}
         return row, changes
 
-    def edit(self, code: str, request: dict) -> dict[str, Any]:
+    def edit(self, code: str, request: dict) -> DossierView:
         """Apply an edit request; returns the updated dossier (``QueueService.show``'s shape)."""
         row, changes = self.changes_of(code, request)
         if not changes:
@@ -94,6 +95,4 @@ class EditService:
             note=note,
             outbox_payload=lambda edit: {"dossier_uuid": row["uuid"], "edit": edit},
         )
-        from desk_app.services.queue import dossier_view
-
         return dossier_view(self.store, row["code"])

@@ -15,6 +15,7 @@ from desk_app.domain.text import fold
 from desk_app.services.actor import ActorSource, as_actor_source
 from desk_app.services.catalogue import CatalogueService
 from desk_app.services.desk_clock import DeskClockService
+from desk_app.services.dossier_view import DossierView, dossier_view
 from desk_app.services.setup import SetupService
 from desk_app.store.clock_store import ClockStore
 from desk_app.store.desk_store import DeskStore
@@ -57,7 +58,7 @@ class IntakeService:
         procedure = self.store.get_procedure(request.procedure_code, active_only=True)
         return missing_required(procedure, request.documents)
 
-    def intake(self, data: dict, *, allow_missing: bool = True) -> dict:
+    def intake(self, data: dict, *, allow_missing: bool = True) -> DossierView:
         """Validate and commit one dossier. Returns the stored dossier (see ``QueueService.show``
         for the shape). The commit is durable (WAL + synchronous=FULL) before this returns.
 
@@ -159,7 +160,5 @@ class IntakeService:
         # last sync): see desk_app/services/desk_clock.py for the way out of a wrong clock.
         DeskClockService(ClockStore(self.store.db), self.clock).check_intake(now)
 
-    def store_view(self, code: str) -> dict:
-        from desk_app.services.queue import dossier_view
-
+    def store_view(self, code: str) -> DossierView:
         return dossier_view(self.store, code)

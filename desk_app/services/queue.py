@@ -7,66 +7,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from desk_app.domain.calendar import VN_TZ, WorkCalendar
-from desk_app.domain.corrections import EDITABLE_STATUSES, parse_collector
-from desk_app.domain.dossier import RETURNED, STATUS_LABELS, check_transition
+from desk_app.domain.corrections import parse_collector
+from desk_app.domain.dossier import STATUS_LABELS, check_transition
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.lateness import LatenessCounter
 from desk_app.domain.text import normalize_spaces
 from desk_app.services.actor import ActorSource, as_actor_source
+from desk_app.services.dossier_view import DossierView, dossier_view
 from desk_app.store.desk_store import DeskStore, QueueFilter, fts_query
-from desk_app.store.edits_store import EditsStore
 from desk_app.store.ocr_store import OcrStore
 
 VIEWS = ("all", "open", "due", "overdue", "returned", "unsynced")
-
-
-def dossier_view(store: DeskStore, code: str) -> dict[str, Any]:
-    """The dossier as the CLI prints it and the dossier page shows it."""
-    row = store.find_dossier_row(code)
-    return {
-        "code": row["code"],
-        "uuid": row["uuid"],
-        "unit_code": row["unit_code"],
-        "desk": row["desk"],
-        "procedure_code": row["procedure_code"],
-        "procedure_name": row["procedure_name"],
-        "processing_days": row["processing_days"],
-        "processing_hours": row["processing_hours"],
-        "fee": row["fee"],
-        "applicant": {
-            "full_name": row["applicant_name"],
-            "id_number": row["applicant_id_number"],
-            "birth_date": row["applicant_birth_date"],
-            "gender": row["applicant_gender"],
-            "address": row["applicant_address"],
-            "phone": row["phone"],
-            "email": row["email"],
-        },
-        "documents": store.dossier_documents(row["id"]),
-        "sets": row["sets"],
-        "return_channel": row["return_channel"],
-        "notes": row["notes"],
-        "received_at": row["received_at"],
-        "appointment_at": row["appointment_at"],
-        "received_by": row["received_by"],
-        "status": row["status"],
-        "status_at": row["status_at"],
-        "synced": row["synced_at"] is not None,
-        "synced_at": row["synced_at"],
-        "history": _history(store, row["id"]),
-        "edits": EditsStore(store).edits(row["id"]),
-        "editable": row["status"] in EDITABLE_STATUSES,
-    }
-
-
-def _history(store: DeskStore, dossier_id: int) -> list[dict[str, Any]]:
-    """Status events; a "returned" one carries who collected the result (``collector``)."""
-    history = store.dossier_history(dossier_id)
-    collectors = EditsStore(store).collectors(dossier_id) if any(h["status"] == RETURNED for h in history) else {}
-    for event in history:
-        if event["uuid"] in collectors:
-            event["collector"] = collectors[event["uuid"]]
-    return history
 
 
 def list_item(row: dict[str, Any]) -> dict[str, Any]:
@@ -95,9 +46,8 @@ class QueueService:
         """Working days late, by the desk's calendar, against the clock now."""
         return LatenessCounter(self._calendar(), self.clock())
 
-    def _with_lateness(self, view: dict[str, Any]) -> dict[str, Any]:
-        view["days_late"] = self.lateness().days_late(view["status"], view["appointment_at"])
-        return view
+    def _with_lateness(self, view: DossierView) -> DossierView:
+        return view.with_lateness(self.lateness().days_late(view.status, view.appointment_at))
 
     @property
     def actor(self) -> str:
@@ -157,12 +107,12 @@ class QueueService:
     def count(self, flt: QueueFilter) -> int:
         return self.store.queue_count(flt)
 
-    def show(self, code: str) -> dict:
+    def show(self, code: str) -> DossierView:
         return self._with_lateness(dossier_view(self.store, code))
 
     def set_status(
         self, code: str, status: str, *, note: str = "", at: datetime | None = None, collector: dict | None = None
-    ) -> dict:
+    ) -> DossierView:
         """``collector`` ({name, id_number} or {post_tracking}) says who took the result of a
         "returned" dossier; it is checked and kept with that event."""
         dossier = self.store.find_dossier_row(code)

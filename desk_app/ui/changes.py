@@ -8,10 +8,15 @@ themselves; a caller that writes never refreshes another page by hand. UI thread
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
+
+if TYPE_CHECKING:
+    from desk_app.services.dossier_view import DossierView
 
 
 class Changes(QObject):
@@ -51,6 +56,6 @@ class ChangeFollower(QObject):
             self._refresh()
 
 
-def dossier_code(result: dict) -> list[str]:
-    """``changes=`` for a write answering with the dossier it changed (``{"code": ...}``)."""
-    return [result["code"]]
+def dossier_code(result: DossierView) -> list[str]:
+    """``changes=`` for a write answering with the dossier it changed."""
+    return [result.code]

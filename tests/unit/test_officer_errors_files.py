@@ -74,11 +74,11 @@ def test_forms_offered_by_status():
     later = (now + timedelta(days=5)).isoformat()
     soon = (now + timedelta(hours=20)).isoformat()
     past = (now - timedelta(days=1)).isoformat()
-    assert forms_allowed({"status": "received", "appointment_at": later}, now) == {"02", "03", "05"}
-    assert forms_allowed({"status": "processing", "appointment_at": soon}, now) == {"02", "03", "04", "05"}
-    assert forms_allowed({"status": "supplement_requested", "appointment_at": past}, now) == {"02", "03", "04", "05"}
+    assert forms_allowed("received", later, now) == {"02", "03", "05"}
+    assert forms_allowed("processing", soon, now) == {"02", "03", "04", "05"}
+    assert forms_allowed("supplement_requested", past, now) == {"02", "03", "04", "05"}
     for closed in ("result_ready", "returned", "refused", "withdrawn"):
-        assert forms_allowed({"status": closed, "appointment_at": past}, now) == {"05"}
+        assert forms_allowed(closed, past, now) == {"05"}
 
 
 def test_pages_singular_and_plural():

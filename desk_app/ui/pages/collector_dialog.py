@@ -5,6 +5,8 @@ number. UI thread; the value is checked again by the service when the status is 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -25,17 +27,20 @@ from desk_app.i18n import Translator
 from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.widgets import with_error
 
+if TYPE_CHECKING:
+    from desk_app.services.dossier_view import DossierView
+
 
 class CollectorDialog(QDialog):
     """``collector()`` after ``accepted``: {name, id_number} or {post_tracking}."""
 
-    def __init__(self, tr: Translator, dossier: dict, parent: QWidget | None = None):
+    def __init__(self, tr: Translator, dossier: DossierView, parent: QWidget | None = None):
         super().__init__(parent)
         self._tr = tr
-        self.setWindowTitle(tr("Trả kết quả hồ sơ {code}", code=dossier["code"]))
+        self.setWindowTitle(tr("Trả kết quả hồ sơ {code}", code=dossier.code))
         self.setModal(True)
-        applicant = dossier["applicant"]
-        intro = QLabel(tr("Người nộp: {name}. Ai nhận kết quả?", name=applicant["full_name"]))
+        applicant = dossier.applicant
+        intro = QLabel(tr("Người nộp: {name}. Ai nhận kết quả?", name=applicant.full_name))
         intro.setWordWrap(True)
         self.in_person = QRadioButton(tr("Nhận tại quầy"))
         self.by_post = QRadioButton(tr("Gửi qua bưu điện"))
@@ -44,8 +49,8 @@ class CollectorDialog(QDialog):
         group.addButton(self.by_post)
         self.general_error = error_label()
         self.errors = FieldErrors(self.general_error)
-        self.name = QLineEdit(applicant["full_name"])
-        self.id_number = QLineEdit(applicant["id_number"])
+        self.name = QLineEdit(applicant.full_name)
+        self.id_number = QLineEdit(applicant.id_number)
         self.id_number.setPlaceholderText(tr("12 chữ số, hoặc quét thẻ căn cước"))
         self.tracking = QLineEdit()
         self.tracking.setPlaceholderText(tr("Mã bưu gửi, ví dụ EE123456789VN"))
@@ -74,7 +79,7 @@ class CollectorDialog(QDialog):
         layout.addWidget(self.general_error)
         layout.addWidget(buttons)
         self.in_person.toggled.connect(self._mode_changed)
-        (self.by_post if dossier.get("return_channel") == "post" else self.in_person).setChecked(True)
+        (self.by_post if dossier.return_channel == "post" else self.in_person).setChecked(True)
         self._mode_changed()
         self.setMinimumWidth(520)
 

@@ -59,6 +59,7 @@ from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import chain_tab_order, heading, with_error
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.dossier_view import DossierView
     from desk_app.services.context import DeskServices
 
 # (key in the dossier view, caption)
@@ -86,7 +87,7 @@ FIELDS: tuple[tuple[str, str], ...] = (
 NEEDS_CONFIRMATION = (REFUSED, WITHDRAWN)
 
 
-def load_dossier(services: DeskServices, code: str) -> dict:
+def load_dossier(services: DeskServices, code: str) -> DossierView:
     """DB thread."""
     return services.queue.show(code)
 
@@ -96,20 +97,20 @@ def load_digitise_status(services: DeskServices, code: str) -> dict:
     return services.digitise.status(code)
 
 
-def record_status(services: DeskServices, code: str, status: str, note: str, collector: dict | None = None) -> dict:
+def record_status(services: DeskServices, code: str, status: str, note: str, collector: dict | None = None) -> DossierView:
     """DB thread: append the status event (and its outbox entry) in one transaction;
     ``collector``: who took the result of a "returned" dossier."""
     return services.queue.set_status(code, status, note=note, collector=collector)
 
 
 class DossierPage(QWidget):
-    dossier_loaded = Signal(dict)  # shown: after opening, a status recorded here, any change
+    dossier_loaded = Signal(object)  # the DossierView shown: after opening, a status recorded here, any change
 
     def __init__(self, runner: TaskRunner, tr: Translator, parent: QWidget | None = None):
         super().__init__(parent)
         self.runner = runner
         self._tr = tr
-        self.dossier: dict | None = None
+        self.dossier: DossierView | None = None
         self.digitise: dict | None = None  # services.digitise.status() of the dossier shown
         self._requested: str | None = None
         ChangeFollower(self, runner.changes, self.reload, wants=lambda code: code == self.current_code, only_visible=False)
@@ -218,7 +219,7 @@ class DossierPage(QWidget):
 
     @property
     def current_code(self) -> str | None:
-        return self.dossier["code"] if self.dossier else None
+        return self.dossier.code if self.dossier else None
 
     # --- language ------------------------------------------------------------------------------
     def retranslate(self, tr: Translator) -> None:
@@ -257,10 +258,10 @@ class DossierPage(QWidget):
     def activate(self) -> None:
         self.new_status.setFocus()
 
-    def _loaded(self, dossier: dict) -> None:
-        if self.digitise is not None and self.digitise["code"] != dossier["code"]:
+    def _loaded(self, dossier: DossierView) -> None:
+        if self.digitise is not None and self.digitise["code"] != dossier.code:
             self.digitise = None  # another dossier's counts
-        if self.dossier is None or self.dossier["code"] != dossier["code"] or self.dossier["status"] != dossier["status"]:
+        if self.dossier is None or self.dossier.code != dossier.code or self.dossier.status != dossier.status:
             self.new_status.clear()  # another dossier or status: no earlier choice to keep
         self.dossier = dossier
         self._render()
@@ -290,36 +291,36 @@ class DossierPage(QWidget):
             self.late_text.hide()
             self.digitise_text.clear()
             return
-        self.title.setText(tr("Hồ sơ {code}", code=dossier["code"]))
-        self.status_text.setText(status_label(tr, dossier["status"]))
-        self.edit_button.setVisible(bool(dossier.get("editable")))
-        late = late_text(tr, dossier.get("days_late"))
+        self.title.setText(tr("Hồ sơ {code}", code=dossier.code))
+        self.status_text.setText(status_label(tr, dossier.status))
+        self.edit_button.setVisible(bool(dossier.editable))
+        late = late_text(tr, dossier.days_late)
         self.late_text.setText(late)
         self.late_text.setVisible(bool(late))
-        applicant = dossier["applicant"]
+        applicant = dossier.applicant
         values = {
-            "procedure": f"{dossier['procedure_name']} ({dossier['procedure_code']})",
-            "processing": duration_text(tr, dossier["processing_days"], dossier["processing_hours"]),
-            "fee": money(dossier["fee"]) if dossier["fee"] else tr("Không thu phí"),
-            "received_at": show_datetime(dossier["received_at"]),
-            "received_by": dossier["received_by"],
-            "appointment_at": " · ".join(filter(None, [show_datetime(dossier["appointment_at"]), late])),
-            "sets": str(dossier["sets"]),
-            "return_channel": channel_label(tr, dossier["return_channel"]),
-            "notes": dossier["notes"],
-            "synced": tr("Đã gửi lúc {when}", when=show_datetime(dossier["synced_at"])) if dossier["synced"] else tr("Chưa gửi"),
-            "applicant.birth_date": show_date(applicant["birth_date"]),
-            "applicant.gender": tr(applicant["gender"]) if applicant["gender"] else "",
+            "procedure": f"{dossier.procedure_name} ({dossier.procedure_code})",
+            "processing": duration_text(tr, dossier.processing_days, dossier.processing_hours),
+            "fee": money(dossier.fee) if dossier.fee else tr("Không thu phí"),
+            "received_at": show_datetime(dossier.received_at),
+            "received_by": dossier.received_by,
+            "appointment_at": " · ".join(filter(None, [show_datetime(dossier.appointment_at), late])),
+            "sets": str(dossier.sets),
+            "return_channel": channel_label(tr, dossier.return_channel),
+            "notes": dossier.notes,
+            "synced": tr("Đã gửi lúc {when}", when=show_datetime(dossier.synced_at)) if dossier.synced else tr("Chưa gửi"),
+            "applicant.birth_date": show_date(applicant.birth_date),
+            "applicant.gender": tr(applicant.gender) if applicant.gender else "",
         }
         for key, (_name, label, _caption) in self._values.items():
             if key in values:
                 label.setText(values[key])
             else:
-                label.setText(applicant[key.split(".", 1)[1]])
+                label.setText(getattr(applicant, key.split(".", 1)[1]))
         pages = self._page_counts()
         self._fill(
             self.documents,
-            [(d["name"], kind_label(tr, d["kind"]), str(d["count"]), pages.get(d["name"], "")) for d in dossier["documents"]],
+            [(d.name, kind_label(tr, d.kind), str(d.count), pages.get(d.name, "")) for d in dossier.documents],
         )
         self.digitise_text.setText(self._digitise_summary())
         self._fill(self.history, history_rows(tr, dossier))
@@ -329,7 +330,7 @@ class DossierPage(QWidget):
         chosen = self.new_status.currentData()
         self.new_status.blockSignals(True)
         self.new_status.clear()
-        allowed = TRANSITIONS.get(dossier["status"], frozenset())
+        allowed = TRANSITIONS.get(dossier.status, frozenset())
         # Nothing chosen until the receptionist picks a status: Enter in the note must never
         # record "the next status" by default.
         self.new_status.addItem(tr("— Chọn trạng thái mới —"), None)
@@ -345,13 +346,13 @@ class DossierPage(QWidget):
     def _page_counts(self) -> dict[str, str]:
         """Document name -> its scanned pages, as shown ("" while unknown)."""
         status = self.digitise
-        if not status or not self.dossier or status["code"] != self.dossier["code"]:
+        if not status or not self.dossier or status["code"] != self.dossier.code:
             return {}
         return {d["name"]: pages_text(self._tr, d["pages"]) for d in status["documents"]}
 
     def _digitise_summary(self) -> str:
         status, tr = self.digitise, self._tr
-        if not status or not self.dossier or status["code"] != self.dossier["code"]:
+        if not status or not self.dossier or status["code"] != self.dossier.code:
             return ""
         if status["digitised"]:
             return tr("Đã số hóa")
@@ -403,7 +404,7 @@ class DossierPage(QWidget):
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
         box.setWindowTitle(tr("Xác nhận trạng thái"))
-        box.setText(tr("Ghi nhận hồ sơ {code}: {status}?", code=self.dossier["code"], status=status_label(tr, status)))
+        box.setText(tr("Ghi nhận hồ sơ {code}: {status}?", code=self.dossier.code, status=status_label(tr, status)))
         box.setInformativeText(
             tr("Lý do: {note}\nTrạng thái này kết thúc việc giải quyết hồ sơ và không thể hủy.", note=self.note.text().strip())
         )
@@ -425,7 +426,7 @@ class DossierPage(QWidget):
 
     def _record(self, status: str, collector: dict | None = None) -> None:
         self.apply_button.setEnabled(False)
-        Op(self, self.runner, lambda: self._tr, record_status, self.dossier["code"], status, self.note.text(), collector,
+        Op(self, self.runner, lambda: self._tr, record_status, self.dossier.code, status, self.note.text(), collector,
            on_success=self._status_recorded, on_failure=self._status_failed, changes=dossier_code).run()
 
     # --- returned: who collects the result ------------------------------------------------------------
@@ -450,8 +451,8 @@ class DossierPage(QWidget):
     def edit_dossier(self) -> None:
         from desk_app.ui.pages.dossier_edit_dialog import load_editable
 
-        if self.dossier and self.dossier.get("editable") and self.edit_dialog is None:
-            self.runner.db(load_editable, self.dossier["code"], on_done=self._open_editor, on_error=self._status_failed)
+        if self.dossier and self.dossier.editable and self.edit_dialog is None:
+            self.runner.db(load_editable, self.dossier.code, on_done=self._open_editor, on_error=self._status_failed)
 
     def _open_editor(self, current: dict) -> None:
         from desk_app.ui.pages.dossier_edit_dialog import DossierEditDialog
@@ -466,7 +467,7 @@ class DossierPage(QWidget):
         dialog.finished.connect(closed)
         dialog.open()
 
-    def _status_recorded(self, dossier: dict) -> None:
+    def _status_recorded(self, dossier: DossierView) -> None:
         self.note.clear()
         self._loaded(dossier)  # set_status's fresh view, shown at once; other pages hear of it
 

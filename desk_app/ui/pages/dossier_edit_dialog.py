@@ -37,6 +37,7 @@ from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import fit_to_screen, with_error
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
+    from desk_app.services.dossier_view import DossierView
     from desk_app.services.context import DeskServices
 
 
@@ -45,13 +46,13 @@ def load_editable(services: DeskServices, code: str) -> dict:
     return services.edits.current(code)
 
 
-def save_edit(services: DeskServices, code: str, request: dict) -> dict:
+def save_edit(services: DeskServices, code: str, request: dict) -> DossierView:
     """DB thread: the correction, its history row and its outbox record in one transaction."""
     return services.edits.edit(code, request)
 
 
 class DossierEditDialog(QDialog):
-    saved = Signal(dict)  # the updated dossier (QueueService.show's shape)
+    saved = Signal(object)  # the updated dossier (a DossierView)
 
     def __init__(self, runner: TaskRunner, tr: Translator, current: dict, parent: QWidget | None = None):
         super().__init__(parent)
@@ -234,7 +235,7 @@ class DossierEditDialog(QDialog):
         Op(self, self.runner, lambda: self._tr, save_edit, self.current["code"], request,
            on_success=self._saved, on_failure=self._failed, changes=dossier_code).run()
 
-    def _saved(self, dossier: dict) -> None:
+    def _saved(self, dossier: DossierView) -> None:
         self.saved.emit(dossier)
         self.accept()
 

@@ -3,10 +3,15 @@ result) and corrections (each changed field, before → after), in time order. P
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from desk_app.domain.corrections import EDIT_FIELD_LABELS
 from desk_app.domain.dossier import DOCUMENT_KINDS, RETURN_CHANNELS
 from desk_app.i18n import N_, Translator
 from desk_app.ui.formatting import show_date, show_datetime, status_label
+
+if TYPE_CHECKING:
+    from desk_app.services.dossier_view import DossierView, DossierEdit
 
 EDITED = N_("Sửa hồ sơ")
 
@@ -44,25 +49,24 @@ def _documents_change(tr: Translator, before: list[dict], after: list[dict]) -> 
     return "; ".join(parts) or tr("đổi thứ tự")
 
 
-def edit_text(tr: Translator, edit: dict) -> str:
+def edit_text(tr: Translator, edit: DossierEdit) -> str:
     parts = [
         f"{tr(EDIT_FIELD_LABELS.get(f, f))}: "
         + (_documents_change(tr, c["before"], c["after"]) if f == "documents"
            else f"{_value(tr, f, c['before'])} → {_value(tr, f, c['after'])}")
-        for f, c in edit["changes"].items()
+        for f, c in edit.changes.items()
     ]
-    if edit.get("note"):
-        parts.append(tr("Lý do: {note}", note=edit["note"]))
+    if edit.note:
+        parts.append(tr("Lý do: {note}", note=edit.note))
     return "\n".join(parts)
 
 
-def history_rows(tr: Translator, dossier: dict) -> list[tuple[str, str, str, str]]:
+def history_rows(tr: Translator, dossier: DossierView) -> list[tuple[str, str, str, str]]:
     """(what, when, who, details) rows, oldest first."""
     rows = [
-        (e["at"], status_label(tr, e["status"]), e["actor"],
-         "\n".join(filter(None, [e["note"], collector_text(tr, e.get("collector"))])))
-        for e in dossier["history"]
+        (e.at, status_label(tr, e.status), e.actor, "\n".join(filter(None, [e.note, collector_text(tr, e.collector)])))
+        for e in dossier.history
     ]
-    rows += [(e["at"], tr(EDITED), e["actor"], edit_text(tr, e)) for e in dossier.get("edits", [])]
+    rows += [(e.at, tr(EDITED), e.actor, edit_text(tr, e)) for e in dossier.edits]
     rows.sort(key=lambda r: r[0])  # ISO times with the same offset sort in time order
     return [(what, show_datetime(at), who, details) for at, what, who, details in rows]

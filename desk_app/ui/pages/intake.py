@@ -41,6 +41,7 @@ from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import chain_tab_order, heading, set_named, with_error
 
 if TYPE_CHECKING:  # the ID-card parser loads with the first scan (ui/wedge.py), not before the window
+    from desk_app.services.dossier_view import DossierView
     from desk_app.domain.cccd import CccdData
     from desk_app.services.context import DeskServices
 
@@ -49,14 +50,14 @@ VN_TZ = timezone(timedelta(hours=7))  # as domain.calendar's, without loading it
 RESULT_STYLE = "QFrame#result { background: #e8f5e9; border: 1px solid #66bb6a; border-radius: 6px; }"
 
 
-def save_intake(services: DeskServices, data: dict) -> dict:
+def save_intake(services: DeskServices, data: dict) -> DossierView:
     """DB thread: validate, number, schedule and durably commit one dossier. The page asked
     the receptionist before saving without a required document."""
     return services.intake.intake(data, allow_missing=True)
 
 
 class IntakePage(QWidget):
-    saved = Signal(dict)  # the stored dossier (QueueService.show shape)
+    saved = Signal(object)  # the stored dossier (a DossierView)
     saving_changed = Signal(bool)  # a save went to the DB thread / came back (ui/wedge.py holds keys meanwhile)
 
     def __init__(self, runner: TaskRunner, tr: Translator, parent: QWidget | None = None):
@@ -64,7 +65,7 @@ class IntakePage(QWidget):
         self.runner = runner
         self._tr = tr
         self._saving = False
-        self.last_saved: dict | None = None
+        self.last_saved: DossierView | None = None
         self._scanned_name = ""
 
         # --- result of the last save (prominent) and messages -----------------------------
@@ -246,8 +247,8 @@ class IntakePage(QWidget):
             self.result.hide()
             return
         tr = self._tr
-        self.result_code.setText(dossier["code"])
-        self.result_when.setText(tr("Hẹn trả kết quả: {when}", when=show_datetime(dossier["appointment_at"])))
+        self.result_code.setText(dossier.code)
+        self.result_when.setText(tr("Hẹn trả kết quả: {when}", when=show_datetime(dossier.appointment_at)))
         self.result.show()
 
     # --- start-up and focus -------------------------------------------------------------------
@@ -415,7 +416,7 @@ class IntakePage(QWidget):
         Op(self, self.runner, lambda: self._tr, save_intake, data, on_success=self._saved,
            on_failure=self._save_failed, changes=dossier_code).run()
 
-    def _saved(self, dossier: dict) -> None:
+    def _saved(self, dossier: DossierView) -> None:
         self._saving = False
         self.save_button.setEnabled(True)
         self.reset()

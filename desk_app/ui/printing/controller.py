@@ -28,6 +28,7 @@ from desk_app.ui.printing.printer import print_pdf
 from desk_app.ui.tasks import RENDER, TaskRunner
 
 if TYPE_CHECKING:  # the printing service (reportlab, the store, holidays) loads on the workers
+    from desk_app.services.dossier_view import DossierView
     from desk_app.services.context import DeskServices
     from desk_app.services.printing import PreparedForm
     from desk_app.ui.printing.book_dialog import BookDialog
@@ -50,25 +51,25 @@ NEAR_DUE = timedelta(days=1)  # form 04 (apology, new date) from a day before th
 STILL_OPEN = OPEN_STATUSES - {RESULT_READY}  # a dossier with its result ready needs no 02-04
 
 
-def forms_allowed(dossier: dict, now: datetime | None = None) -> set[str]:
-    """The forms the menu offers for ``dossier`` (as ``QueueService.show`` gives it): 02
+def forms_allowed(status: str, appointment_at: str, now: datetime | None = None) -> set[str]:
+    """The forms the menu offers for a dossier in ``status``, due at ``appointment_at``: 02
     (supplement) and 03 (refusal) while it is still being processed, 04 also only when it is
     overdue or due within a day, 05 (process control) always."""
     allowed = {"05"}
-    if dossier.get("status") in STILL_OPEN:
+    if status in STILL_OPEN:
         allowed |= {"02", "03"}
         if now is None:
             from desk_app.domain.calendar import VN_TZ  # its holiday tables stay off start-up
 
             now = datetime.now(VN_TZ)
-        if datetime.fromisoformat(dossier["appointment_at"]) - now <= NEAR_DUE:
+        if datetime.fromisoformat(appointment_at) - now <= NEAR_DUE:
             allowed.add("04")
     return allowed
 
 
-def enable_forms(actions: dict, dossier: dict) -> None:
+def enable_forms(actions: dict, dossier: DossierView) -> None:
     """UI thread: enable only the menu entries ``forms_allowed`` gives."""
-    allowed = forms_allowed(dossier)
+    allowed = forms_allowed(dossier.status, dossier.appointment_at)
     for form, action in actions.items():
         action.setEnabled(form in allowed)
 
@@ -127,7 +128,7 @@ def record_job(services: DeskServices, prepared: PreparedForm, target: str, stat
 def changed_status(result: dict) -> list[str]:
     """``changes=`` of ``record_job``: the dossier, when the print recorded a status."""
     dossier = result.get("dossier")
-    return [dossier["code"]] if dossier is not None else []
+    return [dossier.code] if dossier is not None else []
 
 
 def settings_job(services: DeskServices) -> dict:
@@ -160,7 +161,7 @@ def printers_job() -> list[str]:
     return available_printers()
 
 
-def mark_returned(services: DeskServices, code: str, collector: dict | None = None) -> dict:
+def mark_returned(services: DeskServices, code: str, collector: dict | None = None) -> DossierView:
     return services.queue.set_status(code, RETURNED, note="", collector=collector)
 
 
@@ -168,15 +169,15 @@ class ReturnDialog(QDialog):
     """After a slip scan: the dossier in one line and, when its result is ready, 'Record as
     returned' as the default button — Enter records it (time and officer); Esc just closes."""
 
-    def __init__(self, tr: Translator, dossier: dict, parent: QWidget | None = None):
+    def __init__(self, tr: Translator, dossier: DossierView, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle(tr("Trả kết quả"))
-        status = dossier["status"]
+        status = dossier.status
         text = tr(
             "Hồ sơ {code}\n{name}\n{procedure}\nTrạng thái: {status}",
-            code=dossier["code"],
-            name=dossier["applicant"]["full_name"],
-            procedure=dossier["procedure_name"],
+            code=dossier.code,
+            name=dossier.applicant.full_name,
+            procedure=dossier.procedure_name,
             status=tr(STATUS_LABELS.get(status, status)),
         )
         layout = QVBoxLayout(self)
@@ -338,7 +339,7 @@ class PrintingController(QObject):
         message = tr("Đã in mẫu {form} (lần {copy}).", form=result["form"], copy=result["copy_number"])
         dossier = result.get("dossier")
         if dossier is not None:
-            message += " " + tr("Trạng thái hồ sơ: {status}.", status=tr(STATUS_LABELS[dossier["status"]]))
+            message += " " + tr("Trạng thái hồ sơ: {status}.", status=tr(STATUS_LABELS[dossier.status]))
         if "status_error" in result:
             message += " " + tr("Chưa ghi nhận trạng thái: {detail}", detail=result["status_error"].translated(tr))
         self.window.statusBar().showMessage(message, 8000)
@@ -418,7 +419,7 @@ class PrintingController(QObject):
         self.window.open_dossier(code)
         self._op(load_dossier, code, on_success=self._ask_return).run()
 
-    def _ask_return(self, dossier: dict) -> None:
+    def _ask_return(self, dossier: DossierView) -> None:
         dialog = ReturnDialog(self.tr, dossier, parent=self.window)
         dialog.accepted.connect(lambda: self._ask_collector(dossier) if dialog.can_return else None)
         self.return_dialog = dialog
@@ -429,7 +430,7 @@ class PrintingController(QObject):
         from desk_app.ui.pages.collector_dialog import CollectorDialog
 
         dialog = CollectorDialog(self.tr, dossier, parent=self.window)
-        dialog.accepted.connect(lambda: self._record_return(dossier["code"], dialog.collector()))
+        dialog.accepted.connect(lambda: self._record_return(dossier.code, dialog.collector()))
         self.collector_dialog = dialog
         dialog.open()
 
@@ -449,7 +450,7 @@ def install_printing(window, runner: TaskRunner) -> PrintingController:
     window.when_page("dossier", lambda page: (page.add_action(controller.print_action), page.add_action(controller.forms_action)))
     # Forms 02-04 only where the dossier's status calls for them (forms_allowed).
     window.when_page("dossier", lambda page: page.dossier_loaded.connect(lambda d: enable_forms(controller.form_actions, d)))
-    window.intake.saved.connect(lambda dossier: controller.print_form(dossier["code"], "01"))
+    window.intake.saved.connect(lambda dossier: controller.print_form(dossier.code, "01"))
     # File menu: tracking book and printing settings, above Quit.
     window.file_menu.insertAction(window.quit_action, controller.book_action)
     window.file_menu.insertAction(window.quit_action, controller.settings_action)

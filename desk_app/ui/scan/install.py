@@ -52,7 +52,7 @@ def install_scanning(main_window, runner: TaskRunner, tr: Translator,
         from desk_app.scanning.sources import available_backends
         from desk_app.ui.scan.dialog import ScanDialog
 
-        documents = [d["name"] for d in page.dossier.get("documents", [])]
+        documents = [d.name for d in page.dossier.documents] if page.dossier else []
         dialog = ScanDialog(runner, tr, code=page.current_code, documents=documents,
                             backends=backends or available_backends, parent=main_window)
         open_dialogs.append(dialog)
