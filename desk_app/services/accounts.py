@@ -13,7 +13,7 @@ import hmac
 import os
 import re
 from datetime import datetime, timedelta
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.errors import AuthError, ValidationError
@@ -24,6 +24,9 @@ from desk_app.services.audit import AuditService
 from desk_app.services.session import Account, Guard
 from desk_app.store.accounts_store import AccountsStore
 from desk_app.store.database import write_transaction
+
+if TYPE_CHECKING:
+    from desk_app.services.context import DeskServices
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1  # 32 MiB per hash, ~0.1 s on a counter PC
 SCRYPT_MAXMEM = 64 * 1024 * 1024
@@ -234,6 +237,11 @@ class AccountsService:
 
 
 LOCK_MINUTES_KEY = "lock_minutes"
+
+
+def lock_minutes(ctx: DeskServices, default: int) -> int:
+    """The idle minutes before the app locks (``default`` while never set)."""
+    return int(ctx.store.get_setting(LOCK_MINUTES_KEY, default) or default)
 
 
 def set_lock_minutes(ctx, minutes: int) -> int:

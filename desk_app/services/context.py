@@ -34,9 +34,11 @@ from desk_app.store.desk_store import DeskStore
 from desk_app.store.report_store import ReportStore
 
 if TYPE_CHECKING:
+    from desk_app.services.backup_schedule import BackupSettingsService
     from desk_app.services.digitise import DigitiseService
     from desk_app.services.dossier_edit import EditService
     from desk_app.services.ocr import OcrService
+    from desk_app.services.preferences import PreferencesService
     from desk_app.services.printing import PrintingService
     from desk_app.services.sync_service import SyncService
 
@@ -171,6 +173,25 @@ class DeskServices:
 
             self._edits = EditService(self.store, self.clock, self._actor)
         return self._guarded("edits", self._edits)
+
+    @property
+    def preferences(self) -> PreferencesService:
+        """What the desk remembers between runs (the interface language)."""
+        from desk_app.services.preferences import PreferencesService
+
+        return PreferencesService(self.store)
+
+    @property
+    def backups(self) -> BackupSettingsService:
+        """The daily backup's settings, state and record (services/backup_schedule.py)."""
+        from desk_app.services.backup_schedule import BackupSettingsService
+
+        return BackupSettingsService(self)
+
+    def interrupt(self) -> None:
+        """Abort the statement this instance's connection is running. The one call safe from
+        another thread (sqlite3's interrupt is): a read nobody waits for any more stops."""
+        self.store.db.conn.interrupt()
 
     def _receipt_tag(self, code: str) -> str | None:
         # Through the property: the first receipt builds the sync service if nothing else has.

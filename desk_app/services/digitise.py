@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -34,10 +35,13 @@ MAX_PAGES_PER_BATCH = 300
 
 def process_files(
     paths: Iterable[Path], *, mode: str = "auto", progress: Progress | None = None,
-    max_pages: int = imports.MAX_PAGES_PER_FILE,
+    max_pages: int = imports.MAX_PAGES_PER_FILE, on_page: Callable[[ProcessedPage], None] | None = None,
+    cancelled: Callable[[], bool] = lambda: False,
 ) -> list[ProcessedPage]:
     """Validate every file first (nothing is processed if one is bad), then process page by
-    page, calling ``progress(done, total)``. Worker thread."""
+    page, calling ``progress(done, total)`` (first with 0 once the files are checked) and
+    ``on_page(page)``; ``cancelled()`` stops between pages (the pages so far are returned).
+    Worker thread; the CLI and the scan dialog share it."""
     mode = pipeline.check_mode(mode)
     paths = [imports.find_input(Path(p)) for p in paths]
     if not paths:
@@ -47,12 +51,18 @@ def process_files(
     if total > MAX_PAGES_PER_BATCH:
         raise ValidationError("Quá nhiều trang trong một lần ({pages}); tối đa {limit}.", field="file",
                               pages=total, limit=MAX_PAGES_PER_BATCH)
+    if progress:
+        progress(0, total)
     out: list[ProcessedPage] = []
     for path in paths:
         for raw in imports.read_pages(path, max_pages=max_pages):
+            if cancelled():
+                return out
             page = pipeline.process(raw, mode=mode)
             if page is not None:
                 out.append(page)
+                if on_page:
+                    on_page(page)
             if progress:
                 progress(len(out), total)
     return out
@@ -63,13 +73,23 @@ def process_scan(
     on_page: Callable[[ProcessedPage], None] | None = None, cancelled: Callable[[], bool] = lambda: False,
 ) -> tuple[list[ProcessedPage], int]:
     """Scan and process each page as it arrives. Blank backs are dropped when the feeder is
-    used. Returns (pages kept, blank pages dropped). Worker thread."""
+    used. At most ``MAX_PAGES_PER_BATCH`` sheets a scan, like an import (a feeder left on "all
+    pages" stops there). Returns (pages kept, blank pages dropped). Worker thread; the CLI and
+    the scan dialog share it."""
     mode = pipeline.check_mode(mode)
     backend, device_id = backend_for(device, backends)
     drop_blank = settings.source in ("feeder", "duplex")
+    limit = min(settings.max_pages or MAX_PAGES_PER_BATCH, MAX_PAGES_PER_BATCH)
+    settings = replace(settings, max_pages=limit)
     kept: list[ProcessedPage] = []
     dropped = 0
-    for raw in backend.scan(device_id, settings, cancelled=cancelled):
+
+    def stop() -> bool:  # asked by the driver between sheets
+        return cancelled() or len(kept) + dropped >= limit
+
+    for raw in backend.scan(device_id, settings, cancelled=stop):
+        if len(kept) + dropped >= limit:  # a driver that reads past max_pages
+            break
         page = pipeline.process(raw, mode=mode, drop_blank=drop_blank)
         if page is None:
             dropped += 1

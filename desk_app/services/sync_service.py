@@ -94,6 +94,11 @@ class SyncService:
         return _iso(self.clock())
 
     # --- credential -----------------------------------------------------------------------
+    def enrolled(self) -> bool:
+        """Whether the desk was ever enrolled (its credential's record is stored; the secret
+        itself may be missing after a restore on another PC)."""
+        return self.store.credential_meta() is not None
+
     def credential(self) -> Credential | None:
         return self.credentials.current()
 

@@ -10,9 +10,12 @@ that is not http(s) is ignored, and both are bounded in length.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desk_app import __version__
+
+if TYPE_CHECKING:
+    from desk_app.services.context import DeskServices
 
 STATE_KEY = "update_notice"
 _VERSION = re.compile(r"^\d{1,6}(\.\d{1,6}){0,3}$")
@@ -48,3 +51,11 @@ def notice(saved: dict[str, Any] | None, running: str = __version__) -> dict[str
     if wanted is None or have is None or wanted <= have:
         return None
     return {"version": saved["version"], "url": saved.get("url", ""), "running": running}
+
+
+def saved_notice(services: DeskServices) -> dict[str, Any] | None:
+    """DB thread: the notice the last heartbeat saved, as ``notice`` shows it (the Help menu
+    reads it without building the sync service)."""
+    from desk_app.store.sync_store import SyncStore
+
+    return notice(SyncStore(services.store.db).state(STATE_KEY))

@@ -80,10 +80,8 @@ def make_services_factory(data_dir: Path, tr: Translator) -> Callable[[], object
 def open_desk(services: DeskServices) -> dict:
     """DB thread: open (and migrate) the database, make sure there is a catalogue, and say
     whether the desk still needs setting up."""
-    from desk_app.services.preferences import PreferencesService
-
     services.catalogue.ensure_sample()
-    language = PreferencesService(services.store).language()
+    language = services.preferences.language()
     if not services.setup.needs_setup():
         return {"initialised": True, "config": services.setup.config().as_dict(), "language": language}
     from desk_app.services.first_run import first_run_state
@@ -93,9 +91,7 @@ def open_desk(services: DeskServices) -> dict:
 
 def save_language(services: DeskServices, language: str) -> str:
     """DB thread: remember the language the receptionist picked from the menu."""
-    from desk_app.services.preferences import PreferencesService
-
-    return PreferencesService(services.store).set_language(language)
+    return services.preferences.set_language(language)
 
 
 def remember_language(window: MainWindow, runner: TaskRunner) -> None:

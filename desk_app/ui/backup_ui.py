@@ -47,29 +47,23 @@ FIRST_CHECK_MS = 60 * 1000  # not in the first minute: the counter is busiest at
 
 
 def _state(services: DeskServices) -> dict[str, Any]:
-    from desk_app.services.backup_schedule import BackupSettingsService
-
-    return BackupSettingsService(services).state(datetime.now())
+    return services.backups.state(datetime.now())
 
 
 def _save(services: DeskServices, values: dict[str, Any]) -> dict[str, Any]:
-    from desk_app.services.backup_schedule import BackupSettings, BackupSettingsService
+    from desk_app.services.backup_schedule import BackupSettings
 
-    BackupSettingsService(services).save(BackupSettings(**values))
+    services.backups.save(BackupSettings(**values))
     return _state(services)
 
 
 def _record(services: DeskServices, result: dict | None, error: BaseException | None) -> dict[str, Any]:
-    from desk_app.services.backup_schedule import BackupSettingsService
-
-    BackupSettingsService(services).record(datetime.now(), result, error)
+    services.backups.record(datetime.now(), result, error)
     return _state(services)
 
 
 def _may_manage(services: DeskServices) -> None:
-    from desk_app.services.backup_schedule import BackupSettingsService
-
-    BackupSettingsService(services).check_restore_allowed()
+    services.backups.check_restore_allowed()
 
 
 def _record_written(services: DeskServices, result: dict[str, Any]) -> dict[str, Any]:

@@ -28,10 +28,9 @@ CHECK_EVERY_MS = 10 * 60 * 1000  # the notice follows the sync rounds' heartbeat
 
 
 def _saved_notice(services: DeskServices) -> dict[str, Any] | None:
-    from desk_app.services import updates
-    from desk_app.store.sync_store import SyncStore
+    from desk_app.services.updates import saved_notice
 
-    return updates.notice(SyncStore(services.store.db).state(updates.STATE_KEY))
+    return saved_notice(services)
 
 
 def _diagnostics(data_dir: Path, out: str) -> dict[str, Any]:

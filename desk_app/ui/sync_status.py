@@ -287,7 +287,7 @@ class SyncLoop(QObject):
             return self._round_with(self._services.sync)
 
     def _round_with(self, sync) -> dict[str, Any]:
-        if sync.store.credential_meta() is None:
+        if not sync.enrolled():
             return {"summary": None, "status": sync.status(ping=False)}
         summary = sync.sync_once(tr=self.tr_, cancel=self.cancel)
         status = sync.status(ping=False)

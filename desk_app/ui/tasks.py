@@ -205,7 +205,7 @@ class TaskRunner(QObject):
         services = self._reader_services
         if services is not None:
             self._reads_interrupted = True
-            services.store.db.conn.interrupt()
+            services.interrupt()
 
     def io(self, fn: Callable[..., Any], *args: Any, executor: str = IO, on_done: Callback = None, on_error: Callback = None,
            **kwargs: Any) -> Future:

@@ -21,7 +21,7 @@ def runner(desk, qtbot):
 
 
 def test_dialog_scans_edits_and_saves(qtbot, desk, dossier, runner, sane_config):
-    from desk_app.ui.scan import ScanDialog
+    from desk_app.ui.scan.dialog import ScanDialog
 
     set_test_picture("Grid")  # the dialog sets no test option: another test may have left "Solid white"
     dlg = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC, DOC2],
@@ -65,3 +65,23 @@ def test_dialog_scans_edits_and_saves(qtbot, desk, dossier, runner, sane_config)
     status = desk.digitise.status(dossier["code"])
     assert {d["name"]: d["pages"] for d in status["documents"]} == {DOC: 2, DOC2: 1}
     assert status["digitised"] is True
+
+
+def test_a_feeder_left_on_all_pages_stops_at_the_batch_limit(qtbot, desk, dossier, runner, sane_config, monkeypatch):
+    """The dialog scans through services/digitise.py: a feeder scan with no page count set
+    ("Tất cả") stops at MAX_PAGES_PER_BATCH sheets, like an import and the CLI."""
+    from desk_app.services import digitise
+    from desk_app.ui.scan.dialog import ScanDialog
+
+    monkeypatch.setattr(digitise, "MAX_PAGES_PER_BATCH", 3)  # the test feeder holds 10 sheets
+    set_test_picture("Grid")
+    dlg = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC, DOC2], backends=lambda: [SaneBackend()])
+    qtbot.addWidget(dlg)
+    qtbot.waitUntil(lambda: dlg.device.count() >= 1, timeout=10000)
+    dlg.device.setCurrentIndex(dlg.device.findText("test:0", flags=__import__("PySide6.QtCore").QtCore.Qt.MatchFlag.MatchContains))
+    dlg.source.setCurrentIndex(dlg.source.findData("feeder"))
+    dlg.dpi.setCurrentIndex(0)
+    dlg.max_pages.setValue(0)  # "Tất cả"
+    dlg.start_scan()
+    qtbot.waitUntil(lambda: dlg.scan_button.isEnabled(), timeout=20000)
+    assert dlg.pages.count() == 3, dlg.status.text()

@@ -28,11 +28,13 @@ ACTIONS = (
 
 def accounts_state(services: DeskServices) -> dict:
     """DB thread: does the desk have accounts, and after how many idle minutes it locks."""
+    from desk_app.services.accounts import lock_minutes
+
     current = services.accounts.current
     return {
         "current": {**current.as_dict(), "counts": {}} if current else None,  # e.g. the wizard's new administrator
         "accounts": services.accounts.has_accounts(),
-        "lock_minutes": int(services.store.get_setting("lock_minutes", DEFAULT_LOCK_MINUTES) or DEFAULT_LOCK_MINUTES),
+        "lock_minutes": lock_minutes(services, DEFAULT_LOCK_MINUTES),
     }
 
 

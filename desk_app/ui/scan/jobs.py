@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
 from desk_app.domain.errors import DeskError
-from desk_app.scanning.sources import ScannerBackend, ScanSettings, backend_for
+from desk_app.scanning.sources import ScannerBackend, ScanSettings
 from desk_app.ui.scan.page_list import THUMB
 
 if TYPE_CHECKING:  # the pipeline and pages pull in numpy and Pillow: loaded on the I/O pool, when scanning
@@ -69,47 +69,26 @@ class ScanJobs:
         return devices
 
     def scan(self, device: str, settings: ScanSettings, document: str, mode: str, replace_key: int) -> dict:
-        """I/O thread: scan, process and thumbnail each page, handing each to the UI at once.
-        Blank backs are dropped when the feeder is used."""
-        from desk_app.scanning import pipeline
+        """I/O thread: scan, process and thumbnail each page, handing each to the UI at once
+        (services/digitise.py's scan flow: blank backs dropped in the feeder, the page limit)."""
+        from desk_app.services.digitise import process_scan
 
-        backend, device_id = backend_for(device, self._backends)
-        drop_blank = settings.source in ("feeder", "duplex")
-        kept = dropped = 0
-        for raw in backend.scan(device_id, settings, cancelled=self.cancel.is_set):
-            page = pipeline.process(raw, mode=mode, drop_blank=drop_blank)
-            if page is None:
-                dropped += 1
-                continue
-            kept += 1
-            self.bridge.page_ready.emit(page, thumbnail(page), replace_key, document, 0)
-        return {"kept": kept, "dropped": dropped}
+        kept, dropped = process_scan(
+            self._backends, device, settings, mode=mode, cancelled=self.cancel.is_set,
+            on_page=lambda page: self.bridge.page_ready.emit(page, thumbnail(page), replace_key, document, 0),
+        )
+        return {"kept": len(kept), "dropped": dropped}
 
     def import_files(self, paths: list[Path], document: str, mode: str, batch: int) -> dict:
-        """I/O thread: validate every file (cheap checks, nothing shown yet), then read, process
-        and thumbnail page by page."""
-        from desk_app.domain.errors import ValidationError
-        from desk_app.scanning import imports, pipeline
-        from desk_app.services.digitise import MAX_PAGES_PER_BATCH
+        """I/O thread: services/digitise.py's import flow (every file checked first, nothing shown
+        yet; then page by page), each page thumbnailed and handed to the UI as it is read."""
+        from desk_app.services.digitise import process_files
 
-        files = [imports.find_input(p) for p in paths]
-        total = 0
-        for path in files:
-            total += imports.count_pages(path)
-            if total > MAX_PAGES_PER_BATCH:
-                raise ValidationError("Quá nhiều trang trong một lần ({pages}); tối đa {limit}.", field="file",
-                                      pages=total, limit=MAX_PAGES_PER_BATCH)
-        done = 0
-        self.bridge.progress.emit(0, total)
-        for path in files:
-            for raw in imports.read_pages(path):
-                if self.cancel.is_set():
-                    return {"pages": done, "files": len(files), "stopped": True}
-                page = pipeline.process(raw, mode=mode)
-                done += 1
-                self.bridge.page_ready.emit(page, thumbnail(page), NEW, document, batch)
-                self.bridge.progress.emit(done, total)
-        return {"pages": done, "files": len(files), "stopped": False}
+        pages = process_files(
+            paths, mode=mode, progress=self.bridge.progress.emit, cancelled=self.cancel.is_set,
+            on_page=lambda page: self.bridge.page_ready.emit(page, thumbnail(page), NEW, document, batch),
+        )
+        return {"pages": len(pages), "files": len(paths), "stopped": self.cancel.is_set()}
 
     def rotate(self, page: ProcessedPage, key: int, document: str) -> None:
         """I/O thread: turn the page 90° clockwise, in place of the page ``key``."""
