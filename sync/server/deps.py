@@ -44,6 +44,7 @@ from sync.server import jsonsafe
 from sync.server.admin import Province
 from sync.server.errors import ApiError
 from sync.server.files import UploadError
+from sync.server.objectstore import ObjectStoreError
 from sync.server.records import Desk
 
 JSON_LIMIT = 1024 * 1024
@@ -77,11 +78,15 @@ def settings_of(request: Request) -> ServerSettings:
 
 
 async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    """Run ``fn`` on Starlette's worker threads; an upload refusal becomes an ``ApiError``."""
+    """Run ``fn`` on Starlette's worker threads; an upload refusal becomes an ``ApiError``,
+    an object store that does not answer a 503 the desk retries (nothing moved: an upload's
+    offset moves only after its bytes are stored)."""
     try:
         return await run_in_threadpool(fn, *args, **kwargs)
     except UploadError as exc:
         raise ApiError(exc.status, exc.code, exc.detail) from exc
+    except ObjectStoreError as exc:
+        raise ApiError(503, "object_store", headers={"Retry-After": "10"}) from exc
 
 
 def _parse_limiter(request: Request) -> anyio.CapacityLimiter:
