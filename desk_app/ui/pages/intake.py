@@ -68,7 +68,18 @@ class IntakePage(QWidget):
         self.last_saved: DossierView | None = None
         self._scanned_name = ""
 
-        # --- result of the last save (prominent) and messages -----------------------------
+        self._build_result()
+        self._build_applicant()
+        self._build_procedure(runner, tr)
+        bottom = self._build_bottom()
+        self._build_layout(bottom)
+        self._build_keys()
+        self._chain_tab_order()
+        self.retranslate(tr)
+
+    # --- building (parts of __init__) -------------------------------------------------------
+    def _build_result(self) -> None:
+        """The last save's result (code and appointment, prominent), the form's messages."""
         self.result = QFrame(objectName="result")
         self.result.setStyleSheet(RESULT_STYLE)
         self.result_code = heading(10)
@@ -85,7 +96,8 @@ class IntakePage(QWidget):
         self.scan_hint.setWordWrap(True)
         self.errors = FieldErrors(self.general_error)
 
-        # --- applicant --------------------------------------------------------------------
+    def _build_applicant(self) -> None:
+        """The applicant's fields, each with its error line, in one form."""
         self.full_name = QLineEdit()
         self.id_number = QLineEdit()
         self.birth_date = QLineEdit()
@@ -116,7 +128,8 @@ class IntakePage(QWidget):
             self._applicant_labels.append((caption_label, caption))
             applicant_form.addRow(caption_label, box)
 
-        # --- procedure and documents --------------------------------------------------------
+    def _build_procedure(self, runner: TaskRunner, tr: Translator) -> None:
+        """The procedure finder and the checklist of its documents."""
         self.finder = ProcedureFinder(runner, tr)
         self.finder.chosen.connect(self._procedure_chosen)
         self.finder.focusNextInChain.connect(self._focus_documents)
@@ -132,7 +145,8 @@ class IntakePage(QWidget):
         self.documents_box = QGroupBox()
         QVBoxLayout(self.documents_box).addWidget(checklist_box)
 
-        # --- sets, return channel, notes, save -------------------------------------------------
+    def _build_bottom(self) -> QGridLayout:
+        """Sets, return channel, notes and the New / Save buttons, in one row."""
         self.sets = QSpinBox()
         self.sets.setRange(1, 99)
         self.channel = QComboBox()
@@ -164,8 +178,10 @@ class IntakePage(QWidget):
         bottom.addWidget(self.new_button, 0, 6)
         bottom.addWidget(self.save_button, 0, 7)
         bottom.setColumnStretch(5, 1)
+        return bottom
 
-        # --- layout ------------------------------------------------------------------------
+    def _build_layout(self, bottom: QGridLayout) -> None:
+        """Applicant left, procedure and documents right, messages above, the bottom row below."""
         self.keys_hint = QLabel()
         self.keys_hint.setWordWrap(True)
         self.keys_hint.setStyleSheet("color: #555;")
@@ -186,7 +202,8 @@ class IntakePage(QWidget):
         layout.addLayout(columns, 1)
         layout.addLayout(bottom)
 
-        # --- keyboard ----------------------------------------------------------------------
+    def _build_keys(self) -> None:
+        """Ctrl+S saves; any edit by the receptionist starts the next dossier."""
         self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
         set_named(self.save_shortcut, context="WidgetWithChildrenShortcut")
         self.save_shortcut.activated.connect(self.save)
@@ -201,8 +218,6 @@ class IntakePage(QWidget):
         self.sets.valueChanged.connect(self._edited)
         self.finder.chosen.connect(self._edited)
         self.checklist.edited.connect(self._edited)
-        self._chain_tab_order()
-        self.retranslate(tr)
 
     # --- language -----------------------------------------------------------------------------
     def retranslate(self, tr: Translator) -> None:
