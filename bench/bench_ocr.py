@@ -13,19 +13,17 @@ Run standalone: .venv/bin/python bench/bench_ocr.py [--pages N]
 from __future__ import annotations
 
 import argparse
-import io
 import statistics
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from PIL import Image
 from rapidfuzz.distance import Levenshtein
 
 from desk_app.ocr.engine import TesseractEngine
 from desk_app.scanning import pipeline
-from desk_app.scanning.page import RawPage
+from desk_app.scanning.page import RawPage, open_page
 from desk_app.scanning.samples import text_page
 
 CASES = {
@@ -59,7 +57,7 @@ def main() -> int:
                 grey = text_page(dpi, seed=seed, lines_out=lines, **kw)
                 reference = " ".join(lines)
                 stored = pipeline.process(RawPage(grey, dpi), mode="text")
-                g4 = Image.open(io.BytesIO(stored.data))
+                g4 = open_page(stored.data)  # the stored bilevel page (JBIG2 or G4: same pixels)
                 # Interleaved: both inputs of one page back to back.
                 for name, image in (("stored G4", g4), ("grey", grey)):
                     page = engine.recognise(image)

@@ -1,11 +1,12 @@
-"""Turning a page image into compact bytes: adaptive-threshold bilevel CCITT G4 TIFF for text,
-JPEG for grey and colour. The encoders write formats that img2pdf embeds without re-encoding.
-Pure functions; any thread.
+"""Turning a page image into compact bytes: adaptive-threshold bilevel pages as lossless JBIG2
+(CCITT G4 TIFF where the JBIG2 coder is not installed), JPEG for grey and colour. The encoders
+write formats that img2pdf embeds without re-encoding. Pure functions; any thread.
 """
 
 from __future__ import annotations
 
 import io
+import logging
 
 import numpy as np
 from PIL import Image, ImageFilter
@@ -70,6 +71,23 @@ def _bool_to_bilevel(white: np.ndarray) -> Image.Image:
     packed = np.packbits(white, axis=1)
     h, w = white.shape
     return Image.frombytes("1", (w, h), packed.tobytes())
+
+
+def encode_bilevel(bw: Image.Image, dpi: int) -> bytes:
+    """A bilevel page as it is stored: lossless JBIG2, ~1.6x smaller than G4 on text pages
+    (docs/scanning.md, "Below the G4 floor"), when its compiled coder is installed (the
+    ``jbig2`` extra: numba); otherwise, or should the coder fail, CCITT G4. Readers take both
+    (``page.open_page``)."""
+    # Imported here: numba takes ~1 s to load, once per process, on the worker that encodes the
+    # first page; the desk's start path never pays it.
+    from desk_app.scanning import jbig2
+
+    if jbig2.compiled():
+        try:
+            return jbig2.encode(~np.asarray(bw.convert("1")), dpi)
+        except Exception:  # the page is kept whatever happens to the new coder
+            logging.getLogger(__name__).exception("JBIG2 encoding failed; page stored as CCITT G4")
+    return encode_g4(bw, dpi)
 
 
 def encode_g4(bw: Image.Image, dpi: int) -> bytes:

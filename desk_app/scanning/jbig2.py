@@ -40,7 +40,10 @@ except ImportError:  # pragma: no cover - exercised where numba is absent
 def _jit(func: _F) -> _F:
     if not _COMPILED:
         return func
-    return cast(_F, _njit(cache=True, nogil=True)(func))
+    try:  # machine code cached beside the module: compiled once per install, not per process
+        return cast(_F, _njit(cache=True, nogil=True)(func))
+    except RuntimeError:  # no writable cache location (a frozen build): compiled per process
+        return cast(_F, _njit(nogil=True)(func))
 
 
 def compiled() -> bool:
@@ -388,13 +391,11 @@ def _decode_region(data: np.ndarray, height: int, width: int, tpgdon: bool, padd
             while x < width:
                 cx = (r2 << 11) | (r1 << 4) | r0
                 if cx == 0 and mps[0] == 0:
-                    n = 1  # positions that stay in context 0 while white pixels are decoded
-                    while x + n < width and two_up[x + n + 6] == 0 and above[x + n + 7] == 0:
-                        n += 1
-                    k, a, c = _decode_quiet_white(n, a, c, index)
-                    if k:
-                        x += k  # white pixels: the row is already 0 there
-                        break  # windows restart
+                    end = x + 1  # positions that stay in context 0 while white pixels are decoded
+                    while end < width and two_up[end + 6] == 0 and above[end + 7] == 0:
+                        end += 1
+                    x, a, c, ct, bp = _decode_white_run(x, end, a, c, ct, bp, index, mps, data, row)
+                    break  # windows restart after the run
                 bit, a, c, ct, bp = _decode_bit(cx, a, c, ct, bp, index, mps, data)
                 row[x + _PAD_LEFT] = bit
                 r2 = ((r2 << 1) | two_up[x + 7]) & 0x1F
@@ -404,13 +405,30 @@ def _decode_region(data: np.ndarray, height: int, width: int, tpgdon: bool, padd
 
 
 @_jit
-def _decode_quiet_white(n: int, a: int, c: int, index: np.ndarray) -> tuple[int, int, int]:
-    """Up to ``n`` decisions in context 0 (MPS white) that decode as MPS without
-    renormalising (C high word stays at or above Qe, A at or above 0x8000): taken at once, as
-    the encoder's white runs. Returns how many, A and C."""
-    qe = _QE[index[0]]
-    k = min(n, (a - 0x8000) // qe, (c >> 16) // qe)
-    return k, a - k * qe, c - ((k * qe) << 16)
+def _decode_white_run(
+    x: int, end: int, a: int, c: int, ct: int, bp: int,
+    index: np.ndarray, mps: np.ndarray, data: np.ndarray, row: np.ndarray,
+) -> tuple[int, int, int, int, int]:
+    """Pixels ``x`` .. ``end`` - 1 of a row under white paper, all in context 0 while they
+    decode white (MPS white): the decisions that need no renormalisation (C high word at or
+    above Qe, A stays at or above 0x8000) are taken at once, the others one by one; a black
+    pixel ends the run (written to ``row``). Returns the next x and the coder's state."""
+    while x < end:
+        qe = _QE[index[0]]
+        k = min(end - x, (a - 0x8000) // qe, (c >> 16) // qe)
+        a -= k * qe
+        c -= (k * qe) << 16
+        x += k
+        if x == end:
+            break
+        bit, a, c, ct, bp = _decode_bit(0, a, c, ct, bp, index, mps, data)
+        x += 1
+        if bit:
+            row[x - 1 + _PAD_LEFT] = 1
+            break
+        if mps[0]:
+            break
+    return x, a, c, ct, bp
 
 
 def decode(data: bytes) -> np.ndarray:

@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import hashlib
+import io
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from PIL import Image
 
-# What a stored page is: bilevel CCITT G4 TIFF, grey JPEG or colour JPEG. A mixed page (auto mode,
-# colour or a grey photo on a small part of the page) is a G4 TIFF of the whole page plus an
-# ``Overlay``: its mode says what the overlay is ("color" or "grey").
+# What a stored page is: bilevel (lossless JBIG2, or CCITT G4 TIFF: pages stored before JBIG2 and
+# desks without its coder), grey JPEG or colour JPEG. A mixed page (auto mode, colour or a grey
+# photo on a small part of the page) is a bilevel page of the whole page plus an ``Overlay``: its
+# mode says what the overlay is ("color" or "grey").
 STORED_MODES = ("text", "grey", "color")
 MIME = {"text": "image/tiff", "grey": "image/jpeg", "color": "image/jpeg"}
+JBIG2_MIME = "image/x-jbig2"
+JBIG2_FILE_ID = b"\x97JB2\r\n\x1a\n"  # T.88 D.4.1, the first bytes of a JBIG2 file
+
+
+def is_jbig2(data: bytes) -> bool:
+    return data[:8] == JBIG2_FILE_ID
+
+
+def open_page(data: bytes) -> Image.Image:
+    """A stored page file as an image: JBIG2 through our reader (mode "1"), anything else (G4
+    TIFF, JPEG) through Pillow. A damaged JBIG2 file raises ``ValueError``."""
+    if not is_jbig2(data):
+        return Image.open(io.BytesIO(data))
+    from desk_app.scanning import jbig2  # numba loads here (~1 s once), only for JBIG2 pages
+
+    return Image.fromarray(~jbig2.decode(data))
 
 
 @dataclass
@@ -48,7 +66,8 @@ class Overlay:
 @dataclass(frozen=True)
 class ProcessedPage:
     """Encoded page bytes plus what the database row records about them. ``data`` is the page
-    itself (G4 TIFF or JPEG); a mixed page adds an ``overlay``; ``bytes`` counts both files."""
+    itself (JBIG2, G4 TIFF or JPEG); a mixed page adds an ``overlay``; ``bytes`` counts both
+    files."""
 
     data: bytes = field(repr=False)
     mode: str  # one of STORED_MODES
@@ -70,7 +89,9 @@ class ProcessedPage:
 
     @property
     def mime(self) -> str:
-        """Of ``data``: a mixed page is a G4 TIFF whatever its mode."""
+        """Of ``data``: a mixed page's file is its bilevel page whatever its mode."""
+        if is_jbig2(self.data):
+            return JBIG2_MIME
         return MIME["text"] if self.overlay else MIME[self.mode]
 
     def files(self) -> list[bytes]:

@@ -1,10 +1,11 @@
 """One page from capture to stored bytes, in the automatic or a forced mode.
 
-auto: colour content (a red seal, a photo) -> the page as CCITT G4 plus a colour JPEG overlay at
+auto: colour content (a red seal, a photo) -> the page as bilevel plus a colour JPEG overlay at
 150 dpi of the coloured area (``overlay``), or one colour JPEG at 150 dpi when colour is on most of
 the page; a grey photograph (large continuous-tone area, no colour) likewise with a grey overlay
 (or one grey JPEG at 150 dpi), since bilevel would destroy it; otherwise text -> straightened,
-adaptive threshold, CCITT G4 at the scan resolution. Forced modes per document:
+adaptive threshold, bilevel at the scan resolution (lossless JBIG2, or CCITT G4 without the JBIG2
+coder: ``encode.encode_bilevel``). Forced modes per document:
 text, grey (JPEG at up to 200 dpi) or color. CPU-bound, no I/O: runs on a worker thread (the
 UI's I/O pool, the CLI's main thread), never the UI thread.
 """
@@ -19,7 +20,7 @@ from PIL import Image, ImageFilter, ImageOps
 from desk_app.domain.errors import ValidationError
 from desk_app.scanning import analysis, encode, overlay
 from desk_app.scanning.modes import MODES
-from desk_app.scanning.page import Overlay, ProcessedPage, RawPage
+from desk_app.scanning.page import Overlay, ProcessedPage, RawPage, open_page
 
 MIN_SKEW = 0.15  # degrees; below this straightening only blurs
 
@@ -97,7 +98,7 @@ def _encode(raw: RawPage, *, mode: str, drop_blank: bool, deskew: bool) -> Proce
             return mixed
     if stored == "text":
         bw = encode.adaptive_threshold(grey, dpi)
-        return ProcessedPage(encode.encode_g4(bw, dpi), "text", bw.width, bw.height, dpi, angle, raw.origin)
+        return ProcessedPage(encode.encode_bilevel(bw, dpi), "text", bw.width, bw.height, dpi, angle, raw.origin)
     if stored in ("grey", "photo"):
         small, out_dpi = encode.scale_to(grey, dpi, encode.GREY_DPI if stored == "grey" else encode.PHOTO_DPI)
         small = encode.whiten_paper(small).filter(ImageFilter.GaussianBlur(encode.COLOUR_SMOOTHING))
@@ -129,13 +130,13 @@ def process_mixed(
     if not overlay.fits(box, img.size):
         return None
     bw = encode.adaptive_threshold(grey, dpi)
-    g4 = encode.encode_g4(bw, dpi)
+    page = encode.encode_bilevel(bw, dpi)
     # A grey photo keeps its dark tones; on a colour page the darkest tones are text and signature.
     ink = overlay.ink_level(grey, bw) if stored == "color" else 0
     over = overlay.make_overlay(source, box, dpi, paper=encode.paper_level(grey),
-                                budget=encode.COLOUR_BUDGET - len(g4), floor=floor, ink=ink)
+                                budget=encode.COLOUR_BUDGET - len(page), floor=floor, ink=ink)
     mode = "color" if stored == "color" else "grey"
-    return ProcessedPage(g4, mode, bw.width, bw.height, dpi, angle, origin, overlay=over)
+    return ProcessedPage(page, mode, bw.width, bw.height, dpi, angle, origin, overlay=over)
 
 
 def _paper_fill(grey: Image.Image, white):
@@ -145,21 +146,21 @@ def _paper_fill(grey: Image.Image, white):
 
 
 def rotate_processed(page: ProcessedPage, quarter_turns: int) -> ProcessedPage:
-    """Rotate a stored-form page by 90° steps (the dialog's rotate button). G4 stays lossless;
-    a JPEG (page or overlay) is re-encoded once at the same quality; an overlay's box turns with
-    the page."""
+    """Rotate a stored-form page by 90° steps (the dialog's rotate button). A bilevel page
+    stays lossless; a JPEG (page or overlay) is re-encoded once at the same quality; an
+    overlay's box turns with the page."""
     import io
 
     turns = quarter_turns % 4
     if not turns:
         return page
     method = {1: Image.Transpose.ROTATE_90, 2: Image.Transpose.ROTATE_180, 3: Image.Transpose.ROTATE_270}[turns]
-    img = Image.open(io.BytesIO(page.data))
+    img = open_page(page.data)
     img.load()
     img = img.transpose(method)
     over = page.overlay
     if page.mode == "text" or over is not None:
-        data = encode.encode_g4(img.convert("1"), page.dpi)
+        data = encode.encode_bilevel(img.convert("1"), page.dpi)
     else:
         quality = encode.GREY_QUALITY if page.mode == "grey" else encode.COLOUR_QUALITY
         data = encode.encode_jpeg(img, page.dpi, quality=quality)

@@ -12,7 +12,6 @@ that serves the counter, and Tesseract runs niced with one thread.
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable
 from typing import Any
@@ -21,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 
 from desk_app.domain.errors import DeskError
 from desk_app.ocr.engine import OcrUnavailable, TesseractEngine
+from desk_app.scanning.page import open_page
 from desk_app.store.blobs import BlobStore
 from desk_app.store.desk_store import DeskStore
 from desk_app.store.ocr_store import OcrStore
@@ -111,12 +111,12 @@ class OcrService:
         at = self.clock().isoformat(timespec="seconds")
         try:
             data = self.blobs.read(sha256)
-            with Image.open(io.BytesIO(data)) as img:
+            with open_page(data) as img:
                 img.load()
-                # A mixed page's file is its G4 text layer (the overlay holds the photo/seal).
+                # A mixed page's file is its bilevel text layer (the overlay holds the photo/seal).
                 image = img.convert("L") if img.mode not in ("1", "L") else img.copy()
             result = self.engine.recognise(image)
-        except (DeskError, OSError, UnidentifiedImageError, RuntimeError, Image.DecompressionBombError) as exc:
+        except (DeskError, OSError, ValueError, UnidentifiedImageError, RuntimeError, Image.DecompressionBombError) as exc:
             # Kept as failed with its reason (a damaged file is for `desk verify-files`);
             # `retry_failed` runs it again.
             self.texts.save(sha256, status="failed", error=str(exc)[:500], at=at)

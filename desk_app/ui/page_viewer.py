@@ -60,19 +60,17 @@ def render_pil(data: bytes, overlay: bytes | None, box, max_side: int, marks=())
     """Worker thread: the page as a PIL RGB image (a mixed page with its colour/grey area
     composed on it), reduced so its longest side is at most ``max_side``; ``marks`` (boxes in
     page pixels: words found by a search) are shaded yellow."""
-    import io
+    from desk_app.scanning.page import open_page
 
-    from PIL import Image
-
-    img = Image.open(io.BytesIO(data))
+    img = open_page(data)
     page_width = img.width
     factor = max(1, max(img.size) // max_side)
     if overlay is not None and box is not None:
         from desk_app.scanning.overlay import compose
 
         img = compose(img.convert("L").reduce(factor), overlay, tuple(v // factor for v in box))
-    elif img.format == "TIFF" and factor > 1:
-        img = img.convert("L").reduce(factor)  # a G4 page: averaging whole blocks first keeps thumbnails cheap
+    elif img.mode == "1" and factor > 1:
+        img = img.convert("L").reduce(factor)  # a bilevel page: averaging whole blocks first keeps thumbnails cheap
     img.draft("RGB", (max_side, max_side))  # JPEG: decode at a reduced scale directly
     img = img.convert("RGB")
     if marks:

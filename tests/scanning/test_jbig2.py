@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from desk_app.scanning import jbig2, pipeline
-from desk_app.scanning.page import RawPage
+from desk_app.scanning import encode, jbig2, pipeline
+from desk_app.scanning.page import RawPage, open_page
 from desk_app.scanning.samples import text_page
 from tests.conftest import require
 
@@ -91,11 +91,10 @@ def pdfium_render_embedded(data: bytes) -> np.ndarray:
     return grey < 128
 
 
-def stored_text_page(dpi: int, **layout) -> np.ndarray:
+def stored_text_page(dpi: int, *, seed: int = 3, **layout) -> np.ndarray:
     """A generated scan (bench_pages' generator) through the text pipeline: the bilevel page."""
-    page = pipeline.process(RawPage(text_page(dpi, tilt=0.7, seed=3, **layout), dpi), mode="text")
-    with Image.open(io.BytesIO(page.data)) as img:
-        return ~np.asarray(img.convert("1"))
+    page = pipeline.process(RawPage(text_page(dpi, tilt=0.7, seed=seed, **layout), dpi), mode="text")
+    return ~np.asarray(open_page(page.data).convert("1"))
 
 
 @pytest.fixture(scope="module")
@@ -146,11 +145,10 @@ def test_typical_prediction_decodes_exactly_on_a_page(page_200, tmp_path):
 
 def test_a4_300dpi_page_is_at_least_1_4x_smaller_than_g4(tmp_path):
     """The adoption rule's size half, on the page the benchmark measures (ratio ~1.57)."""
-    page = pipeline.process(RawPage(text_page(300, tilt=0.7, **TYPICAL), 300), mode="text")
-    with Image.open(io.BytesIO(page.data)) as img:
-        ink = ~np.asarray(img.convert("1"))
+    ink = stored_text_page(300, seed=1, **TYPICAL)
+    g4 = encode.encode_g4(Image.fromarray(~ink), 300)
     data = jbig2.encode(ink, 300)
-    assert len(page.data) / len(data) >= 1.4
+    assert len(g4) / len(data) >= 1.4
     assert np.array_equal(jbig2dec(data, tmp_path), ink)
 
 
@@ -198,3 +196,41 @@ def test_reader_refuses_what_it_does_not_read():
             jbig2.decode(bad)
     with pytest.raises(ValueError, match="empty"):
         jbig2.encode(np.zeros((0, 5), bool), 200)
+
+
+def test_stored_pages_are_jbig2_and_old_g4_pages_read_the_same(page_200):
+    """The page-encoding seam: bilevel pages are stored as JBIG2; a G4 page stored before reads
+    to the same pixels, and the viewer draws both alike."""
+    from desk_app.scanning.page import is_jbig2
+    from desk_app.ui.page_viewer import render_pil
+
+    bw = Image.fromarray(~page_200)
+    stored, old = encode.encode_bilevel(bw, 200), encode.encode_g4(bw, 200)
+    assert is_jbig2(stored) and not is_jbig2(old)
+    assert open_page(stored).tobytes() == open_page(old).tobytes() == bw.tobytes()
+    assert render_pil(stored, None, None, 800).tobytes() == render_pil(old, None, None, 800).tobytes()
+
+
+def test_without_the_compiled_coder_pages_are_stored_as_g4(page_200, monkeypatch):
+    from desk_app.scanning.page import is_jbig2
+
+    monkeypatch.setattr(jbig2, "_COMPILED", False)
+    data = encode.encode_bilevel(Image.fromarray(~page_200), 200)
+    assert not is_jbig2(data) and Image.open(io.BytesIO(data)).info["compression"] == "group4"
+
+
+def test_a_failing_coder_still_stores_the_page_as_g4(monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise MemoryError("no room")
+
+    ink = edge_cases()["sparse dots"]
+    monkeypatch.setattr(jbig2, "encode", broken)
+    data = encode.encode_bilevel(Image.fromarray(~ink), 200)
+    assert np.array_equal(~np.asarray(open_page(data)), ink)
+    assert "stored as CCITT G4" in caplog.text
+
+
+def test_a_damaged_jbig2_page_is_a_clear_error():
+    data = jbig2.encode(edge_cases()["odd width, noise"], 200)
+    with pytest.raises(ValueError):
+        open_page(data[:-60])

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from desk_app.scanning import pipeline
-from desk_app.scanning.page import RawPage
+from desk_app.scanning.page import RawPage, is_jbig2, open_page
 from desk_app.scanning.samples import photo_page, text_page
 from tests.scanning.conftest import DOC, save_pages
 
@@ -32,11 +32,15 @@ def mixed(desk, dossier):
     return pages, desk.digitise.attach(dossier["code"], DOC, pages)
 
 
-def g4_strip(tiff: bytes) -> bytes:
-    """The CCITT G4 data of a one-strip TIFF (what a PDF embeds)."""
-    img = Image.open(io.BytesIO(tiff))
+def page_stream(data: bytes) -> tuple[str, bytes]:
+    """The filter and data a PDF embeds for a stored bilevel page: a JBIG2 file without its
+    file header and its end-of-page and end-of-file segments (22 bytes), or the CCITT G4 data of
+    a one-strip TIFF."""
+    if is_jbig2(data):
+        return "/JBIG2Decode", data[13:-22]
+    img = Image.open(io.BytesIO(data))
     offset, count = img.tag_v2[273][0], img.tag_v2[279][0]
-    return tiff[offset : offset + count]
+    return "/CCITTFaxDecode", data[offset : offset + count]
 
 
 def filter_name(stream) -> str:
@@ -85,15 +89,21 @@ def test_export_pdf_keeps_every_stream_byte_for_byte_and_renders_the_seal(desk, 
             images = sorted(page.Resources.XObject.items())  # /Im0 (img2pdf) before /Ov* (overlay)
             streams.append([(filter_name(img), img.read_raw_bytes()) for _, img in images])
     blobs = desk.digitise.blobs
-    assert streams[0] == [("/CCITTFaxDecode", g4_strip(blobs.read(out[0]["sha256"])))]
+    assert streams[0] == [page_stream(blobs.read(out[0]["sha256"]))]
     for i in (1, 2):
         assert streams[i] == [
-            ("/CCITTFaxDecode", g4_strip(blobs.read(out[i]["sha256"]))),
+            page_stream(blobs.read(out[i]["sha256"])),
             ("/DCTDecode", blobs.read(out[i]["overlay_sha256"])),
         ]
     assert doc["bytes"] < sum(p["bytes"] for p in out) + 6000
 
     pdf = pdfium.PdfDocument(doc["path"])
+    # The text page as pdfium draws it, one device pixel per page pixel (a hair under the page's
+    # scale: pypdfium2 rounds the bitmap size up): the stored bitmap exactly.
+    stored = ~np.asarray(open_page(pages[0].data))
+    scale = pages[0].width / pdf[0].get_width() * (1 - 1e-9)
+    drawn = np.asarray(pdf[0].render(scale=scale, grayscale=True).to_pil().convert("L")) < 128
+    assert np.array_equal(drawn[: pages[0].height, : pages[0].width], stored)
     assert pdf[1].get_size() == pytest.approx((595.3, 841.9), abs=2)
     shown = np.asarray(pdf[1].render(scale=200 / 72).to_pil().convert("RGB"), dtype=int)
     assert abs(shown.shape[0] - pages[1].height) <= 1 and abs(shown.shape[1] - pages[1].width) <= 1

@@ -217,11 +217,12 @@ def test_export_pdf_embeds_pages_without_reencoding(desk, dossier, tmp_path):
     assert pdf[0].get_size() == pytest.approx((595.3, 841.9), abs=2)
     assert pdf[1].get_size() == pytest.approx((595.3, 841.9), abs=2)
     sizes = _stream_sizes(out[0]["path"])
-    # the seal page is G4 + an overlay JPEG: that JPEG is its second image stream, byte for byte
-    # (tests/scanning/test_mixed_pages.py compares every stream's bytes)
+    # the seal page is bilevel + an overlay JPEG: that JPEG is its second image stream, byte for
+    # byte (tests/scanning/test_mixed_pages.py compares every stream's bytes)
     jpeg = desk.digitise.blobs.read(pages[1]["overlay_sha256"])
     assert len(sizes) == 3 and sizes[2] == len(jpeg)
-    # the G4 stream is the TIFF's single strip: file size minus a small header
+    # the page stream is the stored file less its header (JBIG2 file header and end segments,
+    # or the G4 TIFF's header around its single strip)
     assert 0 < pages[0]["bytes"] - sizes[0] < 600
     # renders
     image = pdf[0].render(scale=0.5).to_pil()
