@@ -30,7 +30,7 @@ from desk_app.store.blobs import BlobStore
 from desk_app.store.database import DB_FILENAME
 from desk_common.fsutil import user_file_mode, write_atomic
 
-PACKAGES = ("PySide6", "PySide6-Essentials", "sqlite-utils", "reportlab", "pypdfium2", "Pillow", "numpy", "requests", "keyring", "zxing-cpp")
+PACKAGES = ("PySide6", "PySide6-Essentials", "reportlab", "pypdfium2", "Pillow", "numpy", "requests", "keyring", "zxing-cpp")
 # Settings that name or reach a person, or could unlock something, stay out.
 PRIVATE_SETTING = re.compile(r"officer|phone|email|secret|password|token|credential|pin", re.IGNORECASE)
 MAX_LOG_BYTES = 20 * 1024 * 1024

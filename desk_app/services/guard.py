@@ -63,11 +63,11 @@ def _status_before(queue, args, kwargs):
 
 
 def _status_after(args, kwargs, result):
-    return {"status": result["status"], "note": kwargs.get("note", "")}
+    return {"status": result.status, "note": kwargs.get("note", "")}
 
 
 def _dossier_summary(args, kwargs, result):
-    return {"status": result.get("status"), "procedure_code": result.get("procedure_code")}
+    return {"status": result.status, "procedure_code": result.procedure_code}
 
 
 def _print_after(args, kwargs, result):
@@ -188,7 +188,7 @@ class Guarded:
             before = rule.before(self._target, args, kwargs)
         result = method(*args, **kwargs)
         if rule.code_from_result:
-            code = result.get("code") if isinstance(result, dict) else ""
+            code = result.code  # intake answers with the view of the dossier it saved
         else:
             code = rule.code(args, kwargs) if rule.code else ""
         if rule.after:

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-
 from desk_app.domain.errors import NotFoundError
 from desk_app.store.database import Params, read_rows, write_transaction
+from desk_app.store.sqlite_db import Database
 
 PUBLIC_COLUMNS = "username, role, full_name, active"
 

@@ -14,9 +14,8 @@ import hashlib
 import json
 from typing import Any, Iterator
 
-from sqlite_utils import Database
-
 from desk_app.store.database import read_rows, write_transaction
+from desk_app.store.sqlite_db import Database
 
 GENESIS = "0" * 64
 ENTRY_COLUMNS = "id, at, account, action, code, before, after, prev_hash, hash"

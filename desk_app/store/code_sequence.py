@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlite_utils import Database
-
 from desk_app.store.database import write_transaction
+from desk_app.store.sqlite_db import Database
 
 MAX_COUNTER = 9999  # docs/dossier-codes.md: the last sequence of a day
 

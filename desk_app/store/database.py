@@ -14,10 +14,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from desk_app.domain.errors import StoreError
 from desk_app.store.migrations import MIGRATION_SET, known_migration_names, migrations
+from desk_app.store.sqlite_db import Database
 
 # What sqlite3 binds to the ``?`` / ``:name`` placeholders of one statement.
 Params = tuple[Any, ...] | list[Any] | dict[str, Any]

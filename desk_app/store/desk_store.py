@@ -14,14 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from desk_app.domain.catalogue import Procedure
 from desk_app.domain.errors import NotFoundError, StoreError
 from desk_app.domain.intake_record import IntakeRecord
 from desk_app.store.database import Params, open_database, read_rows, write_transaction
 from desk_app.store.queue_plan import FEW_ROWS, LIST_COLUMNS, QueueFilter, day_start_ts, plan_queue  # noqa: F401 (re-exported)
 from desk_app.store.search_index import fts_document, fts_query, refresh_dossier_fts  # noqa: F401 (re-exported)
+from desk_app.store.sqlite_db import Database
 
 DOSSIER_COLUMNS = (
     "id, uuid, code, unit_code, desk, procedure_code, procedure_name, processing_days, "

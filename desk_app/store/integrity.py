@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from sqlite_utils import Database
+from desk_app.store.sqlite_db import Database
 
 OUTBOX_STATES = ("pending", "done", "quarantined")
 LIMIT = 50  # problems listed per check; the count says how many there are

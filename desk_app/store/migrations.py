@@ -1,4 +1,4 @@
-"""Schema migrations (sqlite-utils' own). Never edit a released migration: add a new one.
+"""Schema migrations (run by store/sqlite_db.py). Never edit a released migration: add a new one.
 
 The name of the last migration this build knows is how we refuse a database written by a
 newer app (see ``database.open_database``).
@@ -6,8 +6,7 @@ newer app (see ``database.open_database``).
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
+from desk_app.store.sqlite_db import Database, Migrations
 
 MIGRATION_SET = "desk_app"
 migrations = Migrations(MIGRATION_SET)
@@ -164,4 +163,4 @@ from desk_app.store import migrations_dossier_edits  # noqa: E402,F401  (0005_*:
 
 
 def known_migration_names() -> list[str]:
-    return [m.name for m in migrations._migrations]  # noqa: SLF001 - sqlite-utils has no public accessor
+    return migrations.names()

@@ -3,9 +3,8 @@ never edit one once released: add 0006c_, 0006d_ ..."""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from desk_app.store.migrations import migrations
+from desk_app.store.sqlite_db import Database
 
 
 @migrations(name="0006_accounts_audit")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from desk_app.store.migrations import migrations
+from desk_app.store.sqlite_db import Database
 
 
 @migrations(name="0008_province_calendar")

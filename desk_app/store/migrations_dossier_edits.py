@@ -3,9 +3,8 @@ Names start with 0005; never edit one once released: add 0005b_, 0005c_ ..."""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from desk_app.store.migrations import migrations
+from desk_app.store.sqlite_db import Database
 
 
 @migrations(name="0005_dossier_edits_and_collectors")

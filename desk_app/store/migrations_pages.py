@@ -3,9 +3,8 @@ add a new one (0002b_, 0002c_ ...), registered after the earlier ones."""
 
 from __future__ import annotations
 
-from sqlite_utils import Database
-
 from desk_app.store.migrations import migrations
+from desk_app.store.sqlite_db import Database
 
 
 @migrations(name="0002_dossier_pages")

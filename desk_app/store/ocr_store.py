@@ -1,5 +1,5 @@
 """Recognised page text (table ``page_text``) and the pages' search index (``page_fts``), on the
-desk's sqlite-utils Database (migration 0009_page_text).
+desk's Database (store/sqlite_db.py) (migration 0009_page_text).
 
 Text is kept per page FILE (SHA-256): a page scanned into two dossiers is recognised once.
 Each dossier's ``page_fts`` row holds the folded text of all its recognised pages, and its
@@ -17,11 +17,10 @@ import json
 import sqlite3
 from typing import Any
 
-from sqlite_utils import Database
-
 from desk_app.domain.text import fold
 from desk_app.store.database import Params, read_rows, write_transaction
 from desk_app.store.search_index import refresh_dossier_fts
+from desk_app.store.sqlite_db import Database
 
 
 class OcrStore:

@@ -1,4 +1,4 @@
-"""Reads and writes of scanned pages (table ``dossier_pages``), on the same sqlite-utils
+"""Reads and writes of scanned pages (table ``dossier_pages``), on the same
 Database as ``DeskStore``: the page rows and their outbox entry commit in one transaction.
 
 Thread model: the DB thread only (see ``database``).
@@ -11,9 +11,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlite_utils import Database
-
 from desk_app.store.database import Params, read_rows, write_transaction
+from desk_app.store.sqlite_db import Database
 
 PAGE_KIND = "dossier.pages"
 PAGE_FIELDS = ("sha256", "bytes", "mode", "width", "height", "dpi")

@@ -12,9 +12,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlite_utils import Database
-
 from desk_app.store.database import translate_sqlite_error
+from desk_app.store.sqlite_db import Database
 
 
 class ReportStore:

@@ -8,11 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from desk_app.domain.dossier import AWAITING_RESULT, REFUSED, SUPPLEMENT_REQUESTED
 from desk_app.store.database import read_rows
 from desk_app.store.queue_plan import sql_list
+from desk_app.store.sqlite_db import Database
 
 # Working = still with the commune (the domain's AWAITING_RESULT); result-ready ones wait for
 # the citizen, not for the staff. Inlined as literals, not bound: the status keys are fixed

@@ -12,13 +12,12 @@ import json
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from sqlite_utils import Database
-
 from desk_app.domain.catalogue import Procedure
 from desk_app.domain.dossier import FINAL_STATUSES, STATUS_LABELS, TRANSITIONS
 from desk_app.domain.errors import DeskError
 from desk_app.store.database import Params, read_rows, write_transaction
 from desk_app.store.desk_store import upsert_procedure, write_calendar_override
+from desk_app.store.sqlite_db import Database
 from desk_common.records import PROVINCE_STATUSES, record_files
 
 CURSOR = "feed_cursor"
