@@ -69,6 +69,11 @@ _NLPS = np.array([
 ], dtype=np.uint8)
 _SWITCH = np.zeros(47, dtype=np.uint8)
 _SWITCH[[0, 6, 14]] = 1
+# The same per context state s = 2 * index + MPS (one byte per context, one table look-up per
+# step): its Qe, and the state after coding its MPS or its LPS.
+_S_QE = np.repeat(_QE, 2)
+_S_AFTER_MPS = (np.repeat(_NMPS, 2) * 2 + np.tile(np.array([0, 1], np.uint8), 47)).astype(np.uint8)
+_S_AFTER_LPS = (np.repeat(_NLPS, 2) * 2 + (np.tile(np.array([0, 1], np.uint8), 47) ^ np.repeat(_SWITCH, 2))).astype(np.uint8)
 
 # Template 0 context with the default adaptive pixels A1 (3,-1), A2 (-3,-1), A3 (2,-2),
 # A4 (-2,-2), numbered as T.88 6.2.5.3 numbers them (row y-2 in the high bits, the pixel just
@@ -116,32 +121,26 @@ def _renormalise(a: int, c: int, ct: int, bp: int, out: np.ndarray) -> tuple[int
 
 
 @_jit
-def _code(
-    cx: int, bit: int, a: int, c: int, ct: int, bp: int,
-    index: np.ndarray, mps: np.ndarray, out: np.ndarray,
-) -> tuple[int, int, int, int]:
+def _code(cx: int, bit: int, a: int, c: int, ct: int, bp: int, state: np.ndarray, out: np.ndarray) -> tuple[int, int, int, int]:
     """ENCODE of one decision in context ``cx`` (T.88 E.2.2 - E.2.5: CODEMPS, CODELPS with
     conditional exchange); returns the coder's new A, C, CT and byte position."""
-    i = index[cx]
-    qe = _QE[i]
+    s = state[cx]
+    qe = _S_QE[s]
     a -= qe
-    if bit == mps[cx]:
+    if bit == (s & 1):
         if a & 0x8000:
-            c += qe
-            return a, c, ct, bp
+            return a, c + qe, ct, bp
         if a < qe:
             a = qe
         else:
             c += qe
-        index[cx] = _NMPS[i]
+        state[cx] = _S_AFTER_MPS[s]
     else:
         if a < qe:
             c += qe
         else:
             a = qe
-        if _SWITCH[i]:
-            mps[cx] = 1 - mps[cx]
-        index[cx] = _NLPS[i]
+        state[cx] = _S_AFTER_LPS[s]
     return _renormalise(a, c, ct, bp, out)
 
 
@@ -164,20 +163,20 @@ def _windows(two_up: np.ndarray, above: np.ndarray, row: np.ndarray, x: int) -> 
 
 @_jit
 def _code_white_run(
-    n: int, a: int, c: int, ct: int, bp: int, index: np.ndarray, mps: np.ndarray, out: np.ndarray,
+    n: int, a: int, c: int, ct: int, bp: int, state: np.ndarray, out: np.ndarray,
 ) -> tuple[int, int, int, int]:
     """``n`` MPS decisions (white, MPS white) in context 0. Between two renormalisations each
     one only takes Qe off A and adds it to C, so those are done as one multiplication; the one
     that brings A under 0x8000 goes through ``_code``. Most of a page is paper: this is where
     the time goes otherwise."""
     while n > 0:
-        qe = _QE[index[0]]
+        qe = _S_QE[state[0]]
         quiet = (a - 0x8000) // qe  # decisions that leave A >= 0x8000 (no renormalisation)
         if quiet >= n:
             return a - n * qe, c + n * qe, ct, bp
         a -= quiet * qe
         c += quiet * qe
-        a, c, ct, bp = _code(0, 0, a, c, ct, bp, index, mps, out)
+        a, c, ct, bp = _code(0, 0, a, c, ct, bp, state, out)
         n -= quiet + 1
     return a, c, ct, bp
 
@@ -190,8 +189,7 @@ def _encode_region(padded: np.ndarray, height: int, width: int, tpgdon: bool, ou
     equal to the row above is not coded at all. ``padded`` is the page (1 = black) with zero
     rows above and zero columns either side, so every context pixel outside the page reads 0
     as the standard says. Returns the number of bytes in ``out``, or -1 when it is too small."""
-    index = np.zeros(65536, dtype=np.uint8)
-    mps = np.zeros(65536, dtype=np.uint8)
+    state = np.zeros(65536, dtype=np.uint8)  # every context: index 0, MPS 0
     a, c, ct, bp = 0x8000, 0, 12, 0  # INITENC (E.2.1); out[0] is the byte before the data
     out[0] = 0
     ltp = 0
@@ -208,7 +206,7 @@ def _encode_region(padded: np.ndarray, height: int, width: int, tpgdon: bool, ou
                 if row[x] != above[x]:
                     same = 0
                     break
-            a, c, ct, bp = _code(_SLTP_CONTEXT, same ^ ltp, a, c, ct, bp, index, mps, out)
+            a, c, ct, bp = _code(_SLTP_CONTEXT, same ^ ltp, a, c, ct, bp, state, out)
             ltp = same
             if same:
                 continue
@@ -219,17 +217,17 @@ def _encode_region(padded: np.ndarray, height: int, width: int, tpgdon: bool, ou
             while x < width:
                 bit = row[x + _PAD_LEFT]
                 cx = (r2 << 11) | (r1 << 4) | r0
-                if cx == 0 and bit == 0 and mps[0] == 0:
+                if cx == 0 and bit == 0 and state[0] & 1 == 0:
                     # White paper: a run of white pixels all in the all-white context, coded
                     # as many MPS decisions at once (same arithmetic as one by one).
                     n = 1
                     while (x + n < width and row[x + n + 4] == 0 and two_up[x + n + 6] == 0
                            and above[x + n + 7] == 0):
                         n += 1
-                    a, c, ct, bp = _code_white_run(n, a, c, ct, bp, index, mps, out)
+                    a, c, ct, bp = _code_white_run(n, a, c, ct, bp, state, out)
                     x += n
                     break  # windows restart after the run
-                a, c, ct, bp = _code(cx, bit, a, c, ct, bp, index, mps, out)
+                a, c, ct, bp = _code(cx, bit, a, c, ct, bp, state, out)
                 r2 = ((r2 << 1) | two_up[x + 7]) & 0x1F
                 r1 = ((r1 << 1) | above[x + 8]) & 0x7F
                 r0 = ((r0 << 1) | bit) & 0xF
@@ -307,37 +305,34 @@ def is_jbig2(data: bytes) -> bool:
 
 @_jit
 def _decode_bit(
-    cx: int, a: int, c: int, ct: int, bp: int, index: np.ndarray, mps: np.ndarray, data: np.ndarray,
+    cx: int, a: int, c: int, ct: int, bp: int, state: np.ndarray, data: np.ndarray,
 ) -> tuple[int, int, int, int, int]:
     """DECODE of one decision (T.88 E.3.2 - E.3.5) with C held as in Figure E.15 (C high
     word compared with Qe << 16). Returns the bit and the new A, C, CT, byte position."""
-    i = index[cx]
-    qe = _QE[i]
+    s = state[cx]
+    qe = _S_QE[s]
+    m = s & 1
     a -= qe
     if (c >> 16) < qe:
         # LPS_EXCHANGE
         if a < qe:
-            d = mps[cx]
-            index[cx] = _NMPS[i]
+            d = m
+            state[cx] = _S_AFTER_MPS[s]
         else:
-            d = 1 - mps[cx]
-            if _SWITCH[i]:
-                mps[cx] = 1 - mps[cx]
-            index[cx] = _NLPS[i]
+            d = 1 - m
+            state[cx] = _S_AFTER_LPS[s]
         a = qe
     else:
         c -= qe << 16
         if a & 0x8000:
-            return mps[cx], a, c, ct, bp
+            return m, a, c, ct, bp
         # MPS_EXCHANGE
         if a < qe:
-            d = 1 - mps[cx]
-            if _SWITCH[i]:
-                mps[cx] = 1 - mps[cx]
-            index[cx] = _NLPS[i]
+            d = 1 - m
+            state[cx] = _S_AFTER_LPS[s]
         else:
-            d = mps[cx]
-            index[cx] = _NMPS[i]
+            d = m
+            state[cx] = _S_AFTER_MPS[s]
     while True:  # RENORMD (E.3.3) with BYTEIN (E.3.4)
         if ct == 0:
             c, ct, bp = _byte_in(c, bp, data)
@@ -364,8 +359,7 @@ def _byte_in(c: int, bp: int, data: np.ndarray) -> tuple[int, int, int]:
 def _decode_region(data: np.ndarray, height: int, width: int, tpgdon: bool, padded: np.ndarray) -> None:
     """Generic region decoding (T.88 6.2.5.7, template 0) into ``padded`` (same layout as
     the encoder's). ``data`` ends with two 0xFF 0xAC pairs so reading never runs past it."""
-    index = np.zeros(65536, dtype=np.uint8)
-    mps = np.zeros(65536, dtype=np.uint8)
+    state = np.zeros(65536, dtype=np.uint8)
     # INITDEC (E.3.5)
     bp = 0
     c = data[0] << 16
@@ -379,7 +373,7 @@ def _decode_region(data: np.ndarray, height: int, width: int, tpgdon: bool, padd
         above = padded[py - 1]
         row = padded[py]
         if tpgdon:
-            sltp, a, c, ct, bp = _decode_bit(_SLTP_CONTEXT, a, c, ct, bp, index, mps, data)
+            sltp, a, c, ct, bp = _decode_bit(_SLTP_CONTEXT, a, c, ct, bp, state, data)
             ltp ^= sltp
             if ltp:
                 row[:] = above
@@ -390,13 +384,13 @@ def _decode_region(data: np.ndarray, height: int, width: int, tpgdon: bool, padd
             r2, r1, r0 = _windows(two_up, above, row, x)
             while x < width:
                 cx = (r2 << 11) | (r1 << 4) | r0
-                if cx == 0 and mps[0] == 0:
+                if cx == 0 and state[0] & 1 == 0:
                     end = x + 1  # positions that stay in context 0 while white pixels are decoded
                     while end < width and two_up[end + 6] == 0 and above[end + 7] == 0:
                         end += 1
-                    x, a, c, ct, bp = _decode_white_run(x, end, a, c, ct, bp, index, mps, data, row)
+                    x, a, c, ct, bp = _decode_white_run(x, end, a, c, ct, bp, state, data, row)
                     break  # windows restart after the run
-                bit, a, c, ct, bp = _decode_bit(cx, a, c, ct, bp, index, mps, data)
+                bit, a, c, ct, bp = _decode_bit(cx, a, c, ct, bp, state, data)
                 row[x + _PAD_LEFT] = bit
                 r2 = ((r2 << 1) | two_up[x + 7]) & 0x1F
                 r1 = ((r1 << 1) | above[x + 8]) & 0x7F
@@ -407,26 +401,26 @@ def _decode_region(data: np.ndarray, height: int, width: int, tpgdon: bool, padd
 @_jit
 def _decode_white_run(
     x: int, end: int, a: int, c: int, ct: int, bp: int,
-    index: np.ndarray, mps: np.ndarray, data: np.ndarray, row: np.ndarray,
+    state: np.ndarray, data: np.ndarray, row: np.ndarray,
 ) -> tuple[int, int, int, int, int]:
     """Pixels ``x`` .. ``end`` - 1 of a row under white paper, all in context 0 while they
     decode white (MPS white): the decisions that need no renormalisation (C high word at or
     above Qe, A stays at or above 0x8000) are taken at once, the others one by one; a black
     pixel ends the run (written to ``row``). Returns the next x and the coder's state."""
     while x < end:
-        qe = _QE[index[0]]
+        qe = _S_QE[state[0]]
         k = min(end - x, (a - 0x8000) // qe, (c >> 16) // qe)
         a -= k * qe
         c -= (k * qe) << 16
         x += k
         if x == end:
             break
-        bit, a, c, ct, bp = _decode_bit(0, a, c, ct, bp, index, mps, data)
+        bit, a, c, ct, bp = _decode_bit(0, a, c, ct, bp, state, data)
         x += 1
         if bit:
             row[x - 1 + _PAD_LEFT] = 1
             break
-        if mps[0]:
+        if state[0] & 1:
             break
     return x, a, c, ct, bp
 
