@@ -217,6 +217,14 @@ class MainWindow(QMainWindow):
             self._install_page(key, self._factories.pop(key)())
         return entry[0]
 
+    def built(self, key: str) -> QWidget | None:
+        """Page ``key`` if it has been built, else None (``page`` would build it)."""
+        return self._pages[key][0]
+
+    def nav_action(self, key: str) -> QAction:
+        """The navigation button of page ``key``."""
+        return self._pages[key][2]
+
     def _install_page(self, key: str, widget: QWidget) -> None:
         self._pages[key][0] = widget
         self.stack.addWidget(widget)

@@ -130,6 +130,15 @@ def desk_window(qtbot, data_dir, clock):
     runner.shutdown()
 
 
+def settled(qtbot, runner, lane: str = "db") -> None:
+    """Wait until every job queued before now on the DB thread (or the reader, ``lane="read"``)
+    has run and answered: jobs run in order, so a no-op queued now answers last. What a test
+    waits for before asserting that nothing happened (instead of a fixed wait)."""
+    done: list = []
+    getattr(runner, lane)(lambda _services: None, on_done=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)
+
+
 def seed_dossiers(data_dir, clock, intakes: list[dict]) -> list[dict]:
     """Record dossiers through the real intake service (a second connection, as the CLI would)."""
     from desk_app.services.context import build_services

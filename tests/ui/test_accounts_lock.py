@@ -8,7 +8,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 
 from desk_app.domain.errors import AuthError
-from tests.ui.conftest import open_window
+from tests.ui.conftest import open_window, settled
 
 PASSWORDS = {"admin": "quan-tri-123", "tiepnhan": "tiep-nhan-123"}
 
@@ -50,7 +50,7 @@ def test_no_sign_in_on_a_desk_without_accounts(qtbot, data_dir, clock):
     try:
         qtbot.waitUntil(lambda: accounts.session.timer.interval() > 0 and not accounts.session.accounts_exist
                         and runner.db(lambda s: True).result(5), timeout=10000)
-        qtbot.wait(200)
+        settled(qtbot, runner)
         assert accounts.session.dialog is None
         accounts.session.lock()  # nothing to lock without accounts
         assert accounts.session.dialog is None

@@ -44,7 +44,7 @@ def test_edit_a_dossier_at_the_desk(qtbot, keyboard, desk_window, data_dir, cloc
     with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         keyboard.press(Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.edit_dialog is None, timeout=5000)
-    assert page._values["applicant.full_name"][1].text() == "Nguyễn Thị Đào"
+    assert page.field_text("applicant.full_name") == "Nguyễn Thị Đào"
     assert page.documents.rowCount() == 3
     last = page.history.rowCount() - 1
     assert page.history.item(last, 0).text() == "Sửa hồ sơ"

@@ -37,7 +37,7 @@ def test_all_field_errors_at_once_next_to_their_fields(qtbot, keyboard, desk_win
     for field in ("full_name", "id_number", "birth_date", "phone", "email", "procedure_code"):
         assert page.errors.message(field), field
     assert QApplication.focusWidget() is page.full_name  # the first field at fault
-    assert page._saving is False  # nothing was sent to the service
+    assert page.saving is False  # nothing was sent to the service
 
 
 def test_banner_goes_once_the_next_dossier_starts(qtbot, keyboard, desk_window):

@@ -10,7 +10,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
 from desk_app.domain.calendar import VN_TZ
-from tests.ui.conftest import seed_dossiers
+from tests.ui.conftest import seed_dossiers, settled
 
 
 def open_dossier(qtbot, window, code):
@@ -42,10 +42,10 @@ def test_overdue_in_words_and_result_ready_not_overdue(qtbot, desk_window, data_
 
     page = open_dossier(qtbot, desk_window, late)
     assert page.late_text.isVisible() and page.late_text.text() == "Trễ hạn 3 ngày làm việc"
-    assert "Trễ hạn 3 ngày làm việc" in page._values["appointment_at"][1].text()
+    assert "Trễ hạn 3 ngày làm việc" in page.field_text("appointment_at")
     page = open_dossier(qtbot, desk_window, ready)
     assert not page.late_text.isVisible()
-    assert page._values["appointment_at"][1].text() == "17:00 18/11/2026"
+    assert page.field_text("appointment_at") == "17:00 18/11/2026"
 
 
 def test_enter_records_nothing_until_a_status_is_chosen(qtbot, keyboard, desk_window, data_dir, clock, intake_json):
@@ -56,7 +56,7 @@ def test_enter_records_nothing_until_a_status_is_chosen(qtbot, keyboard, desk_wi
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.note, timeout=2000)
     keyboard.type("Ghi chu\n")
     keyboard.press(Qt.Key.Key_Return)
-    qtbot.wait(200)
+    settled(qtbot, desk_window.runner)  # a status it had sent would have answered by now
     assert page.history.rowCount() == 1 and page.dossier["status"] == "received"
     assert "chọn trạng thái mới" in page.errors.message("status")
     assert QApplication.focusWidget() is page.new_status  # the cursor goes where the choice is made

@@ -68,8 +68,8 @@ def test_search_without_diacritics_then_open_and_update_the_dossier(qtbot, keybo
     qtbot.waitUntil(lambda: page.current_code == seeded[0]["code"], timeout=5000)
     assert seeded[0]["code"] in page.title.text()
     assert page.status_text.text() == "Đã tiếp nhận"
-    assert page._values["applicant.full_name"][1].text() == "Nguyễn Thị Đào"
-    assert page._values["applicant.birth_date"][1].text() == "20/05/1999"
+    assert page.field_text("applicant.full_name") == "Nguyễn Thị Đào"
+    assert page.field_text("applicant.birth_date") == "20/05/1999"
     assert page.documents.rowCount() == 2
     assert page.history.rowCount() == 1 and page.history.item(0, 2).text() == "tester"
 

@@ -9,6 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QCheckBox
 
+from tests.ui.conftest import settled
+
 
 def count_dossiers(data_dir) -> int:
     conn = sqlite3.connect(data_dir / "desk.sqlite3")
@@ -41,7 +43,7 @@ def test_missing_required_document_asks_and_names_it(qtbot, keyboard, desk_windo
     qtbot.waitUntil(lambda: page.confirm_missing is None, timeout=2000)
     # The cursor is on the first document missing.
     qtbot.waitUntil(lambda: QApplication.focusWidget() is rows[1].received, timeout=2000)
-    qtbot.wait(200)
+    settled(qtbot, desk_window.runner)  # a save it had sent would have answered by now
     assert count_dossiers(data_dir) == 0 and page.full_name.text() == "Lê Thị Hoa"
 
     keyboard.press(Qt.Key.Key_Space)  # the birth certificate; the ID card still missing
@@ -70,5 +72,5 @@ def test_none_ticked_is_refused(qtbot, keyboard, desk_window, data_dir):
     qtbot.waitUntil(lambda: page.errors.message("documents") != "", timeout=2000)
     assert "Chưa đánh dấu giấy tờ nào" in page.errors.message("documents")
     assert page.confirm_missing is None
-    qtbot.wait(200)
+    settled(qtbot, desk_window.runner)
     assert count_dossiers(data_dir) == 0

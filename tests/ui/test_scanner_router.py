@@ -13,7 +13,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from tests.conftest import SAMPLE_QR
-from tests.ui.conftest import open_window, seed_dossiers
+from tests.ui.conftest import open_window, seed_dossiers, settled
 
 pytestmark = pytest.mark.ui
 VIETNAMESE_QR = SAMPLE_QR  # "Nguyễn Văn An", "Tổ 1, Phường Thục Phán..." : typed one key event per character
@@ -25,14 +25,6 @@ def dossier_count(data_dir) -> int:
         return conn.execute("SELECT COUNT(*) FROM dossiers").fetchone()[0]
     finally:
         conn.close()
-
-
-def settled(qtbot, window, lane: str = "db") -> None:
-    """Wait until every job queued before now on the DB thread (or the reader) has run and
-    answered: jobs run in order, so a no-op queued now answers last."""
-    done: list = []
-    getattr(window.runner, lane)(lambda _services: None, on_done=done.append)
-    qtbot.waitUntil(lambda: bool(done), timeout=5000)
 
 
 def focus_on(qtbot, widget) -> None:
@@ -72,7 +64,7 @@ def test_id_card_scan_into_any_widget_fills_the_form_and_changes_nothing_else(qt
     assert first_box.isChecked() is False  # the payload's spaces ticked nothing
     assert page.sets.value() == 1  # no digits typed into "Số bộ"
     assert page.notes.text() == "ghi chú"
-    settled(qtbot, desk_window)  # a save the scan's Enter started would have answered by now
+    settled(qtbot, desk_window.runner)  # a save the scan's Enter started would have answered by now
     assert dossier_count(data_dir) == 0 and page.last_saved is None
     assert desk_window.router.holding is False
 
@@ -85,8 +77,8 @@ def test_id_card_scan_on_the_queue_page_switches_to_the_intake_form(qtbot, keybo
     assert desk_window.current_page_key() == "intake"
     assert_card_filled(desk_window.intake)
     assert queue.search.text() == ""
-    qtbot.waitUntil(lambda: not queue._timer.isActive(), timeout=3000)  # its re-run search, before teardown
-    settled(qtbot, desk_window, "read")
+    qtbot.waitUntil(lambda: not queue.search_pending(), timeout=3000)  # its re-run search, before teardown
+    settled(qtbot, desk_window.runner, "read")
 
 
 @pytest.fixture
@@ -119,8 +111,8 @@ def test_slip_scan_on_the_queue_page_opens_the_dossier_and_offers_returned(qtbot
     assert code in controller.return_dialog.findChild(type(window.desk_label)).text()
     assert window.queue.search.text() == ""  # nothing landed in the search field
     controller.return_dialog.reject()
-    qtbot.waitUntil(lambda: not window.queue._timer.isActive(), timeout=3000)  # its re-run search, before teardown
-    settled(qtbot, window, "read")
+    qtbot.waitUntil(lambda: not window.queue.search_pending(), timeout=3000)  # its re-run search, before teardown
+    settled(qtbot, window.runner, "read")
 
 
 def test_slow_typing_is_delivered_as_typed(qtbot, keyboard, desk_window):

@@ -24,7 +24,7 @@ def test_language_switch_retranslates_every_page(qtbot, desk_window):
     assert window.windowTitle() == "One-stop desk — Dossier intake"
     assert window.intake.applicant_box.title() == "Applicant"
     assert window.intake.save_button.text() == "Save dossier (Ctrl+S)"
-    assert window._pages["queue"][2].text() == "Dossier list (F3)"
+    assert window.nav_action("queue").text() == "Dossier list (F3)"
     assert window.queue.view.itemText(0) == "All"
     assert window.queue.model.headerData(0, Qt.Orientation.Horizontal) == "Dossier code"
     assert window.intake.checklist.extra_add.text() == "Add document"
@@ -104,7 +104,7 @@ def test_many_qt_calls_returning_none_do_not_abort(tmp_path):
 
 def test_queue_and_dossier_pages_are_built_on_first_use_and_keep_early_actions(qtbot, desk_window):
     window = desk_window
-    assert window._pages["queue"][0] is None and window._pages["dossier"][0] is None
+    assert window.built("queue") is None and window.built("dossier") is None
     early = QAction("Quét giấy tờ…", window)
     built = []
     window.when_page("dossier", lambda page: (built.append(page), page.add_action(early)))
@@ -118,7 +118,7 @@ def test_queue_and_dossier_pages_are_built_on_first_use_and_keep_early_actions(q
     assert later in page.toolbar.actions()
     # F3 builds the queue page and shows it
     qtbot.keyClick(QApplication.focusWidget() or window, Qt.Key.Key_F3)
-    assert window._pages["queue"][0] is not None and window.stack.currentWidget() is window.queue
+    assert window.built("queue") is not None and window.stack.currentWidget() is window.queue
 
 
 def test_status_widgets_go_between_the_desk_label_and_the_busy_label(qtbot, desk_window):

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from tests.ui.conftest import open_window, seed_dossiers
+from tests.ui.conftest import open_window, seed_dossiers, settled
 
 
 def test_review_bulk_change_confirms_then_changes_the_selection(qtbot, data_dir, clock, monkeypatch):
@@ -40,7 +40,7 @@ def test_review_bulk_change_confirms_then_changes_the_selection(qtbot, data_dir,
         monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)
         review.bulk()
         assert asked and "2" in asked[0]  # asked, answered no: nothing changes
-        qtbot.wait(300)
+        settled(qtbot, runner)
         assert runner.db(lambda s: [s.queue.show(c)["status"] for c in codes]).result(5) == ["received"] * 3
         monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
         review.bulk()

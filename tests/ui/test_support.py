@@ -18,6 +18,7 @@ from desk_app.i18n import Translator
 from desk_app.services.logs import log_error, mask, setup_logging
 from desk_app.ui.crash_dialog import install_crash_dialog
 from tests.conftest import ROOT
+from tests.ui.conftest import settled
 
 
 def _start_app(data, *extra):
@@ -136,7 +137,7 @@ def test_update_notice_and_diagnostics_from_the_help_menu(qtbot, desk_window, da
 
     menu = install_help_menu(desk_window, desk_window.runner, data_dir)
     menu.start()
-    qtbot.wait(300)
+    settled(qtbot, desk_window.runner)  # the saved notice was read and shown (or not)
     assert not menu.update_button.isVisible()  # no server answer yet: no notice
     ctx = build_services(data_dir)
     SyncStore(ctx.store.db).set_state(**{updates.STATE_KEY: {"version": "99.0", "url": "https://tinh.example.gov.vn/desk"}})

@@ -266,4 +266,4 @@ def test_a_name_with_digits_is_refused_next_to_the_field(qtbot, keyboard, desk_w
     keyboard.press(Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert page.errors.message("full_name").startswith("Họ tên không được chứa chữ số hoặc ký tự |")
     assert page.full_name.text() == "Nguyễn Văn 2" and QApplication.focusWidget() is page.full_name
-    assert page._saving is False and saved_rows(data_dir) == []  # refused before any job was queued
+    assert page.saving is False and saved_rows(data_dir) == []  # refused before any job was queued

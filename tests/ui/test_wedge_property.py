@@ -222,7 +222,7 @@ class Counter_:
             for ch, gap in next_keys:
                 self.keyboard.send(self.keyboard.focus(), 0, ch, gap)
             RUNS["keys typed during a save"] += len(next_keys)
-        self.qtbot.waitUntil(lambda: not self.page._saving, timeout=10000)  # the DB thread's answer
+        self.qtbot.waitUntil(lambda: not self.page.saving, timeout=10000)  # the DB thread's answer
         if expected is None:  # refused: nothing saved, nothing lost
             assert len(self.saved) == before, "saved although the domain refuses it"
             assert shown(self.page) == expected_shown(self.form)

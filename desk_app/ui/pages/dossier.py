@@ -221,6 +221,10 @@ class DossierPage(QWidget):
     def current_code(self) -> str | None:
         return self.dossier.code if self.dossier else None
 
+    def field_text(self, key: str) -> str:
+        """What the details show for ``key`` (a FIELDS key, e.g. "applicant.full_name")."""
+        return self._values[key][1].text()
+
     # --- language ------------------------------------------------------------------------------
     def retranslate(self, tr: Translator) -> None:
         self._tr = tr

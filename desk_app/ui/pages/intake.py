@@ -267,6 +267,11 @@ class IntakePage(QWidget):
         self.result.show()
 
     # --- start-up and focus -------------------------------------------------------------------
+    @property
+    def saving(self) -> bool:
+        """A save is on the DB thread and has not answered yet."""
+        return self._saving
+
     def activate(self) -> None:
         """Called when the page is shown (F2): the next citizen starts at the name field."""
         self.full_name.setFocus()

@@ -198,6 +198,10 @@ class QueuePage(QWidget):
         self.error.hide()
         self.model.set_query(self.query())
 
+    def search_pending(self) -> bool:
+        """Typed text waits for its search (a short delay after the last key)."""
+        return self._timer.isActive()
+
     def activate(self) -> None:
         """F3: show fresh results and put the cursor in the search box."""
         self.apply()
