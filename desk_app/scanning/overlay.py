@@ -77,7 +77,7 @@ def make_overlay(
 
 
 def compose(page: Image.Image, overlay_jpeg: bytes, box: tuple[int, int, int, int]) -> Image.Image:
-    """The page as a viewer shows it: ``page`` (the decoded G4) with the overlay pasted on its
+    """The page as a viewer shows it: ``page`` (the decoded bilevel page) with the overlay on its
     box (x, y, w, h), scaled back to page pixels. For thumbnails and checks."""
     over = Image.open(io.BytesIO(overlay_jpeg))
     x, y, w, h = box

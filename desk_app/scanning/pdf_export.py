@@ -1,5 +1,6 @@
-"""One PDF from stored pages without re-encoding anything: img2pdf embeds each page's G4 or
-JPEG stream as it is; a mixed page's overlay JPEG is then added with pikepdf as a second image
+"""One PDF from stored pages without re-encoding anything: img2pdf embeds each page's JBIG2, G4
+or JPEG stream as it is (a JBIG2 file without its file header and end segments, as
+/JBIG2Decode); a mixed page's overlay JPEG is then added with pikepdf as a second image
 XObject (raw DCT stream, byte for byte the stored file) drawn over the page at its box; a page
 with recognised words gets them as an invisible text layer (``desk_app.ocr.text_layer``) laid
 over it as a form XObject, so the PDF is searchable and copyable and its images unchanged.
@@ -20,7 +21,7 @@ from desk_app.ocr.engine import Word
 
 @dataclass(frozen=True)
 class PdfPage:
-    data: bytes  # the page file (G4 TIFF or JPEG)
+    data: bytes  # the page file (JBIG2, G4 TIFF or JPEG)
     width: int  # page pixels
     height: int
     overlay: bytes | None = None  # JPEG
@@ -44,7 +45,7 @@ def build_pdf(pages: list[PdfPage], *, title: str) -> bytes:
             if source.words:
                 _add_text_layer(pdf, page, source)
         out = io.BytesIO()
-        # Streams keep their encoding: DCT and CCITT data are written as they are.
+        # Streams keep their encoding: DCT, JBIG2 and CCITT data are written as they are.
         pdf.save(out, compress_streams=True, recompress_flate=False)
         return out.getvalue()
 
