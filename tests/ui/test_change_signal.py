@@ -19,7 +19,7 @@ def test_a_bulk_change_on_the_review_page_reloads_the_dossier_page_holding_it(qt
     from desk_app.ui.accounts import install_accounts
 
     [dossier] = seed_dossiers(data_dir, clock, [intake_json])
-    code = dossier["code"]
+    code = dossier.code
     window, runner, startup, ready = open_window(qtbot, data_dir, clock)
     install_accounts(window, runner, startup)
     try:
@@ -43,7 +43,7 @@ def test_a_bulk_change_on_the_review_page_reloads_the_dossier_page_holding_it(qt
         monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
         with qtbot.waitSignal(page.dossier_loaded, timeout=10000):
             review.bulk()
-        assert page.dossier["status"] == "processing"
+        assert page.dossier.status == "processing"
         assert page.status_text.text() != "Đã tiếp nhận"
         qtbot.waitUntil(lambda: "Đã đổi 1 hồ sơ" in review.message.text(), timeout=10000)  # and the list reloaded
     finally:
@@ -61,7 +61,7 @@ def test_a_write_in_a_dialog_refreshes_the_queue_shown_under_it(qtbot, desk_wind
     dialog = QDialog(desk_window)  # any dialog over the queue that records a status
     dialog.show()
     done: list[dict] = []
-    Op(dialog, desk_window.runner, desk_window.tr_, record_status, dossier["code"], "transferred", "", None,
+    Op(dialog, desk_window.runner, desk_window.tr_, record_status, dossier.code, "transferred", "", None,
        on_success=done.append, changes=dossier_code).run()
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
     qtbot.waitUntil(lambda: queue.model.data(queue.model.index(0, STATUS_COLUMN)) == "Đã chuyển xử lý", timeout=10000)
@@ -77,7 +77,7 @@ def test_a_hidden_queue_is_not_read_again_until_shown(qtbot, desk_window, data_d
     reads: list[str] = []
     queue.model.modelReset.connect(lambda: reads.append("reset"))
     done: list[dict] = []
-    Op(desk_window, desk_window.runner, desk_window.tr_, record_status, dossier["code"], "transferred", "", None,
+    Op(desk_window, desk_window.runner, desk_window.tr_, record_status, dossier.code, "transferred", "", None,
        on_success=done.append, changes=dossier_code).run()
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
     settled: list[object] = []
