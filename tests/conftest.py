@@ -94,3 +94,19 @@ def desk_cli(*args: str, input: str | None = None, env: dict | None = None):
         cwd=ROOT,
         timeout=120,
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _jbig2_coder_compiled(request):
+    """Text pages are stored as JBIG2, whose coder numba compiles on its first use (10-35 s on a
+    fresh checkout, cached beside the module after). Sessions with scanning or UI tests compile it
+    here, before any test that waits for a scanned page with a timeout."""
+    if not any(item.path.parent.name in ("scanning", "ui") for item in request.session.items):
+        return
+    import numpy as np
+
+    from desk_app.scanning import jbig2
+
+    if jbig2.compiled():
+        page = np.ones((8, 8), dtype=bool)
+        assert np.array_equal(jbig2.decode(jbig2.encode(page, 200)), page)
