@@ -19,12 +19,21 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 
-from sync.protocol import H_DESK, H_NONCE, H_PROTOCOL, H_SERVER_TIME, H_SIGNATURE, H_TIME, PROTOCOL_VERSION
+from sync.protocol import (
+    H_DESK,
+    H_NONCE,
+    H_PROTOCOL,
+    H_SERVER_TIME,
+    H_SIGNATURE,
+    H_TIME,
+    PROTOCOL_VERSION,
+)
 from sync.server.accesslog import AccessLog
 from sync.server.admin import Province
 from sync.server.deps import InFlight, ServerSettings
 from sync.server.errors import ApiError, error_response
-from sync.server.routers import desks, enrollment, events, feed, files, receipts
+from sync.server.routers import desks, enrollment, events, feed, files, health, receipts
+from sync.server.storage import DatabaseUnavailable
 
 
 def _problems(errors: list[dict]) -> str:
@@ -43,12 +52,17 @@ def create_app(province: Province, settings: ServerSettings | None = None) -> Fa
     app.state.in_flight = InFlight()
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(files.TusWire)  # tus headers on every /v1/files answer, X-HTTP-Method-Override
-    for area in (desks, enrollment, files, events, feed, receipts):
+    for area in (desks, enrollment, files, events, feed, receipts, health):
         app.include_router(area.router)
 
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return error_response(exc)
+
+    @app.exception_handler(DatabaseUnavailable)
+    async def database_unavailable(_request: Request, exc: DatabaseUnavailable) -> JSONResponse:
+        # Every pooled connection busy, or the database down: the desk retries later.
+        return error_response(ApiError(503, "database_unavailable", str(exc), headers={"Retry-After": "5"}))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -5,17 +5,20 @@ Per record: the idempotency key is looked up first (same key and payload hash ->
 original answer again as ``duplicate``; other hash -> ``conflict``); then authorisation (a
 desk writes only its own commune's dossiers), then files (``missing_files`` until every
 listed file is stored), then the record is applied and its answer stored under its key, all
-in one transaction. Refusals are not stored: they changed nothing, and a corrected retry is
-judged afresh. Thread-safe (one transaction per record; unique constraints decide races).
+in one transaction (a batch's records share one, each in a savepoint). Refusals are not
+stored: they changed nothing, and a corrected retry is judged afresh. Thread-safe and safe
+across server processes: copies of one record wait for each other on a lock of their key,
+unique constraints decide the other races.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Any, Callable
+from datetime import UTC, datetime
+from typing import Any
 
 from sync.protocol import (
     ACCEPTED,
@@ -24,7 +27,6 @@ from sync.protocol import (
     DESK_STATUSES,
     DUPLICATE,
     KIND_EDITED,
-    KIND_PAGES,
     KIND_RECEIVED,
     KIND_STATUS,
     MISSING_FILES,
@@ -36,9 +38,11 @@ from sync.protocol import (
     payload_hash,
     record_files,
 )
-from sync.server.storage import IntegrityError, ServerDB, Tx, now_iso
+from sync.server.storage import DatabaseUnavailable, IntegrityError, ServerDB, Tx, now_iso
 
 ALL_STATUSES = DESK_STATUSES + PROVINCE_STATUSES
+# A record whose shape was checked: key, kind, dossier code, payload, payload hash.
+Prepared = tuple[str, str, str, dict[str, Any], str]
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,10 @@ class Desk:
     id: str
     unit_code: str
     desk: int
+
+
+class _Undo(Exception):
+    """The shared transaction of a batch must be thrown away (``apply_batch``)."""
 
 
 class Refused(Exception):
@@ -87,7 +95,7 @@ def iso_time(value: Any, field: str) -> datetime:
     return moment
 
 
-def validate_shape(event: Any) -> tuple[str, str, str, dict]:
+def validate_shape(event: Any) -> tuple[str, str, str, dict[str, Any]]:
     """(key, kind, dossier_code, payload) or Refused."""
     if not isinstance(event, dict):
         raise Refused("malformed", "event must be an object")
@@ -113,28 +121,69 @@ class RecordApplier:
         # A received_at later than the server's time plus this is stored but flagged
         # (a desk clock running ahead, or a forged time).
         self.future_tolerance = future_tolerance
+        self.fallbacks = 0  # batches applied record by record after their shared transaction failed
 
     def apply_batch(self, desk: Desk, events: list[Any], *, via: str) -> list[dict[str, Any]]:
-        return [self.apply(desk, event, via=via) for event in events]
+        """Answers in order, one per record, the ones separate transactions would give.
+
+        The records of a batch share one transaction: one commit (one disk flush for 50
+        records instead of 50) and, on PostgreSQL, writes pipelined behind the reads (a
+        50-record batch made 300 round trips to the database, now about 100). Every refusal
+        is decided before its record writes anything, so a refused record leaves nothing in
+        the shared transaction. Anything else going wrong — a unique constraint firing (a
+        race with another process), a refusal after a write (``_Undo``), a deadlock, a lost
+        connection — throws the shared transaction away, and every record is applied again
+        in a transaction of its own (the answers do not change, only the speed)."""
+        if len(events) <= 1:
+            return [self.apply(desk, event, via=via) for event in events]
+        try:
+            with self.db.transaction() as tx, tx.pipelined():
+                tx.lock_keys([e["key"] for e in events if isinstance(e, dict) and isinstance(e.get("key"), str)])
+                return [self._attempts(event, lambda prepared: self._in_batch(tx, desk, prepared, via)) for event in events]
+        except DatabaseUnavailable:
+            raise
+        except Exception:  # nothing of the batch was committed: record by record
+            self.fallbacks += 1
+            return [self.apply(desk, event, via=via) for event in events]
 
     def apply(self, desk: Desk, event: Any, *, via: str) -> dict[str, Any]:
+        return self._attempts(event, lambda prepared: self._in_transaction(desk, prepared, via))
+
+    def _in_transaction(self, desk: Desk, prepared: Prepared, via: str) -> dict[str, Any]:
+        with self.db.transaction() as tx:
+            return self._apply(tx, desk, *prepared, via)
+
+    def _in_batch(self, tx: Tx, desk: Desk, prepared: Prepared, via: str) -> dict[str, Any]:
+        before = tx.writes
+        try:
+            return self._apply(tx, desk, *prepared, via)
+        except Refused:
+            if tx.writes != before:  # only a transaction of its own can undo what it wrote
+                raise _Undo from None
+            raise
+        except IntegrityError:
+            raise _Undo from None  # the shared transaction is aborted (PostgreSQL): start over
+
+    def _attempts(self, event: Any, run: Callable[[Prepared], dict[str, Any]]) -> dict[str, Any]:
+        """Check the record's shape, then ``run`` it: a refusal is answered; a unique
+        constraint that fired (another request committed the same key or code meanwhile)
+        means looking again, at most three times."""
         key = event.get("key") if isinstance(event, dict) else None
         try:
             key, kind, code, payload = validate_shape(event)
         except Refused as refusal:
             return {"key": key, "status": REJECTED, "reason": refusal.reason, "detail": refusal.detail}
-        digest = payload_hash(kind, code, payload)
+        prepared = (key, kind, code, payload, payload_hash(kind, code, payload))
         for _attempt in range(3):
             try:
-                with self.db.transaction() as tx:
-                    return self._apply(tx, desk, key, kind, code, payload, digest, via)
+                return run(prepared)
             except Refused as refusal:
                 return {"key": key, "status": REJECTED, "reason": refusal.reason, "detail": refusal.detail}
             except IntegrityError:
-                continue  # another request committed the same key or code meanwhile: look again
+                continue
         return {"key": key, "status": REJECTED, "reason": "busy", "detail": "retry later"}
 
-    def _apply(self, tx: Tx, desk: Desk, key: str, kind: str, code: str, payload: dict, digest: str, via: str) -> dict:
+    def _apply(self, tx: Tx, desk: Desk, key: str, kind: str, code: str, payload: dict[str, Any], digest: str, via: str) -> dict[str, Any]:
         tx.lock_key(key)  # a concurrent copy of this record (another process) finishes first
         stored = tx.one("SELECT payload_hash, answer, desk_id FROM events WHERE key = ?", (key,))
         if stored is not None:
@@ -168,7 +217,7 @@ class RecordApplier:
         )
         return {"key": key, "status": ACCEPTED, "answer": answer}
 
-    def _received(self, tx: Tx, desk: Desk, key: str, code: str, payload: dict, files: list[str], now: str) -> dict:
+    def _received(self, tx: Tx, desk: Desk, key: str, code: str, payload: dict[str, Any], files: list[str], now: str) -> dict[str, Any]:
         dossier = payload.get("dossier")
         if not isinstance(dossier, dict) or dossier.get("code") != code:
             raise Refused("malformed", "payload.dossier.code must equal dossier_code")
@@ -189,7 +238,7 @@ class RecordApplier:
             (code, uuid, desk.unit_code, desk.desk, desk.id, canonical_json(payload).decode(), received_at, received_at, now),
         )
         _link_files(tx, code, files)
-        ahead = (moment - datetime.now(timezone.utc)).total_seconds()
+        ahead = (moment - datetime.now(UTC)).total_seconds()
         if ahead > self.future_tolerance:
             tx.execute(
                 "INSERT INTO flags (dossier_code, reason, detail, created_at) VALUES (?, 'received_in_future', ?, ?)",
@@ -204,13 +253,13 @@ class RecordApplier:
             )
         return {"dossier_code": code, "confirmed_at": now}
 
-    def _dossier(self, tx: Tx, code: str) -> dict:
+    def _dossier(self, tx: Tx, code: str) -> dict[str, Any]:
         row = tx.one("SELECT code, status, status_source FROM dossiers WHERE code = ?", (code,))
         if row is None:
             raise Refused("unknown_dossier", f"{code} has not reached the server")
         return row
 
-    def _status(self, tx: Tx, desk: Desk, key: str, code: str, payload: dict, now: str) -> dict:
+    def _status(self, tx: Tx, desk: Desk, key: str, code: str, payload: dict[str, Any], now: str) -> dict[str, Any]:
         event = payload.get("event")
         if not isinstance(event, dict) or event.get("uuid") != key:
             raise Refused("malformed", "payload.event.uuid must equal the key")
@@ -242,7 +291,7 @@ class RecordApplier:
             )
         return {"dossier_code": code, "confirmed_at": now, "flagged": flagged}
 
-    def _edited(self, tx: Tx, key: str, code: str, payload: dict, now: str) -> dict:
+    def _edited(self, tx: Tx, key: str, code: str, payload: dict[str, Any], now: str) -> dict[str, Any]:
         """A correction of intake fields (the desk owns them): the stored dossier takes the
         "after" values, the correction stays in its history. If the province has already
         decided a processing status, the change is still applied and flagged, so whoever
@@ -291,7 +340,7 @@ class RecordApplier:
             )
         return {"dossier_code": code, "confirmed_at": now, "fields": sorted(changes), "flagged": flagged}
 
-    def _pages(self, tx: Tx, code: str, files: list[str]) -> dict:
+    def _pages(self, tx: Tx, code: str, files: list[str]) -> dict[str, Any]:
         self._dossier(tx, code)
         _link_files(tx, code, files)
         return {"dossier_code": code, "files": len(files)}

@@ -161,6 +161,9 @@ class Tx:
     def __init__(self, conn: Any, dialect: str):
         self.conn = conn
         self.dialect = dialect
+        self._locked: set[str] = set()  # idempotency keys this transaction holds
+        self.writes = 0  # statements other than SELECT run so far
+        self._pipelined = False
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self.dialect == "postgresql" else sql
@@ -174,6 +177,13 @@ class Tx:
             if type(exc).__name__ in ("UniqueViolation", "IntegrityError"):
                 raise IntegrityError(str(exc)) from None
             raise
+        if sql.lstrip()[:6].upper() != "SELECT":
+            self.writes += 1
+            if self._pipelined:  # its result (or error) arrives with a later read or the commit
+                return []
+        elif self._pipelined:
+            rows = cur.fetchall()  # waits for this result (and the writes before it)
+            return [dict(zip([d[0] for d in cur.description], row, strict=True)) for row in rows]
         if cur.description is None:
             return []
         names = [d[0] for d in cur.description]
@@ -190,8 +200,37 @@ class Tx:
         between) and refuse its own record as ``code_taken``. After the lock, the first
         copy has committed or rolled back, and the key lookup sees which. SQLite's
         ``BEGIN IMMEDIATE`` already serialises every writer."""
-        if self.dialect == "postgresql":
+        if self.dialect == "postgresql" and key not in self._locked:
             self.execute("SELECT pg_advisory_xact_lock(?, hashtext(?))", (_KEY_LOCKS, key))
+            self._locked.add(key)
+
+    def lock_keys(self, keys: list[str]) -> None:
+        """``lock_key`` for a whole batch in one statement, in one order (by hash) for every
+        transaction, so two batches sharing keys wait for each other instead of deadlocking."""
+        fresh = sorted(set(keys) - self._locked)
+        if self.dialect == "postgresql" and fresh:
+            self.execute(
+                "SELECT pg_advisory_xact_lock(?, h) "
+                "FROM (SELECT DISTINCT hashtext(k) AS h FROM unnest(?::text[]) AS k ORDER BY h) AS ordered",
+                (_KEY_LOCKS, fresh),
+            )
+            self._locked.update(fresh)
+
+    @contextlib.contextmanager
+    def pipelined(self) -> Iterator[None]:
+        """PostgreSQL pipeline mode: writes are sent without waiting for their answers (a
+        read, or the end, collects them), so a batch of records costs a round trip per read
+        instead of one per statement. An error of a write surfaces later than the write, so
+        the caller must be ready to throw the whole transaction away. SQLite: no change."""
+        if self.dialect != "postgresql":
+            yield
+            return
+        with self.conn.pipeline():
+            self._pipelined = True
+            try:
+                yield
+            finally:
+                self._pipelined = False
 
     def lock_changes(self) -> None:
         """Serialise writers of the change feed so sequence numbers commit in order (a
@@ -216,11 +255,12 @@ class ServerDB:
         if self.dialect == "postgresql":
             from psycopg_pool import ConnectionPool
 
-            # Opened lazily, one connection kept; autocommit so each borrowed connection is
-            # idle between transactions (none is returned holding a transaction open).
+            # Autocommit, so a borrowed connection is idle between transactions (none goes back
+            # holding one open). Each is checked when borrowed (one round trip): after a
+            # database restart the first request gets a fresh connection, not a dead one.
             self._pool = ConnectionPool(
                 self.url, min_size=1, max_size=self.pool_size, kwargs={"autocommit": True, "application_name": APPLICATION_NAME},
-                timeout=POOL_TIMEOUT, open=True, name="sync-server",
+                timeout=POOL_TIMEOUT, open=True, name="sync-server", check=ConnectionPool.check_connection,
             )
         self._create_schema()
 

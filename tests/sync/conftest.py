@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -194,32 +191,12 @@ def _no_keyring(monkeypatch):
     monkeypatch.setenv("DESK_SYNC_KEYRING", "off")
 
 
-# A private throwaway PostgreSQL 15 cluster per test module (see platform-notes).
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-
-
-def _run(cmd: str) -> None:
-    as_postgres = os.geteuid() == 0
-    full = ["su", "postgres", "-c", cmd] if as_postgres else ["sh", "-c", cmd]
-    subprocess.run(full, check=True, capture_output=True, timeout=60)
-
-
 @pytest.fixture(scope="module")
 def pg_url():
-    require((PG_BIN / "initdb").exists(), "PostgreSQL 15 binaries not installed")
-    if os.geteuid() == 0:
-        require(shutil.which("su") is not None, "su needed to run PostgreSQL as root")
-    parent = Path(tempfile.mkdtemp(prefix="pgsync-"))
-    os.chmod(parent, 0o755)
-    data = parent / "cluster"
-    data.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(data, "postgres", "postgres")
-    port = free_port()
-    _run(f"{PG_BIN}/initdb -D {data} -U app --auth=trust -E UTF8 --locale=C.UTF-8")
-    _run(f"{PG_BIN}/pg_ctl -D {data} -l {data}/server.log -o '-p {port} -k {data} -c listen_addresses=127.0.0.1' -w start")
-    try:
-        yield f"postgresql://app@127.0.0.1:{port}/postgres"
-    finally:
-        _run(f"{PG_BIN}/pg_ctl -D {data} -m immediate stop")
-        shutil.rmtree(parent, ignore_errors=True)
+    """A private throwaway PostgreSQL cluster per test module (tests/pgcluster.py)."""
+    from tests import pgcluster
+
+    usable, why = pgcluster.available()
+    require(usable, why)
+    with pgcluster.throwaway_cluster() as (url, _folder):
+        yield url

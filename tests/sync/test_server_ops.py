@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -67,6 +68,57 @@ def test_postgresql_connections_stay_within_the_pool(tmp_path: Path, pg_url: str
             thread.join(30)
         assert not failures, failures[:3]
         assert 1 <= max(seen) <= 3, seen
+    finally:
+        server.stop()
+
+
+def test_healthz_and_readyz_answer_without_authentication(server: ServerProcess) -> None:
+    alive = requests.get(server.url + "/healthz", timeout=5)
+    assert alive.status_code == 200 and alive.json() == {"status": "ok"}
+    ready = requests.get(server.url + "/readyz", timeout=5)
+    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+    assert not list((server.data / "health").glob("*")), "the probe object is deleted"
+
+
+def test_readyz_names_the_files_when_the_store_cannot_write(server: ServerProcess) -> None:
+    shutil.rmtree(server.data / "health", ignore_errors=True)
+    (server.data / "health").write_bytes(b"")  # a file where the probe's folder goes: writes fail
+    answer = requests.get(server.url + "/readyz", timeout=5)
+    assert answer.status_code == 503, answer.text
+    assert answer.json()["failed"] == "files" and answer.headers["Retry-After"] == "5"
+    assert str(server.data) not in answer.text  # no paths in an unauthenticated answer
+    assert requests.get(server.url + "/healthz", timeout=5).status_code == 200  # alive all the same
+
+
+def test_readyz_follows_the_database_down_and_back(tmp_path: Path, pg_url: str) -> None:
+    """The server's database refuses connections (and its open ones are cut): /readyz says
+    503 ``database`` within the probe timeout, /healthz still 200; connections allowed
+    again: ready again, and a signed request works on a fresh pooled connection."""
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("DROP DATABASE IF EXISTS readyz")
+        admin.execute("CREATE DATABASE readyz")
+    url = pg_url.rsplit("/", 1)[0] + "/readyz"
+    data = tmp_path / "srv"
+    data.mkdir()
+    server = ServerProcess(data, url).start()
+    try:
+        province = server.province()
+        client = SyncClient(SyncClient(None, server_url=server.url).enroll(province.enroll_code(UNIT, 3)["code"]), max_attempts=1)
+        province.close()
+        assert requests.get(server.url + "/readyz", timeout=5).status_code == 200
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute("ALTER DATABASE readyz ALLOW_CONNECTIONS false")
+            admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'readyz'")
+            started = time.monotonic()
+            down = requests.get(server.url + "/readyz", timeout=10)
+            assert time.monotonic() - started < 4
+            assert down.status_code == 503 and down.json()["failed"] == "database", down.text
+            assert "readyz" not in down.json()["reason"] and "127.0.0.1" not in down.text  # no URL leaks
+            assert requests.get(server.url + "/healthz", timeout=5).status_code == 200
+            admin.execute("ALTER DATABASE readyz ALLOW_CONNECTIONS true")
+        assert requests.get(server.url + "/readyz", timeout=10).status_code == 200
+        assert client.whoami()["desk"] == 3
+        client.close()
     finally:
         server.stop()
 
