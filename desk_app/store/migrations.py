@@ -1,4 +1,5 @@
-"""Schema migrations (run by store/sqlite_db.py). Never edit a released migration: add a new one.
+"""Schema migrations (run by store/sqlite_db.py). Never edit a released migration: add a new
+one.
 
 The name of the last migration this build knows is how we refuse a database written by a
 newer app (see ``database.open_database``).
@@ -6,6 +7,16 @@ newer app (see ``database.open_database``).
 
 from __future__ import annotations
 
+from desk_app.store import (
+    migrations_accounts,
+    migrations_calendar,
+    migrations_dossier_edits,
+    migrations_forms,
+    migrations_ocr,
+    migrations_pages,
+    migrations_queue,
+    migrations_sync,
+)
 from desk_app.store.sqlite_db import Database, Migrations
 
 MIGRATION_SET = "desk_app"
@@ -150,16 +161,22 @@ def m0001_initial(db: Database) -> None:
     )
 
 
-# Later areas register their migrations in their own modules, imported here in a fixed order
-# so every database applies them in the same sequence.
-from desk_app.store import migrations_pages  # noqa: E402,F401  (0002_*: scanned pages)
-from desk_app.store import migrations_forms  # noqa: E402,F401  (0003_*: receipts, tracking book)
-from desk_app.store import migrations_sync  # noqa: E402,F401  (0004_*: sync state)
-from desk_app.store import migrations_calendar  # noqa: E402,F401  (0008_*: province calendar)
-from desk_app.store import migrations_ocr  # noqa: E402,F401  (0009_*: recognised page text)
-from desk_app.store import migrations_queue  # noqa: E402,F401  (0010_*: queue indexes)
-from desk_app.store import migrations_accounts  # noqa: E402,F401  (0006_*: accounts, audit trail)
-from desk_app.store import migrations_dossier_edits  # noqa: E402,F401  (0005_*: dossier edits, collectors)
+# Later areas keep their migrations in their own modules (which import nothing from this
+# one); they are registered here, after 0001, in this fixed order so every database applies
+# them in the same sequence. A new area goes at the end.
+AREAS = (
+    migrations_pages,  # 0002_*: scanned pages
+    migrations_forms,  # 0003_*: receipts, tracking book
+    migrations_sync,  # 0004_*: sync state
+    migrations_calendar,  # 0008_*: province calendar
+    migrations_ocr,  # 0009_*: recognised page text
+    migrations_queue,  # 0010_*: queue indexes
+    migrations_accounts,  # 0006_*: accounts, audit trail
+    migrations_dossier_edits,  # 0005_*: dossier edits, collectors
+)
+for _area in AREAS:
+    for _name, _fn in _area.migrations.items:
+        migrations(name=_name)(_fn)
 
 
 def known_migration_names() -> list[str]:

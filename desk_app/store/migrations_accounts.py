@@ -3,8 +3,11 @@ never edit one once released: add 0006c_, 0006d_ ..."""
 
 from __future__ import annotations
 
-from desk_app.store.migrations import migrations
+from desk_app.store.migration_steps import Steps
 from desk_app.store.sqlite_db import Database
+
+# Registered after the earlier areas by store/migrations.py (AREAS).
+migrations = Steps()
 
 
 @migrations(name="0006_accounts_audit")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from desk_app.store.migrations import migrations
+from desk_app.store.migration_steps import Steps
 from desk_app.store.sqlite_db import Database
+
+# Registered after the earlier areas by store/migrations.py (AREAS).
+migrations = Steps()
 
 
 @migrations(name="0003_forms_print_log_and_tracking_book")

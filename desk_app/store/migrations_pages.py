@@ -3,8 +3,11 @@ add a new one (0002b_, 0002c_ ...), registered after the earlier ones."""
 
 from __future__ import annotations
 
-from desk_app.store.migrations import migrations
+from desk_app.store.migration_steps import Steps
 from desk_app.store.sqlite_db import Database
+
+# Registered after the earlier areas by store/migrations.py (AREAS).
+migrations = Steps()
 
 
 @migrations(name="0002_dossier_pages")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from desk_app.store.migrations import migrations
+from desk_app.store.migration_steps import Steps
 from desk_app.store.sqlite_db import Database
+
+# Registered after the earlier areas by store/migrations.py (AREAS).
+migrations = Steps()
 
 
 @migrations(name="0004_sync_state")
