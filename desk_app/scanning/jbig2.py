@@ -30,9 +30,11 @@ import numpy as np
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 try:  # optional extra `desk-app[jbig2]`
+    from numba import config as _numba_config  # type: ignore[import-not-found, unused-ignore]
     from numba import njit as _njit  # type: ignore[import-not-found, unused-ignore]
 
-    _COMPILED = True
+    # NUMBA_DISABLE_JIT=1 runs the loops as Python: then they need the plain-Python arrays too.
+    _COMPILED = not getattr(_numba_config, "DISABLE_JIT", False)  # set from the environment
 except ImportError:  # pragma: no cover - exercised where numba is absent
     _COMPILED = False
 

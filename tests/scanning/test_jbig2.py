@@ -5,8 +5,10 @@ that img2pdf built, both to the exact bitmap; plus our own reader of the same fi
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,7 @@ from PIL import Image
 from desk_app.scanning import encode, jbig2, pipeline
 from desk_app.scanning.page import RawPage, open_page
 from desk_app.scanning.samples import text_page
-from tests.conftest import require
+from tests.conftest import ROOT, require
 
 TYPICAL = {"point_size": 14, "leading": 1.5}
 
@@ -152,15 +154,23 @@ def test_a4_300dpi_page_is_at_least_1_4x_smaller_than_g4(tmp_path):
     assert np.array_equal(jbig2dec(data, tmp_path), ink)
 
 
-def test_plain_python_coder_writes_the_same_bytes():
-    """Without numba the same loop runs as Python (slow, same output)."""
+def test_plain_python_coder_writes_and_reads_the_same_bytes(tmp_path):
+    """Without numba (here: its JIT switched off) the same loops run as Python, slowly, with
+    the same output, and read back."""
     require(jbig2.compiled(), "numba not installed: the module already runs as plain Python")
-    ink = edge_cases()["odd width, noise"] | edge_cases()["odd width, noise"][::-1]
-    padded = np.zeros((ink.shape[0] + 2, ink.shape[1] + 8), dtype=np.int64)
-    padded[2:, 4:-4] = ink
-    out = np.zeros(ink.size + 1024, dtype=np.uint8)
-    used = jbig2._encode_region.py_func(padded, ink.shape[0], ink.shape[1], False, out)
-    assert out[1:used].tobytes() == jbig2.generic_region_data(ink, tpgdon=False)
+    ink = edge_cases()["odd width, noise"].copy()
+    ink[20:30] = ink[19]  # rows typical prediction skips
+    ink[40:] = False  # white paper: the white-run paths
+    np.save(tmp_path / "ink.npy", ink)
+    code = (
+        "import sys, numpy as np; from desk_app.scanning import jbig2; assert not jbig2.compiled();"
+        f"ink = np.load({str(tmp_path / 'ink.npy')!r}); data = jbig2.encode(ink, 200, tpgdon=True);"
+        "assert np.array_equal(jbig2.decode(data), ink); sys.stdout.buffer.write(data)"
+    )
+    env = {**os.environ, "NUMBA_DISABLE_JIT": "1"}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, env=env, cwd=ROOT, timeout=120)
+    assert run.returncode == 0, run.stderr.decode()
+    assert run.stdout == jbig2.encode(ink, 200, tpgdon=True)
 
 
 def test_a_too_small_buffer_grows_instead_of_overflowing():
