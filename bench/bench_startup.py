@@ -1,22 +1,31 @@
-"""Start-up time: process start to a usable desk window, against a bare PySide6 window.
+"""Start-up time: process start to a usable desk window and to a listed catalogue, against a
+bare PySide6 window. This is the start-up gate (exit 1 when a target is missed).
 
-    .venv/bin/python bench/bench_startup.py [--runs 7]
+    .venv/bin/python bench/bench_startup.py [--runs 11]
 
 Each run is a fresh subprocess (so imports are really paid). The desk app is
 ``main.py --selftest`` on an initialised desk; it reports two moments:
-- usable: the first event-loop turn after the window is shown, with the intake page up and
-  the cursor in the name field (the receptionist can start typing or scanning). The
-  database opens on the DB thread after that, so it does not delay the window;
-- catalogue: the intake page lists the procedure catalogue (database opened, migrated,
-  read on the DB thread), one more event-loop turn later.
-The floor is a bare ``QMainWindow`` reporting after the same first event-loop turn. Runs
-alternate so disk cache and CPU frequency treat both the same. Target (usable): median
-ratio <= 1.5.
+- window shown (usable): the first event-loop turn after the window is shown, with the intake
+  page up and the cursor in the name field (the receptionist can start typing or scanning).
+  The database opens on the DB thread after that, so it does not delay the window;
+- catalogue listed: the intake page lists the procedure catalogue (services built, database
+  opened, migrations checked, catalogue read on the DB thread), one more event-loop turn later.
+The floor is a bare ``QMainWindow`` reporting after the same first event-loop turn.
+The two commands alternate (A B, then B A, ...) so disk cache and CPU frequency drift treat
+both the same, and each ratio is taken pair by pair (app run / the bare run beside it); the
+verdict is on the median pair ratio of the wall clock. Targets: window shown <= 1.5x, catalogue
+listed <= 2x. Each moment also reports the process's CPU seconds (all threads) at that point:
+steadier than the wall clock when other work shares the machine, so the CPU ratios are printed
+as well (information; a quiet machine is what the verdict assumes). ``--selftest`` does not take
+the single-instance lock (QtNetwork) that a normal start takes before its window.
+
 Both run as installed, with compiled bytecode (pip and PyInstaller ship .pyc files): the
 warm-up runs write it to a private cache (PYTHONPYCACHEPREFIX), even where the environment
 sets PYTHONDONTWRITEBYTECODE — otherwise the app would recompile its own modules from source
 on every run while PySide6 and the standard library, which the floor uses, are precompiled.
-Offscreen unless a display is set (``xvfb-run -a`` for a real X server).
+Offscreen unless a display is set (``xvfb-run -a`` for a real X server). What the start path
+imports: ``python -X importtime main.py --selftest --data DIR`` (the selftest's own checks run
+after the two moments and import the heavy libraries; read the tree up to ``selftest``).
 """
 
 from __future__ import annotations
@@ -29,11 +38,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-TARGET_RATIO = 1.5
+TARGETS = {"window shown": 1.5, "catalogue listed": 2.0}  # median ratio to the bare window
 
 BARE_WINDOW = """
 import time
@@ -44,7 +54,7 @@ window = QMainWindow()
 window.resize(1280, 780)
 window.show()
 def done():
-    print(time.time(), flush=True)
+    print(time.time(), time.process_time(), flush=True)
     app.quit()
 QTimer.singleShot(0, done)
 app.exec()
@@ -60,23 +70,51 @@ def prepare_desk(data_dir: Path) -> None:
     ctx.close()
 
 
-def timed(cmd: list[str], env: dict, parse) -> dict[str, float]:
-    """Run ``cmd``; the moments it reports (epoch seconds) as seconds since it was spawned."""
+Moments = dict[str, tuple[float, float]]  # name -> (wall seconds since spawn, CPU seconds of the process)
+
+
+def timed(cmd: list[str], env: dict[str, str], parse: Callable[[str], dict[str, tuple[float, float]]]) -> Moments:
+    """Run ``cmd``; the moments it reports (epoch seconds, process CPU seconds), the wall
+    clock as seconds since it was spawned."""
     start = time.time()
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
     if out.returncode != 0:
         raise SystemExit(f"{cmd} failed ({out.returncode}):\n{out.stderr[-3000:]}")
     report = parse(out.stdout.strip().splitlines()[-1])
-    return {k: v - start if k in ("t", "shown_at", "ready_at") else v for k, v in report.items()}
+    return {key: (wall - start, cpu) for key, (wall, cpu) in report.items()}
+
+
+def bare_moment(line: str) -> dict[str, tuple[float, float]]:
+    wall, cpu = line.split()
+    return {"shown": (float(wall), float(cpu))}
+
+
+def app_moments(line: str) -> dict[str, tuple[float, float]]:
+    report = json.loads(line)
+    return {
+        "window shown": (report["shown_at"], report["cpu_shown"]),
+        "catalogue listed": (report["ready_at"], report["cpu_ready"]),
+    }
+
+
+def spread(values: list[float], scale: float = 1.0) -> str:
+    low, mid, high = min(values) * scale, statistics.median(values) * scale, max(values) * scale
+    return f"min {low:7.1f}  median {mid:7.1f}  max {high:7.1f}"
+
+
+def ratio_spread(values: list[float]) -> str:
+    return f"min {min(values):5.2f}x  median {statistics.median(values):5.2f}x  max {max(values):5.2f}x"
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=11, help="pairs of runs counted (after one warm-up pair)")
     args = parser.parse_args()
     env = dict(os.environ)
     if not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY")):
         env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    bare: list[tuple[float, float]] = []
+    app: dict[str, list[tuple[float, float]]] = {name: [] for name in TARGETS}
     with tempfile.TemporaryDirectory() as tmp:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
@@ -84,26 +122,35 @@ def main() -> int:
         prepare_desk(data_dir)
         app_cmd = [sys.executable, str(ROOT / "main.py"), "--selftest", "--data", str(data_dir)]
         bare_cmd = [sys.executable, "-c", BARE_WINDOW]
-        # One warm-up of each (first run pays the cold disk cache), not counted.
-        timed(bare_cmd, env, lambda line: {"t": float(line)})
-        timed(app_cmd, env, json.loads)
-        bare, usable, loaded = [], [], []
-        for _ in range(args.runs):
-            bare.append(timed(bare_cmd, env, lambda line: {"t": float(line)})["t"])
-            report = timed(app_cmd, env, json.loads)
-            usable.append(report["shown_at"])
-            loaded.append(report["ready_at"])
-    bare_ms = statistics.median(bare) * 1000
-    usable_ms = statistics.median(usable) * 1000
-    loaded_ms = statistics.median(loaded) * 1000
-    ratio = usable_ms / bare_ms
-    print(f"platform: {env.get('QT_QPA_PLATFORM') or 'display ' + env.get('DISPLAY', '')}, runs: {args.runs}")
-    for label, values in (("bare QMainWindow", bare), ("desk app usable", usable), ("desk app catalogue", loaded)):
-        print(f"{label:20s} median {statistics.median(values) * 1000:7.1f} ms  "
-              f"(min {min(values) * 1000:.1f}, max {max(values) * 1000:.1f})")
-    print(f"ratio usable / bare     {ratio:.2f}x   target <= {TARGET_RATIO}x: {'OK' if ratio <= TARGET_RATIO else 'MISSED'}")
-    print(f"ratio catalogue / bare  {loaded_ms / bare_ms:.2f}x   (information)")
-    return 0 if ratio <= TARGET_RATIO else 1
+        # One warm-up of each (writes the bytecode, pays the cold disk cache), not counted.
+        timed(bare_cmd, env, bare_moment)
+        timed(app_cmd, env, app_moments)
+        for run in range(args.runs):
+            for first in ((True, False) if run % 2 == 0 else (False, True)):
+                if first:
+                    bare.append(timed(bare_cmd, env, bare_moment)["shown"])
+                else:
+                    moments = timed(app_cmd, env, app_moments)
+                    for name in TARGETS:
+                        app[name].append(moments[name])
+    platform = env.get("QT_QPA_PLATFORM") or "display " + env.get("DISPLAY", "")
+    print(f"platform: {platform}, pairs: {args.runs} (alternating order)")
+    failed = 0
+    for clock, index in (("wall ms since spawn", 0), ("CPU ms of the process", 1)):
+        print(f"-- {clock}")
+        print(f"{'bare QMainWindow shown':28s} {spread([b[index] for b in bare], 1000)}")
+        for name, values in app.items():
+            print(f"{'desk app ' + name:28s} {spread([v[index] for v in values], 1000)}")
+        for name, limit in TARGETS.items():
+            ratios = [value[index] / floor[index] for value, floor in zip(app[name], bare, strict=True)]
+            ok = statistics.median(ratios) <= limit
+            if index == 0:  # the verdict is on what the receptionist waits for: the wall clock
+                failed += not ok
+                verdict = f"target median <= {limit}x: {'PASS' if ok else 'FAIL'}"
+            else:
+                verdict = "(information: steadier on a busy machine)"
+            print(f"{name + ' / bare':28s} {ratio_spread(ratios)}   {verdict}")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -8,11 +8,6 @@ everything, prints a JSON line and exits (installers and the start-up benchmark 
 from __future__ import annotations
 
 import argparse
-
-# Modules without Qt first: once PySide6 is imported, its import hook reads the source of
-# every module imported after it (looking for "PySide6"). These are the pure ones the first
-# window needs (labels and domain rules, slip codes, the task runner's pool).
-import concurrent.futures  # noqa: F401
 import json
 import os
 import sys
@@ -25,12 +20,23 @@ from PySide6 import QtWidgets
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-import desk_app.forms.payloads
-import desk_app.ui.formatting  # noqa: F401
+from desk_app.domain.codes import is_placeholder_unit_code
 from desk_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from desk_app.paths import default_data_dir
+from desk_app.services.ocr_worker import OcrWorker
+
+# Add-ons: at start-up they only build actions and widgets; their heavy modules (numpy,
+# Pillow, reportlab, requests, the store) load on the worker threads or when first used.
+from desk_app.ui.accounts import install_accounts
+from desk_app.ui.admin import install_admin
 from desk_app.ui.main_window import MainWindow
+from desk_app.ui.printing import install_printing
+from desk_app.ui.qt_translations import install_qt_translations
+from desk_app.ui.scan import install_scanning
+from desk_app.ui.support import claim_instance, install_support
+from desk_app.ui.sync_status import install_sync
 from desk_app.ui.tasks import TaskRunner
+from desk_app.ui.wedge import install_scanner_router
 
 if TYPE_CHECKING:
     from desk_app.services.context import DeskServices
@@ -139,8 +145,6 @@ class DeskStartup:
     def _ready(self, config: dict) -> None:
         if config:
             self.window.set_config(config)
-            from desk_app.domain.codes import is_placeholder_unit_code
-
             if is_placeholder_unit_code(config.get("unit_code", "")):
                 from desk_app.ui.first_run.placeholder_banner import show_placeholder_warning
 
@@ -164,8 +168,6 @@ class DeskStartup:
 def install_router(window: MainWindow, app: QApplication, printing) -> None:
     """UI thread, after the first paint: scans anywhere in the app fill the intake form (ID
     card) or open the dossier to record its result as returned (receipt slip)."""
-    from desk_app.ui.wedge import install_scanner_router
-
     install_scanner_router(window, app, on_slip=printing.slip_scanned)  # parented to the window
 
 
@@ -178,11 +180,6 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = args.data or default_data_dir(portable=args.portable)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("desk-app")
-    from desk_app.ui.support import (  # logs, crash dialog, one instance
-        claim_instance,
-        install_support,
-    )
-
     # A second start hands over to the running window (one writer per data folder); the
     # installers' --selftest may run beside it.
     claim = claim_instance(data_dir, single=not args.selftest)
@@ -192,36 +189,16 @@ def main(argv: list[str] | None = None) -> int:
     tr = Translator(args.lang or DEFAULT_LANGUAGE)
     runner = TaskRunner(make_services_factory(data_dir, tr))
     window = MainWindow(runner, tr)
-    from desk_app.ui.qt_translations import (
-        install_qt_translations,  # Qt's own dialogs in Vietnamese
-    )
-
-    install_qt_translations(app, window)
-    # Add-ons only build actions and widgets here; their heavy modules (numpy, Pillow,
-    # reportlab, requests, the store) load on the worker threads or when first used.
-    from desk_app.ui.printing import install_printing  # issue 3: receipts, forms, slip scans
-    from desk_app.ui.scan import install_scanning  # issue 4: scanning pages into a dossier
-    from desk_app.ui.sync_status import install_sync  # issue 5: sync status bar + background loop
-
-    install_scanning(window, runner, tr)
-    printing = install_printing(window, runner)
-    from desk_app.ui.admin import (
-        install_admin,  # catalogue import, calendar, USB bundle (menus only)
-    )
-
-    install_admin(window, runner)
-    from desk_app.ui.accounts import install_accounts  # issue 11: sign-in, lock, supervisor pages
-
+    install_qt_translations(app, window)  # Qt's own dialogs in Vietnamese
+    install_scanning(window, runner, tr)  # scanning pages into a dossier
+    printing = install_printing(window, runner)  # receipts, forms, slip scans
+    install_admin(window, runner)  # catalogue import, calendar, USB bundle (menus only)
     window.resize(1280, 780)
     startup = DeskStartup(window, runner, interactive=not args.selftest, language_fixed=args.lang is not None)
     remember_language(window, runner)
     sync_loop = install_sync(window, runner, tr, data_dir=data_dir, start=False)
     install_accounts(window, runner, startup, printing)
-    support = install_support(window, runner, tr, claim)
-    from desk_app.services.ocr_worker import (
-        OcrWorker,  # issue 14: pages recognised in the background
-    )
-
+    support = install_support(window, runner, tr, claim)  # logs, crash dialog, backups, help menu
     ocr_worker = OcrWorker(make_services_factory(data_dir, tr))
     if not args.selftest:  # rounds and backups start once the database is open and migrated
         startup.ready_callbacks.append(lambda config: "error" in config or sync_loop.start())

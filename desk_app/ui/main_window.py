@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QSizePolicy, QStackedWidget, QToolBar, QWidget
 
@@ -66,8 +66,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.nav = QToolBar(objectName="pages")
         self.nav.setMovable(False)
-        # Text-only buttons (no icons); by name, to keep the Qt namespace off the start-up path.
-        self.nav.setProperty("toolButtonStyle", "ToolButtonTextOnly")
+        self.nav.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)  # text-only buttons, no icons
         self.addToolBar(self.nav)  # top area
         self._nav_group = QActionGroup(self)
 
@@ -180,8 +179,7 @@ class MainWindow(QMainWindow):
         (no arguments) that builds the page the first time it is shown or asked for."""
         action = QAction(self, checkable=True)
         if shortcut is not None:
-            # setShortcuts: setShortcut's overloads make PySide build the Qt namespace.
-            action.setShortcuts([shortcut])  # QAction's default context: the whole window
+            action.setShortcut(shortcut)  # QAction's default context: the whole window
         action.triggered.connect(lambda _checked=False: self.show_page(key))
         self._nav_group.addAction(action)
         self.nav.addAction(action)

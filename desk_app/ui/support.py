@@ -11,12 +11,13 @@ the last run); backups, diagnostics and settings go through the TaskRunner.
 from __future__ import annotations
 
 import logging
+import sys
 from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QProcess, QTimer
 
 from desk_app import __version__
-from desk_app.services.logs import setup_logging
+from desk_app.services.logs import log_error, setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,6 @@ class Claim:
     def apply_pending_restore(self) -> None:
         """Before the database opens (this process holds the lock, nothing else writes)."""
         from desk_app.services.backup_schedule import apply_pending_restore
-        from desk_app.services.logs import log_error
 
         try:
             self.restored = apply_pending_restore(self.data_dir)
@@ -127,10 +127,6 @@ class Support:
         self.claim.release()
         log.info("desk app stopped")
         if self.restart_after_exit:  # a restore waits for the next start: start it now
-            import sys
-
-            from PySide6.QtCore import QProcess
-
             # A frozen build's argv[0] is the program itself; from source it is main.py.
             QProcess.startDetached(sys.executable, sys.argv[1:] if getattr(sys, "frozen", False) else sys.argv)
 

@@ -61,7 +61,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.cccd import looks_like_cccd, parse_cccd_qr, qr_shaped_span
 from desk_app.domain.errors import DeskError
+from desk_app.forms.payloads import recognise_slip
 
 # Scanners type a key every 1-15 ms (slow ones ~25 ms); people need 60 ms or more between
 # keys, except for the odd rolled-over pair, which is replayed unchanged.
@@ -94,11 +96,7 @@ def recognise_scan(text: str) -> tuple[str, str] | None:
     if len(text) < MIN_SCAN_LENGTH:
         return None
     if "|" in text:
-        from desk_app.domain.cccd import looks_like_cccd  # loads with the first scan
-
         return ("cccd", text) if looks_like_cccd(text) else None
-    from desk_app.forms.payloads import recognise_slip
-
     code = recognise_slip(text)
     return ("slip", code) if code else None
 
@@ -375,8 +373,6 @@ class ScannerRouter(QObject):
         if kind == "slip":
             self.slip_scanned.emit(value)
             return True
-        from desk_app.domain.cccd import parse_cccd_qr
-
         try:
             card = parse_cccd_qr(value)
         except DeskError as exc:
@@ -389,8 +385,6 @@ class ScannerRouter(QObject):
         """A person's key that came right before the scan (under ``max_gap``) joined its
         burst: the widget was put back as it was before that key, so type it (and any other
         such key) again."""
-        from desk_app.domain.cccd import qr_shaped_span
-
         span = qr_shaped_span(burst.text, min_fields=6)
         prefix = span[0] if span else 0
         if prefix <= 0:
@@ -448,8 +442,6 @@ class ScannerRouter(QObject):
         text = widget.text()
         if text.count("|") < 6:  # the cheap test, on every Enter and shortcut
             return False
-        from desk_app.domain.cccd import parse_cccd_qr, qr_shaped_span
-
         span = qr_shaped_span(text)
         if span is None:
             return False

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QObject, QRect
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from desk_app.ui.field_errors import error_label
 
 
-def set_named(obj: QObject, **properties: str) -> None:
-    """Set enum-typed Qt properties by key name, e.g. ``textFormat="RichText"`` (Qt converts
-    the name). Start-up code uses this instead of PySide's ``Qt`` namespace, whose first use
-    builds ~100 Python enums (~20 ms) before the window could show."""
-    for name, key in properties.items():
-        if not obj.setProperty(name, key):
-            raise ValueError(f"{type(obj).__name__}.{name} does not take {key!r}")
-
-
 def chain_tab_order(widgets: Sequence[QWidget]) -> None:
     """Tab goes through ``widgets`` in the given order (rows built later included)."""
-    for first, second in zip(widgets, widgets[1:]):
+    for first, second in zip(widgets, widgets[1:], strict=False):
         QWidget.setTabOrder(first, second)
 
 
@@ -44,7 +35,7 @@ def heading(point_size_delta: int = 4, *, bold: bool = True) -> QLabel:
     font.setPointSize(font.pointSize() + point_size_delta)
     font.setBold(bold)
     label.setFont(font)
-    set_named(label, textInteractionFlags="TextSelectableByMouse")
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
 
 

@@ -29,7 +29,7 @@ def runner(desk, qtbot):
 
 @pytest.fixture
 def dialog(qtbot, desk, dossier, runner):
-    from desk_app.ui.scan import ScanDialog
+    from desk_app.ui.scan.dialog import ScanDialog
 
     dlg = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC, DOC2], backends=lambda: [])
     qtbot.addWidget(dlg)
@@ -56,7 +56,7 @@ def test_import_pdf_tiff_png_jpeg_with_progress(qtbot, dialog, tmp_path):
     png = save_pages(tmp_path / "anh.png", pages(), dpi=(100, 100))
     jpeg = save_pages(tmp_path / "dau.jpg", pages(seal=True), dpi=(100, 100))
     seen = []
-    dialog._bridge.progress.connect(lambda done, total: seen.append((done, total)))
+    dialog.jobs.bridge.progress.connect(lambda done, total: seen.append((done, total)))
     dialog.import_files([str(pdf), str(tiff), str(png), str(jpeg)])
     assert not dialog.import_button.isEnabled() and dialog.stop_button.isEnabled()
     wait_idle(qtbot, dialog)
@@ -110,7 +110,7 @@ def test_file_gone_mid_import_takes_that_imports_pages_out_again(qtbot, dialog, 
             later.unlink()  # while the worker is still on the PDF's other pages
         shown.append(dialog.pages.count())
 
-    dialog._bridge.progress.connect(on_progress)
+    dialog.jobs.bridge.progress.connect(on_progress)
     dialog.import_files([str(pdf), str(later)])
     wait_idle(qtbot, dialog)
     assert max(shown) >= 2  # the PDF's pages were on screen

@@ -24,7 +24,7 @@ def runner(desk, qtbot):
 
 def test_missing_python_sane_is_explained_and_files_can_still_be_imported(qtbot, desk, dossier, runner, monkeypatch):
     from desk_app.scanning.sources.sane_backend import SaneBackend
-    from desk_app.ui.scan import ScanDialog
+    from desk_app.ui.scan.dialog import ScanDialog
 
     monkeypatch.setitem(sys.modules, "sane", None)  # `import sane` raises ImportError, as without the extra
     dlg = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC], backends=lambda: [SaneBackend()])

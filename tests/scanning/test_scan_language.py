@@ -30,7 +30,7 @@ def window(qtbot, data_dir, clock):  # noqa: F811  (the imported fixture)
 
 
 def open_scan_dialog(qtbot, window):
-    from desk_app.ui.scan import ScanDialog
+    from desk_app.ui.scan.dialog import ScanDialog
 
     before = set(window.findChildren(ScanDialog))
     window.scan_action.trigger()
@@ -98,7 +98,7 @@ def test_language_switch_retranslates_the_action_and_the_dialogs(qtbot, window, 
 def test_dialog_fits_a_1366x768_screen(qtbot, desk, dossier):
     """The first size comes from the screen's free area; the layout's minimum fits a 1366 x 768
     laptop screen with a taskbar (free area 1366 x 728)."""
-    from desk_app.ui.scan import ScanDialog
+    from desk_app.ui.scan.dialog import ScanDialog
     from desk_app.ui.scan.dialog import FRAME, initial_size
     from desk_app.ui.tasks import TaskRunner
 

@@ -51,7 +51,7 @@ class AccountsUi:
         for key, _title, shortcut in ACTIONS:
             action = QAction(window)
             if shortcut:
-                action.setShortcuts([QKeySequence(shortcut)])
+                action.setShortcut(QKeySequence(shortcut))
             action.triggered.connect(lambda _checked=False, key=key: self.trigger(key))
             self.menu.addAction(action)
             self.actions[key] = action

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desk_app.domain.permissions import ROLE_LABELS
 from desk_app.i18n import Translator
 from desk_app.ui.tasks import TaskRunner
 
@@ -216,8 +217,6 @@ class SessionControl(QObject):
         self._signed_in(account)
 
     def _show_label(self) -> None:
-        from desk_app.domain.permissions import ROLE_LABELS
-
         tr = self.tr_
         if self.account is None:
             self.label.setText(tr("Chưa đăng nhập") if self.accounts_exist else "")

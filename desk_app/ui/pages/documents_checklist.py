@@ -17,10 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -35,7 +36,6 @@ from PySide6.QtWidgets import (
 from desk_app.domain.dossier import DOCUMENT_KINDS
 from desk_app.i18n import Translator
 from desk_app.ui.formatting import kind_label
-from desk_app.ui.widgets import set_named
 
 if TYPE_CHECKING:  # the catalogue module (regexes, dataclasses) loads on the DB thread, not before the window
     from desk_app.domain.catalogue import RequiredDocument
@@ -88,7 +88,8 @@ class DocumentsChecklist(QWidget):
         self.scroll = QScrollArea()
         self.scroll.setWidgetResizable(True)
         self.scroll.setWidget(self.rows_widget)
-        set_named(self.scroll, frameShape="NoFrame", horizontalScrollBarPolicy="ScrollBarAlwaysOff")
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.required_hint = QLabel()
         self.required_hint.setStyleSheet("color: #555;")
         layout.addWidget(self.empty_hint)
@@ -175,9 +176,7 @@ class DocumentsChecklist(QWidget):
             return False
         if event.type() != QEvent.Type.KeyPress or event.modifiers().value:
             return False
-        from PySide6 import QtCore  # not at import: see widgets.set_named
-
-        keys = QtCore.Qt.Key
+        keys = Qt.Key
         if event.key() not in (keys.Key_Up, keys.Key_Down):
             return False
         boxes = [row.received for row in self._rows]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
@@ -21,13 +21,15 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
-from desk_app.domain.dossier import GENDERS, RETURN_CHANNELS
+from desk_app.domain import validation as rules
+from desk_app.domain.dossier import GENDERS, RETURN_CHANNELS, parse_applicant
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.formats import vn_date
 from desk_app.i18n import N_, Translator
@@ -38,12 +40,12 @@ from desk_app.ui.ops import Op
 from desk_app.ui.pages.documents_checklist import DocumentsChecklist
 from desk_app.ui.pages.procedure_finder import ProcedureFinder
 from desk_app.ui.tasks import TaskRunner
-from desk_app.ui.widgets import chain_tab_order, heading, set_named, with_error
+from desk_app.ui.widgets import chain_tab_order, heading, with_error
 
 if TYPE_CHECKING:  # the ID-card parser loads with the first scan (ui/wedge.py), not before the window
-    from desk_app.services.dossier_view import DossierView
     from desk_app.domain.cccd import CccdData
     from desk_app.services.context import DeskServices
+    from desk_app.services.dossier_view import DossierView
 
 GENDER_LABELS = {"Nam": N_("Nam"), "Nữ": N_("Nữ")}
 VN_TZ = timezone(timedelta(hours=7))  # as domain.calendar's, without loading its holiday tables
@@ -205,7 +207,7 @@ class IntakePage(QWidget):
     def _build_keys(self) -> None:
         """Ctrl+S saves; any edit by the receptionist starts the next dossier."""
         self.save_shortcut = QShortcut(QKeySequence.StandardKey.Save, self)
-        set_named(self.save_shortcut, context="WidgetWithChildrenShortcut")
+        self.save_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.save_shortcut.activated.connect(self.save)
         # ID-card scans reach fill_from_card through the app's scanner router (ui/wedge.py).
         # Any edit by the receptionist starts the next dossier: the last one's banner goes.
@@ -320,9 +322,6 @@ class IntakePage(QWidget):
     def field_errors(self) -> list[DeskError]:
         """Every field at fault, in form order, checked one by one with the domain's own rules
         (the service checks the whole intake again when saving)."""
-        from desk_app.domain import validation as rules  # pure; loaded with the first save
-        from desk_app.domain.dossier import parse_applicant
-
         today = datetime.now(VN_TZ).date()
         errors: list[DeskError] = []
 
@@ -402,8 +401,6 @@ class IntakePage(QWidget):
         lưu". Enter and Esc go back to the checklist (the safe answer), on the first one missing."""
         if self.confirm_missing is not None:
             return
-        from PySide6.QtWidgets import QMessageBox  # first use only
-
         tr = self._tr
         names = "\n".join(f"• {name}" for name in missing)
         box = QMessageBox(QMessageBox.Icon.Warning, tr("Thiếu giấy tờ bắt buộc"),
@@ -475,8 +472,6 @@ class IntakePage(QWidget):
         if not self.has_input():
             self.reset()
             return
-        from PySide6.QtWidgets import QMessageBox  # first use only
-
         tr = self._tr
         box = QMessageBox(QMessageBox.Icon.Question, tr("Hồ sơ mới"),
                           tr("Bỏ các thông tin đang nhập để bắt đầu hồ sơ mới?"), parent=self)

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6 import QtCore
-from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from desk_app.i18n import Translator
 from desk_app.ui.formatting import money
 from desk_app.ui.tasks import TaskRunner
-from desk_app.ui.widgets import set_named
 
 if TYPE_CHECKING:  # the catalogue module (regexes, dataclasses) loads on the DB thread, not before the window
     from desk_app.domain.catalogue import Procedure
@@ -58,11 +56,12 @@ class ProcedureFinder(QWidget):
         self.matches.setMaximumHeight(150)
         self.matches.setAlternatingRowColors(True)
         # ElideMiddle keeps the code at the end visible.
-        set_named(self.matches, horizontalScrollBarPolicy="ScrollBarAlwaysOff", textElideMode="ElideMiddle")
+        self.matches.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.matches.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.matches.setUniformItemSizes(True)
         self.details = QLabel()
         self.details.setWordWrap(True)
-        set_named(self.details, textFormat="RichText")
+        self.details.setTextFormat(Qt.TextFormat.RichText)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -99,7 +98,7 @@ class ProcedureFinder(QWidget):
         self.matches.clear()
         for proc in found:
             item = QListWidgetItem(f"{proc.name}  ·  {proc.code}")
-            item.setData(QtCore.Qt.ItemDataRole.UserRole, proc)
+            item.setData(Qt.ItemDataRole.UserRole, proc)
             item.setToolTip(proc.name)
             self.matches.addItem(item)
         if found:
@@ -111,7 +110,7 @@ class ProcedureFinder(QWidget):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if obj is self.search and event.type() == QEvent.Type.KeyPress:
-            key, keys = event.key(), QtCore.Qt.Key  # Qt: see widgets.set_named
+            key, keys = event.key(), Qt.Key
             if key in (keys.Key_Down, keys.Key_Up):
                 row = self.matches.currentRow() + (1 if key == keys.Key_Down else -1)
                 if 0 <= row < self.matches.count():
@@ -131,7 +130,7 @@ class ProcedureFinder(QWidget):
             self._choose_item(item)
 
     def _choose_item(self, item: QListWidgetItem) -> None:
-        self.set_procedure(item.data(QtCore.Qt.ItemDataRole.UserRole))
+        self.set_procedure(item.data(Qt.ItemDataRole.UserRole))
         self.focusNextInChain.emit()
 
     # --- chosen procedure -------------------------------------------------------------------

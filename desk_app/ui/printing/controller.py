@@ -28,8 +28,8 @@ from desk_app.ui.printing.printer import print_pdf
 from desk_app.ui.tasks import RENDER, TaskRunner
 
 if TYPE_CHECKING:  # the printing service (reportlab, the store, holidays) loads on the workers
-    from desk_app.services.dossier_view import DossierView
     from desk_app.services.context import DeskServices
+    from desk_app.services.dossier_view import DossierView
     from desk_app.services.printing import PreparedForm
     from desk_app.ui.printing.book_dialog import BookDialog
     from desk_app.ui.printing.extras_dialog import ExtrasDialog
@@ -209,7 +209,7 @@ class PrintingController(QObject):
         self.last_result: dict | None = None
         self.last_print_error: str | None = None
         self.print_action = QAction(window)
-        self.print_action.setShortcuts([QKeySequence("Ctrl+P")])  # not setShortcut: see widgets.set_named
+        self.print_action.setShortcut(QKeySequence("Ctrl+P"))
         self.print_action.triggered.connect(lambda _c=False: self._print_current("01"))
         self.forms_action = QAction(window)
         self.forms_menu = QMenu(window)
