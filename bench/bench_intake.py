@@ -1,7 +1,9 @@
 """Intake commit latency through the real IntakeService on a real file (WAL + synchronous=FULL).
 
-Floor, measured in the same run on the same disk: a bare single-row INSERT committed with
-WAL + synchronous=FULL (one fsync of the WAL per commit). The intake adds validation, the
+Floor, measured in the same run on the same disk, interleaved with the intake (floor, intake,
+then intake, floor, ...) so both meet the same disk and machine load: a bare single-row INSERT
+committed with WAL + synchronous=FULL (one fsync of the WAL per commit). Compared like with
+like: p50 with p50, p95 with p95. The intake adds validation, the
 appointment calculation, numbering, documents, the first history event, the FTS row, the
 outbox entry (all in one transaction) and the re-read of the saved dossier.
 
@@ -15,13 +17,14 @@ import sqlite3
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.latency import p50_p95, verdict  # noqa: E402
-from desk_app.services.context import build_services  # noqa: E402
+from desk_app.services.context import DeskServices, build_services  # noqa: E402
 
 CACHE = ROOT / "bench" / ".cache"
 INTAKE = {
@@ -45,39 +48,48 @@ INTAKE = {
 }
 
 
-def floor_commits(folder: Path, n: int) -> list[float]:
+def open_floor(folder: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(folder / "floor.sqlite3", isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
     conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, payload TEXT)")
-    times = []
-    for i in range(n):
-        start = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO t (payload) VALUES (?)", (f"row {i}",))
-        conn.execute("COMMIT")
-        times.append((time.perf_counter() - start) * 1000)
-    conn.close()
-    return times
+    return conn
 
 
-def intake_commits(folder: Path, n: int) -> list[float]:
+def floor_commit(conn: sqlite3.Connection, i: int) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    conn.execute("INSERT INTO t (payload) VALUES (?)", (f"row {i}",))
+    conn.execute("COMMIT")
+
+
+def open_desk(folder: Path) -> DeskServices:
     ctx = build_services(folder / "desk", actor="bench")
     ctx.setup.configure(unit_code="000.31.14.H14", desk=3, commune_code="01273")
     ctx.catalogue.ensure_sample()
     conn = ctx.store.db.conn
     assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    for _ in range(10):  # warm-up: imports, caches, first pages
-        ctx.intake.intake(INTAKE)
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        result = ctx.intake.intake(INTAKE)
-        times.append((time.perf_counter() - start) * 1000)
-        assert result["code"]
-    ctx.close()
-    return times
+    return ctx
+
+
+def intake_commit(ctx: DeskServices) -> None:
+    assert ctx.intake.intake(INTAKE).code
+
+
+def interleaved(floor: Callable[[int], None], intake: Callable[[], None], n: int) -> tuple[list[float], list[float]]:
+    """``n`` timings of each, alternating floor and intake (and which goes first) so that disk
+    and CPU drift, other processes and the OS's writeback treat both the same."""
+    floor_ms: list[float] = []
+    intake_ms: list[float] = []
+    for i in range(n):
+        for which in ((0, 1) if i % 2 == 0 else (1, 0)):
+            start = time.perf_counter()
+            if which == 0:
+                floor(i)
+            else:
+                intake()
+            (floor_ms if which == 0 else intake_ms).append((time.perf_counter() - start) * 1000)
+    return floor_ms, intake_ms
 
 
 def main() -> int:
@@ -85,16 +97,21 @@ def main() -> int:
     CACHE.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="bench-intake-", dir=CACHE))  # a real disk, not tmpfs
     try:
-        floor = floor_commits(folder, n)
-        intake = intake_commits(folder, n)
+        conn = open_floor(folder)
+        ctx = open_desk(folder)
+        interleaved(lambda i: floor_commit(conn, -i - 1), lambda: intake_commit(ctx), 10)  # warm-up
+        floor, intake = interleaved(lambda i: floor_commit(conn, i), lambda: intake_commit(ctx), n)
+        ctx.close()
+        conn.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     f50, f95 = p50_p95(floor)
     i50, i95 = p50_p95(intake)
-    print(f"intake commits measured: {n} (WAL + synchronous=FULL, real file under {CACHE})")
-    print(f"floor  (bare 1-row INSERT commit): p50 {f50:7.2f} ms  p95 {f95:7.2f} ms")
+    print(f"intake commits measured: {n}, interleaved with {n} floor commits "
+          f"(WAL + synchronous=FULL, real files under {CACHE})")
+    print(f"floor  (bare 1-row INSERT commit): p50 {f50:7.2f} ms  p95 {f95:7.2f} ms  max {max(floor):.2f} ms")
     print(f"intake (IntakeService.intake):     p50 {i50:7.2f} ms  p95 {i95:7.2f} ms  max {max(intake):.2f} ms")
-    print(f"ratio intake/floor: p50 {i50 / f50:.2f}x  p95 {i95 / f95:.2f}x")
+    print(f"ratio intake/floor: p50/p50 {i50 / f50:.2f}x  p95/p95 {i95 / f95:.2f}x")
     return verdict(i95, 50)
 
 
