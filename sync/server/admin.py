@@ -32,8 +32,8 @@ from sync.protocol import (
 from sync.server import audit_heads
 from sync.server.files import FileStore, UploadError
 from sync.server.objectstore import LocalStore, open_store
-from sync.server.secrets_at_rest import SecretSealer, load_key
 from sync.server.records import Desk, RecordApplier, desk_of, unit_of
+from sync.server.secrets_at_rest import SecretSealer, load_key
 from sync.server.storage import VN_TZ, IntegrityError, ServerDB, now_iso
 
 ENROLL_CODE_DAYS = 7
@@ -175,6 +175,10 @@ class Province:
         now = time.time()
         try:
             with self.db.transaction() as tx:
+                # Every signed request writes one: not worth a disk flush of its own. After a
+                # database crash a nonce of the last moment may be gone, so that request could be
+                # answered twice within its 5 minutes: harmless, every write is idempotent.
+                tx.relaxed_commit()
                 tx.execute("INSERT INTO nonces (desk_id, nonce, expires_at) VALUES (?, ?, ?)", (desk_id, nonce, expires_at))
                 self._nonces_added += 1
                 if self._nonces_added % 200 == 1:  # forget nonces whose requests would be refused as too old anyway
