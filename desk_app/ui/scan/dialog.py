@@ -11,22 +11,32 @@ never waits on the scanner or the disk.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
-    QDialog, QFileDialog, QGroupBox, QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QVBoxLayout, QWidget,
+    QDialog,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_, Translator
 from desk_app.scanning.sources import ScannerBackend, available_backends
-from desk_app.ui.scan.device_panel import DevicePanel, DocumentPanel
-from desk_app.ui.scan.jobs import NEW, ScanJobs, save_pages
 from desk_app.ui.ops import Op
 from desk_app.ui.page_viewer import PageRef, PageViewer
+from desk_app.ui.scan.device_panel import DevicePanel, DocumentPanel
+from desk_app.ui.scan.jobs import NEW, ScanJobs, save_pages
 from desk_app.ui.scan.page_list import DOC_ROLE, KEY_ROLE, PAGE_ROLE, PageList, dropped_files
 from desk_app.ui.tasks import TaskRunner
 
@@ -73,6 +83,16 @@ class ScanDialog(QDialog):
         self.document, self.mode = self.target.document, self.target.mode
         self.scanner.device.currentIndexChanged.connect(self._update_buttons)
 
+        self._build_buttons()
+        self._build_pages()
+        self._build_layout()
+        self.retranslate(tr)
+        self._say(N_("Quét hoặc nhập tệp; kéo thả để đổi thứ tự trang."))
+        self._set_busy(True)
+        self.runner.devices(self.jobs.list_devices, on_done=self._devices_listed, on_error=self._failed)
+
+    def _build_buttons(self) -> None:
+        """The buttons: scan, import, stop, the selected pages' actions, save."""
         self.scan_button = self._text(QPushButton(), N_("Quét"))
         self.import_button = self._text(QPushButton(), N_("Nhập tệp…"))
         self._text(self.import_button, N_("PDF, JPEG, PNG, TIFF; có thể kéo thả tệp vào cửa sổ này."), "setToolTip")
@@ -95,6 +115,8 @@ class ScanDialog(QDialog):
         self.assign_button.clicked.connect(self.assign_selected)
         self.save_button.clicked.connect(self.save)
 
+    def _build_pages(self) -> None:
+        """The page list (drag to reorder, drop files), its progress and status lines."""
         self.pages = PageList()
         self.pages.model().rowsMoved.connect(lambda *_: self._renumber())
         self.pages.files_dropped.connect(self.import_files)
@@ -108,6 +130,8 @@ class ScanDialog(QDialog):
         self.status = QLabel()
         self.status.setWordWrap(True)
 
+    def _build_layout(self) -> None:
+        """Device, document and buttons on the left; the pages on the right."""
         left = QVBoxLayout()
         left.addWidget(self.scanner)
         left.addWidget(self.target)
@@ -130,10 +154,6 @@ class ScanDialog(QDialog):
         layout = QHBoxLayout(self)
         layout.addLayout(left)
         layout.addLayout(right, 1)
-        self.retranslate(tr)
-        self._say(N_("Quét hoặc nhập tệp; kéo thả để đổi thứ tự trang."))
-        self._set_busy(True)
-        self.runner.devices(self.jobs.list_devices, on_done=self._devices_listed, on_error=self._failed)
 
     def stop(self) -> None:
         """Stop the scan or import under way (a closed dialog stops what it still runs)."""
