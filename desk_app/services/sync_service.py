@@ -186,6 +186,11 @@ class SyncService:
         self.store.set_state(**{ENROLL_REQUEST: {"server_url": server_url, "code_hash": code_hash, "request_id": request_id}})
         return request_id
 
+    def rounds_only(self) -> None:
+        """This service's connection runs sync rounds and nothing else (the UI's sync loop):
+        its commits need not wait for the disk (SyncStore.commit_without_disk_wait)."""
+        self.store.commit_without_disk_wait()
+
     def tag_for(self, code: str) -> str | None:
         """Receipt authentication tag for ``code`` (None before enrollment). Offline, fast."""
         try:

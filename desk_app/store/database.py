@@ -17,6 +17,7 @@ from typing import Any
 from desk_app.domain.errors import StoreError
 from desk_app.store.migrations import MIGRATION_SET, known_migration_names, migrations
 from desk_app.store.sqlite_db import Database
+from desk_app.store.writer_lock import writing
 
 # What sqlite3 binds to the ``?`` / ``:name`` placeholders of one statement.
 Params = tuple[Any, ...] | list[Any] | dict[str, Any]
@@ -160,23 +161,28 @@ def write_transaction(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
+    # Queued behind this process's other writers of the file (store/writer_lock.py).
+    with writing(conn, lambda: _begin_immediate(conn)):
+        try:
+            yield db
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise translate_sqlite_error(exc, "") from None
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise translate_sqlite_error(exc, "") from None
+
+
+def _begin_immediate(conn: sqlite3.Connection) -> None:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc, "") from None
-    try:
-        yield db
-    except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise translate_sqlite_error(exc, "") from None
-    except BaseException:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
-        raise
-    try:
-        conn.execute("COMMIT")
-    except sqlite3.Error as exc:
-        if conn.in_transaction:
-            conn.execute("ROLLBACK")
         raise translate_sqlite_error(exc, "") from None

@@ -21,6 +21,10 @@ from desk_app.store.sqlite_db import Database
 from desk_common.records import PROVINCE_STATUSES, record_files
 
 CURSOR = "feed_cursor"
+# The records that carry a dossier's data: once all of its are confirmed, the dossier is synced.
+DATA_KINDS = ("dossier.received", "dossier.edited")
+CONFIRM_CHUNK = 25  # confirmations per transaction: a few milliseconds holding the file
+APPLY_CHUNK = 50  # feed changes per transaction, likewise
 # Statuses the province decides; a desk-side final status (returned, withdrawn) is the
 # desk's own fact about the counter and is never overwritten by the feed.
 PROVINCE_OWNED = frozenset(PROVINCE_STATUSES)
@@ -53,6 +57,16 @@ class SyncStore:
             )
 
     # --- credential metadata --------------------------------------------------------------
+    def commit_without_disk_wait(self) -> None:
+        """For a connection that only runs sync rounds (the UI's sync loop): its commits stop
+        waiting for the disk (``synchronous=NORMAL``; WAL keeps them atomic and in order), so
+        it never holds the file for an fsync while an intake waits (store/writer_lock.py).
+        Safe because everything a round writes the province can tell again: a confirmation
+        lost to a power cut is pushed again and answered ``duplicate``, a lost cursor reads the
+        feed again (changes apply once), a lost file mark is asked of the server again. The
+        next intake's own commit (``synchronous=FULL``) makes the earlier frames durable too."""
+        self.db.conn.execute("PRAGMA synchronous=NORMAL")
+
     def credential_meta(self) -> dict[str, Any] | None:
         rows = self._read("SELECT server_url, desk_id, unit_code, desk, storage, enrolled_at FROM sync_credential")
         return rows[0] if rows else None
@@ -93,13 +107,19 @@ class SyncStore:
         return {r["dossier_code"] for r in self._read("SELECT DISTINCT dossier_code FROM outbox WHERE state = 'quarantined'")}
 
     def confirm(self, confirmed: list[tuple[dict[str, Any], dict[str, Any]]], now: str) -> int:
-        """Record the server's confirmations (accepted or duplicate) in one transaction; a
-        confirmed ``dossier.received`` (or ``dossier.edited``) sets the dossier's ``synced_at`` once none of
-        those records of it is left unconfirmed."""
-        if not confirmed:
-            return 0
+        """Record the server's confirmations (accepted or duplicate), ``CONFIRM_CHUNK`` per
+        transaction; a confirmed ``dossier.received`` (or ``dossier.edited``) sets the dossier's
+        ``synced_at`` once none of those records of it is left unconfirmed."""
+        for start in range(0, len(confirmed), CONFIRM_CHUNK):
+            self._confirm_chunk(confirmed[start:start + CONFIRM_CHUNK], now)
+        return len(confirmed)
+
+    def _confirm_chunk(self, confirmed: list[tuple[dict[str, Any], dict[str, Any]]], now: str) -> None:
+        """One short transaction (an intake may be waiting for the file, store/writer_lock.py);
+        each record's confirmation stands on its own, so a crash between chunks loses nothing."""
         with write_transaction(self.db):
             conn = self.db.conn
+            synced: dict[str, str] = {}  # dossier -> when its last confirmed data record was confirmed
             for row, result in confirmed:
                 answer = result.get("answer") or {}
                 conn.execute(
@@ -107,17 +127,27 @@ class SyncStore:
                     "attempts = attempts + 1 WHERE id = ? AND state != 'done'",
                     (now, json.dumps(answer, ensure_ascii=False), row["id"]),
                 )
-                if row["kind"] in ("dossier.received", "dossier.edited"):
-                    # A correction clears synced_at (store/edits_store.py): the dossier counts as
-                    # sent again once the province has its data and every correction of it.
-                    conn.execute(
-                        "UPDATE dossiers SET synced_at = ? WHERE code = ? AND synced_at IS NULL AND NOT EXISTS ("
-                        "SELECT 1 FROM outbox WHERE dossier_code = ? AND state != 'done' "
-                        "AND kind IN ('dossier.received', 'dossier.edited'))",
-                        (answer.get("confirmed_at") or now, row["dossier_code"], row["dossier_code"]),
-                    )
+                if row["kind"] in DATA_KINDS:
+                    synced[row["dossier_code"]] = answer.get("confirmed_at") or now
+            # A correction clears synced_at (store/edits_store.py): the dossier counts as sent
+            # again once the province has its data and every correction of it. One look at the
+            # unsent records for the whole batch, not one per record: a per-record look walked
+            # the whole backlog each time (100 records x 2,500 unsent: ~100 ms holding the file,
+            # an intake waited behind it; tests/sync/test_intake_beside_sync.py).
+            for code in set(synced) - self._with_unsent_data(list(synced)):
+                conn.execute("UPDATE dossiers SET synced_at = ? WHERE code = ? AND synced_at IS NULL", (synced[code], code))
             self._set_state({"last_push_confirmed_at": now})
-        return len(confirmed)
+
+    def _with_unsent_data(self, codes: list[str]) -> set[str]:
+        """Which of ``codes`` still have a data record (received or edited) not confirmed."""
+        found: set[str] = set()
+        for start in range(0, len(codes), 500):  # SQLite's bound parameters, with room to spare
+            part = codes[start:start + 500]
+            kinds, marks = ", ".join("?" * len(DATA_KINDS)), ", ".join("?" * len(part))
+            found.update(r[0] for r in self.db.conn.execute(
+                f"SELECT DISTINCT dossier_code FROM outbox WHERE state != 'done' AND kind IN ({kinds}) "
+                f"AND dossier_code IN ({marks})", (*DATA_KINDS, *part)))
+        return found
 
     def quarantine(self, row: dict[str, Any], *, kind: str, reason: str, detail: str = "") -> None:
         with write_transaction(self.db):
@@ -214,14 +244,20 @@ class SyncStore:
         return int(self.state(CURSOR, 0) or 0)
 
     def apply_changes(self, changes: list[dict[str, Any]], cursor: int, now: str) -> dict[str, int]:
-        """Apply one page of the feed and save ``cursor`` in the same transaction: after a
-        crash either both happened or neither, and applying a page twice changes nothing."""
+        """Apply one page of the feed, ``APPLY_CHUNK`` changes per transaction (an intake may
+        be waiting for the file, store/writer_lock.py), and save ``cursor`` with the last
+        chunk: after a crash the page is read again from the old cursor, and applying a
+        change twice changes nothing (statuses are keyed by uuid, catalogue and calendar
+        changes write the same values again)."""
         counts = {"applied": 0, "ignored": 0, "flagged": 0}
-        with write_transaction(self.db):
-            for change in changes:
-                outcome = self._apply_change(change, now)
-                counts[outcome] = counts.get(outcome, 0) + 1
-            self._set_state({CURSOR: int(cursor)})
+        last = max(0, len(changes) - APPLY_CHUNK)
+        for start in range(0, max(1, len(changes)), APPLY_CHUNK):
+            with write_transaction(self.db):
+                for change in changes[start:start + APPLY_CHUNK]:
+                    outcome = self._apply_change(change, now)
+                    counts[outcome] = counts.get(outcome, 0) + 1
+                if start >= last:
+                    self._set_state({CURSOR: int(cursor)})
         return counts
 
     def _flag(self, code: str, reason: str, detail: dict[str, Any], now: str) -> None:

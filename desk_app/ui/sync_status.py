@@ -415,7 +415,9 @@ def _default_factory(data_dir: Path, tr: Translator) -> Callable[[], Any]:
         from desk_app.services.session import Session
 
         # The periodic sync is the machine's own work: it may sync, and only that, whoever is signed in.
-        return build_services(data_dir, tr=tr, session=Session.for_background(SYNC))
+        services = build_services(data_dir, tr=tr, session=Session.for_background(SYNC))
+        services.sync.rounds_only()  # its commits never hold the file for an fsync
+        return services
 
     return build
 

@@ -117,7 +117,7 @@ def enrolled(desk, server, province):
 
 
 def add_intake(ctx, intake_json: dict, n: int = 1) -> list[str]:
-    return [ctx.intake.intake(intake_json)["code"] for _ in range(n)]
+    return [ctx.intake.intake(intake_json).code for _ in range(n)]
 
 
 def add_pages(ctx, code: str, blobs: list[bytes]) -> list[str]:
