@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from desk_app.domain.errors import NotFoundError
+
 if TYPE_CHECKING:
     from desk_app.services.context import DeskServices
 
@@ -16,6 +18,8 @@ def dossier_pages(services: DeskServices, code: str, highlight: str = "") -> dic
     (services/ocr.py) and the boxes of the words that ``highlight`` (the queue's search) finds."""
     digitise = services.digitise
     row = services.store.find_dossier_row(code)
+    if row is None:
+        raise NotFoundError("Không tìm thấy hồ sơ {code}.", field="code", code=code)
     order = {d["name"]: i for i, d in enumerate(services.store.dossier_documents(row["id"]))}
     pages = sorted(digitise.pages.pages(row["id"]), key=lambda p: (order.get(p["document"], len(order)), p["document"], p["page_no"]))
     texts = {p["sha256"]: services.ocr.page_text(p["sha256"]) for p in pages}
@@ -28,7 +32,7 @@ def dossier_pages(services: DeskServices, code: str, highlight: str = "") -> dic
                 "path": str(digitise.blobs.path_for(p["sha256"])),
                 "overlay_path": str(digitise.blobs.path_for(p["overlay_sha256"])) if p["overlay_sha256"] else None,
                 "box": tuple(p["overlay_box"]) if p["overlay_box"] else None,
-                "recognised": bool(texts[p["sha256"]] and texts[p["sha256"]]["status"] == "done"),
+                "recognised": _recognised(texts[p["sha256"]]),
                 "marks": search_marks(texts[p["sha256"]], highlight),
             }
             for p in pages
@@ -36,7 +40,11 @@ def dossier_pages(services: DeskServices, code: str, highlight: str = "") -> dic
     }
 
 
-def search_marks(text: dict | None, highlight: str) -> tuple[tuple[int, int, int, int], ...]:
+def _recognised(text: dict[str, Any] | None) -> bool:
+    return text is not None and text["status"] == "done"
+
+
+def search_marks(text: dict[str, Any] | None, highlight: str) -> tuple[tuple[int, int, int, int], ...]:
     """Boxes of the recognised words that a search for ``highlight`` matches: folded like the
     search index (no diacritics, đ→d), a word matching when it starts with a searched term."""
     from desk_app.domain.text import fold
