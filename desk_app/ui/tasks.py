@@ -24,6 +24,7 @@ and the server keeps upload offsets, so the next start resumes the round).
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -48,13 +49,27 @@ RENDER = "render"
 # round and an enrolment, never queue behind each other either.
 EXECUTOR_WORKERS = {IO: 2, SYNC: 2, DEVICES: 2, RENDER: 2}
 SYNC_GRACE_SECONDS = 2.0  # how long shutdown waits for a cancelled round to reach a safe point
+# Long jobs run niced: when the render thread (a receipt) and a scan's page processing both want
+# the CPU (and with it the interpreter), the OS lets the receipt go first (bench/
+# bench_receipt_under_load.py). Threads they start (upload workers) inherit it. Linux only.
+BACKGROUND_NICE = 10
+
+
+def lower_priority() -> None:
+    """Thread initializer for the long-job executors: this thread at ``BACKGROUND_NICE``."""
+    if hasattr(os, "setpriority"):
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICE)
+        except OSError:
+            pass  # not permitted here: the work runs at normal priority
 
 
 class _DaemonExecutor(Executor):
     """A small pool of daemon threads: what it runs cannot keep the process alive at exit.
     ``shutdown(timeout=...)`` waits at most that long for the running and queued jobs."""
 
-    def __init__(self, workers: int, name: str):
+    def __init__(self, workers: int, name: str, initializer: Callable[[], None] | None = None):
+        self._initializer = initializer
         self._jobs: queue.SimpleQueue[tuple[Future, Callable[[], Any]] | None] = queue.SimpleQueue()
         self._threads = [threading.Thread(target=self._work, name=f"{name}_{i}", daemon=True) for i in range(workers)]
         self._closed = False
@@ -62,6 +77,8 @@ class _DaemonExecutor(Executor):
             thread.start()
 
     def _work(self) -> None:
+        if self._initializer is not None:
+            self._initializer()
         while (job := self._jobs.get()) is not None:
             future, call = job
             if not future.set_running_or_notify_cancel():
@@ -132,11 +149,12 @@ class TaskRunner(QObject):
         # next search's first page queued on the DB thread.
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-read")
         self._io = ThreadPoolExecutor(max_workers=io_workers, thread_name_prefix="desk-io")
-        self._sync = _DaemonExecutor(EXECUTOR_WORKERS[SYNC], "desk-sync")
+        self._sync = _DaemonExecutor(EXECUTOR_WORKERS[SYNC], "desk-sync", lower_priority)
         self._executors: dict[str, Executor] = {
             IO: self._io,
             SYNC: self._sync,
-            DEVICES: ThreadPoolExecutor(max_workers=EXECUTOR_WORKERS[DEVICES], thread_name_prefix="desk-devices"),
+            DEVICES: ThreadPoolExecutor(max_workers=EXECUTOR_WORKERS[DEVICES], thread_name_prefix="desk-devices",
+                                        initializer=lower_priority),
             RENDER: ThreadPoolExecutor(max_workers=EXECUTOR_WORKERS[RENDER], thread_name_prefix="desk-render"),
         }
         self._relay = _Relay()
