@@ -63,7 +63,7 @@ def main() -> int:
         startup.start()
         wait_until(lambda: bool(ready))
         window.show_page("queue")
-        queue = window._pages["queue"][0]
+        queue = window.built("queue")
         queue.search.setText("doc lap")
         queue.search.textEdited.emit("doc lap")
         wait_until(lambda: queue.model.rowCount() == 1)
