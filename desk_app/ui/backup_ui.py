@@ -251,7 +251,9 @@ class BackupController(QObject):
 
     # --- the dialog ------------------------------------------------------------------------
     def open_dialog(self) -> None:
-        self.runner.db(_state, on_done=self._open_with)
+        # Asked for from the menu: if the state cannot be read, say so (Op's default) instead of
+        # a menu entry that silently does nothing.
+        Op(self.window, self.runner, lambda: self.tr, _state, on_success=self._open_with).run()
 
     def _open_with(self, state: dict[str, Any]) -> None:
         self._show(state)

@@ -141,3 +141,23 @@ def test_only_an_administrator_may_change_backups_or_restore(data_dir, tmp_path)
         assert service.save(BackupSettings(str(tmp_path / "usb"))).folder == str(tmp_path / "usb")
     finally:
         ctx.close()
+
+
+def test_the_dialog_says_so_when_the_backup_state_cannot_be_read(qtbot, desk_window, data_dir, monkeypatch):
+    """Opened from the menu, a failure is shown (the Op's default), not a menu entry that does nothing."""
+    from desk_app.domain.errors import StoreError
+    from desk_app.ui import backup_ui
+    from desk_app.ui.ops import FAILURE_BOX
+
+    controller = install_backups(desk_window, desk_window.runner, data_dir)
+
+    def unreadable(_services):
+        raise StoreError("Không đọc được cơ sở dữ liệu.")
+
+    monkeypatch.setattr(backup_ui, "_state", unreadable)
+    controller.open_dialog()
+    qtbot.waitUntil(lambda: desk_window.findChild(QMessageBox, FAILURE_BOX) is not None, timeout=5000)
+    box = desk_window.findChild(QMessageBox, FAILURE_BOX)
+    assert box.isVisible() and box.text() == "Không đọc được cơ sở dữ liệu."
+    assert controller.dialog is None
+    box.close()
