@@ -43,7 +43,7 @@ def test_success_reaches_the_widget_with_the_answer(qtbot, runner):
     assert got[0] >= 1000
 
 
-def test_a_failure_shows_a_visible_vietnamese_message_by_default(qtbot, runner):
+def test_a_failure_shows_a_visible_vietnamese_message_by_default(qtbot, runner, caplog):
     parent = QWidget()
     qtbot.addWidget(parent)
     parent.show()
@@ -57,6 +57,7 @@ def test_a_failure_shows_a_visible_vietnamese_message_by_default(qtbot, runner):
     assert box.isVisible()
     assert box.text() == "Mã hồ sơ X-1 không đúng."
     assert box.windowTitle() == "Không thực hiện được"
+    assert any("refuse" in r.getMessage() and "failed" in r.getMessage() for r in caplog.records)  # and logged
     box.close()
 
 
