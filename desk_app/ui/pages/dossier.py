@@ -115,6 +115,16 @@ class DossierPage(QWidget):
         self._requested: str | None = None
         ChangeFollower(self, runner.changes, self.reload, wants=lambda code: code == self.current_code, only_visible=False)
 
+        self._build_head()
+        self._build_boxes(runner, tr)
+        self._build_change()
+        self._build_layout()
+        self.toolbar.hide()
+        chain_tab_order([self.new_status, self.note, self.apply_button, self.history, self.documents])
+        self.retranslate(tr)
+
+    def _build_head(self) -> None:
+        """The toolbar (add-ons' actions), the title, status and overdue lines."""
         self.toolbar = QToolBar()
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.title = heading(6)
@@ -127,6 +137,8 @@ class DossierPage(QWidget):
         self.digitise_text = QLabel(objectName="digitiseStatus")
         self.load_error = error_label()
 
+    def _build_boxes(self, runner: TaskRunner, tr: Translator) -> None:
+        """The details, documents, pages and history boxes."""
         self.details_box = QGroupBox()
         self.details = QFormLayout(self.details_box)
         self._values: dict[str, tuple[QLabel, QLabel, str]] = {}
@@ -149,6 +161,8 @@ class DossierPage(QWidget):
         self.history = self._table(4, stretch=3)
         QVBoxLayout(self.history_box).addWidget(self.history)
 
+    def _build_change(self) -> None:
+        """Recording a status: the new status, the note, Ghi nhận, their error lines."""
         self.change_box = QGroupBox()
         self.new_status = QComboBox()
         self.new_status.setMinimumContentsLength(26)  # "Transferred for processing" fits
@@ -171,6 +185,8 @@ class DossierPage(QWidget):
         change.addWidget(note_box, 2, Qt.AlignmentFlag.AlignTop)
         change.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignTop)
 
+    def _build_layout(self) -> None:
+        """Details and pages on the left; documents, history and the status change on the right."""
         right = QVBoxLayout()
         right.addWidget(self.documents_box, 1)
         right.addWidget(self.history_box, 2)
@@ -194,9 +210,6 @@ class DossierPage(QWidget):
         layout.addLayout(head)
         layout.addWidget(self.load_error)
         layout.addLayout(columns, 1)
-        self.toolbar.hide()
-        chain_tab_order([self.new_status, self.note, self.apply_button, self.history, self.documents])
-        self.retranslate(tr)
 
     @staticmethod
     def _table(columns: int, stretch: int) -> QTableWidget:
