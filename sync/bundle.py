@@ -109,7 +109,7 @@ def _opener(archive: zipfile.ZipFile, private_key: X25519PrivateKey | None, allo
             raise ValueError("envelope too large")
         return Opener(private_key, json.loads(archive.read(ENVELOPE)))
     except (ValueError, TypeError, AttributeError) as exc:
-        raise BundleError("bad_encryption", str(exc)) from None
+        raise BundleError("bad_encryption", str(exc)) from exc
 
 
 def _open(opener: Opener | None, name: str, data: bytes) -> bytes:
@@ -117,8 +117,8 @@ def _open(opener: Opener | None, name: str, data: bytes) -> bytes:
         return data
     try:
         return opener.open(name, data)
-    except InvalidTag:
-        raise BundleError("bad_encryption", f"{name} was altered or sealed to another key") from None
+    except InvalidTag as exc:
+        raise BundleError("bad_encryption", f"{name} was altered or sealed to another key") from exc
 
 
 def read_manifest(
@@ -130,7 +130,7 @@ def read_manifest(
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
-        raise BundleError("not_a_bundle", str(exc)) from None
+        raise BundleError("not_a_bundle", str(exc)) from exc
     with archive:
         try:
             info = archive.getinfo("manifest.json")
@@ -140,11 +140,11 @@ def read_manifest(
             raw = _open(opener, "manifest.json", archive.read("manifest.json"))
             signature = archive.read("signature").decode("ascii").strip()
         except KeyError as exc:
-            raise BundleError("not_a_bundle", str(exc)) from None
+            raise BundleError("not_a_bundle", str(exc)) from exc
     try:
         manifest = json.loads(raw)
     except ValueError as exc:
-        raise BundleError("not_a_bundle", str(exc)) from None
+        raise BundleError("not_a_bundle", str(exc)) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise BundleError("not_a_bundle", "format")
     if manifest.get("protocol") != BUNDLE_PROTOCOL:

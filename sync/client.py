@@ -224,7 +224,7 @@ class SyncClient(TusUploads):
             if self.cancel is not None:
                 self.cancel.check()  # the connection was cut on purpose
             reason = UNREACHABLE if _never_connected(exc) else "transport"
-            raise SyncError(TRANSPORT, reason, type(exc).__name__) from None
+            raise SyncError(TRANSPORT, reason, type(exc).__name__) from exc
         self._note_server_time(response)
         if response.status_code not in ok:
             raise _error_from_response(response)
@@ -243,8 +243,8 @@ class SyncClient(TusUploads):
     def _json(self, response: requests.Response) -> Any:
         try:
             return response.json()
-        except ValueError:
-            raise SyncError(TRANSPORT, "transport", "truncated answer") from None
+        except ValueError as exc:
+            raise SyncError(TRANSPORT, "transport", "truncated answer") from exc
 
     def _signed_json(self, response: requests.Response) -> Any:
         """The JSON of an answer the server signed for this request (feed pages, push
@@ -311,8 +311,8 @@ class SyncClient(TusUploads):
             pin = self.seen_pin if self.base_url.startswith("https://") else ""
             try:
                 return Credential(self.base_url, data["desk_id"], unb64(data["secret"]), data["unit_code"], int(data["desk"]), pin)
-            except (KeyError, TypeError, ValueError):
-                raise SyncError(TRANSPORT, "transport", "truncated answer") from None
+            except (KeyError, TypeError, ValueError) as exc:
+                raise SyncError(TRANSPORT, "transport", "truncated answer") from exc
 
         return self.retrying(once, give_up_unreachable=True) if request_id else once()
 

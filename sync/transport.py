@@ -38,8 +38,8 @@ def _header_int(response: requests.Response, name: str) -> int:
     failure (urllib3 only warns about it)."""
     try:
         return int(response.headers[name])
-    except (KeyError, ValueError):
-        raise SyncError(TRANSPORT, "transport", f"truncated answer ({name})") from None
+    except (KeyError, ValueError) as exc:
+        raise SyncError(TRANSPORT, "transport", f"truncated answer ({name})") from exc
 
 
 def _never_connected(exc: requests.RequestException) -> bool:

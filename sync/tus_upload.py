@@ -140,7 +140,7 @@ class TusUploads:
                             self._pause(backoff.next_delay())
                         continue
                     if exc.reason in ("checksum_mismatch", "file_hash_mismatch", "file_too_large", "length_mismatch"):
-                        raise SyncError(RECORD, "file_rejected", f"{sha[:12]}: {exc.reason}") from None
+                        raise SyncError(RECORD, "file_rejected", f"{sha[:12]}: {exc.reason}") from exc
                     raise
         if sent:
             self.stats["files_uploaded"] += 1

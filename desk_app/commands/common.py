@@ -67,13 +67,13 @@ def read_json_input(source: str) -> dict:
     except OSError as exc:
         raise ValidationError(
             "Không đọc được tệp {path}: {detail}.", field="json", path=source, detail=exc.strerror or str(exc)
-        ) from None
+        ) from exc
     if len(raw) > MAX_JSON_BYTES:
         raise ValidationError("Dữ liệu JSON quá lớn.", field="json")
     try:
         text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError("Dữ liệu JSON phải là văn bản UTF-8.", field="json") from None
+    except UnicodeDecodeError as exc:
+        raise ValidationError("Dữ liệu JSON phải là văn bản UTF-8.", field="json") from exc
     if not text.strip():
         raise ValidationError("Dữ liệu JSON rỗng.", field="json")
     try:
@@ -85,4 +85,4 @@ def read_json_input(source: str) -> dict:
             line=exc.lineno,
             column=exc.colno,
             detail=exc.msg,
-        ) from None
+        ) from exc

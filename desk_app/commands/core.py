@@ -139,10 +139,10 @@ def cmd_calendar(args, tr):
             try:
                 moment = datetime.fromisoformat(moment_text.strip())
                 days = int(days_text)
-            except ValueError:
+            except ValueError as exc:
                 raise ValidationError(
                     "Thời điểm hoặc số ngày không hợp lệ: {value}.", field="appointment", value=" ".join(args.appointment)
-                ) from None
+                ) from exc
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=VN_TZ)
             result["appointment_at"] = ctx.setup.calendar().appointment(moment, days=days).isoformat()

@@ -51,8 +51,8 @@ def register(sub) -> None:
 def _day(text: str, field: str) -> date:
     try:
         return date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError("Ngày không hợp lệ: {value} (định dạng YYYY-MM-DD).", field=field, value=text) from None
+    except ValueError as exc:
+        raise ValidationError("Ngày không hợp lệ: {value} (định dạng YYYY-MM-DD).", field=field, value=text) from exc
 
 
 def _moment(text: str | None) -> datetime | None:
@@ -60,8 +60,8 @@ def _moment(text: str | None) -> datetime | None:
         return None
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationError("Thời điểm không hợp lệ: {value} (ISO 8601).", field="new_appointment", value=text) from None
+    except ValueError as exc:
+        raise ValidationError("Thời điểm không hợp lệ: {value} (ISO 8601).", field="new_appointment", value=text) from exc
     return moment if moment.tzinfo else moment.replace(tzinfo=VN_TZ)
 
 

@@ -106,10 +106,10 @@ class WorkingHours:
             if key in data and data[key]:
                 try:
                     values[key] = time.fromisoformat(data[key])
-                except ValueError:
+                except ValueError as exc:
                     raise ValidationError(
                         "Giờ làm việc không hợp lệ: {value}.", field=key, value=data[key]
-                    ) from None
+                    ) from exc
         hours = cls(**values)
         if not (hours.morning_start < hours.morning_end <= hours.afternoon_start < hours.afternoon_end):
             raise ValidationError("Giờ làm việc buổi sáng và buổi chiều không hợp lệ.", field="hours")

@@ -142,10 +142,10 @@ def _number(raw: str, *, row: int, column: str, integer: bool = True) -> int | f
             if not _DECIMAL_RE.match(text):
                 raise ValueError(text)
             value = float(text.replace(",", "."))
-    except ValueError:
+    except ValueError as exc:
         raise ImportRowError(
             "Dòng {row}: cột {column} phải là số (đã có: {value}).", row=row, column=column, value=raw
-        ) from None
+        ) from exc
     return value
 
 
@@ -182,10 +182,10 @@ def parse_row(values: dict[str, str], *, row: int) -> Procedure:
             raise ImportRowError("Dòng {row}: thiếu cột bắt buộc {column}.", row=row, column=column)
     try:
         code = check_procedure_code(str(values["code"]))
-    except ValidationError:
+    except ValidationError as exc:
         raise ImportRowError(
             "Dòng {row}: mã thủ tục không đúng định dạng: {value}.", row=row, value=values["code"]
-        ) from None
+        ) from exc
     days = _number(str(values["processing_days"]), row=row, column="processing_days")
     if days is None or days > 365:
         raise ImportRowError("Dòng {row}: thời hạn giải quyết không hợp lệ.", row=row)
@@ -279,7 +279,7 @@ def read_catalogue_file(path: Path, tr: Translate) -> ImportResult:
     except OSError as exc:
         raise ValidationError(
             "Không đọc được tệp {path}: {detail}.", field="file", path=str(path), detail=exc.strerror or str(exc)
-        ) from None
+        ) from exc
     return _rows_from_table(rows, tr)
 
 
@@ -299,7 +299,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
     try:
         return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
     except csv.Error as exc:
-        raise ValidationError("Tệp CSV không đúng định dạng: {detail}.", field="file", detail=str(exc)) from None
+        raise ValidationError("Tệp CSV không đúng định dạng: {detail}.", field="file", detail=str(exc)) from exc
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:
@@ -307,8 +307,8 @@ def _read_xlsx(path: Path) -> list[list[str]]:
 
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:
-        raise ValidationError("Tệp .xlsx bị hỏng hoặc không đúng định dạng: {path}.", field="file", path=str(path)) from None
+    except Exception as exc:
+        raise ValidationError("Tệp .xlsx bị hỏng hoặc không đúng định dạng: {path}.", field="file", path=str(path)) from exc
     try:
         sheet = book.worksheets[0]
         rows = []

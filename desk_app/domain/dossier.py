@@ -136,10 +136,10 @@ def _int(value: object, *, field: str, minimum: int, maximum: int, label: str = 
         number = int(value)
         if isinstance(value, bool) or (isinstance(value, float) and value != number):
             raise ValueError
-    except (TypeError, ValueError, OverflowError):
+    except (TypeError, ValueError, OverflowError) as exc:
         raise ValidationError(
             "{label} phải là số nguyên (đã nhập: {value}).", field=field, label=label, value=value
-        ) from None
+        ) from exc
     if not minimum <= number <= maximum:
         raise ValidationError(
             "{label} phải từ {minimum} đến {maximum} (đã nhập: {value}).",
@@ -234,12 +234,12 @@ def parse_intake(data: dict[str, Any], *, today: date) -> IntakeRequest:
     if data.get("received_at"):
         try:
             received_at = datetime.fromisoformat(str(data["received_at"]).strip())
-        except ValueError:
+        except ValueError as exc:
             raise ValidationError(
                 "Thời điểm tiếp nhận không hợp lệ: {value} (ISO 8601).",
                 field="received_at",
                 value=data["received_at"],
-            ) from None
+            ) from exc
     return IntakeRequest(
         procedure_code=procedure_code,
         applicant=applicant,

@@ -61,20 +61,20 @@ def parse_iso_date(value: str, *, field: str) -> date:
         if not ISO_DATE_RE.match(text):
             raise ValueError(text)
         return date.fromisoformat(text)
-    except ValueError:
+    except ValueError as exc:
         raise ValidationError(
             "Ngày không hợp lệ: {value} (định dạng YYYY-MM-DD).", field=field, value=value
-        ) from None
+        ) from exc
 
 
 def parse_ddmmyyyy(value: str, *, field: str) -> date:
     value = (value or "").strip()
     try:
         return datetime.strptime(value, "%d%m%Y").date()
-    except ValueError:
+    except ValueError as exc:
         raise ValidationError(
             "Ngày không hợp lệ: {value} (định dạng ddmmyyyy).", field=field, value=value
-        ) from None
+        ) from exc
 
 
 def check_birth_date(value: date, *, today: date) -> date:

@@ -60,7 +60,7 @@ LAYOUTS = {layout.name: layout for layout in (A4, A5, THERMAL80)}
 def get_layout(name: str) -> Layout:
     try:
         return LAYOUTS[(name or "").strip().lower()]
-    except KeyError:
+    except KeyError as exc:
         raise ValidationError(
             "Khổ giấy không hợp lệ: {value} (a4, a5, thermal80).", field="layout", value=name
-        ) from None
+        ) from exc

@@ -31,8 +31,8 @@ def check_url_template(template: str, *, required: str = "code") -> str:
         return ""
     try:
         fields = {f for _, f, _, _ in string.Formatter().parse(text) if f is not None}
-    except ValueError:
-        raise ValidationError("Mẫu địa chỉ không hợp lệ (dấu ngoặc nhọn không khớp): {value}.", field="template", value=text) from None
+    except ValueError as exc:
+        raise ValidationError("Mẫu địa chỉ không hợp lệ (dấu ngoặc nhọn không khớp): {value}.", field="template", value=text) from exc
     parts = urlsplit(text.replace("{", "").replace("}", ""))
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValidationError("Mẫu địa chỉ phải bắt đầu bằng http:// hoặc https://: {value}.", field="template", value=text)

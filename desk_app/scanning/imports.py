@@ -44,10 +44,10 @@ def guess_dpi(image: Image.Image) -> int:
 def _check_readable(path: Path) -> bytes:
     try:
         data = path.read_bytes()
-    except FileNotFoundError:
-        raise ValidationError("Không tìm thấy tệp {name}.", field="file", name=path.name) from None
+    except FileNotFoundError as exc:
+        raise ValidationError("Không tìm thấy tệp {name}.", field="file", name=path.name) from exc
     except OSError as exc:
-        raise ValidationError("Không đọc được tệp {name}: {detail}.", field="file", name=path.name, detail=exc.strerror) from None
+        raise ValidationError("Không đọc được tệp {name}: {detail}.", field="file", name=path.name, detail=exc.strerror) from exc
     if not data:
         raise ValidationError("Tệp {name} rỗng (0 byte).", field="file", name=path.name)
     return data
@@ -100,10 +100,10 @@ def _pdf_loaders(path: Path, data: bytes, max_pages: int) -> Iterator[Callable[[
 
     try:
         sizes = page_sizes(data)
-    except Exception:
+    except Exception as exc:
         raise ValidationError(
             "Tệp PDF {name} bị hỏng hoặc không đọc được (có thể tải về chưa hết).", field="file", name=path.name
-        ) from None
+        ) from exc
     total = len(sizes)
     if total == 0:
         raise ValidationError("Tệp PDF {name} không có trang nào.", field="file", name=path.name)
@@ -117,10 +117,10 @@ def _pdf_loaders(path: Path, data: bytes, max_pages: int) -> Iterator[Callable[[
         def load(index: int = index) -> RawPage:
             try:
                 image = render_page(data, index, scale=scale, grayscale=False)
-            except Exception:
+            except Exception as exc:
                 raise ValidationError(
                     "Không hiển thị được trang {page} của tệp {name}.", field="file", page=index + 1, name=path.name
-                ) from None
+                ) from exc
             return RawPage(image, PDF_RENDER_DPI, f"{path.name} p.{index + 1}")
 
         yield load
@@ -131,12 +131,12 @@ def _image_loaders(path: Path, data: bytes, max_pages: int) -> Iterator[Callable
         with warnings.catch_warnings():  # the pixel count is checked below, with a clear message
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
-    except UnidentifiedImageError:
+    except UnidentifiedImageError as exc:
         raise ValidationError(
             "Tệp {name} không phải ảnh hay PDF được hỗ trợ (PDF, JPEG, PNG, TIFF).", field="file", name=path.name
-        ) from None
-    except Image.DecompressionBombError:  # over twice Pillow's limit: refused before the size is known
-        raise _bomb(path.name, *_header_size(data)) from None
+        ) from exc
+    except Image.DecompressionBombError as exc:  # over twice Pillow's limit: refused before the size is known
+        raise _bomb(path.name, *_header_size(data)) from exc
     if image.format not in ("JPEG", "PNG", "TIFF", "MPO"):
         raise ValidationError(
             "Tệp {name} không phải ảnh hay PDF được hỗ trợ (PDF, JPEG, PNG, TIFF).", field="file", name=path.name
@@ -147,18 +147,18 @@ def _image_loaders(path: Path, data: bytes, max_pages: int) -> Iterator[Callable
     for index in range(frames):
         try:
             image.seek(index)
-        except EOFError:
-            raise _truncated(path.name) from None
+        except EOFError as exc:
+            raise _truncated(path.name) from exc
         if image.width * image.height > MAX_PIXELS:
             raise _bomb(path.name, image.width, image.height)
         # Decode now: a truncated file must be refused before anything is stored.
         try:
             frame = image.copy()
             frame.load()
-        except Image.DecompressionBombError:
-            raise _bomb(path.name, image.width, image.height) from None
-        except (OSError, SyntaxError, ValueError):
-            raise _truncated(path.name) from None
+        except Image.DecompressionBombError as exc:
+            raise _bomb(path.name, image.width, image.height) from exc
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise _truncated(path.name) from exc
         dpi = guess_dpi(image)
         origin = f"{path.name} p.{index + 1}" if frames > 1 else path.name
         yield lambda frame=frame, dpi=dpi, origin=origin: RawPage(frame, dpi, origin)

@@ -97,7 +97,7 @@ def backup(
     try:
         out_dir.mkdir(exist_ok=True)
     except OSError as exc:
-        raise StoreError("Không tạo được thư mục sao lưu {path}: {detail}.", path=str(out_dir), detail=exc.strerror or str(exc)) from None
+        raise StoreError("Không tạo được thư mục sao lưu {path}: {detail}.", path=str(out_dir), detail=exc.strerror or str(exc)) from exc
     with _Lock(out_dir):
         created = now().replace(microsecond=0)
         name = PREFIX + file_stamp(created)
@@ -113,7 +113,7 @@ def backup(
             fsync_dir(out_dir)
         except OSError as exc:
             shutil.rmtree(partial, ignore_errors=True)
-            raise StoreError("Không ghi được bản sao lưu vào {path}: {detail}.", path=str(out_dir), detail=exc.strerror or str(exc)) from None
+            raise StoreError("Không ghi được bản sao lưu vào {path}: {detail}.", path=str(out_dir), detail=exc.strerror or str(exc)) from exc
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise
@@ -145,10 +145,10 @@ def _write_backup(data_dir: Path, out_dir: Path, folder: Path, created: datetime
         dst = pool.path_for(sha)
         try:
             size = src.stat().st_size
-        except FileNotFoundError:
+        except FileNotFoundError as exc:
             raise StoreError(
                 "Thiếu tệp trang {sha} trong thư mục dữ liệu: chạy 'desk verify-files' để kiểm tra.", sha=sha
-            ) from None
+            ) from exc
         file_bytes += size
         if dst.exists() and dst.stat().st_size == size:
             continue  # content-addressed: same name, same bytes (verified below)
@@ -188,7 +188,7 @@ def _snapshot(source: Path, target: Path) -> None:
         # The copy is one self-contained file (no -wal beside it), fit for a USB stick.
         dst.execute("PRAGMA journal_mode=DELETE")
     except sqlite3.Error as exc:
-        raise StoreError("Không sao chép được cơ sở dữ liệu: {detail}.", detail=str(exc)) from None
+        raise StoreError("Không sao chép được cơ sở dữ liệu: {detail}.", detail=str(exc)) from exc
     finally:
         dst.close()
         src.close()
@@ -231,7 +231,7 @@ def restore(source: Path, data_dir: Path, *, force: bool = False, now: Callable[
         with open(folder / DB_FILENAME, "rb") as handle:
             write_atomic(data_dir / DB_FILENAME, iter(lambda: handle.read(CHUNK), b""), prefix=".restore-")
     except OSError as exc:
-        raise StoreError("Không ghi được vào {path}: {detail}.", path=str(data_dir), detail=exc.strerror or str(exc)) from None
+        raise StoreError("Không ghi được vào {path}: {detail}.", path=str(data_dir), detail=exc.strerror or str(exc)) from exc
     db = open_database(data_dir, create=False)  # the app's own open: migrations of an older backup
     try:
         dossiers = db.conn.execute("SELECT count(*) FROM dossiers").fetchone()[0]
@@ -329,7 +329,7 @@ class _Lock:
         for _ in range(2):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
+            except FileExistsError as exc:
                 try:
                     stale = time.time() - self.path.stat().st_mtime > LOCK_STALE_SECONDS
                 except FileNotFoundError:
@@ -337,7 +337,7 @@ class _Lock:
                 if stale:
                     self.path.unlink(missing_ok=True)
                     continue
-                raise StoreError("Một bản sao lưu khác đang được ghi vào thư mục này; hãy thử lại sau.") from None
+                raise StoreError("Một bản sao lưu khác đang được ghi vào thư mục này; hãy thử lại sau.") from exc
             with os.fdopen(fd, "w") as handle:
                 handle.write(str(os.getpid()))
             return self

@@ -36,7 +36,7 @@ class _open_copy:
             self.conn = sqlite3.connect(sqlite_uri(self.path, "mode=ro&immutable=1"), uri=True)
             self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlite3.Error as exc:
-            raise _corrupt(self.path, N_("cơ sở dữ liệu không đọc được"), str(exc)) from None
+            raise _corrupt(self.path, N_("cơ sở dữ liệu không đọc được"), str(exc)) from exc
         return self.conn
 
     def __exit__(self, *exc) -> None:
@@ -54,7 +54,7 @@ def _counts(conn: sqlite3.Connection) -> tuple[int, int]:
         dossiers = conn.execute("SELECT count(*) FROM dossiers").fetchone()[0]
         pages = conn.execute("SELECT count(*) FROM dossier_pages").fetchone()[0]
     except sqlite3.Error as exc:
-        raise StoreError("Bản sao lưu không phải dữ liệu của bàn tiếp nhận: {detail}.", detail=str(exc)) from None
+        raise StoreError("Bản sao lưu không phải dữ liệu của bàn tiếp nhận: {detail}.", detail=str(exc)) from exc
     return int(dossiers), int(pages)
 
 
@@ -86,10 +86,10 @@ def read_manifest(path: Path) -> tuple[Path, dict[str, Any]]:
         if manifest_path.stat().st_size > MAX_MANIFEST_BYTES:
             raise _corrupt(folder, N_("manifest.json quá lớn"))
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise _corrupt(folder, N_("thiếu manifest.json: bản sao lưu chưa ghi xong")) from None
+    except FileNotFoundError as exc:
+        raise _corrupt(folder, N_("thiếu manifest.json: bản sao lưu chưa ghi xong")) from exc
     except (OSError, ValueError) as exc:
-        raise _corrupt(folder, N_("manifest.json không đọc được"), str(exc)) from None
+        raise _corrupt(folder, N_("manifest.json không đọc được"), str(exc)) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise _corrupt(folder, N_("manifest.json không đúng định dạng"))
     try:
@@ -97,8 +97,8 @@ def read_manifest(path: Path) -> tuple[Path, dict[str, Any]]:
         for sha in files:
             BlobStore(folder).path_for(sha)  # refuses names that are not a SHA-256
         manifest["database"]["sha256"], int(manifest["dossiers"]), int(manifest["pages"])
-    except (KeyError, TypeError, ValueError, StoreError):
-        raise _corrupt(folder, N_("manifest.json không đúng định dạng")) from None
+    except (KeyError, TypeError, ValueError, StoreError) as exc:
+        raise _corrupt(folder, N_("manifest.json không đúng định dạng")) from exc
     return folder, manifest
 
 
@@ -127,7 +127,7 @@ def _verify_folder(
         try:
             result = conn.execute("PRAGMA integrity_check").fetchall()
         except sqlite3.Error as exc:
-            raise _corrupt(folder, N_("cơ sở dữ liệu không đọc được"), str(exc)) from None
+            raise _corrupt(folder, N_("cơ sở dữ liệu không đọc được"), str(exc)) from exc
         if [r[0] for r in result] != ["ok"]:
             raise _corrupt(folder, N_("kiểm tra toàn vẹn cơ sở dữ liệu không đạt"), "; ".join(str(r[0]) for r in result[:5]))
         counts = _counts(conn)

@@ -69,7 +69,7 @@ def write_diagnostics(data_dir: Path, out: Path) -> dict[str, Any]:
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, data, mode=user_file_mode())
     except OSError as exc:
-        raise StoreError("Không ghi được tệp: {detail}.", detail=str(exc)) from None
+        raise StoreError("Không ghi được tệp: {detail}.", detail=str(exc)) from exc
     return {"out": str(out), "bytes": len(data), "entries": entries}
 
 

@@ -192,7 +192,7 @@ class DigitiseService:
         try:
             target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreError("Không tạo được thư mục {path}: {detail}.", path=str(target), detail=exc.strerror) from None
+            raise StoreError("Không tạo được thư mục {path}: {detail}.", path=str(target), detail=exc.strerror) from exc
         order = [d["name"] for d in self.store.dossier_documents(dossier["id"])]
         result = []
         for index, name in enumerate(order, 1):
@@ -223,4 +223,4 @@ def _write_atomic(path: Path, data: bytes) -> None:
     try:
         write_atomic(path, data)
     except OSError as exc:
-        raise StoreError("Không ghi được tệp: {detail}.", detail=str(exc)) from None
+        raise StoreError("Không ghi được tệp: {detail}.", detail=str(exc)) from exc

@@ -95,12 +95,12 @@ def write_atomically(path: Path, data: bytes) -> None:
     except OSError as exc:
         raise ValidationError(
             "Không tạo được thư mục {path}: {detail}.", field="out", path=str(folder), detail=exc.strerror or str(exc)
-        ) from None
+        ) from exc
     try:
         # The user's file (receipt PDF, tracking book): normal permissions, not mkstemp's 0600.
         write_atomic(path, data, prefix=".desk-", suffix=".tmp", mode=user_file_mode(), sync_dir=False)
     except OSError as exc:
-        raise ValidationError("Không ghi được tệp {path}: {detail}.", field="out", path=str(path), detail=exc.strerror) from None
+        raise ValidationError("Không ghi được tệp {path}: {detail}.", field="out", path=str(path), detail=exc.strerror) from exc
 
 
 class PrintingService:

@@ -50,7 +50,7 @@ def _write(out: Path, data: bytes) -> str:
     except OSError as exc:
         raise ValidationError(
             "Không ghi được tệp {path}: {detail}.", field="out", path=str(out), detail=exc.strerror or str(exc)
-        ) from None
+        ) from exc
     return str(out.resolve())
 
 

@@ -53,10 +53,10 @@ def lookup_commune(code: str) -> tuple[str, str]:
         raise ValidationError("Mã xã phải là mã số của Tổng cục Thống kê (ví dụ 01273).", field="commune_code")
     try:
         ward = Ward.from_code(WardCode(int(text)))
-    except (ValueError, KeyError):
+    except (ValueError, KeyError) as exc:
         raise NotFoundError(
             "Không có đơn vị hành chính cấp xã mã {code} trong danh mục chính thức.", field="commune_code", code=text
-        ) from None
+        ) from exc
     province = Province.from_code(ward.province_code)
     return ward.name, province.name
 

@@ -136,7 +136,7 @@ class SyncService:
             # The field at fault, so the enrolment dialog can point at it.
             wrong_server = exc.category != AUTHENTICATION or exc.reason in ("server_key_changed", "tls_untrusted")
             field = "code" if exc.reason.startswith("enroll_code") else ("server" if wrong_server else None)
-            raise StoreError(exc.message_template(), field=field, detail=exc.detail or exc.reason) from None
+            raise StoreError(exc.message_template(), field=field, detail=exc.detail or exc.reason) from exc
         finally:
             client.close()
         if credential.unit_code != config.unit_code or credential.desk != config.desk:
@@ -300,7 +300,7 @@ class SyncService:
                 raise ValidationError(
                     "Tệp khóa của tỉnh {path} không dùng được: {detail}.", field="province_key",
                     path=str(province_key), detail=str(exc),
-                ) from None
+                ) from exc
         recipient = self.store.state(BUNDLE_KEY)
         if not recipient:
             raise ValidationError(

@@ -74,8 +74,8 @@ class BlobStore:
             write_atomic(target, chunks)
         except OSError as exc:
             if getattr(exc, "errno", None) == 28:
-                raise StoreError("Ổ đĩa đã đầy: không lưu được tệp. Dữ liệu đã lưu trước đó vẫn an toàn.") from None
-            raise StoreError("Không ghi được tệp: {detail}.", detail=str(exc)) from None
+                raise StoreError("Ổ đĩa đã đầy: không lưu được tệp. Dữ liệu đã lưu trước đó vẫn an toàn.") from exc
+            raise StoreError("Không ghi được tệp: {detail}.", detail=str(exc)) from exc
 
     def open(self, sha256: str) -> BinaryIO:
         return open(self.path_for(sha256), "rb")
@@ -83,8 +83,8 @@ class BlobStore:
     def read(self, sha256: str) -> bytes:
         try:
             return self.path_for(sha256).read_bytes()
-        except FileNotFoundError:
-            raise StoreError("Thiếu tệp {sha} trong kho dữ liệu.", sha=sha256) from None
+        except FileNotFoundError as exc:
+            raise StoreError("Thiếu tệp {sha} trong kho dữ liệu.", sha=sha256) from exc
 
     def iter_all(self) -> Iterator[str]:
         if not self.root.exists():

@@ -62,7 +62,7 @@ def open_database(data_dir: Path, *, create: bool = True) -> Database:
         make_private(data_dir)
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=10)
     except (OSError, sqlite3.Error) as exc:
-        raise StoreError("Không mở được thư mục dữ liệu {path}: {detail}.", path=str(data_dir), detail=str(exc)) from None
+        raise StoreError("Không mở được thư mục dữ liệu {path}: {detail}.", path=str(data_dir), detail=str(exc)) from exc
     try:
         # Reading the schema first makes a file that is not a database fail here, before any
         # pragma or migration could write to it.
@@ -80,7 +80,7 @@ def open_database(data_dir: Path, *, create: bool = True) -> Database:
             migrations.apply(db)
     except sqlite3.Error as exc:
         conn.close()
-        raise translate_sqlite_error(exc, path) from None
+        raise translate_sqlite_error(exc, path) from exc
     except (StoreError, ValueError):
         conn.close()
         raise
@@ -148,7 +148,7 @@ def read_rows(db: Database, sql: str, params: Params = (), path: Path | str = ""
     try:
         cursor = db.conn.execute(sql, params)
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc, path) from None
+        raise translate_sqlite_error(exc, path) from exc
     names = [d[0] for d in cursor.description]
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
@@ -168,7 +168,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise translate_sqlite_error(exc, "") from None
+            raise translate_sqlite_error(exc, "") from exc
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
@@ -178,11 +178,11 @@ def write_transaction(db: Database) -> Iterator[Database]:
         except sqlite3.Error as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise translate_sqlite_error(exc, "") from None
+            raise translate_sqlite_error(exc, "") from exc
 
 
 def _begin_immediate(conn: sqlite3.Connection) -> None:
     try:
         conn.execute("BEGIN IMMEDIATE")
     except sqlite3.Error as exc:
-        raise translate_sqlite_error(exc, "") from None
+        raise translate_sqlite_error(exc, "") from exc

@@ -354,7 +354,7 @@ class DeskStore:
 def _setting_value(row: dict[str, Any]) -> Any:
     try:
         return json.loads(row["value"])
-    except (TypeError, ValueError):  # edited by hand, or an empty value
+    except (TypeError, ValueError) as exc:  # edited by hand, or an empty value
         raise StoreError(
             "Thiết lập {key} trong cơ sở dữ liệu bị hỏng; hãy chạy lại 'desk init'.", key=row["key"]
-        ) from None
+        ) from exc

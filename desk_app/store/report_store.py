@@ -26,7 +26,7 @@ class ReportStore:
         try:
             return self.db.conn.execute(sql, params).fetchall()
         except sqlite3.Error as exc:
-            raise translate_sqlite_error(exc) from None
+            raise translate_sqlite_error(exc) from exc
 
     def daily(self, date_from: date, date_to: date) -> dict[str, list[tuple[Any, ...]]]:
         """The period's figures summed per dimension: {"total": [(figure, n)], "procedure" /

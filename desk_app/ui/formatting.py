@@ -41,8 +41,8 @@ def read_date(text: str, *, field: str) -> str:
         raise ValidationError("Ngày không hợp lệ: {value} (nhập theo dạng ngày/tháng/năm).", field=field, value=text)
     try:
         return date(year, month, day).isoformat()
-    except ValueError:
-        raise ValidationError("Ngày không hợp lệ: {value} (nhập theo dạng ngày/tháng/năm).", field=field, value=text) from None
+    except ValueError as exc:
+        raise ValidationError("Ngày không hợp lệ: {value} (nhập theo dạng ngày/tháng/năm).", field=field, value=text) from exc
 
 
 def status_label(tr: Translator, status: str) -> str:

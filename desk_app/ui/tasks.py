@@ -231,8 +231,8 @@ class TaskRunner(QObject):
         ``RENDER``; see the module's docstring)."""
         try:
             pool = self._executors[executor]
-        except KeyError:
-            raise ValueError(f"unknown executor {executor!r}; one of {sorted(self._executors)}") from None
+        except KeyError as exc:
+            raise ValueError(f"unknown executor {executor!r}; one of {sorted(self._executors)}") from exc
         return self._submit(pool, lambda: fn(*args, **kwargs), on_done, on_error, fn)
 
     def sync(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Future:

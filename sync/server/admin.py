@@ -270,8 +270,8 @@ class Province:
     def publish_calendar(self, day: str, kind: str, note: str = "", unit_code: str = "") -> dict[str, Any]:
         try:
             datetime.strptime(day, "%Y-%m-%d")
-        except ValueError:
-            raise AdminError("bad_day", day) from None
+        except ValueError as exc:
+            raise AdminError("bad_day", day) from exc
         if kind not in ("off", "work", "clear"):
             raise AdminError("bad_kind", kind)
         with self.db.transaction() as tx:

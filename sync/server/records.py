@@ -88,8 +88,8 @@ def iso_time(value: Any, field: str) -> datetime:
         raise Refused("malformed", f"{field}: ISO 8601 time with offset required")
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise Refused("malformed", f"{field}: ISO 8601 time with offset required") from None
+    except ValueError as exc:
+        raise Refused("malformed", f"{field}: ISO 8601 time with offset required") from exc
     if moment.tzinfo is None:
         raise Refused("malformed", f"{field}: the UTC offset is missing")
     return moment
@@ -157,12 +157,12 @@ class RecordApplier:
         before = tx.writes
         try:
             return self._apply(tx, desk, *prepared, via)
-        except Refused:
+        except Refused as exc:
             if tx.writes != before:  # only a transaction of its own can undo what it wrote
-                raise _Undo from None
+                raise _Undo from exc
             raise
-        except IntegrityError:
-            raise _Undo from None  # the shared transaction is aborted (PostgreSQL): start over
+        except IntegrityError as exc:
+            raise _Undo from exc  # the shared transaction is aborted (PostgreSQL): start over
 
     def _attempts(self, event: Any, run: Callable[[Prepared], dict[str, Any]]) -> dict[str, Any]:
         """Check the record's shape, then ``run`` it: a refusal is answered; a unique

@@ -174,10 +174,10 @@ class Tx:
         try:
             cur = self.conn.execute(self._sql(sql), tuple(params))
         except sqlite3.IntegrityError as exc:
-            raise IntegrityError(str(exc)) from None
+            raise IntegrityError(str(exc)) from exc
         except Exception as exc:
             if type(exc).__name__ in ("UniqueViolation", "IntegrityError"):
-                raise IntegrityError(str(exc)) from None
+                raise IntegrityError(str(exc)) from exc
             raise
         if sql.lstrip()[:6].upper() != "SELECT":
             self.writes += 1
@@ -361,7 +361,7 @@ class ServerDB:
                         yield Tx(conn, self.dialect)
                 except Exception as exc:
                     if type(exc).__name__ in ("UniqueViolation", "IntegrityError"):
-                        raise IntegrityError(str(exc)) from None
+                        raise IntegrityError(str(exc)) from exc
                     raise
             return
         conn = self._conn()

@@ -18,8 +18,8 @@ def _sane():
     global _initialised
     try:
         import sane
-    except ImportError:  # the optional extra desk-app[sane] is not installed: say how to add it
-        raise ScannerError(ScannerError.SANE_MISSING, field="device") from None
+    except ImportError as exc:  # the optional extra desk-app[sane] is not installed: say how to add it
+        raise ScannerError(ScannerError.SANE_MISSING, field="device") from exc
     with _init_lock:
         if not _initialised:
             sane.init()
@@ -69,8 +69,8 @@ class SaneBackend:
         sane = _sane()
         try:
             dev = sane.open(device_id)
-        except Exception:
-            raise ScannerError(ScannerError.NOT_FOUND, field="device", device=device_id) from None
+        except Exception as exc:
+            raise ScannerError(ScannerError.NOT_FOUND, field="device", device=device_id) from exc
         try:
             self._configure(dev, device_id, settings)
             if settings.source == "flatbed":
@@ -86,7 +86,7 @@ class SaneBackend:
                 except StopIteration:
                     break
                 except Exception as exc:
-                    raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from None
+                    raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from exc
                 count += 1
                 side = "back" if settings.source == "duplex" and count % 2 == 0 else "front"
                 yield RawPage(image, settings.dpi, f"{device_id} #{count}", side)
@@ -104,7 +104,7 @@ class SaneBackend:
         try:
             return call()
         except Exception as exc:
-            raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from None
+            raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from exc
 
     def _configure(self, dev, device_id: str, settings: ScanSettings) -> None:
         opts = dev.opt
@@ -131,4 +131,4 @@ class SaneBackend:
         except ScannerError:
             raise
         except Exception as exc:
-            raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from None
+            raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from exc

@@ -33,7 +33,7 @@ def _default_source_manager() -> Any:
     try:
         import twain  # type: ignore[import-not-found]
     except ImportError as exc:
-        raise ScannerError(ScannerError.NOT_AVAILABLE, backend="TWAIN", detail=str(exc)) from None
+        raise ScannerError(ScannerError.NOT_AVAILABLE, backend="TWAIN", detail=str(exc)) from exc
     return twain.SourceManager(0)
 
 
@@ -72,7 +72,7 @@ class TwainBackend:
         try:
             source = manager.open_source(device_id)
         except Exception as exc:
-            raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from None
+            raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from exc
         try:
             self._configure(source, device_id, settings)
             source.request_acquire(0, 0)  # no driver UI, not modal: the desk's own dialog is the UI
@@ -83,7 +83,7 @@ class TwainBackend:
                 except Exception as exc:
                     if count and "paper" in str(exc).lower():
                         break
-                    raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from None
+                    raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from exc
                 image = Image.open(io.BytesIO(self._dib_to_bmp(handle)))
                 image.load()
                 count += 1
@@ -101,16 +101,16 @@ class TwainBackend:
             source.set_capability(ICAP_XRESOLUTION, TWTY_FIX32, float(settings.dpi))
             source.set_capability(ICAP_YRESOLUTION, TWTY_FIX32, float(settings.dpi))
         except Exception as exc:
-            raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from None
+            raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from exc
         if settings.source == "flatbed":
             return
         try:
             source.set_capability(CAP_FEEDERENABLED, TWTY_BOOL, True)
-        except Exception:
-            raise ScannerError(ScannerError.NO_FEEDER, field="source", device=device_id) from None
+        except Exception as exc:
+            raise ScannerError(ScannerError.NO_FEEDER, field="source", device=device_id) from exc
         if settings.source == "duplex":
             try:
                 source.set_capability(CAP_DUPLEXENABLED, TWTY_BOOL, True)
-            except Exception:
-                raise ScannerError(ScannerError.NO_DUPLEX, field="source", device=device_id) from None
+            except Exception as exc:
+                raise ScannerError(ScannerError.NO_DUPLEX, field="source", device=device_id) from exc
         source.set_capability(CAP_XFERCOUNT, TWTY_INT16, -1)

@@ -37,7 +37,7 @@ def _default_device_manager() -> Any:
     try:
         import win32com.client  # type: ignore[import-not-found]
     except ImportError as exc:
-        raise ScannerError(ScannerError.NOT_AVAILABLE, backend="WIA", detail=str(exc)) from None
+        raise ScannerError(ScannerError.NOT_AVAILABLE, backend="WIA", detail=str(exc)) from exc
     return win32com.client.Dispatch("WIA.DeviceManager")
 
 
@@ -93,7 +93,7 @@ class WiaBackend:
                 try:
                     return info.Connect()
                 except Exception as exc:
-                    raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from None
+                    raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from exc
         raise ScannerError(ScannerError.NOT_FOUND, field="device", device=device_id)
 
     def scan(
@@ -131,7 +131,7 @@ class WiaBackend:
             except Exception as exc:
                 if _hresult(exc) == WIA_ERROR_PAPER_EMPTY:
                     break
-                raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from None
+                raise ScannerError(ScannerError.FAILED, device=device_id, detail=str(exc)) from exc
             image = Image.open(io.BytesIO(bytes(image_file.FileData.BinaryData)))
             image.load()
             count += 1
