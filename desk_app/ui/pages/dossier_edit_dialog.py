@@ -59,9 +59,18 @@ class DossierEditDialog(QDialog):
         self.runner, self._tr, self.current = runner, tr, current
         self.setWindowTitle(tr("Sửa hồ sơ {code}", code=current["code"]))
         self.setModal(True)
-        applicant = current["applicant"]
         self.general_error = error_label()
         self.errors = FieldErrors(self.general_error)
+
+        form_box = self._build_form(tr, current)
+        docs_box = self._build_documents(tr, current)
+        self._build_layout(tr, form_box, docs_box)
+        fit_to_screen(self, 1100, 620)
+        self.full_name.setFocus()
+
+    def _build_form(self, tr: Translator, current: dict) -> QGroupBox:
+        """The applicant's and the dossier's fields, each with its error line."""
+        applicant = current["applicant"]
 
         def line(field: str, value: str) -> tuple[QLineEdit, QWidget]:
             edit = QLineEdit(value)
@@ -105,7 +114,10 @@ class DossierEditDialog(QDialog):
             (tr("Ghi chú"), notes_box), (tr("Lý do sửa"), reason_box),
         ):
             form.addRow(caption, widget)
+        return form_box
 
+    def _build_documents(self, tr: Translator, current: dict) -> QGroupBox:
+        """The documents received, with adding from the procedure's list and removing."""
         docs_box = QGroupBox(tr("Giấy tờ đã nhận"))
         self.documents = QTableWidget(0, 3)
         self.documents.setHorizontalHeaderLabels([tr("Giấy tờ"), tr("Loại"), tr("Số lượng")])
@@ -135,7 +147,10 @@ class DossierEditDialog(QDialog):
         docs_layout.addWidget(self.documents, 1)
         docs_layout.addLayout(tools)
         docs_layout.addWidget(docs_error)
+        return docs_box
 
+    def _build_layout(self, tr: Translator, form_box: QGroupBox, docs_box: QGroupBox) -> None:
+        """Fields left, documents right, Save / Cancel below."""
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton(tr("Lưu thay đổi"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(tr("Hủy"), QDialogButtonBox.ButtonRole.RejectRole)
@@ -148,8 +163,6 @@ class DossierEditDialog(QDialog):
         layout.addLayout(columns, 1)
         layout.addWidget(self.general_error)
         layout.addWidget(self.buttons)
-        fit_to_screen(self, 1100, 620)
-        self.full_name.setFocus()
 
     # --- documents -------------------------------------------------------------------------------
     def add_document(self, name: str = "", kind: str = "original", count: int = 1) -> int:
