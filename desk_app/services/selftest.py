@@ -98,10 +98,10 @@ class SelfTest:
 
     def intake(self) -> str:
         dossier = self.ctx.intake.intake(dict(SAMPLE_INTAKE))
-        self.code = dossier["code"]
-        if self.ctx.queue.show(self.code)["code"] != self.code:
+        self.code = dossier.code
+        if self.ctx.queue.show(self.code).code != self.code:
             raise self.fail(N_("Không đọc lại được hồ sơ {code} vừa lưu."), code=self.code)
-        return self.tr(N_("Hồ sơ {code}, hẹn trả {appointment}."), code=self.code, appointment=dossier["appointment_at"])
+        return self.tr(N_("Hồ sơ {code}, hẹn trả {appointment}."), code=self.code, appointment=dossier.appointment_at)
 
     def receipt(self) -> str:
         import zxingcpp

@@ -22,8 +22,8 @@ def test_password_hash_is_salted_scrypt_and_checks():
 
 def test_fresh_desk_works_without_accounts(desk, intake_json):
     assert not desk.accounts.has_accounts()
-    code = desk.intake.intake(intake_json)["code"]
-    assert desk.queue.set_status(code, "refused", note="thiếu giấy tờ")["status"] == "refused"
+    code = desk.intake.intake(intake_json).code
+    assert desk.queue.set_status(code, "refused", note="thiếu giấy tờ").status == "refused"
 
 
 def test_first_account_must_be_admin_and_later_need_an_admin(desk):
@@ -147,7 +147,7 @@ def test_permission_matrix_at_the_services(staffed, intake_json, clock, username
         login(user, username)
         tested = [p for p in P.PERMISSIONS if p not in (P.REASSIGN, P.CATALOGUE, P.ENROLL, P.BACKUP)]
         for permission in tested:
-            code = staffed.intake.intake(intake_json)["code"]  # a fresh received dossier for each call
+            code = staffed.intake.intake(intake_json).code  # a fresh received dossier for each call
             with pytest.raises(AuthError):
                 _call(nobody, permission, code, intake_json)()
             call = _call(user, permission, code, intake_json)
@@ -163,28 +163,28 @@ def test_permission_matrix_at_the_services(staffed, intake_json, clock, username
 
 def test_refused_or_withdrawn_is_refused_to_a_receptionist_and_nothing_is_written(staffed, intake_json):
     login(staffed, "tiepnhan")
-    code = staffed.intake.intake(intake_json)["code"]
+    code = staffed.intake.intake(intake_json).code
     entries_before = staffed.store.db.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0]
     for status in ("refused", "withdrawn"):
         with pytest.raises(ForbiddenError):
             staffed.queue.set_status(code, status, note="lý do")
-    assert staffed.queue.show(code)["status"] == "received"
+    assert staffed.queue.show(code).status == "received"
     outbox = staffed.store.db.conn.execute("SELECT count(*) FROM outbox WHERE kind = 'dossier.status'").fetchone()[0]
     assert outbox == 0
     # only the "opened" entry of show() was added
     assert staffed.store.db.conn.execute("SELECT count(*) FROM audit_log").fetchone()[0] == entries_before + 1
     staffed.accounts.logout()
     login(staffed, "giamsat")
-    assert staffed.queue.set_status(code, "refused", note="lý do")["status"] == "refused"
+    assert staffed.queue.set_status(code, "refused", note="lý do").status == "refused"
 
 
 def test_changes_record_the_account(staffed, intake_json):
     login(staffed, "tiepnhan")
-    code = staffed.intake.intake(intake_json)["code"]
+    code = staffed.intake.intake(intake_json).code
     staffed.queue.set_status(code, "processing")
     shown = staffed.queue.show(code)
-    assert shown["received_by"] == "Nông Văn Nhận"
-    assert shown["history"][-1]["actor"] == "Nông Văn Nhận"
+    assert shown.received_by == "Nông Văn Nhận"
+    assert shown.history[-1].actor == "Nông Văn Nhận"
     staffed.accounts.logout()
     login(staffed, "giamsat")
     actions = [(e["user"], e["action"], e["code"]) for e in staffed.audit.entries(code=code)]

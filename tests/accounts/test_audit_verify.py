@@ -17,7 +17,7 @@ def trail(desk, intake_json, clock):
     """A desk with a few audited actions (intake, open, status changes)."""
     codes = []
     for _ in range(3):
-        code = desk.intake.intake(intake_json)["code"]
+        code = desk.intake.intake(intake_json).code
         desk.queue.show(code)
         desk.queue.set_status(code, "processing")
         codes.append(code)

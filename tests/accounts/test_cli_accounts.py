@@ -124,7 +124,7 @@ def fresh_codes(staffed_cli):
     ctx = build_services(Path(staffed_cli), actor="x")
     try:
         ctx.accounts.login("admin", PASSWORDS["admin"])
-        return iter([ctx.intake.intake(data)["code"] for _ in range(3 * len(MATRIX))])
+        return iter([ctx.intake.intake(data).code for _ in range(3 * len(MATRIX))])
     finally:
         ctx.close()
 

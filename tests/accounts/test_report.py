@@ -40,7 +40,7 @@ def scenario(desk, clock, intake_json, tmp_path):
         record = desk.intake.intake(data)
         codes[name] = record
         if pages:
-            desk.digitise.attach_files(record["code"], DOC["X" if procedure == X else "Y"], [page])
+            desk.digitise.attach_files(record.code, DOC["X" if procedure == X else "Y"], [page])
 
     receive("d5", "2026-10-20T10:00", X, "Cán bộ A")
     receive("d0", "2026-11-01T23:30", Y, "Cán bộ A")  # Sunday night: before the period
@@ -52,10 +52,10 @@ def scenario(desk, clock, intake_json, tmp_path):
 
     def status(name, new, moment, officer="Cán bộ C"):
         desk.setup.set_officer(officer)
-        desk.queue.set_status(codes[name]["code"], new, at=moment, note="lý do" if new in ("refused", "withdrawn") else "")
+        desk.queue.set_status(codes[name].code, new, at=moment, note="lý do" if new in ("refused", "withdrawn") else "")
 
-    due0 = datetime.fromisoformat(codes["d0"]["appointment_at"])
-    due1 = datetime.fromisoformat(codes["d1"]["appointment_at"])
+    due0 = datetime.fromisoformat(codes["d0"].appointment_at)
+    due1 = datetime.fromisoformat(codes["d1"].appointment_at)
     # The test means something only if these fall inside the period:
     assert PERIOD[0] <= due0.date() <= PERIOD[1] and PERIOD[0] <= due1.date() <= PERIOD[1]
     status("d0", "result_ready", due0 + timedelta(seconds=1))  # late
@@ -68,7 +68,7 @@ def scenario(desk, clock, intake_json, tmp_path):
     status("d6", "returned", at("2026-11-09T08:00"))  # after: not counted
     # The province confirmed d1 (what a sync round's confirmation writes).
     desk.store.db.conn.execute("UPDATE dossiers SET synced_at = '2026-11-02T08:00:00+07:00' WHERE code = ?",
-                               (codes["d1"]["code"],))
+                               (codes["d1"].code,))
     clock.moment = at("2026-11-10T09:00")
     return codes
 

@@ -12,7 +12,7 @@ from tests.accounts.conftest import login
 
 def test_views_and_overdue_excludes_result_ready(desk, clock, intake_json):
     start = clock.moment
-    codes = [desk.intake.intake(intake_json)["code"] for _ in range(4)]  # due later today (8 working hours)
+    codes = [desk.intake.intake(intake_json).code for _ in range(4)]  # due later today (8 working hours)
     assert set(desk.review.counts()) == {"due_today", "due_soon", "overdue", "supplement", "refused", "unsynced"}
     assert desk.review.counts()["unsynced"] == 4
     desk.queue.set_status(codes[0], "result_ready")
@@ -33,8 +33,8 @@ def test_due_soon_counts_two_working_days(desk, clock, intake_json):
     # Wednesday 18 Nov: a 3-working-day procedure is due Monday, beyond Fri (2 working days).
     long = {**intake_json, "procedure_code": "1.004222.000.00.00.H14",
             "documents": [{"name": "Tờ khai thay đổi thông tin cư trú (mẫu CT01)", "kind": "original", "count": 1}]}
-    today = desk.intake.intake(intake_json)["code"]
-    later = desk.intake.intake(long)["code"]
+    today = desk.intake.intake(intake_json).code
+    later = desk.intake.intake(long).code
     soon = {r["code"] for r in desk.review.rows("due_soon")}
     assert today in soon and later not in soon
     clock.moment += timedelta(days=2)  # Friday: Monday is within 2 working days
@@ -43,7 +43,7 @@ def test_due_soon_counts_two_working_days(desk, clock, intake_json):
 
 def test_bulk_status_needs_a_supervisor_and_reports_each_dossier(staffed, intake_json):
     login(staffed, "tiepnhan")
-    codes = [staffed.intake.intake(intake_json)["code"] for _ in range(3)]
+    codes = [staffed.intake.intake(intake_json).code for _ in range(3)]
     with pytest.raises(ForbiddenError):
         staffed.review.bulk_status(codes, "processing")
     staffed.queue.set_status(codes[2], "result_ready")

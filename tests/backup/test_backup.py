@@ -45,7 +45,7 @@ def filled(desk, intake_json, tmp_path):
     """Three dossiers, five stored pages (real G4/JPEG files in the content-addressed store)."""
     codes = []
     for i in range(3):
-        codes.append(desk.intake.intake(intake_json)["code"])
+        codes.append(desk.intake.intake(intake_json).code)
         desk.digitise.attach_files(codes[-1], DOC, [_page(tmp_path, i)])
     desk.digitise.attach_files(codes[0], DOC, [_page(tmp_path, 10), _page(tmp_path, 11)])
     return desk, codes
@@ -66,7 +66,7 @@ def test_cli_round_trip_restores_every_dossier_and_page(filled, tmp_path):
     assert ok("verify-files", "--data", str(restored))["ok"] is True
     for code in codes:
         before, after = desk.queue.show(code), ok("show", "--data", str(restored), code)
-        assert after["applicant"] == before["applicant"] and after["code"] == code
+        assert after["applicant"] == before.to_json()["applicant"] and after["code"] == code
         assert ok("pages", "--data", str(restored), code) == ok("pages", "--data", data, code)
     # The restored desk keeps numbering after the last restored dossier.
     restored_ctx = build_services(restored)
@@ -119,7 +119,7 @@ def test_backup_while_a_writer_commits_is_consistent(desk, intake_json, tmp_path
 
     def write():
         while not stop.is_set():
-            written.append(writer.intake.intake(intake_json)["code"])
+            written.append(writer.intake.intake(intake_json).code)
 
     thread = threading.Thread(target=write)
     thread.start()
@@ -224,7 +224,7 @@ def test_retention_keeps_seven_daily_and_four_weekly(desk, tmp_path):
     # On disk: one backup a day for 30 days; an unreferenced old pool file is collected, a
     # fresh one (another process's backup in progress) is not.
     usb = tmp_path / "usb"
-    desk.digitise.attach_files(desk.intake.intake(_INTAKE)["code"], DOC, [_page(tmp_path, 100)])
+    desk.digitise.attach_files(desk.intake.intake(_INTAKE).code, DOC, [_page(tmp_path, 100)])
     orphan_old, orphan_new = usb / "files" / "aa" / "bb" / ("aabb" + "0" * 60), usb / "files" / "cc" / "dd" / ("ccdd" + "0" * 60)
     paths = []
     for day in range(30):

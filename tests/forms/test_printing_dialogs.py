@@ -32,8 +32,8 @@ def counter(qtbot, data_dir, clock, intake_json):  # noqa: F811 - data_dir is th
     window, runner, _startup, ready = open_window(qtbot, data_dir, clock)
     qtbot.waitUntil(lambda: bool(ready), timeout=10000)
     controller = install_printing(window, runner)
-    window.open_dossier(dossier["code"])
-    qtbot.waitUntil(lambda: window.dossier.current_code == dossier["code"], timeout=5000)
+    window.open_dossier(dossier.code)
+    qtbot.waitUntil(lambda: window.dossier.current_code == dossier.code, timeout=5000)
     yield window, controller, dossier
     window.close()
     runner.shutdown()
@@ -73,7 +73,7 @@ def save_from_preview(qtbot, controller, monkeypatch, out: Path) -> None:
 
 def test_form_02_dialog_fills_the_form_and_records_the_status(qtbot, counter, keyboard, data_dir, monkeypatch, tmp_path):  # noqa: F811
     window, controller, dossier = counter
-    dialog = open_extras(qtbot, controller, dossier["code"], "02")
+    dialog = open_extras(qtbot, controller, dossier.code, "02")
     assert dialog.officer.text() == "tester"  # the login name, until someone signs with theirs
     assert dialog.record_status.isChecked()
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.items)
@@ -94,14 +94,14 @@ def test_form_02_dialog_fills_the_form_and_records_the_status(qtbot, counter, ke
     for expected in ("Bản sao Giấy chứng sinh có chứng thực", "Tờ khai ghi đủ họ, chữ đệm, tên của cha",
                      "Lý do: Hồ sơ thiếu giấy tờ theo quy định", "Nông Thị Hà", "0206 3852 123"):
         assert expected in text
-    assert controller.last_result["dossier"]["status"] == "supplement_requested"
-    saved = read_back(data_dir, dossier["code"])
+    assert controller.last_result["dossier"].status == "supplement_requested"
+    saved = read_back(data_dir, dossier.code)
     assert saved["status"] == "supplement_requested"
     assert saved["history"][-1]["note"] == "Hồ sơ thiếu giấy tờ theo quy định"
     assert [(p["form"], p["copy_number"]) for p in saved["prints"]] == [("02", 1)]
     # the dossier page shows the new status; the next form 02 starts with this officer
-    qtbot.waitUntil(lambda: window.dossier.dossier["status"] == "supplement_requested", timeout=5000)
-    again = open_extras(qtbot, controller, dossier["code"], "02")
+    qtbot.waitUntil(lambda: window.dossier.dossier.status == "supplement_requested", timeout=5000)
+    again = open_extras(qtbot, controller, dossier.code, "02")
     assert again.officer.text() == "Nông Thị Hà" and again.phone.text() == "0206 3852 123"
     assert again.record_status is None  # already supplement_requested: nothing to record
     again.reject()
@@ -109,7 +109,7 @@ def test_form_02_dialog_fills_the_form_and_records_the_status(qtbot, counter, ke
 
 def test_form_03_needs_a_reason_to_record_a_refusal_and_keeps_what_was_typed(qtbot, counter, keyboard, data_dir, monkeypatch, tmp_path):  # noqa: F811
     _window, controller, dossier = counter
-    dialog = open_extras(qtbot, controller, dossier["code"], "03")
+    dialog = open_extras(qtbot, controller, dossier.code, "03")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason)
     keyboard.press(Qt.Key.Key_Return)  # empty reason, status box ticked
     assert dialog.isVisible() and dialog.error.isVisible()
@@ -120,19 +120,19 @@ def test_form_03_needs_a_reason_to_record_a_refusal_and_keeps_what_was_typed(qtb
     out = tmp_path / "mau03.pdf"
     save_from_preview(qtbot, controller, monkeypatch, out)
     assert "Thủ tục không thuộc thẩm quyền của UBND phường" in " ".join(page_texts(out.read_bytes()))
-    saved = read_back(data_dir, dossier["code"])
+    saved = read_back(data_dir, dossier.code)
     assert saved["status"] == "refused" and saved["history"][-1]["note"] == "Thủ tục không thuộc thẩm quyền của UBND phường"
 
 
 def test_form_03_without_the_status_prints_blank_lines_and_changes_nothing(qtbot, counter, keyboard, data_dir, monkeypatch, tmp_path):  # noqa: F811
     _window, controller, dossier = counter
-    dialog = open_extras(qtbot, controller, dossier["code"], "03")
+    dialog = open_extras(qtbot, controller, dossier.code, "03")
     dialog.record_status.setChecked(False)
     dialog.reason.setFocus()
     keyboard.press(Qt.Key.Key_Return)
     save_from_preview(qtbot, controller, monkeypatch, tmp_path / "mau03.pdf")
     assert "…" in " ".join(page_texts((tmp_path / "mau03.pdf").read_bytes()))  # dotted lines to fill by hand
-    saved = read_back(data_dir, dossier["code"])
+    saved = read_back(data_dir, dossier.code)
     assert saved["status"] == "received" and [p["form"] for p in saved["prints"]] == ["03"]
 
 
@@ -140,8 +140,8 @@ def test_form_04_suggests_a_working_day_and_rejects_a_date_before_the_old_one(qt
     from desk_app.ui.printing.extras_dialog import from_qdatetime, to_qdatetime
 
     _window, controller, dossier = counter
-    dialog = open_extras(qtbot, controller, dossier["code"], "04")
-    old = datetime.fromisoformat(dossier["appointment_at"])
+    dialog = open_extras(qtbot, controller, dossier.code, "04")
+    old = datetime.fromisoformat(dossier.appointment_at)
     suggested = from_qdatetime(dialog.new_appointment.dateTime())
     assert suggested > old and suggested.weekday() < 5 and dialog.record_status is None
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason)
@@ -158,7 +158,7 @@ def test_form_04_suggests_a_working_day_and_rejects_a_date_before_the_old_one(qt
     text = " ".join(" ".join(page_texts(out.read_bytes())).split())
     local = suggested.astimezone(VN_TZ)
     assert f"{local:%H} giờ {local:%M} phút" in text and "Chờ xác minh thông tin hộ tịch" in text
-    assert read_back(data_dir, dossier["code"])["status"] == "received"
+    assert read_back(data_dir, dossier.code)["status"] == "received"
 
 
 def test_tracking_book_from_the_file_menu_to_xlsx(qtbot, counter, keyboard, tmp_path):  # noqa: F811
@@ -171,7 +171,7 @@ def test_tracking_book_from_the_file_menu_to_xlsx(qtbot, counter, keyboard, tmp_
     controller.book_action.trigger()
     qtbot.waitUntil(lambda: controller.book_dialog is not None and controller.book_dialog.isVisible(), timeout=5000)
     dialog = controller.book_dialog
-    received = datetime.fromisoformat(dossier["received_at"]).date()
+    received = datetime.fromisoformat(dossier.received_at).date()
     dialog.date_from.setDate(to_qdate(received.replace(day=1)))
     dialog.date_to.setDate(to_qdate(received))
     dialog.format.setCurrentIndex(dialog.format.findData("xlsx"))
@@ -185,7 +185,7 @@ def test_tracking_book_from_the_file_menu_to_xlsx(qtbot, counter, keyboard, tmp_
     assert not dialog.error.isVisible(), dialog.error.text()
     assert controller.last_result["rows"] == 1 and Path(controller.last_result["path"]) == out
     cells = [c for row in openpyxl.load_workbook(out).active.iter_rows(values_only=True) for c in row if c]
-    assert dossier["code"] in cells and "Nguyễn Thị Đào" in cells
+    assert dossier.code in cells and "Nguyễn Thị Đào" in cells
 
 
 def test_tracking_book_export_creates_a_missing_folder(qtbot, counter, tmp_path):
@@ -234,11 +234,11 @@ def test_settings_dialog_saves_what_the_cli_reads(qtbot, counter, keyboard, data
     keyboard.press(Qt.Key.Key_Return)
     qtbot.waitUntil(dialog.error.isVisible, timeout=5000)
     assert QApplication.focusWidget() is dialog.edits["bank_bin"]
-    assert read_back(data_dir, _dossier["code"])["settings"]["slip_copies"] == 1  # nothing written
+    assert read_back(data_dir, _dossier.code)["settings"]["slip_copies"] == 1  # nothing written
     keyboard.type("5")
     keyboard.press(Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
-    settings = read_back(data_dir, _dossier["code"])["settings"]
+    settings = read_back(data_dir, _dossier.code)["settings"]
     expected = {
         "print_direct": True,
         "slip_copies": 2,

@@ -80,7 +80,7 @@ def test_failed_print_keeps_the_preview_open_with_save_pdf(qtbot, desk, dossier)
     from desk_app.ui.printing.printer import print_pdf
     from desk_app.ui.tasks import TaskRunner
 
-    pdf = render(desk.printing.prepare(dossier["code"], layout="a5")).data
+    pdf = render(desk.printing.prepare(dossier.code, layout="a5")).data
     runner = TaskRunner(lambda: None)
     try:
         dialog = PreviewDialog(runner, Translator("vi"), pdf, "x")
@@ -104,12 +104,12 @@ def test_failed_print_keeps_the_preview_open_with_save_pdf(qtbot, desk, dossier)
 
 @pytest.mark.ui
 def test_print_through_qprinter_keeps_codes_decodable(qtbot, desk, dossier, tmp_path):
-    pdf = render(desk.printing.prepare(dossier["code"], layout="thermal80"))
+    pdf = render(desk.printing.prepare(dossier.code, layout="thermal80"))
     out = tmp_path / "printed.pdf"
-    info = print_pdf(pdf.data, output_file=out, title=dossier["code"])
+    info = print_pdf(pdf.data, output_file=out, title=dossier.code)
     assert info["pages"] == 1 and out.stat().st_size > 0
     (image,) = render_pages(out.read_bytes(), 150)
     found = decode(image)
-    assert found["code128"] == [dossier["code"]] and found["qr"] == [
-        f"https://dichvucong.caobang.gov.vn/tra-cuu?mahs={dossier['code']}"
+    assert found["code128"] == [dossier.code] and found["qr"] == [
+        f"https://dichvucong.caobang.gov.vn/tra-cuu?mahs={dossier.code}"
     ]

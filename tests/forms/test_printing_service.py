@@ -11,7 +11,7 @@ from tests.forms.helpers import page_texts
 
 
 def test_book_numbers_are_stable_and_sequential(desk, intake_json):
-    codes = [desk.intake.intake(intake_json)["code"] for _ in range(3)]
+    codes = [desk.intake.intake(intake_json).code for _ in range(3)]
     # The second dossier's slip is printed first: it takes number 1 and keeps it.
     assert desk.printing.prepare(codes[1]).data.book_number == 1
     assert desk.printing.prepare(codes[1]).data.book_number == 1
@@ -24,26 +24,26 @@ def test_book_numbers_are_stable_and_sequential(desk, intake_json):
 
 
 def test_failed_print_is_not_counted_and_reprints_are(desk, dossier, tmp_path):
-    prepared = desk.printing.prepare(dossier["code"])
+    prepared = desk.printing.prepare(dossier.code)
     assert prepared.data.copy_number == 1
     # Nothing recorded (the printer failed): the next attempt is still the original.
-    assert desk.printing.prepare(dossier["code"]).data.copy_number == 1
+    assert desk.printing.prepare(dossier.code).data.copy_number == 1
     desk.printing.record(prepared, target="printer:Counter")
-    assert desk.printing.prepare(dossier["code"]).data.copy_number == 2
-    assert desk.printing.prepare(dossier["code"], form="02").data.copy_number == 1
-    assert [p["target"] for p in desk.printing.prints(dossier["code"])] == ["printer:Counter"]
+    assert desk.printing.prepare(dossier.code).data.copy_number == 2
+    assert desk.printing.prepare(dossier.code, form="02").data.copy_number == 1
+    assert [p["target"] for p in desk.printing.prints(dossier.code)] == ["printer:Counter"]
 
 
 def test_export_refuses_bad_paths_and_leaves_nothing(desk, dossier, tmp_path):
     with pytest.raises(ValidationError):
-        desk.printing.export(dossier["code"], tmp_path / "slip.txt")
+        desk.printing.export(dossier.code, tmp_path / "slip.txt")
     (tmp_path / "a-file").write_text("x")  # a missing folder is created (tests/cli/test_export_folders.py); not under a file
     with pytest.raises(ValidationError):
-        desk.printing.export(dossier["code"], tmp_path / "a-file" / "missing" / "slip.pdf")
+        desk.printing.export(dossier.code, tmp_path / "a-file" / "missing" / "slip.pdf")
     with pytest.raises(NotFoundError):
         desk.printing.export("000.31.14.H14-261118-3999", tmp_path / "slip.pdf")
     assert sorted(tmp_path.iterdir()) == [tmp_path / "a-file", tmp_path / "data"]
-    assert desk.printing.prints(dossier["code"]) == []
+    assert desk.printing.prints(dossier.code) == []
 
 
 def test_settings_are_validated_before_anything_is_written(desk):
@@ -61,12 +61,12 @@ def test_settings_are_validated_before_anything_is_written(desk):
 def test_book_pdf_and_xlsx(desk, intake_json, clock, tmp_path):
     import openpyxl
 
-    first = desk.intake.intake(intake_json)["code"]
+    first = desk.intake.intake(intake_json).code
     desk.queue.set_status(first, "transferred")
     desk.queue.set_status(first, "result_ready")
     desk.queue.set_status(first, "returned")
     clock.moment += timedelta(days=1)
-    second = desk.intake.intake({**intake_json, "applicant": {**intake_json["applicant"], "full_name": "Hoàng Văn Đức"}})["code"]
+    second = desk.intake.intake({**intake_json, "applicant": {**intake_json["applicant"], "full_name": "Hoàng Văn Đức"}}).code
     pdf = desk.printing.export_book(date(2026, 11, 1), date(2026, 11, 30), tmp_path / "book.pdf")
     assert pdf["rows"] == 2 and pdf["pages"] >= 1
     text = " ".join(" ".join(page_texts((tmp_path / "book.pdf").read_bytes())).split())

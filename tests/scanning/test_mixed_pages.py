@@ -29,7 +29,7 @@ def mixed(desk, dossier):
         pipeline.process(RawPage(photo_page(200), 200)),
     ]
     assert [p.overlay is not None for p in pages] == [False, True, True]
-    return pages, desk.digitise.attach(dossier["code"], DOC, pages)
+    return pages, desk.digitise.attach(dossier.code, DOC, pages)
 
 
 def page_stream(data: bytes) -> tuple[str, bytes]:
@@ -58,7 +58,7 @@ def test_rows_payload_and_attach_json_carry_the_overlay(desk, dossier, mixed):
     assert seal["overlay_sha256"] == pages[1].overlay.sha256 and seal["overlay_dpi"] == 150
     assert seal["overlay_box"] == list(pages[1].overlay.box)
     assert out[2]["mode"] == "grey" and out[2]["overlay_sha256"]
-    stored = desk.digitise.pages.pages(desk.store.find_dossier_row(dossier["code"])["id"])
+    stored = desk.digitise.pages.pages(desk.store.find_dossier_row(dossier.code)["id"])
     assert [r["overlay_box"] for r in stored] == [None, seal["overlay_box"], out[2]["overlay_box"]]
     assert [r["bytes"] for r in stored] == [p["bytes"] for p in out]
     payload = json.loads(desk.store.db.conn.execute(
@@ -81,7 +81,7 @@ def test_verify_counts_overlays_as_referenced_and_finds_a_missing_one(desk, mixe
 
 def test_export_pdf_keeps_every_stream_byte_for_byte_and_renders_the_seal(desk, dossier, mixed, tmp_path):
     pages, out = mixed
-    [doc] = desk.digitise.export_pdfs(dossier["code"], tmp_path / "out")
+    [doc] = desk.digitise.export_pdfs(dossier.code, tmp_path / "out")
     assert doc["pages"] == 3
     with pikepdf.Pdf.open(doc["path"]) as pdf:
         streams = []

@@ -36,7 +36,7 @@ def page_file(tmp_path):
 
 def test_pages_are_recognised_once_searchable_and_resumable(desk, dossier, page_file):
     path, lines = page_file
-    code = dossier["code"]
+    code = dossier.code
     stored = desk.digitise.attach_files(code, DOC, [path])
     desk.digitise.attach_files(code, DOC2, [path])  # the same file again: same SHA-256
     assert desk.ocr.pending_count(code) == 2
@@ -66,7 +66,7 @@ def test_exported_pdf_has_copyable_text_over_unchanged_image(desk, dossier, page
     import pypdfium2 as pdfium
 
     path, _lines = page_file
-    code = dossier["code"]
+    code = dossier.code
     desk.digitise.attach_files(code, DOC, [path])
     before = desk.digitise.export_pdfs(code, tmp_path / "before")[0]
     desk.ocr.run_pending()
@@ -89,7 +89,7 @@ def test_exported_pdf_has_copyable_text_over_unchanged_image(desk, dossier, page
 
 def test_damaged_file_is_kept_as_failed_and_does_not_block_others(desk, dossier, page_file):
     path, _ = page_file
-    code = dossier["code"]
+    code = dossier.code
     rows = desk.digitise.attach_files(code, DOC, [path])
     other = samples.text_page(200, seed=9)
     second = save_pages(path.parent / "p2.png", [other], dpi=(200, 200))
@@ -141,7 +141,7 @@ def test_background_worker_resumes_after_a_restart(desk, dossier, tmp_path, cloc
     from desk_app.services.context import build_services
     from desk_app.services.ocr_worker import OcrWorker
 
-    code = dossier["code"]
+    code = dossier.code
     files = [save_pages(tmp_path / f"p{i}.png", [samples.text_page(150, seed=20 + i)], dpi=(150, 150)) for i in range(3)]
     desk.digitise.attach_files(code, DOC, files)
 
@@ -167,12 +167,12 @@ def test_background_worker_resumes_after_a_restart(desk, dossier, tmp_path, cloc
     assert desk.ocr.pending_count(code) == 0
     assert first.pages_done + second.pages_done == 3
     # Meanwhile the counter kept working on its own connection.
-    assert desk.intake.intake(intake_json)["code"] != code
+    assert desk.intake.intake(intake_json).code != code
 
 
 def test_an_edit_keeps_the_page_words_searchable(desk, dossier, page_file):
     path, _ = page_file
-    code = dossier["code"]
+    code = dossier.code
     desk.digitise.attach_files(code, DOC, [path])
     desk.ocr.run_pending()
     desk.edits.edit(code, {"applicant": {"phone": "0987654321"}})
@@ -186,7 +186,7 @@ def test_search_hits_are_shaded_on_the_page_and_progress_is_known(desk, dossier,
     from desk_app.ui.pages.dossier_pages import load_pages
 
     path, _ = page_file
-    code = dossier["code"]
+    code = dossier.code
     stored_row = desk.digitise.attach_files(code, DOC, [path])[0]
     before = load_pages(desk, code, "doc lap")["pages"][0]
     assert before["recognised"] is False and before["marks"] == ()

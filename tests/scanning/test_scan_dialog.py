@@ -24,7 +24,7 @@ def test_dialog_scans_edits_and_saves(qtbot, desk, dossier, runner, sane_config)
     from desk_app.ui.scan.dialog import ScanDialog
 
     set_test_picture("Grid")  # the dialog sets no test option: another test may have left "Solid white"
-    dlg = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC, DOC2],
+    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC, DOC2],
                      backends=lambda: [SaneBackend()])
     qtbot.addWidget(dlg)
     qtbot.waitUntil(lambda: dlg.device.count() >= 1, timeout=10000)
@@ -62,7 +62,7 @@ def test_dialog_scans_edits_and_saves(qtbot, desk, dossier, runner, sane_config)
     assert dlg.pages.count() == 3 and dlg.pages.item(0).data(0x0100) is not before
     with qtbot.waitSignal(dlg.saved, timeout=20000):
         dlg.save()
-    status = desk.digitise.status(dossier["code"])
+    status = desk.digitise.status(dossier.code)
     assert {d["name"]: d["pages"] for d in status["documents"]} == {DOC: 2, DOC2: 1}
     assert status["digitised"] is True
 
@@ -75,7 +75,7 @@ def test_a_feeder_left_on_all_pages_stops_at_the_batch_limit(qtbot, desk, dossie
 
     monkeypatch.setattr(digitise, "MAX_PAGES_PER_BATCH", 3)  # the test feeder holds 10 sheets
     set_test_picture("Grid")
-    dlg = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC, DOC2], backends=lambda: [SaneBackend()])
+    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC, DOC2], backends=lambda: [SaneBackend()])
     qtbot.addWidget(dlg)
     qtbot.waitUntil(lambda: dlg.device.count() >= 1, timeout=10000)
     dlg.device.setCurrentIndex(dlg.device.findText("test:0", flags=__import__("PySide6.QtCore").QtCore.Qt.MatchFlag.MatchContains))

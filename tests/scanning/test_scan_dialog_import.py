@@ -31,7 +31,7 @@ def runner(desk, qtbot):
 def dialog(qtbot, desk, dossier, runner):
     from desk_app.ui.scan.dialog import ScanDialog
 
-    dlg = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC, DOC2], backends=lambda: [])
+    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC, DOC2], backends=lambda: [])
     qtbot.addWidget(dlg)
     qtbot.waitUntil(lambda: dlg.import_button.isEnabled(), timeout=10000)  # device listing done (none)
     assert dlg.device.count() == 0 and not dlg.scan_button.isEnabled()
@@ -187,7 +187,7 @@ def test_reorder_by_drag_delete_assign_and_save(qtbot, desk, dossier, dialog, tm
     assert dialog.pages.item(2).text().startswith(f"3. {DOC2}\n")
     with qtbot.waitSignal(dialog.saved, timeout=20000):
         dialog.save_button.click()
-    status = desk.digitise.status(dossier["code"])
+    status = desk.digitise.status(dossier.code)
     assert {d["name"]: d["pages"] for d in status["documents"]} == {DOC: 1, DOC2: 2}
 
 

@@ -27,7 +27,7 @@ def test_missing_python_sane_is_explained_and_files_can_still_be_imported(qtbot,
     from desk_app.ui.scan.dialog import ScanDialog
 
     monkeypatch.setitem(sys.modules, "sane", None)  # `import sane` raises ImportError, as without the extra
-    dlg = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC], backends=lambda: [SaneBackend()])
+    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC], backends=lambda: [SaneBackend()])
     qtbot.addWidget(dlg)
     qtbot.waitUntil(lambda: dlg.import_button.isEnabled(), timeout=10000)
     text = dlg.status.text()

@@ -31,7 +31,7 @@ def runner(desk, qtbot):
 def dialog(qtbot, desk, dossier, runner, tmp_path):
     from desk_app.ui.scan.dialog import ScanDialog
 
-    dlg = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC, DOC2], backends=lambda: [])
+    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC, DOC2], backends=lambda: [])
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitUntil(lambda: dlg.import_button.isEnabled(), timeout=10000)
@@ -60,7 +60,7 @@ def test_viewer_pages_zooms_rotates_with_keys_off_the_ui_thread(qtbot, dialog, m
     done = []
     runner.db(lambda services: None, on_done=done.append)  # behind any save the key could have queued
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
-    assert desk.digitise.status(dossier["code"])["documents"][0]["pages"] == 0 and dialog.isVisible()
+    assert desk.digitise.status(dossier.code)["documents"][0]["pages"] == 0 and dialog.isVisible()
     viewer = dialog.viewer
     qtbot.waitUntil(lambda: not viewer.view.item.pixmap().isNull(), timeout=10000)
     assert viewer.index == 1 and "2/3" in viewer.caption.text()
@@ -115,7 +115,7 @@ def test_escape_with_unsaved_pages_asks_and_keeps_them_by_default(qtbot, dialog)
 def test_escape_without_pages_closes_at_once(qtbot, desk, dossier, runner):
     from desk_app.ui.scan.dialog import ScanDialog
 
-    dlg = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC], backends=lambda: [])
+    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC], backends=lambda: [])
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitUntil(lambda: dlg.import_button.isEnabled(), timeout=10000)

@@ -53,9 +53,9 @@ def shown_texts(dialog) -> list[str]:
 
 def test_language_switch_retranslates_the_action_and_the_dialogs(qtbot, window, data_dir, clock, intake_json, tmp_path):  # noqa: F811
     (dossier,) = seed_dossiers(data_dir, clock, [intake_json])
-    code = dossier["code"]
+    code = dossier.code
     window.open_dossier(code)
-    qtbot.waitUntil(lambda: window.dossier.current_code == code and bool(window.dossier.dossier.get("documents")),
+    qtbot.waitUntil(lambda: window.dossier.current_code == code and window.dossier.dossier is not None and bool(window.dossier.dossier.documents),
                     timeout=5000)
     assert window.scan_action.text() == "Quét giấy tờ…"
 
@@ -109,7 +109,7 @@ def test_dialog_fits_a_1366x768_screen(qtbot, desk, dossier):
 
     runner = TaskRunner(lambda: desk)
     try:
-        dialog = ScanDialog(runner, desk.tr, code=dossier["code"], documents=[DOC], backends=lambda: [])
+        dialog = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC], backends=lambda: [])
         qtbot.addWidget(dialog)
         qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10000)
         free = dialog.screen().availableGeometry().size()
@@ -128,8 +128,8 @@ def test_a_closed_scan_dialog_is_deleted_with_its_pages(qtbot, window, data_dir,
     from PySide6.QtCore import QCoreApplication, QEvent
 
     (dossier,) = seed_dossiers(data_dir, clock, [intake_json])
-    window.open_dossier(dossier["code"])
-    qtbot.waitUntil(lambda: window.dossier.current_code == dossier["code"], timeout=5000)
+    window.open_dossier(dossier.code)
+    qtbot.waitUntil(lambda: window.dossier.current_code == dossier.code, timeout=5000)
     dialog = open_scan_dialog(qtbot, window)
     dialog.reject()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

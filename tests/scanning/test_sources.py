@@ -230,7 +230,7 @@ def test_watched_folder_takes_only_stable_complete_files(desk, dossier, tmp_path
     os.utime(growing, ns=(time.time_ns(), time.time_ns() + 5_000_000))
     ready = watch.poll()
     assert ready == [good]
-    pages = desk.digitise.attach_files(dossier["code"], DOC, ready)
+    pages = desk.digitise.attach_files(dossier.code, DOC, ready)
     moved = watch.finish(good)
     assert moved.parent.name == "done" and not good.exists() and len(pages) == 1
     bad = watch.poll()

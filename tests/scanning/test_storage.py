@@ -53,7 +53,7 @@ def pages_pdf(tmp_path):
 def test_attach_multipage_tiff_and_pdf_writes_rows_outbox_and_files(desk, dossier, tmp_path, pages_pdf):
     tiff = save_pages(tmp_path / "scan.tif", [text_page(200, seed=5), text_page(200, seal=True, seed=6)],
                       format="TIFF", compression="tiff_lzw", dpi=(200, 200))
-    out = desk.digitise.attach_files(dossier["code"], "to khai dang ky khai sinh", [tiff, pages_pdf])
+    out = desk.digitise.attach_files(dossier.code, "to khai dang ky khai sinh", [tiff, pages_pdf])
     assert [p["page_no"] for p in out] == [1, 2, 3, 4, 5]
     assert [p["mode"] for p in out[:2]] == ["text", "color"]
     assert all(p["document"] == DOC for p in out)
@@ -63,16 +63,16 @@ def test_attach_multipage_tiff_and_pdf_writes_rows_outbox_and_files(desk, dossie
     row = desk.store.db.conn.execute(
         "SELECT idempotency_key, kind, dossier_code, payload FROM outbox WHERE kind = 'dossier.pages'"
     ).fetchone()
-    assert re.fullmatch(r"[0-9a-f-]{36}", row[0]) and row[2] == dossier["code"]
+    assert re.fullmatch(r"[0-9a-f-]{36}", row[0]) and row[2] == dossier.code
     payload = json.loads(row[3])
-    assert payload["dossier_code"] == dossier["code"] and payload["document"] == DOC
-    assert payload["dossier_uuid"] == desk.store.find_dossier_row(dossier["code"])["uuid"]
+    assert payload["dossier_code"] == dossier.code and payload["document"] == DOC
+    assert payload["dossier_uuid"] == desk.store.find_dossier_row(dossier.code)["uuid"]
     assert [p["sha256"] for p in payload["pages"]] == [p["sha256"] for p in out]
     assert set(payload["pages"][0]) >= {"sha256", "bytes", "mode", "width", "height", "dpi", "page_no"}
     # every file, the seal page's colour overlay included
     assert out[1]["overlay_sha256"] and out[0]["overlay_sha256"] is None
     assert payload["files"] == sorted({p["sha256"] for p in out} | {out[1]["overlay_sha256"]})
-    status = desk.digitise.status(dossier["code"])
+    status = desk.digitise.status(dossier.code)
     assert [d["pages"] for d in status["documents"]] == [5, 0]
     assert status["digitised"] is False  # Giấy chứng sinh is required and still on paper only
 
@@ -80,11 +80,11 @@ def test_attach_multipage_tiff_and_pdf_writes_rows_outbox_and_files(desk, dossie
 def test_second_batch_appends_and_status_turns_digitised(desk, dossier, tmp_path):
     png = tmp_path / "a.png"
     text_page(200).save(png, dpi=(200, 200))
-    desk.digitise.attach_files(dossier["code"], DOC, [png])
-    again = desk.digitise.attach_files(dossier["code"], DOC, [png], mode="grey")
+    desk.digitise.attach_files(dossier.code, DOC, [png])
+    again = desk.digitise.attach_files(dossier.code, DOC, [png], mode="grey")
     assert again[0]["page_no"] == 2 and again[0]["mode"] == "grey"
-    desk.digitise.attach_files(dossier["code"], DOC2, [png])
-    status = desk.digitise.status(dossier["code"])
+    desk.digitise.attach_files(dossier.code, DOC2, [png])
+    status = desk.digitise.status(dossier.code)
     assert status["digitised"] is True and all(d["digitised"] for d in status["documents"])
     assert desk.store.db.conn.execute("SELECT count(*) FROM outbox WHERE kind='dossier.pages'").fetchone()[0] == 3
 
@@ -131,7 +131,7 @@ def test_bad_files_are_refused_and_nothing_changes(desk, dossier, tmp_path):
     before = state(desk)
     for label, (path, words) in bad.items():
         with pytest.raises(ValidationError) as info:
-            desk.digitise.attach_files(dossier["code"], DOC, [good, path])
+            desk.digitise.attach_files(dossier.code, DOC, [good, path])
         assert words in info.value.translated(desk.tr), label
         assert path.name in info.value.translated(desk.tr) or label == "500 pages"
         assert state(desk) == before, label
@@ -139,13 +139,13 @@ def test_bad_files_are_refused_and_nothing_changes(desk, dossier, tmp_path):
 
 def test_progress_is_reported_per_page(desk, dossier, pages_pdf):
     seen = []
-    desk.digitise.attach_files(dossier["code"], DOC, [pages_pdf], progress=lambda d, t: seen.append((d, t)))
+    desk.digitise.attach_files(dossier.code, DOC, [pages_pdf], progress=lambda d, t: seen.append((d, t)))
     assert seen == [(1, 3), (2, 3), (3, 3)]
 
 
 def test_unknown_document_or_dossier_refused_before_any_work(desk, dossier, pages_pdf):
     with pytest.raises(ValidationError, match="không có giấy tờ"):
-        desk.digitise.attach_files(dossier["code"], "Sổ hộ khẩu", [pages_pdf])
+        desk.digitise.attach_files(dossier.code, "Sổ hộ khẩu", [pages_pdf])
     from desk_app.domain.errors import NotFoundError
 
     with pytest.raises(NotFoundError):
@@ -168,13 +168,13 @@ def test_file_is_on_disk_before_the_row_and_a_failed_commit_leaves_only_an_orpha
 
     monkeypatch.setattr(desk.digitise.pages, "add_pages", add_pages_then_check)
     with pytest.raises(StoreError):
-        desk.digitise.attach(dossier["code"], DOC, [page])
+        desk.digitise.attach(dossier.code, DOC, [page])
     monkeypatch.setattr(desk.digitise.pages, "add_pages", original)
     report = desk.digitise.verify_files()
     assert report["ok"] and report["orphans"] == [page.sha256]
     # the same bytes attached later reuse the file: stored once
-    desk.digitise.attach(dossier["code"], DOC, [page])
-    desk.digitise.attach(dossier["code"], DOC2, [page])
+    desk.digitise.attach(dossier.code, DOC, [page])
+    desk.digitise.attach(dossier.code, DOC2, [page])
     assert list(desk.digitise.blobs.iter_all()) == [page.sha256]
     assert desk.digitise.verify_files()["orphans"] == []
 
@@ -183,7 +183,7 @@ def test_verify_finds_missing_and_altered(desk, dossier, tmp_path):
     a, b = tmp_path / "a.png", tmp_path / "b.png"
     text_page(100, seed=1).save(a)
     text_page(100, seed=2).save(b)
-    pages = desk.digitise.attach_files(dossier["code"], DOC, [a, b])
+    pages = desk.digitise.attach_files(dossier.code, DOC, [a, b])
     blobs = desk.digitise.blobs
     blobs.path_for(pages[0]["sha256"]).unlink()
     altered = blobs.path_for(pages[1]["sha256"])
@@ -208,8 +208,8 @@ def _stream_sizes(pdf_path) -> list[int]:
 def test_export_pdf_embeds_pages_without_reencoding(desk, dossier, tmp_path):
     tiff = save_pages(tmp_path / "s.tif", [text_page(200, seed=8), text_page(200, seal=True, seed=9)],
                       format="TIFF", dpi=(200, 200))
-    pages = desk.digitise.attach_files(dossier["code"], DOC, [tiff])
-    out = desk.digitise.export_pdfs(dossier["code"], tmp_path / "out")
+    pages = desk.digitise.attach_files(dossier.code, DOC, [tiff])
+    out = desk.digitise.export_pdfs(dossier.code, tmp_path / "out")
     assert len(out) == 1 and out[0]["pages"] == 2 and out[0]["document"] == DOC
     pdf = pdfium.PdfDocument(out[0]["path"])
     assert len(pdf) == 2
@@ -232,17 +232,17 @@ def test_export_pdf_embeds_pages_without_reencoding(desk, dossier, tmp_path):
 
 def test_export_without_pages_is_a_clear_error(desk, dossier, tmp_path):
     with pytest.raises(ValidationError, match="chưa có trang"):
-        desk.digitise.export_pdfs(dossier["code"], tmp_path / "o")
+        desk.digitise.export_pdfs(dossier.code, tmp_path / "o")
 
 
 def test_export_write_failure_is_a_store_error_and_leaves_no_temporary_file(desk, dossier, tmp_path):
     """The PDF is written through desk_common.fsutil.write_atomic: an OSError (here the target name is
     taken by a folder) becomes a clear StoreError, and the temporary file is removed."""
     png = save_pages(tmp_path / "p.png", [text_page(100)], dpi=(100, 100))
-    desk.digitise.attach_files(dossier["code"], DOC, [png])
-    folder = tmp_path / "out" / dossier["code"]
+    desk.digitise.attach_files(dossier.code, DOC, [png])
+    folder = tmp_path / "out" / dossier.code
     (folder / f"01 {DOC}.pdf").mkdir(parents=True)
     with pytest.raises(StoreError) as info:
-        desk.digitise.export_pdfs(dossier["code"], tmp_path / "out")
+        desk.digitise.export_pdfs(dossier.code, tmp_path / "out")
     assert "Không ghi được tệp" in info.value.translated(desk.tr)
     assert [p.name for p in folder.iterdir()] == [f"01 {DOC}.pdf"]

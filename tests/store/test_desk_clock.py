@@ -26,7 +26,7 @@ def contact(desk, skew_seconds: float) -> None:
 
 def take_one_a_year_ahead(desk, intake_json) -> str:
     desk.clock.moment = A_YEAR_AHEAD
-    code = desk.intake.intake(intake_json)["code"]
+    code = desk.intake.intake(intake_json).code
     assert code == "000.31.14.H14-271118-3001"
     desk.clock.moment = TODAY + timedelta(hours=1)  # the clock is corrected
     return code
@@ -39,10 +39,10 @@ def test_a_sync_after_the_correction_unlocks_intake_by_itself(desk, intake_json)
     contact(desk, 2.0)  # the province answers: this PC's clock is right now
     status = desk.sync.status(ping=False)
     assert "ahead_when_saved" in status["clock_problems"] and status["clock_warning"]
-    assert desk.intake.intake(intake_json)["code"] == "000.31.14.H14-261118-3001"
+    assert desk.intake.intake(intake_json).code == "000.31.14.H14-261118-3001"
     # When that day really comes, its counter continues: the code of a year ago is not reused.
     desk.clock.moment = A_YEAR_AHEAD + timedelta(hours=1)
-    assert desk.intake.intake(intake_json)["code"] == "000.31.14.H14-271118-3002"
+    assert desk.intake.intake(intake_json).code == "000.31.14.H14-271118-3002"
 
 
 def test_a_sync_while_the_clock_is_still_ahead_also_shows_it(desk, intake_json):
@@ -50,7 +50,7 @@ def test_a_sync_while_the_clock_is_still_ahead_also_shows_it(desk, intake_json):
     desk.intake.intake(intake_json)
     contact(desk, (A_YEAR_AHEAD - TODAY).total_seconds())  # synced before anyone noticed
     desk.clock.moment = TODAY + timedelta(minutes=30)
-    assert desk.intake.intake(intake_json)["code"] == "000.31.14.H14-261118-3001"
+    assert desk.intake.intake(intake_json).code == "000.31.14.H14-261118-3001"
 
 
 def test_supervised_recovery_offline(staffed, intake_json):  # noqa: F811
@@ -72,7 +72,7 @@ def test_supervised_recovery_offline(staffed, intake_json):  # noqa: F811
     assert done["by"] == "Lý Thị Giám" and done["newest_created_at"].startswith("2027-11-18")
     entry = [e for e in desk.audit.entries() if e["action"] == "clock.recover"]
     assert len(entry) == 1 and "đã chỉnh" in str(entry[0]["after"])
-    assert desk.intake.intake(intake_json)["code"] == "000.31.14.H14-261118-3001"
+    assert desk.intake.intake(intake_json).code == "000.31.14.H14-261118-3001"
     assert desk.sync.status(ping=False)["clock_problems"] == []
     # After the recovery the corrected clock is checked against the dossiers saved since.
     desk.clock.moment = TODAY - timedelta(hours=2)

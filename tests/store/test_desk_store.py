@@ -54,15 +54,15 @@ def test_refuses_a_database_from_a_newer_app(desk, intake_json):
 
 def test_intake_is_one_transaction_with_its_outbox_entry(desk, intake_json):
     result = desk.intake.intake(intake_json)
-    assert result["code"] == "000.31.14.H14-261118-3001"
-    assert result["received_at"] == "2026-11-18T09:30:00+07:00"
-    assert result["appointment_at"] == "2026-11-18T17:00:00+07:00"  # same-day procedure before 15:00
+    assert result.code == "000.31.14.H14-261118-3001"
+    assert result.received_at == "2026-11-18T09:30:00+07:00"
+    assert result.appointment_at == "2026-11-18T17:00:00+07:00"  # same-day procedure before 15:00
     outbox = desk.store.pending_outbox()
     assert [(o["kind"], o["dossier_code"], o["idempotency_key"]) for o in outbox] == [
-        ("dossier.received", result["code"], result["uuid"])
+        ("dossier.received", result.code, result.uuid)
     ]
     second = desk.intake.intake(intake_json)
-    assert second["code"].endswith("-3002")
+    assert second.code.endswith("-3002")
 
 
 def test_a_failure_mid_transaction_leaves_nothing(desk, intake_json):
@@ -75,25 +75,25 @@ def test_a_failure_mid_transaction_leaves_nothing(desk, intake_json):
     assert {t: _count(desk, t) for t in before} == before
     assert not conn.in_transaction
     conn.execute("DROP TRIGGER fail_outbox")
-    assert desk.intake.intake(intake_json)["code"].endswith("-3001")  # the sequence was rolled back too
+    assert desk.intake.intake(intake_json).code.endswith("-3001")  # the sequence was rolled back too
 
 
 def test_status_change_and_its_outbox_entry_commit_together(desk, intake_json):
-    code = desk.intake.intake(intake_json)["code"]
+    code = desk.intake.intake(intake_json).code
     conn = desk.store.db.conn
     conn.execute("CREATE TRIGGER fail_outbox BEFORE INSERT ON outbox BEGIN SELECT RAISE(ABORT, 'injected'); END")
     with pytest.raises(DeskError):
         desk.queue.set_status(code, "transferred")
     view = desk.queue.show(code)
-    assert view["status"] == "received" and len(view["history"]) == 1
+    assert view.status == "received" and len(view.history) == 1
     conn.execute("DROP TRIGGER fail_outbox")
     desk.clock.moment += timedelta(hours=2)
     view = desk.queue.set_status(code, "transferred", note="  chuyển  phòng Tư pháp ")
-    assert [(h["status"], h["actor"], h["note"]) for h in view["history"]] == [
+    assert [(h.status, h.actor, h.note) for h in view.history] == [
         ("received", "tester", ""),
         ("transferred", "tester", "chuyển phòng Tư pháp"),
     ]
-    assert view["history"][1]["at"] == "2026-11-18T11:30:00+07:00"
+    assert view.history[1].at == "2026-11-18T11:30:00+07:00"
     assert [o["kind"] for o in desk.store.pending_outbox()] == ["dossier.received", "dossier.status"]
     with pytest.raises(ValidationError):
         desk.queue.set_status(code, "received")
@@ -109,11 +109,11 @@ def test_history_is_append_only(desk, intake_json):
 
 
 def test_search_folds_diacritics_including_d(desk, intake_json):
-    code = desk.intake.intake(intake_json)["code"]
+    code = desk.intake.intake(intake_json).code
     other = dict(intake_json, applicant={**intake_json["applicant"], "full_name": "Trần Văn Đạt",
                                          "id_number": "004099011111", "gender": "Nam", "phone": "0987654321",
                                          "birth_date": "1999-01-01"})
-    other_code = desk.intake.intake(other)["code"]
+    other_code = desk.intake.intake(other).code
     def codes(text, **kw):
         return [r["code"] for r in desk.queue.search(text, **kw)]
     assert codes("nguyen thi dao") == [code]
@@ -156,7 +156,7 @@ def test_uninitialised_folder_is_not_created(tmp_path):
 
 
 def test_full_disk_loses_nothing(desk, intake_json):
-    saved = desk.intake.intake(intake_json)["code"]
+    saved = desk.intake.intake(intake_json).code
     conn = desk.store.db.conn
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     conn.execute(f"PRAGMA max_page_count = {pages}")  # the file cannot grow any more: a full disk
@@ -166,10 +166,10 @@ def test_full_disk_loses_nothing(desk, intake_json):
             desk.intake.intake(big)
     assert not conn.in_transaction
     conn.execute("PRAGMA max_page_count = 1073741823")
-    assert desk.queue.show(saved)["applicant"]["full_name"] == "Nguyễn Thị Đào"
+    assert desk.queue.show(saved).applicant.full_name == "Nguyễn Thị Đào"
     n = _count(desk, "dossiers")
     assert _count(desk, "outbox") == n and _count(desk, "dossier_events") == n == _count(desk, "dossier_fts")
-    assert desk.intake.intake(intake_json)["code"].endswith(f"-{3000 + n + 1}")
+    assert desk.intake.intake(intake_json).code.endswith(f"-{3000 + n + 1}")
 
 
 def test_wrong_clock(desk, intake_json):
@@ -180,8 +180,8 @@ def test_wrong_clock(desk, intake_json):
         desk.intake.intake({**intake_json, "received_at": "2026-08-01T10:00:00"})
     # Paper intake during an outage, entered later: coded and scheduled on its own day.
     late = desk.intake.intake({**intake_json, "received_at": "2026-11-16T16:00:00"})
-    assert late["code"] == "000.31.14.H14-261116-3001"
-    assert late["appointment_at"] == "2026-11-17T17:00:00+07:00"
+    assert late.code == "000.31.14.H14-261116-3001"
+    assert late.appointment_at == "2026-11-17T17:00:00+07:00"
     desk.clock.moment = datetime(2026, 11, 18, 7, 0, tzinfo=VN_TZ)  # set back 2.5 hours
     with pytest.raises(ValidationError, match="chậm hơn hồ sơ đã lưu gần nhất"):
         desk.intake.intake(intake_json)
@@ -232,19 +232,19 @@ def test_calendar_overrides_are_used(desk, intake_json):
     proc = "1.001022.000.00.00.H14"  # 3 working days
     result = desk.intake.intake({**intake_json, "procedure_code": proc})
     # Thu 19 off, Mon 23 work, Tue 24 holiday: Fri 20, Mon 23, Wed 25
-    assert result["appointment_at"] == "2026-11-25T09:30:00+07:00"
+    assert result.appointment_at == "2026-11-25T09:30:00+07:00"
     with pytest.raises(ValidationError):
         desk.setup.set_day(date(2026, 11, 19), "holiday")
 
 
 def test_status_change_with_a_clock_set_back_is_refused(desk, intake_json):
-    code = desk.intake.intake(intake_json)["code"]
+    code = desk.intake.intake(intake_json).code
     desk.clock.moment += timedelta(hours=3)
     desk.queue.set_status(code, "transferred")
     desk.clock.moment -= timedelta(hours=2)
     with pytest.raises(ValidationError, match="sớm hơn lần thay đổi trước"):
         desk.queue.set_status(code, "processing")
-    assert desk.queue.show(code)["status"] == "transferred"
+    assert desk.queue.show(code).status == "transferred"
 
 
 def test_damaged_setting_is_a_clear_error(desk):

@@ -18,34 +18,34 @@ def _outbox(desk, kind):
 
 
 def test_edit_fixes_a_typo_and_a_forgotten_document_with_history(desk, intake_json):
-    code = desk.intake.intake({**intake_json, "applicant": {**intake_json["applicant"], "full_name": "Nguyễn Thi Dao"}})["code"]
+    code = desk.intake.intake({**intake_json, "applicant": {**intake_json["applicant"], "full_name": "Nguyễn Thi Dao"}}).code
     docs = intake_json["documents"] + [{"name": "Giấy đăng ký kết hôn", "kind": "certified_copy", "count": 1}]
     view = desk.edits.edit(code, {
         "applicant": {"full_name": "Nguyễn Thị Đào", "phone": "0987 654 321"},
         "documents": docs,
         "note": "Sửa họ tên, thêm giấy tờ",
     })
-    assert view["applicant"]["full_name"] == "Nguyễn Thị Đào" and view["applicant"]["phone"] == "0987654321"
-    assert [d["name"] for d in view["documents"]] == [d["name"] for d in docs]
-    [edit] = view["edits"]
-    assert edit["changes"]["applicant_name"] == {"before": "Nguyễn Thi Dao", "after": "Nguyễn Thị Đào"}
-    assert edit["changes"]["phone"] == {"before": "0912345678", "after": "0987654321"}
-    assert len(edit["changes"]["documents"]["after"]) == 3 and len(edit["changes"]["documents"]["before"]) == 2
-    assert edit["actor"] == "tester" and edit["note"] == "Sửa họ tên, thêm giấy tờ"
-    assert set(edit["changes"]) == {"applicant_name", "phone", "documents"}
+    assert view.applicant.full_name == "Nguyễn Thị Đào" and view.applicant.phone == "0987654321"
+    assert [d.name for d in view.documents] == [d["name"] for d in docs]
+    [edit] = view.edits
+    assert edit.changes["applicant_name"] == {"before": "Nguyễn Thi Dao", "after": "Nguyễn Thị Đào"}
+    assert edit.changes["phone"] == {"before": "0912345678", "after": "0987654321"}
+    assert len(edit.changes["documents"]["after"]) == 3 and len(edit.changes["documents"]["before"]) == 2
+    assert edit.actor == "tester" and edit.note == "Sửa họ tên, thêm giấy tờ"
+    assert set(edit.changes) == {"applicant_name", "phone", "documents"}
     # The search finds the corrected name; the outbox holds the edit for the province.
     assert [r["code"] for r in desk.queue.search("thi đào")] == [code]
     [record] = _outbox(desk, "dossier.edited")
     payload = json.loads(record["payload"])
-    assert record["idempotency_key"] == edit["uuid"] == payload["edit"]["uuid"]
-    assert payload["dossier_uuid"] == view["uuid"] and payload["edit"]["changes"] == edit["changes"]
+    assert record["idempotency_key"] == edit.uuid == payload["edit"]["uuid"]
+    assert payload["dossier_uuid"] == view.uuid and payload["edit"]["changes"] == edit.changes
     # History is append-only in the database itself.
     with pytest.raises(sqlite3.DatabaseError):
         desk.store.db.conn.execute("DELETE FROM dossier_edits")
 
 
 def test_edit_is_validated_like_intake_and_writes_nothing_when_refused(desk, intake_json):
-    code = desk.intake.intake(intake_json)["code"]
+    code = desk.intake.intake(intake_json).code
     bad = [
         {"applicant": {"full_name": ""}},
         {"applicant": {"id_number": "12345"}},
@@ -60,21 +60,21 @@ def test_edit_is_validated_like_intake_and_writes_nothing_when_refused(desk, int
     for changes in bad:
         with pytest.raises(ValidationError):
             desk.edits.edit(code, changes)
-    assert desk.queue.show(code)["edits"] == [] and _outbox(desk, "dossier.edited") == []
+    assert desk.queue.show(code).edits == () and _outbox(desk, "dossier.edited") == []
 
 
 def test_edit_only_while_at_the_desk(desk, intake_json):
-    code = desk.intake.intake(intake_json)["code"]
-    assert desk.queue.show(code)["editable"] is True
+    code = desk.intake.intake(intake_json).code
+    assert desk.queue.show(code).editable is True
     desk.queue.set_status(code, "transferred")
     with pytest.raises(ValidationError) as info:
         desk.edits.edit(code, {"applicant": {"phone": "0987654321"}})
     assert info.value.field == "status"
-    assert desk.queue.show(code)["editable"] is False
+    assert desk.queue.show(code).editable is False
 
 
 def test_edit_refuses_a_dossier_changed_meanwhile(desk, intake_json):
-    code = desk.intake.intake(intake_json)["code"]
+    code = desk.intake.intake(intake_json).code
     row, changes = desk.edits.changes_of(code, {"applicant": {"phone": "0987654321"}})
     desk.edits.edit(code, {"applicant": {"phone": "0911111111"}})  # another writer first
     from desk_app.domain.corrections import EDITABLE_STATUSES
@@ -84,12 +84,12 @@ def test_edit_refuses_a_dossier_changed_meanwhile(desk, intake_json):
             dossier=row, changes=changes, editable_statuses=EDITABLE_STATUSES, at="2026-11-18T09:31:00+07:00",
             actor="x", note="", outbox_payload=lambda e: {"edit": e},
         )
-    assert desk.queue.show(code)["applicant"]["phone"] == "0911111111"
+    assert desk.queue.show(code).applicant.phone == "0911111111"
     assert len(_outbox(desk, "dossier.edited")) == 1
 
 
 def test_reprinted_receipt_shows_corrected_data_as_a_copy(desk, intake_json):
-    code = desk.intake.intake(intake_json)["code"]
+    code = desk.intake.intake(intake_json).code
     first = desk.printing.prepare(code)
     desk.printing.record(first, target="printer:Counter")
     desk.edits.edit(code, {"applicant": {"full_name": "Nguyễn Thị Đào Hoa"}})
@@ -119,19 +119,19 @@ def test_cli_edit_contract(tmp_path, intake_json):
 
 
 def test_returned_records_who_collected(desk, intake_json):
-    code = desk.intake.intake(intake_json)["code"]
+    code = desk.intake.intake(intake_json).code
     desk.queue.set_status(code, "result_ready")
     with pytest.raises(ValidationError):
         desk.queue.set_status(code, "returned", collector={"name": "Trần Văn B", "post_tracking": "EE123456789VN"})
     with pytest.raises(ValidationError):
         desk.queue.set_status(code, "returned", collector={"name": "Trần Văn B", "id_number": "123"})
     view = desk.queue.set_status(code, "returned", collector={"name": "Trần Văn Bình", "id_number": "004099001234"})
-    returned = view["history"][-1]
-    assert returned["status"] == "returned"
-    assert returned["collector"] == {"name": "Trần Văn Bình", "id_number": "004099001234", "post_tracking": ""}
+    returned = view.history[-1]
+    assert returned.status == "returned"
+    assert returned.collector == {"name": "Trần Văn Bình", "id_number": "004099001234", "post_tracking": ""}
     [record] = [r for r in _outbox(desk, "dossier.status") if json.loads(r["payload"])["event"]["status"] == "returned"]
     assert json.loads(record["payload"])["event"]["collector"]["name"] == "Trần Văn Bình"
-    other = desk.intake.intake(intake_json)["code"]
+    other = desk.intake.intake(intake_json).code
     with pytest.raises(ValidationError):  # a collector only goes with "returned"
         desk.queue.set_status(other, "result_ready", collector={"name": "Trần Văn Bình"})
 

@@ -19,7 +19,7 @@ WRITER = textwrap.dedent(
     ctx = build_services(sys.argv[1], actor="proc")
     data = json.loads(sys.argv[2])
     for _ in range(int(sys.argv[3])):
-        print(ctx.intake.intake(data)["code"], flush=True)
+        print(ctx.intake.intake(data).code, flush=True)
     print("done", flush=True)
     time.sleep(120)  # keep the connection open: no close, no checkpoint, until killed
     """
@@ -59,7 +59,7 @@ def test_dossier_survives_kill_9_right_after_intake_returns(tmp_path, intake_jso
     ctx = build_services(data)
     try:
         view = ctx.queue.show(code)
-        assert view["applicant"]["full_name"] == "Nguyễn Thị Đào"
+        assert view.applicant.full_name == "Nguyễn Thị Đào"
         assert [o["dossier_code"] for o in ctx.store.pending_outbox()] == [code]
     finally:
         ctx.close()

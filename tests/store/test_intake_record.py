@@ -24,10 +24,10 @@ def test_intake_stores_the_record_and_pushes_its_wire_shape(desk, intake_json):
     view = desk.intake.intake(intake_json)
     conn = sqlite3.connect(desk.data_dir / DB_FILENAME)  # plain tuples, the desk's own connection untouched
     names = [f.name for f in fields(IntakeRecord)]
-    row = dict(zip(names, conn.execute(f"SELECT {', '.join(names)} FROM dossiers WHERE code = ?", (view["code"],)).fetchone(), strict=True))
+    row = dict(zip(names, conn.execute(f"SELECT {', '.join(names)} FROM dossiers WHERE code = ?", (view.code,)).fetchone(), strict=True))
     record = IntakeRecord(**row)
     [payload] = [json.loads(p) for (p,) in conn.execute("SELECT payload FROM outbox WHERE kind = 'dossier.received'")]
     assert payload["dossier"] == record.wire()
     assert list(payload["dossier"]) == [n for n in names if n not in LOCAL_COLUMNS]  # uuid last, as before
-    assert record.uuid == view["uuid"] and record.synced_at is None and record.received_ts > 0
+    assert record.uuid == view.uuid and record.synced_at is None and record.received_ts > 0
     conn.close()

@@ -30,19 +30,19 @@ def test_release_database_upgrades_and_keeps_its_dossiers(tmp_path, fixture):
         applied = [m.name for m in migrations.applied(ctx.store.db)]
         assert applied == known_migration_names()
         old = ctx.queue.show("000.31.14.H14-261120-2001")
-        assert old["applicant"]["full_name"] == "Nguyễn Văn An"
-        assert [e["status"] for e in old["history"]] == ["received"]
+        assert old.applicant.full_name == "Nguyễn Văn An"
+        assert [e.status for e in old.history] == ["received"]
         assert [r["code"] for r in ctx.queue.search("nguyen van an")] == ["000.31.14.H14-261120-2001"]
         # The desk keeps numbering after the old dossier, never reusing its code.
         new = ctx.intake.intake(
             {
-                "procedure_code": old["procedure_code"],
+                "procedure_code": old.procedure_code,
                 "applicant": {"full_name": "Lương Thị Đạt"},
                 "documents": [{"name": "Tờ khai", "kind": "original", "count": 1}],
                 "received_at": "2026-11-20T11:00:00+07:00",  # taken on paper that day
             }
         )
-        assert new["code"] == "000.31.14.H14-261120-2002"
+        assert new.code == "000.31.14.H14-261120-2002"
     finally:
         ctx.close()
 

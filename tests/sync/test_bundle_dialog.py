@@ -18,7 +18,7 @@ def test_bundle_export_from_the_admin_menu(qtbot, tmp_path, server, province, cl
 
     data = tmp_path / "desk"
     ctx = enrolled_desk_at(data, clock, server, province)
-    code = ctx.intake.intake(intake_json)["code"]
+    code = ctx.intake.intake(intake_json).code
     ctx.close()
     runner, window, loop = ui_sync_loop(data, clock, Translator("vi"))
     admin = install_admin(window, runner)

@@ -18,12 +18,12 @@ def test_edit_reaches_the_server_and_is_applied(enrolled, server, province, inta
     code = add_intake(enrolled, intake_json)[0]
     assert enrolled.sync.sync_once()["ok"]
     docs = intake_json["documents"] + [{"name": "Giấy đăng ký kết hôn", "kind": "certified_copy", "count": 1}]
-    assert enrolled.queue.show(code)["synced"]
+    assert enrolled.queue.show(code).synced
     enrolled.edits.edit(code, {"applicant": {"full_name": "Nguyễn Thị Đào Hoa"}, "documents": docs})
-    assert not enrolled.queue.show(code)["synced"]  # the correction is not at the province yet
+    assert not enrolled.queue.show(code).synced  # the correction is not at the province yet
     assert [r["code"] for r in enrolled.queue.search("", view="unsynced")] == [code]
     summary = enrolled.sync.sync_once()
-    assert enrolled.queue.show(code)["synced"]
+    assert enrolled.queue.show(code).synced
     assert summary["ok"] and summary["confirmed"] == 1, summary
     data = _server_data(province, code)
     assert data["dossier"]["applicant_name"] == "Nguyễn Thị Đào Hoa"
@@ -47,7 +47,7 @@ def test_edit_after_the_province_decided_is_applied_and_flagged(enrolled, server
 def test_server_refuses_edits_of_fields_the_desk_does_not_own(enrolled, server, province, intake_json):
     code = add_intake(enrolled, intake_json)[0]
     assert enrolled.sync.sync_once()["ok"]
-    uuid = enrolled.queue.show(code)["uuid"]
+    uuid = enrolled.queue.show(code).uuid
     client = enrolled.sync.make_client(enrolled.sync.credential())
     key = "edit-0000-0000-0001"
     hostile = [

@@ -88,10 +88,10 @@ def test_province_changes_arrive_through_the_feed_with_the_cursor(enrolled, serv
     enrolled.queue.set_status(codes[1], "withdrawn")
     summary = enrolled.sync.sync_once()
     assert summary["ok"], summary
-    assert enrolled.queue.show(codes[0])["status"] == "result_ready"
-    history = enrolled.queue.show(codes[0])["history"]
+    assert enrolled.queue.show(codes[0]).status == "result_ready"
+    history = enrolled.queue.show(codes[0]).history
     assert [h["status"] for h in history] == ["received", "transferred", "result_ready"]
-    assert enrolled.queue.show(codes[1])["status"] == "withdrawn"  # desk-owned final status kept
+    assert enrolled.queue.show(codes[1]).status == "withdrawn"  # desk-owned final status kept
     flagged = enrolled.sync.conflicts()
     assert [f["dossier_code"] for f in flagged] == [codes[1]]
     assert enrolled.store.calendar_overrides("province")  # published days: the province's table
@@ -102,7 +102,7 @@ def test_province_changes_arrive_through_the_feed_with_the_cursor(enrolled, serv
     enrolled.sync.store.set_state(feed_cursor=0)
     again = enrolled.sync.sync_once()
     assert again["ok"] and again["changes_flagged"] == 0
-    assert len(enrolled.queue.show(codes[0])["history"]) == 3
+    assert len(enrolled.queue.show(codes[0]).history) == 3
     assert len(enrolled.sync.conflicts()) == 1
     # The server saw the desk's withdrawal after its own decision: flagged there as well.
     assert province.flags() == [] or all(f["dossier_code"] == codes[1] for f in province.flags())

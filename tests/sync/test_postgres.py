@@ -26,7 +26,7 @@ def test_sync_against_postgresql(desk, tmp_path, pg_url, intake_json):
         assert len(next(d for d in listed if d["code"] == codes[0])["files"]) == 1
         province.set_status(codes[1], "processing")
         assert desk.sync.sync_once()["changes_applied"] == 1
-        assert desk.queue.show(codes[1])["status"] == "processing"
+        assert desk.queue.show(codes[1]).status == "processing"
         # Idempotency backed by PostgreSQL's constraints: the same records again are duplicates.
         desk.sync.store.db.conn.execute("UPDATE outbox SET state = 'pending'")
         again = desk.sync.sync_once()

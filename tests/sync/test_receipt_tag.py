@@ -44,7 +44,7 @@ def tracking_qr(pdf: bytes) -> str:
 def test_receipt_pdf_qr_tag_is_genuine_at_the_server(enrolled, server, intake_json, tmp_path):
     _zxing()
     enrolled.printing.configure(tracking_url_template=TEMPLATE)
-    code = enrolled.intake.intake(intake_json)["code"]
+    code = enrolled.intake.intake(intake_json).code
     out = tmp_path / "slip.pdf"
     # The real command, in its own process (its own composition root and credential vault).
     done = desk_cli("receipt", "--data", str(enrolled.data_dir), code, "--out", str(out), "--layout", "a5")
@@ -58,7 +58,7 @@ def test_receipt_pdf_qr_tag_is_genuine_at_the_server(enrolled, server, intake_js
     assert verify(server, code, tag) == {"code": code, "genuine": True, "on_server": False}
     assert verify(server, code, forged(tag))["genuine"] is False
     # Another dossier's tag does not fit this code.
-    other = enrolled.intake.intake(intake_json)["code"]
+    other = enrolled.intake.intake(intake_json).code
     assert verify(server, other, tag)["genuine"] is False
     # Once synced, the server also says it holds the dossier.
     assert enrolled.sync.sync_once()["ok"]
@@ -67,7 +67,7 @@ def test_receipt_pdf_qr_tag_is_genuine_at_the_server(enrolled, server, intake_js
 
 def test_bare_code_qr_carries_code_hash_tag(enrolled, server, intake_json):
     _zxing()
-    code = enrolled.intake.intake(intake_json)["code"]
+    code = enrolled.intake.intake(intake_json).code
     text = tracking_qr(render(enrolled.printing.prepare(code, layout="thermal80")).data)
     qr_code, tag = text.split("#")
     assert qr_code == code
@@ -76,5 +76,5 @@ def test_bare_code_qr_carries_code_hash_tag(enrolled, server, intake_json):
 
 
 def test_no_tag_before_enrollment(desk, intake_json):
-    code = desk.intake.intake(intake_json)["code"]
+    code = desk.intake.intake(intake_json).code
     assert desk.printing.prepare(code).data.tracking_payload == code

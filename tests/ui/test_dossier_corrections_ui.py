@@ -23,7 +23,7 @@ def _open(qtbot, desk_window, code):
 def test_edit_a_dossier_at_the_desk(qtbot, keyboard, desk_window, data_dir, clock, intake_json):
     intake_json["applicant"]["full_name"] = "Nguyễn Thi Dao"
     [dossier] = seed_dossiers(data_dir, clock, [intake_json])
-    page = _open(qtbot, desk_window, dossier["code"])
+    page = _open(qtbot, desk_window, dossier.code)
     assert page.edit_button.isVisible()
     page.edit_button.click()
     qtbot.waitUntil(lambda: page.edit_dialog is not None and page.edit_dialog.isVisible(), timeout=5000)
@@ -54,7 +54,7 @@ def test_edit_a_dossier_at_the_desk(qtbot, keyboard, desk_window, data_dir, cloc
 
 def test_a_bad_edit_shows_at_its_field_and_saves_nothing(qtbot, desk_window, data_dir, clock, intake_json):
     [dossier] = seed_dossiers(data_dir, clock, [intake_json])
-    page = _open(qtbot, desk_window, dossier["code"])
+    page = _open(qtbot, desk_window, dossier.code)
     page.edit_button.click()
     qtbot.waitUntil(lambda: page.edit_dialog is not None, timeout=5000)
     dialog = page.edit_dialog
@@ -69,7 +69,7 @@ def test_a_bad_edit_shows_at_its_field_and_saves_nothing(qtbot, desk_window, dat
 
 def test_returned_asks_who_collects_and_takes_their_card(qtbot, desk_window, data_dir, clock, intake_json):
     [dossier] = seed_dossiers(data_dir, clock, [intake_json])
-    page = _open(qtbot, desk_window, dossier["code"])
+    page = _open(qtbot, desk_window, dossier.code)
     page.new_status.setCurrentIndex(page.new_status.findData("result_ready"))
     with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         page.apply_status()
@@ -92,7 +92,7 @@ def test_returned_asks_who_collects_and_takes_their_card(qtbot, desk_window, dat
 
 def test_returned_by_post_needs_a_tracking_number(qtbot, desk_window, data_dir, clock, intake_json):
     [dossier] = seed_dossiers(data_dir, clock, [{**intake_json, "return_channel": "post"}])
-    page = _open(qtbot, desk_window, dossier["code"])
+    page = _open(qtbot, desk_window, dossier.code)
     page.new_status.setCurrentIndex(page.new_status.findData("result_ready"))
     with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         page.apply_status()
@@ -119,10 +119,10 @@ def test_thumbnails_open_the_viewer_and_page_with_keys(qtbot, desk_window, data_
     ctx = build_services(data_dir, clock=clock, actor="tester")
     try:
         for doc, seeds in ((intake_json["documents"][0]["name"], (1, 2)), (intake_json["documents"][1]["name"], (3,))):
-            ctx.digitise.attach(dossier["code"], doc, [process(RawPage(text_page(100, seed=s), 100)) for s in seeds])
+            ctx.digitise.attach(dossier.code, doc, [process(RawPage(text_page(100, seed=s), 100)) for s in seeds])
     finally:
         ctx.close()
-    page = _open(qtbot, desk_window, dossier["code"])
+    page = _open(qtbot, desk_window, dossier.code)
     strip = page.pages_box.strip
     qtbot.waitUntil(lambda: strip.count() == 3 and all(not strip.item(i).icon().isNull() for i in range(3)), timeout=10000)
     strip.setFocus()

@@ -37,7 +37,7 @@ def pages_column(page) -> dict[str, str]:
 
 def test_dossier_page_shows_scanned_pages_and_refreshes_after_a_scan(qtbot, desk_window, data_dir, clock, intake_json, tmp_path):
     (dossier,) = seed_dossiers(data_dir, clock, [intake_json])
-    code = dossier["code"]
+    code = dossier.code
     names = [d["name"] for d in intake_json["documents"]]
     assert len(names) == 2
     first, second = names
@@ -74,7 +74,7 @@ def test_dossier_page_shows_scanned_pages_and_refreshes_after_a_scan(qtbot, desk
 def test_dossier_without_pages_is_not_digitised(qtbot, desk_window, data_dir, clock, intake_json):
     (dossier,) = seed_dossiers(data_dir, clock, [intake_json])
     page = desk_window.dossier
-    desk_window.open_dossier(dossier["code"])
+    desk_window.open_dossier(dossier.code)
     qtbot.waitUntil(lambda: page.digitise is not None, timeout=5000)
     assert set(pages_column(page).values()) == {"0 trang"}
     assert page.digitise_text.text().startswith("Chưa số hóa đủ (0/")

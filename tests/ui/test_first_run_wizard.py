@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from desk_app.domain.codes import is_placeholder_unit_code
+from desk_app.services.dossier_view import DossierView
 from tests.forms.helpers import decode, render_pages
 from tests.scanning.conftest import sane_config  # noqa: F401 - used through sane_first
 from tests.ui.conftest import open_window
@@ -173,7 +174,7 @@ def test_wizard_from_keyboard_sets_up_the_desk_with_a_test_print(qtbot, tmp_path
         taken = []
         runner.db(lambda services: services.intake.intake(intake_json), on_done=taken.append, on_error=taken.append)
         qtbot.waitUntil(lambda: bool(taken), timeout=10000)
-        assert isinstance(taken[0], dict) and taken[0]["code"] == "000.31.14.H14-261118-3001"
+        assert isinstance(taken[0], DossierView) and taken[0].code == "000.31.14.H14-261118-3001"
     finally:
         window.close()
         runner.shutdown()

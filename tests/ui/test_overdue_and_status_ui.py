@@ -23,7 +23,7 @@ def open_dossier(qtbot, window, code):
 def test_overdue_in_words_and_result_ready_not_overdue(qtbot, desk_window, data_dir, clock, intake_json):
     from desk_app.services.context import build_services
 
-    late, ready = (d["code"] for d in seed_dossiers(data_dir, clock, [intake_json, intake_json]))
+    late, ready = (d.code for d in seed_dossiers(data_dir, clock, [intake_json, intake_json]))
     ctx = build_services(data_dir, clock=clock, actor="tester")
     try:
         ctx.queue.set_status(ready, "result_ready")
@@ -49,7 +49,7 @@ def test_overdue_in_words_and_result_ready_not_overdue(qtbot, desk_window, data_
 
 
 def test_enter_records_nothing_until_a_status_is_chosen(qtbot, keyboard, desk_window, data_dir, clock, intake_json):
-    code = seed_dossiers(data_dir, clock, [intake_json])[0]["code"]
+    code = seed_dossiers(data_dir, clock, [intake_json])[0].code
     page = open_dossier(qtbot, desk_window, code)
     assert page.new_status.currentData() is None  # no status preselected
     page.note.setFocus()

@@ -65,8 +65,8 @@ def test_search_without_diacritics_then_open_and_update_the_dossier(qtbot, keybo
     keyboard.press(Qt.Key.Key_Return)
     page = desk_window.dossier
     assert desk_window.stack.currentWidget() is page
-    qtbot.waitUntil(lambda: page.current_code == seeded[0]["code"], timeout=5000)
-    assert seeded[0]["code"] in page.title.text()
+    qtbot.waitUntil(lambda: page.current_code == seeded[0].code, timeout=5000)
+    assert seeded[0].code in page.title.text()
     assert page.status_text.text() == "Đã tiếp nhận"
     assert page.field_text("applicant.full_name") == "Nguyễn Thị Đào"
     assert page.field_text("applicant.birth_date") == "20/05/1999"

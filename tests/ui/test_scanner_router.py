@@ -101,7 +101,7 @@ def counter(qtbot, data_dir, clock, intake_json):
 @pytest.mark.parametrize("form", ["code", "tracking_url"])
 def test_slip_scan_on_the_queue_page_opens_the_dossier_and_offers_returned(qtbot, keyboard, counter, form):
     window, controller, dossier = counter
-    code = dossier["code"]
+    code = dossier.code
     text = code if form == "code" else f"https://dichvucong.caobang.gov.vn/tra-cuu?mahs={code}&t=k9"
     window.show_page("queue")
     focus_on(qtbot, window.queue.search)

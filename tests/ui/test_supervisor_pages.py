@@ -16,7 +16,7 @@ def test_review_bulk_change_confirms_then_changes_the_selection(qtbot, data_dir,
     intake = {"procedure_code": "1.001193.000.00.00.H14", "allow_missing": True,
               "documents": [{"name": "Tờ khai đăng ký khai sinh", "kind": "original", "count": 1}],
               "applicant": {"full_name": "Nguyễn Thị Đào"}}
-    codes = [d["code"] for d in seed_dossiers(data_dir, clock, [intake] * 3)]
+    codes = [d.code for d in seed_dossiers(data_dir, clock, [intake] * 3)]
     clock.moment += timedelta(days=7)  # all three overdue now
     window, runner, startup, ready = open_window(qtbot, data_dir, clock)
     install_accounts(window, runner, startup)
@@ -41,11 +41,11 @@ def test_review_bulk_change_confirms_then_changes_the_selection(qtbot, data_dir,
         review.bulk()
         assert asked and "2" in asked[0]  # asked, answered no: nothing changes
         settled(qtbot, runner)
-        assert runner.db(lambda s: [s.queue.show(c)["status"] for c in codes]).result(5) == ["received"] * 3
+        assert runner.db(lambda s: [s.queue.show(c).status for c in codes]).result(5) == ["received"] * 3
         monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
         review.bulk()
         qtbot.waitUntil(lambda: "Đã đổi 2 hồ sơ" in review.message.text(), timeout=20000)
-        statuses = runner.db(lambda s: {c: s.queue.show(c)["status"] for c in codes}).result(5)
+        statuses = runner.db(lambda s: {c: s.queue.show(c).status for c in codes}).result(5)
         assert sorted(statuses[c] for c in chosen) == ["processing", "processing"]
         assert [statuses[c] for c in codes if c not in chosen] == ["received"]
 

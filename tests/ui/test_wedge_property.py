@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit
 
 from desk_app.domain.dossier import parse_intake
 from desk_app.domain.errors import DeskError
+from desk_app.services.dossier_view import DossierView
 from tests.conftest import IN_CI
 from tests.ui.conftest import Keyboard
 
@@ -153,7 +154,7 @@ class Counter_:
         self.router = window.router
         self.keyboard = Keyboard(qtbot)
         self.form = Form()
-        self.saved: list[dict] = []
+        self.saved: list[DossierView] = []
         self.page.saved.connect(self.saved.append)
 
     def start(self) -> None:
@@ -231,7 +232,7 @@ class Counter_:
         saved = self.saved[-1]
         RUNS["dossiers saved"] += 1
         a = expected.applicant
-        assert saved_row(self.data_dir, saved["code"]) == (
+        assert saved_row(self.data_dir, saved.code) == (
             a.full_name, a.id_number, a.birth_date, a.gender, a.address, a.phone, expected.notes)
         self.form = Form()
         self.qtbot.waitUntil(lambda: not self.router.holding, timeout=3000)

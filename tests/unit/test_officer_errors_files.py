@@ -42,16 +42,16 @@ def test_officer_name_is_the_actor_from_the_next_write(tmp_path, clock, intake_j
         ctx.setup.configure(unit_code="000.31.14.H14", desk=1)
         ctx.catalogue.ensure_sample()
         first = ctx.intake.intake(intake_json)
-        assert first["received_by"] == "root"  # no officer yet: the login name
+        assert first.received_by == "root"  # no officer yet: the login name
         printing = ctx.printing
         assert printing.actor == "root"
 
         assert ctx.setup.set_officer("  Nguyễn   Văn Tiếp ") == "Nguyễn Văn Tiếp"
         # The same service objects, not rebuilt: the change applies at once.
         second = ctx.intake.intake(intake_json)
-        assert second["received_by"] == "Nguyễn Văn Tiếp"
-        shown = ctx.queue.set_status(first["code"], "transferred", note="x")
-        assert shown["history"][-1]["actor"] == "Nguyễn Văn Tiếp"
+        assert second.received_by == "Nguyễn Văn Tiếp"
+        shown = ctx.queue.set_status(first.code, "transferred", note="x")
+        assert shown.history[-1].actor == "Nguyễn Văn Tiếp"
         assert ctx.printing is printing and printing.actor == "Nguyễn Văn Tiếp"
         assert ctx.setup.config().officer_name == "Nguyễn Văn Tiếp"
 
@@ -59,7 +59,7 @@ def test_officer_name_is_the_actor_from_the_next_write(tmp_path, clock, intake_j
         ctx.setup.configure(unit_code="000.31.14.H14", desk=1)
         assert ctx.setup.officer() == "Nguyễn Văn Tiếp"
         ctx.setup.configure(unit_code="000.31.14.H14", desk=1, officer="")
-        assert ctx.intake.intake(intake_json)["received_by"] == "root"
+        assert ctx.intake.intake(intake_json).received_by == "root"
         with pytest.raises(ValidationError) as caught:
             ctx.setup.set_officer("x" * 101)
         assert caught.value.field == "officer_name"

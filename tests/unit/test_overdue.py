@@ -24,7 +24,7 @@ def test_days_late_count_working_days_only():
 
 
 def test_result_ready_is_not_overdue_anywhere(desk, clock, intake_json):
-    codes = [desk.intake.intake(intake_json)["code"] for _ in range(3)]
+    codes = [desk.intake.intake(intake_json).code for _ in range(3)]
     desk.queue.set_status(codes[1], "result_ready")
     desk.queue.set_status(codes[2], "withdrawn", note="Công dân rút")
     # Appointments at 17:00 the same Wednesday; now the next Monday: Thursday, Friday, Monday late.
@@ -33,11 +33,11 @@ def test_result_ready_is_not_overdue_anywhere(desk, clock, intake_json):
     assert summary["overdue"] == 1
     flt = desk.queue.make_filter(view="overdue")
     assert [row["code"] for row in desk.queue.page(flt)] == [codes[0]]
-    assert desk.queue.show(codes[0])["days_late"] == 3
-    assert desk.queue.show(codes[1])["days_late"] is None
+    assert desk.queue.show(codes[0]).days_late == 3
+    assert desk.queue.show(codes[1]).days_late is None
     rows = {row["code"]: row["days_late"] for row in desk.queue.page(desk.queue.make_filter(view="all"))}
     assert rows == {codes[0]: 3, codes[1]: None, codes[2]: None}
     assert [r["days_late"] for r in desk.queue.search("", view="overdue")] == [3]
     # The desk marks Friday as a day off: two working days late.
     desk.setup.set_day(date(2026, 11, 20), "off", "Nghỉ bù")
-    assert desk.queue.show(codes[0])["days_late"] == 2
+    assert desk.queue.show(codes[0]).days_late == 2

@@ -59,8 +59,8 @@ from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import chain_tab_order, heading, with_error
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
-    from desk_app.services.dossier_view import DossierView
     from desk_app.services.context import DeskServices
+    from desk_app.services.dossier_view import DossierView
 
 # (key in the dossier view, caption)
 FIELDS: tuple[tuple[str, str], ...] = (

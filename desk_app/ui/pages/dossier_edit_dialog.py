@@ -37,8 +37,8 @@ from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import fit_to_screen, with_error
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
-    from desk_app.services.dossier_view import DossierView
     from desk_app.services.context import DeskServices
+    from desk_app.services.dossier_view import DossierView
 
 
 def load_editable(services: DeskServices, code: str) -> dict:

@@ -11,7 +11,7 @@ from desk_app.i18n import N_, Translator
 from desk_app.ui.formatting import show_date, show_datetime, status_label
 
 if TYPE_CHECKING:
-    from desk_app.services.dossier_view import DossierView, DossierEdit
+    from desk_app.services.dossier_view import DossierEdit, DossierView
 
 EDITED = N_("Sửa hồ sơ")
 
