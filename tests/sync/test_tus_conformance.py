@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import socket
 import time
 from collections.abc import Iterator
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -163,6 +165,30 @@ def test_tuspy_resumes_after_a_cut_and_the_bytes_that_arrived_are_kept(server, s
     # Kept: what arrived before the cut (less the request's headers and the server's buffer).
     assert 4_000_000 - SERVER_BUFFER - 2_000 <= resumed_at <= 4_000_000, sent
     assert sent[1][1] == len(data) - resumed_at
+    assert stored(server, data) == data
+
+
+def peak_rss(server) -> int:
+    """The server process's peak resident memory so far (bytes, Linux /proc)."""
+    status = Path(f"/proc/{server.proc.pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) * 1024  # type: ignore[union-attr]
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads the server's peak memory from /proc")
+@pytest.mark.parametrize("checksum", [False, True], ids=["signature-after-body", "signature-before-body"])
+def test_a_large_patch_is_streamed_in_bounded_memory(server, signer, checksum):
+    warm = os.urandom(5 * 1024 * 1024)  # one full piece through first: the baseline includes it
+    sha = create(server, signer, warm)
+    first = tus_request(server, signer, "PATCH", f"/v1/files/{sha}", warm, **{"Upload-Offset": "0", "Content-Type": OCTETS})
+    assert first.status_code == 204
+    data = os.urandom(96 * 1024 * 1024)
+    sha = create(server, signer, data)
+    before = peak_rss(server)
+    extra = {"Upload-Checksum": tus_checksum(data)} if checksum else {}
+    answer = tus_request(server, signer, "PATCH", f"/v1/files/{sha}", data, **{"Upload-Offset": "0", "Content-Type": OCTETS, **extra})
+    assert answer.status_code == 204 and answer.headers["Upload-Offset"] == str(len(data))
+    grown = peak_rss(server) - before
+    assert grown < 32 * 1024 * 1024, f"the server's peak memory grew by {grown / 2**20:.0f} MiB for a 96 MiB body"
     assert stored(server, data) == data
 
 

@@ -233,6 +233,7 @@ async def receive(request: Request, receiver: Receiver, auth: Signed, checksum: 
     partial body and it is dropped."""
     room = receiver.length - receiver.start
     declared = declared_length(request, room, "beyond_length", f"{room} bytes left of Upload-Length")
+    check_space(request, declared or 0)  # one PATCH may now carry a whole file
     whole = hashlib.sha256()
     check = hashlib.new(checksum[0]) if checksum is not None and checksum[0] != "sha256" else whole
     spool = None if early else tempfile.SpooledTemporaryFile(max_size=PIECE_BYTES)  # noqa: SIM115
