@@ -93,6 +93,18 @@ class QueuePage(QWidget):
         self.model.page_loaded.connect(lambda _n: self._show_count(self.model.total if self.model.total is not None else -1))
         self.model.failed.connect(self._failed)
 
+        self._build_filters()
+        self._build_table()
+        self._build_layout()
+        self._connect_filters()
+        chain_tab_order([self.search, self.view, self.status, self.by_date, self.date_from, self.date_to, self.table])
+        # A write anywhere re-reads the rows shown; a hidden queue re-reads when shown (activate).
+        ChangeFollower(self, runner.changes, self.model.refresh)
+        self.retranslate(tr)
+
+    # --- building (parts of __init__) -------------------------------------------------------
+    def _build_filters(self) -> None:
+        """The search box, view, status and date filters, the count and error lines."""
         self.search = QLineEdit()
         self.search.setClearButtonEnabled(True)
         self.view = QComboBox()
@@ -117,6 +129,8 @@ class QueuePage(QWidget):
         self.count_label = QLabel()
         self.error = error_label()
 
+    def _build_table(self) -> None:
+        """The lazily filled table of dossiers (Enter or a double click opens one)."""
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -135,6 +149,8 @@ class QueuePage(QWidget):
         self.table.installEventFilter(self)
         self.table.setItemDelegate(ElidedTooltips(self.table))
 
+    def _build_layout(self) -> None:
+        """Filters in one row above the table, the count below."""
         filters = QHBoxLayout()
         filters.addWidget(self.search, 3)
         filters.addWidget(self.view_label)
@@ -151,6 +167,8 @@ class QueuePage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
 
+    def _connect_filters(self) -> None:
+        """A search runs a moment after the last key; any other filter at once."""
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._timer.timeout.connect(self.apply)
         self.search.textEdited.connect(lambda _t: self._timer.start())
@@ -161,10 +179,6 @@ class QueuePage(QWidget):
         self.by_date.toggled.connect(self._toggle_dates)
         self.date_from.dateChanged.connect(lambda _d: self.apply())
         self.date_to.dateChanged.connect(lambda _d: self.apply())
-        chain_tab_order([self.search, self.view, self.status, self.by_date, self.date_from, self.date_to, self.table])
-        # A write anywhere re-reads the rows shown; a hidden queue re-reads when shown (activate).
-        ChangeFollower(self, runner.changes, self.model.refresh)
-        self.retranslate(tr)
 
     # --- language ---------------------------------------------------------------------------
     def retranslate(self, tr: Translator) -> None:
