@@ -4,15 +4,10 @@ menu (lock, switch user, manage accounts), the status-bar label, and the supervi
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtGui import QAction, QKeySequence
 
 from desk_app.i18n import N_
-from desk_app.ui.accounts.lock import DEFAULT_LOCK_MINUTES, SessionControl
-
-if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
-    from desk_app.services.context import DeskServices
+from desk_app.ui.accounts.lock import SessionControl, accounts_state
 
 SUPERVISOR_PAGES = (
     ("review", N_("Rà soát")),
@@ -24,18 +19,6 @@ ACTIONS = (
     ("switch", N_("Đổi người dùng…"), None),
     ("manage", N_("Quản lý tài khoản…"), None),
 )
-
-
-def accounts_state(services: DeskServices) -> dict:
-    """DB thread: does the desk have accounts, and after how many idle minutes it locks."""
-    from desk_app.services.accounts import lock_minutes
-
-    current = services.accounts.current
-    return {
-        "current": {**current.as_dict(), "counts": {}} if current else None,  # e.g. the wizard's new administrator
-        "accounts": services.accounts.has_accounts(),
-        "lock_minutes": lock_minutes(services, DEFAULT_LOCK_MINUTES),
-    }
 
 
 class AccountsUi:

@@ -49,6 +49,18 @@ def sign_in(services: DeskServices, username: str, password: str) -> dict:
     return {**account, "counts": counts}
 
 
+def accounts_state(services: DeskServices) -> dict:
+    """DB thread: does the desk have accounts, and after how many idle minutes it locks."""
+    from desk_app.services.accounts import lock_minutes
+
+    current = services.accounts.current
+    return {
+        "current": {**current.as_dict(), "counts": {}} if current else None,  # e.g. the wizard's new administrator
+        "accounts": services.accounts.has_accounts(),
+        "lock_minutes": lock_minutes(services, DEFAULT_LOCK_MINUTES),
+    }
+
+
 def sign_out(services: DeskServices) -> None:
     services.accounts.logout()
 

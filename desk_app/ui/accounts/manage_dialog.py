@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from desk_app.domain.permissions import ROLE_LABELS, ROLES
 from desk_app.i18n import Translator
-from desk_app.ui.accounts.lock import error_text
+from desk_app.ui.accounts.lock import accounts_state, error_text
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
@@ -33,8 +33,6 @@ if TYPE_CHECKING:  # the composition root (and the store under it) loads with th
 
 
 def load(services: DeskServices) -> dict:
-    from desk_app.ui.accounts import accounts_state
-
     return {"accounts": services.accounts.list(), **accounts_state(services)}
 
 
