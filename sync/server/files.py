@@ -125,6 +125,9 @@ class Receiver:
     length: int
     pieces: list[tuple[int, int, str]] = field(default_factory=list)
     written: int = 0
+    # SHA-256 (hex) of everything this request wrote, when the caller hashed it on the way:
+    # a request from offset 0 to the end then needs no read-back at the finish.
+    digest: str | None = None
 
     @property
     def room(self) -> int:
@@ -330,6 +333,7 @@ class FileStore:
             if data:
                 raise UploadError(409, "offset_mismatch", str(receiver.offset))
             return receiver
+        receiver.digest = hashlib.sha256(data).hexdigest()
         try:
             for start in range(0, len(data), PIECE_BYTES):
                 receiver.write(data[start:start + PIECE_BYTES])
@@ -365,10 +369,13 @@ class FileStore:
             raise UploadError(409, "offset_mismatch", str(row["received"]) if row else "")
         receiver.pieces.clear()
         if moved_to >= receiver.length:
-            return self._finish(receiver.sha256, receiver.owner, receiver.upload_id, receiver.length)
+            known = receiver.digest if receiver.start == 0 else None
+            return self._finish(receiver.sha256, receiver.owner, receiver.upload_id, receiver.length, known)
         return UploadState(receiver.sha256, receiver.length, moved_to, now + self.ttl)
 
-    def _finish(self, sha: str, owner: str, upload_id: str, length: int) -> UploadState:
+    def _finish(self, sha: str, owner: str, upload_id: str, length: int, known: str | None = None) -> UploadState:
+        """Assemble and check a complete upload. ``known``: the SHA-256 (hex) of the whole file
+        when one request carried all of it and hashed it on the way (nothing is read back)."""
         pieces = self.db.read("SELECT start, size, object_key FROM upload_pieces WHERE upload_id = ? ORDER BY start", (upload_id,))
         at = 0
         for piece in pieces:
@@ -380,33 +387,39 @@ class FileStore:
             raise UploadError(460, "file_hash_mismatch", "the stored pieces do not make the declared length")
         keys = [piece["object_key"] for piece in pieces]
         try:
-            digest = self._assemble(sha, upload_id, keys)
+            digest = self._assemble(sha, upload_id, keys, known)
         except FileNotFoundError:
             if self.has(sha):  # another process finished this upload at the same moment
                 return UploadState(sha, length, length)
             raise
-        matched = digest.hexdigest() == sha
+        matched = digest == sha
         self._drop(upload_id)
         if not matched:
             raise UploadError(460, "file_hash_mismatch")
         self._remember(sha)
         return UploadState(sha, length, length)
 
-    def _assemble(self, sha: str, upload_id: str, keys: list[str]) -> Any:
-        """Hash the pieces in order; when they hash to ``sha`` they become the finished file."""
-        if len(keys) == 1:  # one piece (a page sent whole): hash it and rename it in place
-            digest = hashlib.sha256()
-            for block in self.objects.read(keys[0]):
-                digest.update(block)
-            if digest.hexdigest() == sha:
+    def _assemble(self, sha: str, upload_id: str, keys: list[str], known: str | None) -> str:
+        """Hash the pieces in order (unless ``known``); when they hash to ``sha`` they become
+        the finished file. Returns the hex digest."""
+        if known is not None and known != sha:
+            return known
+        if len(keys) == 1:  # one piece (a page sent whole): renamed in place
+            digest = known
+            if digest is None:
+                hashing = hashlib.sha256()
+                for block in self.objects.read(keys[0]):
+                    hashing.update(block)
+                digest = hashing.hexdigest()
+            if digest == sha:
                 self.objects.rename(keys[0], file_key(sha))
-        else:
-            stream = _Concatenation(block for key in keys for block in self.objects.read(key))
-            staging = f"uploads/{upload_id}/whole"
-            self.objects.put_stream(staging, _as_reader(stream))
-            digest = stream.digest
-            if digest.hexdigest() == sha:
-                self.objects.rename(staging, file_key(sha))
+            return digest
+        stream = _Concatenation(block for key in keys for block in self.objects.read(key))
+        staging = f"uploads/{upload_id}/whole"
+        self.objects.put_stream(staging, _as_reader(stream))
+        digest = stream.digest.hexdigest()
+        if digest == sha:
+            self.objects.rename(staging, file_key(sha))
         return digest
 
 

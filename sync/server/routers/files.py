@@ -270,6 +270,7 @@ async def receive(request: Request, receiver: Receiver, auth: Signed, checksum: 
             while piece := await run_in_threadpool(spool.read, PIECE_BYTES):
                 await blocking(receiver.write, piece)
         await _flush(receiver, None, buffer, everything=True)
+        receiver.digest = whole.hexdigest()  # the whole file's, if this body was all of it
         return await blocking(receiver.commit)
     except BaseException:
         await blocking(receiver.abort)  # nothing of a refused body stays (committed pieces are not listed)
