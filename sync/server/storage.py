@@ -179,11 +179,12 @@ class Tx:
             if type(exc).__name__ in ("UniqueViolation", "IntegrityError"):
                 raise IntegrityError(str(exc)) from exc
             raise
-        if sql.lstrip()[:6].upper() != "SELECT":
+        statement = sql.lstrip().upper()
+        if not statement.startswith("SELECT"):
             self.writes += 1
-            if self._pipelined:  # its result (or error) arrives with a later read or the commit
-                return []
-        elif self._pipelined:
+        if self._pipelined:
+            if not (statement.startswith(("SELECT", "WITH")) or " RETURNING " in statement):
+                return []  # its result (or error) arrives with a later read or the commit
             rows = cur.fetchall()  # waits for this result (and the writes before it)
             return [dict(zip([d[0] for d in cur.description], row, strict=True)) for row in rows]
         if cur.description is None:
