@@ -28,11 +28,6 @@ from sync.server.secrets_at_rest import KEY_ENV
 from tests.conftest import require
 from tests.sync.conftest import UNIT, ServerProcess, free_port
 
-try:  # the throwaway PostgreSQL cluster fixture, wherever it lives
-    from tests.sync.conftest import pg_url
-except ImportError:
-    from tests.sync.test_postgres import pg_url  # type: ignore[attr-defined,no-redef]  # noqa: F401
-
 BUCKET = "province-files"
 OCTETS = "application/offset+octet-stream"
 
