@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from desk_app.domain.errors import NotFoundError, StoreError, ValidationError
+from desk_app.domain.pages import PageEntry
 from desk_app.domain.text import fold
 from desk_app.ocr.engine import Word
 from desk_app.scanning import imports, pipeline
@@ -196,7 +197,7 @@ class DigitiseService:
         order = [d["name"] for d in self.store.dossier_documents(dossier["id"])]
         result = []
         for index, name in enumerate(order, 1):
-            doc_pages = [p for p in pages if p["document"] == name]
+            doc_pages = [p for p in pages if p.document == name]
             if not doc_pages:
                 continue
             data = build_pdf([self._pdf_page(p) for p in doc_pages], title=f"{dossier['code']} - {name}")
@@ -205,13 +206,13 @@ class DigitiseService:
             result.append({"document": name, "path": str(path), "pages": len(doc_pages), "bytes": len(data)})
         return result
 
-    def _pdf_page(self, row: dict[str, Any]) -> PdfPage:
-        overlay = self.blobs.read(row["overlay_sha256"]) if row["overlay_sha256"] else None
-        box = tuple(row["overlay_box"]) if overlay else None
-        text = self.texts.page_text(row["sha256"])
+    def _pdf_page(self, page: PageEntry) -> PdfPage:
+        overlay = self.blobs.read(page.overlay_sha256) if page.overlay_sha256 else None
+        box = page.overlay_box if overlay else None
+        text = self.texts.page_text(page.sha256)
         words = [Word.from_list(w) for w in text["words"]] if text and text["status"] == "done" else []
         size = (text["width"], text["height"]) if words else None
-        return PdfPage(self.blobs.read(row["sha256"]), row["width"], row["height"], overlay, box, words, size)
+        return PdfPage(self.blobs.read(page.sha256), page.width, page.height, overlay, box, words, size)
 
     def verify_files(self) -> dict[str, Any]:
         report = self.blobs.verify(self.pages.referenced_files())

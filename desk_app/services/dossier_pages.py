@@ -21,19 +21,19 @@ def dossier_pages(services: DeskServices, code: str, highlight: str = "") -> dic
     if row is None:
         raise NotFoundError("Không tìm thấy hồ sơ {code}.", field="code", code=code)
     order = {d["name"]: i for i, d in enumerate(services.store.dossier_documents(row["id"]))}
-    pages = sorted(digitise.pages.pages(row["id"]), key=lambda p: (order.get(p["document"], len(order)), p["document"], p["page_no"]))
-    texts = {p["sha256"]: services.ocr.page_text(p["sha256"]) for p in pages}
+    pages = sorted(digitise.pages.pages(row["id"]), key=lambda p: (order.get(p.document, len(order)), p.document, p.page_no))
+    texts = {p.sha256: services.ocr.page_text(p.sha256) for p in pages}
     return {
         "code": row["code"],
         "pages": [
             {
-                "document": p["document"],
-                "page_no": p["page_no"],
-                "path": str(digitise.blobs.path_for(p["sha256"])),
-                "overlay_path": str(digitise.blobs.path_for(p["overlay_sha256"])) if p["overlay_sha256"] else None,
-                "box": tuple(p["overlay_box"]) if p["overlay_box"] else None,
-                "recognised": _recognised(texts[p["sha256"]]),
-                "marks": search_marks(texts[p["sha256"]], highlight),
+                "document": p.document,
+                "page_no": p.page_no,
+                "path": str(digitise.blobs.path_for(p.sha256)),
+                "overlay_path": str(digitise.blobs.path_for(p.overlay_sha256)) if p.overlay_sha256 else None,
+                "box": p.overlay_box,
+                "recognised": _recognised(texts[p.sha256]),
+                "marks": search_marks(texts[p.sha256], highlight),
             }
             for p in pages
         ],

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from desk_app.domain.pages import PageEntry
 from desk_app.store.database import Params, read_rows, write_transaction
 from desk_app.store.sqlite_db import Database
 
@@ -76,7 +77,7 @@ class PagesStore:
             )
         return rows, key
 
-    def pages(self, dossier_id: int, document: str | None = None) -> list[dict[str, Any]]:
+    def pages(self, dossier_id: int, document: str | None = None) -> list[PageEntry]:
         sql = (
             f"SELECT document, page_no, {', '.join(PAGE_FIELDS + OVERLAY_FIELDS)}, created_at "
             "FROM dossier_pages WHERE dossier_id = ?"
@@ -86,9 +87,7 @@ class PagesStore:
             sql += " AND document = ?"
             params += (document,)
         rows = self._read(sql + " ORDER BY document, page_no", params)
-        for row in rows:
-            row["overlay_box"] = json.loads(row["overlay_box"]) if row["overlay_box"] else None
-        return rows
+        return [PageEntry(**{**row, "overlay_box": _box(row["overlay_box"])}) for row in rows]
 
     def page_counts(self, dossier_id: int) -> dict[str, int]:
         rows = self._read(
@@ -103,6 +102,14 @@ class PagesStore:
             "UNION SELECT overlay_sha256 FROM dossier_pages WHERE overlay_sha256 IS NOT NULL"
         )
         return {r["sha"] for r in rows}
+
+
+def _box(text: str | None) -> tuple[int, int, int, int] | None:
+    """The stored JSON [x, y, w, h] (page pixels, whole numbers) back as a tuple."""
+    if not text:
+        return None
+    x, y, w, h = (int(v) for v in json.loads(text))
+    return (x, y, w, h)
 
 
 def _box_text(box: Sequence[float] | None) -> str | None:

@@ -59,8 +59,9 @@ def test_rows_payload_and_attach_json_carry_the_overlay(desk, dossier, mixed):
     assert seal["overlay_box"] == list(pages[1].overlay.box)
     assert out[2]["mode"] == "grey" and out[2]["overlay_sha256"]
     stored = desk.digitise.pages.pages(desk.store.find_dossier_row(dossier.code)["id"])
-    assert [r["overlay_box"] for r in stored] == [None, seal["overlay_box"], out[2]["overlay_box"]]
-    assert [r["bytes"] for r in stored] == [p["bytes"] for p in out]
+    assert [r.overlay_box for r in stored] == [None, tuple(seal["overlay_box"]), tuple(out[2]["overlay_box"])]
+    assert [r.bytes for r in stored] == [p["bytes"] for p in out]
+    assert [r.mixed for r in stored] == [False, True, True]
     payload = json.loads(desk.store.db.conn.execute(
         "SELECT payload FROM outbox WHERE kind = 'dossier.pages'").fetchone()[0])
     assert payload["pages"][1]["overlay_sha256"] == seal["overlay_sha256"]
