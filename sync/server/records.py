@@ -138,13 +138,31 @@ class RecordApplier:
             return [self.apply(desk, event, via=via) for event in events]
         try:
             with self.db.transaction() as tx, tx.pipelined():
-                tx.lock_keys([e["key"] for e in events if isinstance(e, dict) and isinstance(e.get("key"), str)])
+                keys = [e["key"] for e in events if isinstance(e, dict) and isinstance(e.get("key"), str)]
+                tx.lock_keys(keys)
+                codes = [e["dossier_code"] for e in events if isinstance(e, dict) and isinstance(e.get("dossier_code"), str)]
+                self._prefetch(tx, keys, codes)
                 return [self._attempts(event, lambda prepared: self._in_batch(tx, desk, prepared, via)) for event in events]
         except DatabaseUnavailable:
             raise
         except Exception:  # nothing of the batch was committed: record by record
             self.fallbacks += 1
             return [self.apply(desk, event, via=via) for event in events]
+
+    @staticmethod
+    def _prefetch(tx: Tx, keys: list[str], codes: list[str]) -> None:
+        """Two reads for the whole batch instead of two per record (PostgreSQL; the round
+        trips were most of a 50-record batch's time): the stored events of its keys (which
+        no other transaction can write meanwhile: this one holds their locks) and which of
+        its dossier codes exist (another transaction may still add one: its unique
+        constraint then fires and the batch starts over record by record)."""
+        if tx.dialect != "postgresql":
+            return
+        found = tx.execute("SELECT key, payload_hash, answer, desk_id FROM events WHERE key = ANY(?)", (keys,))
+        tx.known_events = dict.fromkeys(keys)
+        tx.known_events.update({row.pop("key"): row for row in found})
+        tx.checked_codes = set(codes)
+        tx.known_codes = {row["code"] for row in tx.execute("SELECT code FROM dossiers WHERE code = ANY(?)", (codes,))}
 
     def apply(self, desk: Desk, event: Any, *, via: str) -> dict[str, Any]:
         return self._attempts(event, lambda prepared: self._in_transaction(desk, prepared, via))
@@ -185,7 +203,10 @@ class RecordApplier:
 
     def _apply(self, tx: Tx, desk: Desk, key: str, kind: str, code: str, payload: dict[str, Any], digest: str, via: str) -> dict[str, Any]:
         tx.lock_key(key)  # a concurrent copy of this record (another process) finishes first
-        stored = tx.one("SELECT payload_hash, answer, desk_id FROM events WHERE key = ?", (key,))
+        if key in tx.known_events:
+            stored = tx.known_events[key]
+        else:
+            stored = tx.one("SELECT payload_hash, answer, desk_id FROM events WHERE key = ?", (key,))
         if stored is not None:
             answer = json.loads(stored["answer"])
             if stored["payload_hash"] == digest and stored["desk_id"] == desk.id:
@@ -215,6 +236,8 @@ class RecordApplier:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (key, desk.id, kind, code, digest, canonical_json(payload).decode(), json.dumps(answer), via, now),
         )
+        if key in tx.known_events:  # what the lookup would read now
+            tx.known_events[key] = {"payload_hash": digest, "answer": json.dumps(answer), "desk_id": desk.id}
         return {"key": key, "status": ACCEPTED, "answer": answer}
 
     def _received(self, tx: Tx, desk: Desk, key: str, code: str, payload: dict[str, Any], files: list[str], now: str) -> dict[str, Any]:
@@ -230,13 +253,15 @@ class RecordApplier:
         moment = iso_time(received_at, "payload.dossier.received_at")
         if len(str(dossier.get("received_by") or "")) > MAX_TEXT:
             raise Refused("malformed", f"payload.dossier.received_by: at most {MAX_TEXT} characters")
-        if tx.one("SELECT 1 AS x FROM dossiers WHERE code = ?", (code,)):
+        known = code in tx.checked_codes
+        if code in tx.known_codes if known else tx.one("SELECT 1 AS x FROM dossiers WHERE code = ?", (code,)):
             raise Refused("code_taken", f"{code} already belongs to another dossier")
         tx.execute(
             "INSERT INTO dossiers (code, uuid, unit_code, desk, desk_id, data, received_at, status, status_at, "
             "status_source, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'received', ?, 'desk', ?)",
             (code, uuid, desk.unit_code, desk.desk, desk.id, canonical_json(payload).decode(), received_at, received_at, now),
         )
+        tx.known_codes.add(code)
         _link_files(tx, code, files)
         ahead = (moment - datetime.now(UTC)).total_seconds()
         if ahead > self.future_tolerance:

@@ -165,6 +165,11 @@ class Tx:
         self.dialect = dialect
         self._locked: set[str] = set()  # idempotency keys this transaction holds
         self.writes = 0  # statements other than SELECT run so far
+        # Rows this transaction already knows (a batch's prefetch, records.py): stored events
+        # by key (None: no such event), and which of the dossier codes checked exist.
+        self.known_events: dict[str, dict[str, Any] | None] = {}
+        self.checked_codes: set[str] = set()
+        self.known_codes: set[str] = set()
         self._pipelined = False
 
     def _sql(self, sql: str) -> str:
