@@ -343,5 +343,5 @@ class _Lock:
             return self
         raise StoreError("Một bản sao lưu khác đang được ghi vào thư mục này; hãy thử lại sau.")
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.path.unlink(missing_ok=True)

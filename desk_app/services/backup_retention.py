@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ def list_backups(out_dir: Path) -> list[dict[str, Any]]:
     """Finished backups in ``out_dir``, newest first: {path, created_at, dossiers, pages, bytes}.
     Only the manifest is read (a full check is ``verify_backup``)."""
     out_dir = Path(out_dir)
-    found = []
+    found: list[dict[str, Any]] = []
     if not out_dir.is_dir():
         return found
     for folder in out_dir.glob(PREFIX + "*"):
@@ -56,8 +56,15 @@ def keep_set(created: Iterable[datetime], *, keep_daily: int, keep_weekly: int) 
     that have a backup, and the newest of each of the last ``keep_weekly`` ISO weeks."""
     ordered = sorted(set(created), reverse=True)
     keep: set[datetime] = set()
-    for key, limit in ((lambda d: d.date(), keep_daily), (lambda d: d.isocalendar()[:2], keep_weekly)):
-        seen: list = []
+    def day(moment: datetime) -> object:
+        return moment.date()
+
+    def week(moment: datetime) -> object:
+        return moment.isocalendar()[:2]
+
+    rules: tuple[tuple[Callable[[datetime], object], int], ...] = ((day, keep_daily), (week, keep_weekly))
+    for key, limit in rules:
+        seen: list[object] = []
         for moment in ordered:
             bucket = key(moment)
             if bucket in seen:

@@ -39,7 +39,7 @@ class _open_copy:
             raise _corrupt(self.path, N_("cơ sở dữ liệu không đọc được"), str(exc)) from exc
         return self.conn
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.conn.close()
 
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import builtins
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from desk_app.domain.catalogue import Procedure, read_catalogue_file
-from desk_app.domain.errors import ImportRowError
+from desk_app.domain.errors import ImportRowError, Translate
 from desk_app.domain.text import fold
 from desk_app.paths import resources_dir
 from desk_app.store.desk_store import DeskStore
@@ -29,7 +33,7 @@ COMMON_PROCEDURES = (
 
 
 class CatalogueService:
-    def __init__(self, store: DeskStore, tr, clock):
+    def __init__(self, store: DeskStore, tr: Translate, clock: Callable[[], datetime]):
         self.store = store
         self.tr = tr
         self.clock = clock
@@ -41,13 +45,13 @@ class CatalogueService:
         result = read_catalogue_file(resources_dir() / SAMPLE_CATALOGUE, self.tr)
         return self.store.replace_procedures(result.procedures, source=SAMPLE_SOURCE, now=self.clock().isoformat())
 
-    def check_file(self, path: Path) -> dict:
+    def check_file(self, path: Path) -> dict[str, Any]:
         """Read a catalogue file without importing it: how many procedures are good and each
         bad row's error (what the import dialog shows before anything changes)."""
         result = read_catalogue_file(Path(path), self.tr)
         return {"procedures": len(result.procedures), "errors": result.errors}
 
-    def import_file(self, path: Path, *, allow_partial: bool = False) -> dict:
+    def import_file(self, path: Path, *, allow_partial: bool = False) -> dict[str, Any]:
         """Import a province catalogue. Any bad row refuses the whole file (nothing changes)
         unless ``allow_partial``, so a typo never silently drops a procedure."""
         result = read_catalogue_file(Path(path), self.tr)
@@ -76,7 +80,7 @@ class CatalogueService:
     def get(self, code: str) -> Procedure:
         return self.store.get_procedure(code)
 
-    def find(self, text: str, *, limit: int = 50) -> list[Procedure]:
+    def find(self, text: str, *, limit: int = 50) -> builtins.list[Procedure]:  # list: the method above
         """Diacritics-insensitive match on code and name: 'khai sinh' finds 'Đăng ký khai sinh'.
         The catalogue has at most a few thousand entries, so a scan in memory is instant."""
         terms = fold(text).split()
@@ -100,9 +104,9 @@ class CatalogueService:
             "(SELECT procedure_code FROM dossiers ORDER BY id DESC LIMIT ?) GROUP BY procedure_code",
             (USAGE_WINDOW,),
         ).fetchall()
-        return {code: count for code, count in rows}
+        return dict(rows)
 
-    def _most_used_first(self, procedures: list[Procedure]) -> list[Procedure]:
+    def _most_used_first(self, procedures: builtins.list[Procedure]) -> builtins.list[Procedure]:
         usage = self.usage_counts()
 
         def common_rank(proc: Procedure) -> int:

@@ -6,7 +6,7 @@ DB thread (``*_db`` functions take the services) or the I/O pool (the others).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.dossier import RECEIVED
@@ -61,7 +61,7 @@ def test_print_form(services: DeskServices, layout: str) -> PreparedForm:
     return PreparedForm(data=data, layout=chosen, dossier_id=0)
 
 
-def save_printing_db(services: DeskServices, printer_name: str, layout: str) -> dict:
+def save_printing_db(services: DeskServices, printer_name: str, layout: str) -> dict[str, Any]:
     """DB thread: the printer and default paper, as the printing settings dialog saves them."""
     return services.printing.configure(printer_name=printer_name, default_layout=layout).as_dict()
 
@@ -72,20 +72,20 @@ def save_scanner_db(services: DeskServices, device_id: str) -> str:
     return device_id
 
 
-def finish_db(services: DeskServices) -> dict:
+def finish_db(services: DeskServices) -> dict[str, Any]:
     """DB thread: the wizard reached its end; the desk's configuration as the window shows it."""
     services.setup.set_setup_pending(False)
     services.catalogue.ensure_sample()
     return services.setup.config().as_dict()
 
 
-def list_scanners() -> list[dict]:
+def list_scanners() -> list[dict[str, Any]]:
     """I/O pool: the scanners the drivers report (can take seconds). A missing driver is not
     an error here: the page offers file import instead."""
     from desk_app.domain.errors import DeskError
     from desk_app.scanning.sources import available_backends
 
-    devices: list[dict] = []
+    devices: list[dict[str, Any]] = []
     for backend in available_backends():
         try:
             devices += [d.as_dict() for d in backend.devices()]
@@ -94,7 +94,7 @@ def list_scanners() -> list[dict]:
     return devices
 
 
-def test_scan(device_id: str) -> dict:
+def test_scan(device_id: str) -> dict[str, Any]:
     """I/O pool: one page from ``device_id`` at low resolution; its size and a small PNG to
     show. Raises ScannerError with the driver's reason when the scanner does not answer."""
     import io
@@ -126,7 +126,7 @@ def test_scan(device_id: str) -> dict:
 DEFAULT_PROVINCE = 4  # Cao Bằng (GSO 04), where the sample catalogue comes from
 
 
-def first_run_state(services: DeskServices) -> dict:
+def first_run_state(services: DeskServices) -> dict[str, Any]:
     """DB thread: what the wizard starts from: the official lists, the configuration saved so
     far (an interrupted wizard, or 0.1's example unit code), the data folder."""
     from desk_app.paths import PORTABLE_DATA, program_dir

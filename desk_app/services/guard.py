@@ -1,4 +1,4 @@
-"""Permission checks and audit entries around the services, in one place (issue 11).
+"""Permission checks and audit entries around the services, in one place.
 
 The composition root hands the UI and the CLI each service wrapped in a ``Guarded`` proxy.
 A call to a method listed in ``RULES`` first checks the permission (``Guard.require``), then
@@ -20,10 +20,13 @@ from desk_app.services.session import Guard
 from desk_app.store.database import write_transaction
 
 Args = tuple[tuple[Any, ...], dict[str, Any]]
+# A guarded call's positional and keyword arguments, as the rules see them.
+Pos = tuple[Any, ...]
+Kw = dict[str, Any]
 
 
-def _arg(index: int, name: str) -> Callable[[tuple, dict], Any]:
-    def pick(args: tuple, kwargs: dict) -> Any:
+def _arg(index: int, name: str) -> Callable[[Pos, Kw], Any]:
+    def pick(args: Pos, kwargs: Kw) -> Any:
         return kwargs[name] if name in kwargs else (args[index] if len(args) > index else None)
 
     return pick
@@ -43,43 +46,43 @@ class Rule:
     ``before``: reads the state before the call (target, args, kwargs). ``after``: what the
     entry records from (args, kwargs, result). ``atomic``: change and entry in one transaction."""
 
-    permission: str | Callable[[tuple, dict], str] | None
+    permission: str | Callable[[Pos, Kw], str] | None
     action: str | None = None
-    code: Callable[[tuple, dict], Any] | None = None
-    before: Callable[[Any, tuple, dict], Any] | None = None
-    after: Callable[[tuple, dict, Any], Any] | None = None
+    code: Callable[[Pos, Kw], Any] | None = None
+    before: Callable[[Any, Pos, Kw], Any] | None = None
+    after: Callable[[Pos, Kw, Any], Any] | None = None
     atomic: bool = False
     code_from_result: bool = False
-    diff: Callable[[Any, tuple, dict], tuple[Any, Any]] | None = None  # (before, after) read before the call
+    diff: Callable[[Any, Pos, Kw], tuple[Any, Any]] | None = None  # (before, after) read before the call
 
 
-def _edit_diff(edits, args, kwargs):
+def _edit_diff(edits: Any, args: Pos, kwargs: Kw) -> tuple[dict[str, Any], dict[str, Any]]:
     _row, changes = edits.changes_of(_code(args, kwargs), _arg(1, "request")(args, kwargs))
     return {f: c["before"] for f, c in changes.items()}, {f: c["after"] for f, c in changes.items()}
 
 
-def _status_before(queue, args, kwargs):
+def _status_before(queue: Any, args: Pos, kwargs: Kw) -> dict[str, Any]:
     return {"status": queue.store.find_dossier_row(_code(args, kwargs))["status"]}
 
 
-def _status_after(args, kwargs, result):
+def _status_after(args: Pos, kwargs: Kw, result: Any) -> dict[str, Any]:
     return {"status": result.status, "note": kwargs.get("note", "")}
 
 
-def _dossier_summary(args, kwargs, result):
+def _dossier_summary(args: Pos, kwargs: Kw, result: Any) -> dict[str, Any]:
     return {"status": result.status, "procedure_code": result.procedure_code}
 
 
-def _print_after(args, kwargs, result):
+def _print_after(args: Pos, kwargs: Kw, result: Any) -> dict[str, Any]:
     return {k: result.get(k) for k in ("form", "copy_number", "target", "layout", "path") if k in result}
 
 
-def _pages_after(args, kwargs, result):
+def _pages_after(args: Pos, kwargs: Kw, result: Any) -> dict[str, Any]:
     pages = result["pages"] if isinstance(result, dict) else result
     return {"document": _arg(1, "document")(args, kwargs), "pages": len(pages)}
 
 
-def _changes(args, kwargs, result):
+def _changes(args: Pos, kwargs: Kw, result: Any) -> dict[str, Any] | list[str]:
     return {k: v for k, v in kwargs.items() if v is not None and k != "password"} or list(map(str, args))
 
 
@@ -169,7 +172,7 @@ class Guarded:
     def __setattr__(self, name: str, value: Any) -> None:
         setattr(self._target, name, value)
 
-    def _call(self, rule: Rule, method, args: tuple, kwargs: dict) -> Any:
+    def _call(self, rule: Rule, method: Callable[..., Any], args: Pos, kwargs: Kw) -> Any:
         permission = rule.permission(args, kwargs) if callable(rule.permission) else rule.permission
         if permission:
             self._guard.require(permission)
@@ -180,7 +183,7 @@ class Guarded:
                 return self._run_and_record(rule, method, args, kwargs)
         return self._run_and_record(rule, method, args, kwargs)
 
-    def _run_and_record(self, rule: Rule, method, args: tuple, kwargs: dict) -> Any:
+    def _run_and_record(self, rule: Rule, method: Callable[..., Any], args: Pos, kwargs: Kw) -> Any:
         before = after = None
         if rule.diff:
             before, after = rule.diff(self._target, args, kwargs)

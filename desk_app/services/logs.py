@@ -21,6 +21,7 @@ import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
+from types import TracebackType
 
 from desk_app.domain.errors import DeskError
 
@@ -67,14 +68,16 @@ def log_path(data_dir: Path) -> Path:
 def setup_logging(data_dir: Path, *, level: int = logging.INFO) -> Path | None:
     """Send the app's log records to the rotating file in ``data_dir``; returns its path, or
     None when the folder cannot be written (the app still runs; stderr gets the records)."""
-    path = log_path(data_dir)
+    target = log_path(data_dir)
     root = logging.getLogger()
-    for handler in [h for h in root.handlers if isinstance(h, _DeskFileHandler)]:
-        root.removeHandler(handler)
-        handler.close()
+    for old in [h for h in root.handlers if isinstance(h, _DeskFileHandler)]:
+        root.removeHandler(old)
+        old.close()
+    handler: logging.Handler
+    path: Path | None = target
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handler: logging.Handler = _DeskFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handler = _DeskFileHandler(target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
     except OSError:
         handler, path = logging.StreamHandler(sys.stderr), None
     handler.setFormatter(MaskingFormatter(FORMAT))
@@ -107,7 +110,9 @@ def log_error(what: str, exc: BaseException, logger: logging.Logger = log) -> No
         logger.error("%s: %s", what, describe_error(exc), exc_info=(type(exc), exc, exc.__traceback__))
 
 
-def crash_details(exc_type, exc, tb, thread_name: str | None = None) -> str:
+def crash_details(
+    exc_type: type[BaseException], exc: BaseException | None, tb: TracebackType | None, thread_name: str | None = None
+) -> str:
     """The text a crash dialog shows and copies: where, what, the traceback (masked)."""
     head = f"thread: {thread_name}\n" if thread_name else ""
     if isinstance(exc, DeskError):  # the traceback text would print the filled-in message
@@ -123,8 +128,10 @@ def install_excepthooks(on_crash: Callable[[str], None] | None = None) -> Callab
     previous hooks (tests)."""
     previous_sys, previous_thread = sys.excepthook, threading.excepthook
 
-    def report(exc_type, exc, tb, thread_name: str | None) -> None:
-        if issubclass(exc_type, KeyboardInterrupt):
+    def report(
+        exc_type: type[BaseException], exc: BaseException | None, tb: TracebackType | None, thread_name: str | None
+    ) -> None:
+        if issubclass(exc_type, KeyboardInterrupt) and exc is not None:
             previous_sys(exc_type, exc, tb)
             return
         details = crash_details(exc_type, exc, tb, thread_name)
@@ -135,10 +142,10 @@ def install_excepthooks(on_crash: Callable[[str], None] | None = None) -> Callab
             except Exception:  # the dialog itself failed: the log still has it
                 log.exception("crash handler failed")
 
-    def sys_hook(exc_type, exc, tb):
+    def sys_hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         report(exc_type, exc, tb, None)
 
-    def thread_hook(args: threading.ExceptHookArgs):
+    def thread_hook(args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit:
             return
         report(args.exc_type, args.exc_value, args.exc_traceback, args.thread.name if args.thread else None)

@@ -10,12 +10,14 @@ unsynced = received in the period and not yet confirmed by the province.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.permissions import EXPORT, REPORT
+from desk_app.i18n import Translator
 from desk_app.services.audit import AuditService
 from desk_app.services.session import Guard
 from desk_app.store.report_store import ReportStore
@@ -39,7 +41,7 @@ def check_period(date_from: date, date_to: date) -> None:
         raise ValidationError("Kỳ báo cáo dài tối đa {days} ngày.", field="to", days=MAX_DAYS)
 
 
-def build_report(daily: dict[str, list[tuple]], names: dict[str, str], date_from: date, date_to: date) -> dict[str, Any]:
+def build_report(daily: dict[str, list[tuple[Any, ...]]], names: dict[str, str], date_from: date, date_to: date) -> dict[str, Any]:
     """``ReportStore.daily``'s sums into the report's JSON: totals, and per procedure, person,
     day and status."""
     total = _zero()
@@ -80,7 +82,9 @@ def build_report(daily: dict[str, list[tuple]], names: dict[str, str], date_from
 
 
 class ReportService:
-    def __init__(self, store: ReportStore, guard: Guard, audit: AuditService, unit_name=lambda: ""):
+    def __init__(
+        self, store: ReportStore, guard: Guard, audit: AuditService, unit_name: Callable[[], str] = lambda: ""
+    ):
         self.store = store
         self.guard = guard
         self.audit = audit
@@ -94,7 +98,13 @@ class ReportService:
         return build_report(daily, names, date_from, date_to)
 
     def export(
-        self, date_from: date, date_to: date, *, xlsx: Path | None = None, pdf: Path | None = None, tr=None
+        self,
+        date_from: date,
+        date_to: date,
+        *,
+        xlsx: Path | None = None,
+        pdf: Path | None = None,
+        tr: Translator | None = None,
     ) -> dict[str, Any]:
         """The report, also written as .xlsx and/or an A4 PDF (staff names: an export)."""
         report = self.report(date_from, date_to)

@@ -81,7 +81,8 @@ def write_xlsx(report: dict[str, Any], out: Path, *, tr: Translator | None = Non
     tr = tr or Translator()
     out = _check(out, ".xlsx")
     book = Workbook()
-    book.remove(book.active)
+    for blank in book.worksheets:  # the empty sheet a new workbook starts with
+        book.remove(blank)
     for title, header, rows in _tables(report, tr):
         sheet = book.create_sheet(title[:31])
         sheet.append([unit_name])

@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from desk_app.domain.calendar import VN_TZ
+from desk_app.domain.calendar import VN_TZ, WorkCalendar
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.domain.permissions import REASSIGN, VIEW
 from desk_app.i18n import N_
 from desk_app.services.session import Guard
 from desk_app.store.review_store import ReviewFilter, ReviewStore
+
+if TYPE_CHECKING:
+    from desk_app.services.queue import QueueService
 
 REVIEW_VIEWS: dict[str, str] = {
     "due_today": N_("Đến hạn hôm nay"),
@@ -32,7 +35,14 @@ MAX_BULK = 500
 
 
 class ReviewService:
-    def __init__(self, store: ReviewStore, guard: Guard, clock: Callable[[], datetime], calendar, queue):
+    def __init__(
+        self,
+        store: ReviewStore,
+        guard: Guard,
+        clock: Callable[[], datetime],
+        calendar: Callable[[], WorkCalendar],
+        queue: QueueService,
+    ):
         """``calendar``: a function giving the desk's WorkCalendar; ``queue``: the guarded
         QueueService (each change checked and audited like a single one)."""
         self.store = store

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from desk_app.domain.calendar import OFF, WORK, WorkCalendar, WorkingHours
 from desk_app.domain.codes import check_desk_number, check_real_unit_code, is_placeholder_unit_code
@@ -31,7 +32,7 @@ class DeskConfig:
     hours: WorkingHours = field(default_factory=WorkingHours)
     officer_name: str = ""  # the receiving officer (services/actor.py reads it at each write)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "unit_code": self.unit_code,
             "desk": self.desk,
@@ -98,7 +99,7 @@ class SetupService:
         desk: int,
         commune_code: str = "",
         unit_name: str = "",
-        hours: dict | None = None,
+        hours: dict[str, str] | None = None,
         officer: str | None = None,
     ) -> DeskConfig:
         """Save the desk's identity; ``officer`` (None = leave as is) is the receiving
@@ -107,19 +108,22 @@ class SetupService:
         current = self.store.all_settings()
         # Checked before anything is written; None keeps the officer already set.
         config.officer_name = clean_officer_name(officer) if officer is not None else str(current.get(OFFICER_KEY) or "")
-        if current.get("unit_code") and self.store.dossier_count():
-            # Changing the unit or desk of a desk that already numbered dossiers could make it
-            # repeat another desk's codes (docs/dossier-codes.md).
-            if (current["unit_code"], int(current["desk"])) != (config.unit_code, config.desk):
-                raise ConflictError(
-                    "Bàn này đã có hồ sơ với mã đơn vị {unit} và số bàn {desk}; không thể đổi sang "
-                    "{new_unit} / bàn {new_desk}. Hãy dùng một thư mục dữ liệu mới.",
-                    field="desk",
-                    unit=current["unit_code"],
-                    desk=current["desk"],
-                    new_unit=config.unit_code,
-                    new_desk=config.desk,
-                )
+        # Changing the unit or desk of a desk that already numbered dossiers could make it
+        # repeat another desk's codes (docs/dossier-codes.md).
+        if (
+            current.get("unit_code")
+            and self.store.dossier_count()
+            and (current["unit_code"], int(current["desk"])) != (config.unit_code, config.desk)
+        ):
+            raise ConflictError(
+                "Bàn này đã có hồ sơ với mã đơn vị {unit} và số bàn {desk}; không thể đổi sang "
+                "{new_unit} / bàn {new_desk}. Hãy dùng một thư mục dữ liệu mới.",
+                field="desk",
+                unit=current["unit_code"],
+                desk=current["desk"],
+                new_unit=config.unit_code,
+                new_desk=config.desk,
+            )
         if commune_code:
             config.commune_name, config.province_name = lookup_commune(commune_code)
             config.commune_code = f"{int(commune_code):05d}"

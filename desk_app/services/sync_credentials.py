@@ -11,6 +11,7 @@ import json
 import logging
 import os
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from desk_app.domain.errors import NotFoundError
@@ -39,7 +40,8 @@ class CredentialVault:
             use_keyring = os.environ.get("DESK_SYNC_KEYRING", "auto") != "off"
         self.use_keyring = use_keyring
 
-    def _keyring(self):
+    def _keyring(self) -> ModuleType | None:
+        """The keyring module when this machine has a usable backend, else None."""
         if not self.use_keyring:
             return None
         try:
@@ -102,9 +104,10 @@ class DeskCredentials:
         if self._secret_cache and self._secret_cache[0] == meta["desk_id"]:
             secret = self._secret_cache[1]
         else:
-            secret = self.vault.load(meta)
-            if secret is None:
+            loaded = self.vault.load(meta)
+            if loaded is None:
                 raise NotFoundError(reason_message("credential_missing"))
+            secret = loaded
             self._secret_cache = (meta["desk_id"], secret)
         pin = self.store.state(SERVER_PIN) or ""
         return Credential(meta["server_url"], meta["desk_id"], secret, meta["unit_code"], int(meta["desk"]), pin)

@@ -8,12 +8,15 @@ dossiers and history it mirrors, and the report's kept figures against a recount
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desk_app.store.integrity import outbox_problems, report_problems, sqlite_problems
 
+if TYPE_CHECKING:
+    from desk_app.services.context import DeskServices
 
-def verify_desk(ctx) -> dict[str, Any]:
+
+def verify_desk(ctx: DeskServices) -> dict[str, Any]:
     problems = sqlite_problems(ctx.store.db)
     problems += ctx.audit.problems()
     files = ctx.digitise.verify_files()
