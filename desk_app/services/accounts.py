@@ -12,8 +12,9 @@ import hashlib
 import hmac
 import os
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.errors import AuthError, ValidationError

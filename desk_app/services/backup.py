@@ -30,9 +30,10 @@ import os
 import shutil
 import sqlite3
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from desk_app import __version__
 from desk_app.domain.errors import StoreError, ValidationError
@@ -325,7 +326,7 @@ class _Lock:
     def __init__(self, folder: Path):
         self.path = Path(folder) / LOCK
 
-    def __enter__(self) -> "_Lock":
+    def __enter__(self) -> _Lock:
         for _ in range(2):
             try:
                 fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)

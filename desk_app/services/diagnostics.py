@@ -17,7 +17,7 @@ import re
 import sqlite3
 import sys
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -44,7 +44,7 @@ def write_diagnostics(data_dir: Path, out: Path) -> dict[str, Any]:
     if not (data_dir / DB_FILENAME).is_file():
         raise ValidationError("Chưa khởi tạo dữ liệu tại {path}: hãy chạy 'desk init' trước.", field="data", path=str(data_dir))
     report = {
-        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": versions(),
         **database_report(data_dir),
     }

@@ -9,10 +9,11 @@ was committed before any of this started.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.dossier import (
@@ -34,11 +35,16 @@ from desk_app.forms.model import (
     FormData,
     FormExtras,
     FormSettings,
-    RenderedPdf,
     HistoryLine,
+    RenderedPdf,
     check_form,
 )
-from desk_app.forms.payloads import TagProvider, check_url_template, survey_payload, tracking_payload
+from desk_app.forms.payloads import (
+    TagProvider,
+    check_url_template,
+    survey_payload,
+    tracking_payload,
+)
 from desk_app.forms.vietqr import check_bank_account, vietqr_payload
 from desk_app.services.setup import SetupService
 from desk_app.store.desk_store import DeskStore

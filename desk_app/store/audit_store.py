@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from desk_app.store.database import read_rows, write_transaction
 from desk_app.store.sqlite_db import Database
@@ -34,7 +35,7 @@ def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return hashlib.sha256(f"{prev_hash}\n{body}".encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
 
 class AuditStore:

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from desk_app.domain.errors import StoreError
-from desk_app.store.migrations import MIGRATION_SET, known_migration_names, migrations
+from desk_app.store.migrations import known_migration_names, migrations
 from desk_app.store.sqlite_db import Database
 from desk_app.store.writer_lock import writing
 

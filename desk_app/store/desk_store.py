@@ -88,7 +88,7 @@ class DeskStore:
         self.path = path
 
     @classmethod
-    def open(cls, data_dir: Path, *, create: bool = True) -> "DeskStore":
+    def open(cls, data_dir: Path, *, create: bool = True) -> DeskStore:
         return cls(open_database(data_dir, create=create), Path(data_dir))
 
     def close(self) -> None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterable
 from datetime import date, datetime
-from typing import Any, Iterable
+from typing import Any
 
 from desk_app.domain.catalogue import Procedure
 from desk_app.domain.dossier import FINAL_STATUSES, STATUS_LABELS, TRANSITIONS

@@ -14,8 +14,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sync.bundle import BundleError
 from desk_common.fsutil import write_atomic
+from sync.bundle import BundleError
 from sync.server import accesslog
 from sync.server.admin import AdminError, Province
 from sync.server.secrets_at_rest import KEY_ENV

@@ -26,7 +26,7 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 @pytest.fixture
-def counter(qtbot, data_dir, clock, intake_json):  # noqa: F811 - data_dir is the fixture
+def counter(qtbot, data_dir, clock, intake_json):
     """The window with printing installed and one received dossier open on the dossier page."""
     (dossier,) = seed_dossiers(data_dir, clock, [intake_json])
     window, runner, _startup, ready = open_window(qtbot, data_dir, clock)
@@ -71,7 +71,7 @@ def save_from_preview(qtbot, controller, monkeypatch, out: Path) -> None:
     qtbot.waitUntil(lambda: controller.last_result is not None, timeout=10000)
 
 
-def test_form_02_dialog_fills_the_form_and_records_the_status(qtbot, counter, keyboard, data_dir, monkeypatch, tmp_path):  # noqa: F811
+def test_form_02_dialog_fills_the_form_and_records_the_status(qtbot, counter, keyboard, data_dir, monkeypatch, tmp_path):
     window, controller, dossier = counter
     dialog = open_extras(qtbot, controller, dossier.code, "02")
     assert dialog.officer.text() == "tester"  # the login name, until someone signs with theirs
@@ -107,7 +107,7 @@ def test_form_02_dialog_fills_the_form_and_records_the_status(qtbot, counter, ke
     again.reject()
 
 
-def test_form_03_needs_a_reason_to_record_a_refusal_and_keeps_what_was_typed(qtbot, counter, keyboard, data_dir, monkeypatch, tmp_path):  # noqa: F811
+def test_form_03_needs_a_reason_to_record_a_refusal_and_keeps_what_was_typed(qtbot, counter, keyboard, data_dir, monkeypatch, tmp_path):
     _window, controller, dossier = counter
     dialog = open_extras(qtbot, controller, dossier.code, "03")
     qtbot.waitUntil(lambda: QApplication.focusWidget() is dialog.reason)
@@ -124,7 +124,7 @@ def test_form_03_needs_a_reason_to_record_a_refusal_and_keeps_what_was_typed(qtb
     assert saved["status"] == "refused" and saved["history"][-1]["note"] == "Thủ tục không thuộc thẩm quyền của UBND phường"
 
 
-def test_form_03_without_the_status_prints_blank_lines_and_changes_nothing(qtbot, counter, keyboard, data_dir, monkeypatch, tmp_path):  # noqa: F811
+def test_form_03_without_the_status_prints_blank_lines_and_changes_nothing(qtbot, counter, keyboard, data_dir, monkeypatch, tmp_path):
     _window, controller, dossier = counter
     dialog = open_extras(qtbot, controller, dossier.code, "03")
     dialog.record_status.setChecked(False)
@@ -136,7 +136,7 @@ def test_form_03_without_the_status_prints_blank_lines_and_changes_nothing(qtbot
     assert saved["status"] == "received" and [p["form"] for p in saved["prints"]] == ["03"]
 
 
-def test_form_04_suggests_a_working_day_and_rejects_a_date_before_the_old_one(qtbot, counter, keyboard, data_dir, monkeypatch, tmp_path):  # noqa: F811
+def test_form_04_suggests_a_working_day_and_rejects_a_date_before_the_old_one(qtbot, counter, keyboard, data_dir, monkeypatch, tmp_path):
     from desk_app.ui.printing.extras_dialog import from_qdatetime, to_qdatetime
 
     _window, controller, dossier = counter
@@ -161,7 +161,7 @@ def test_form_04_suggests_a_working_day_and_rejects_a_date_before_the_old_one(qt
     assert read_back(data_dir, dossier.code)["status"] == "received"
 
 
-def test_tracking_book_from_the_file_menu_to_xlsx(qtbot, counter, keyboard, tmp_path):  # noqa: F811
+def test_tracking_book_from_the_file_menu_to_xlsx(qtbot, counter, keyboard, tmp_path):
     import openpyxl
 
     from desk_app.ui.printing.book_dialog import to_qdate
@@ -213,7 +213,7 @@ def test_tracking_book_error_stays_in_the_dialog(qtbot, counter, tmp_path):
     dialog.reject()
 
 
-def test_settings_dialog_saves_what_the_cli_reads(qtbot, counter, keyboard, data_dir):  # noqa: F811
+def test_settings_dialog_saves_what_the_cli_reads(qtbot, counter, keyboard, data_dir):
     _window, controller, _dossier = counter
     controller.settings_action.trigger()
     qtbot.waitUntil(lambda: controller.settings_dialog is not None and controller.settings_dialog.isVisible(), timeout=5000)
@@ -264,7 +264,7 @@ def test_settings_dialog_keeps_a_printer_it_cannot_see(qtbot):
     assert dialog.windowTitle() == "Printing settings" and dialog.printer.itemText(0) == "The system's default printer"
 
 
-def start_window(qtbot, data_dir, clock, *, language_fixed: bool):  # noqa: F811
+def start_window(qtbot, data_dir, clock, *, language_fixed: bool):
     """As main() does: Vietnamese first; the remembered language applies once the DB is open."""
     from desk_app.i18n import Translator
     from desk_app.ui.app import DeskStartup
@@ -284,7 +284,7 @@ def start_window(qtbot, data_dir, clock, *, language_fixed: bool):  # noqa: F811
 
 
 @pytest.mark.parametrize("fixed", [False, True])
-def test_language_choice_is_remembered_unless_given_on_the_command_line(qtbot, data_dir, clock, fixed):  # noqa: F811
+def test_language_choice_is_remembered_unless_given_on_the_command_line(qtbot, data_dir, clock, fixed):
     from desk_app.ui.app import remember_language
 
     window, runner, _startup, ready = open_window(qtbot, data_dir, clock)

@@ -53,7 +53,7 @@ def test_a_sync_while_the_clock_is_still_ahead_also_shows_it(desk, intake_json):
     assert desk.intake.intake(intake_json).code == "000.31.14.H14-261118-3001"
 
 
-def test_supervised_recovery_offline(staffed, intake_json):  # noqa: F811
+def test_supervised_recovery_offline(staffed, intake_json):
     desk = staffed
     desk.accounts.login("tiepnhan", PASSWORDS["tiepnhan"])
     take_one_a_year_ahead(desk, intake_json)

@@ -40,7 +40,7 @@ class ServerProcess:
     def url(self) -> str:
         return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
 
-    def start(self) -> "ServerProcess":
+    def start(self) -> ServerProcess:
         cmd = [sys.executable, "-m", "sync.server", "serve", "--data", str(self.data), "--port", str(self.port)]
         if self.database_url:
             cmd += ["--database-url", self.database_url]

@@ -44,7 +44,7 @@ def walk_to(qtbot, keyboard, wizard, page) -> None:
         qtbot.waitUntil(lambda current=current: wizard.currentPage() is not current, timeout=20000)
 
 
-def test_scanner_page_lists_the_sane_device_and_test_scans(qtbot, resumed_desk, clock, keyboard, sane_config):  # noqa: F811
+def test_scanner_page_lists_the_sane_device_and_test_scans(qtbot, resumed_desk, clock, keyboard, sane_config):
     window, runner, startup, ready, wizard = open_wizard(qtbot, resumed_desk, clock)
     try:
         assert wizard.unit.unit_code.text() == UNIT_CODE  # what was saved comes back

@@ -71,7 +71,7 @@ class PrinterPage(StepPage):
         self.printing = False  # the printers found, once the I/O pool answered
         self._looked = False
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         if not self._looked:
             self._looked = True
             self.runner.render(find_printers, on_done=self.fill_printers, on_error=lambda _e: self.fill_printers({"names": []}))

@@ -8,7 +8,14 @@ there too; the page shows the scanned page small, with its size. Next remembers 
 from __future__ import annotations
 
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QButtonGroup, QComboBox, QHBoxLayout, QLabel, QPushButton, QRadioButton
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+)
 
 from desk_app.i18n import Translator
 from desk_app.ui.first_run.step import StepPage
@@ -50,7 +57,7 @@ class ScannerPage(StepPage):
         self.scanning = False
         self._looked = False
 
-    def initializePage(self) -> None:  # noqa: N802 - Qt API
+    def initializePage(self) -> None:
         if not self._looked:
             self._looked = True
             from desk_app.services.first_run import list_scanners

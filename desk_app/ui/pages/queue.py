@@ -64,7 +64,7 @@ class ElidedTooltips(QStyledItemDelegate):
     """Shows a cell's full text as a tooltip only when the column is too narrow for it (the
     procedure names are long); a cell shown whole gets no tooltip."""
 
-    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem, index) -> bool:  # noqa: N802
+    def helpEvent(self, event: QHelpEvent, view: QAbstractItemView, option: QStyleOptionViewItem, index) -> bool:
         if event is None or event.type() != QEvent.Type.ToolTip:
             return super().helpEvent(event, view, option, index)
         text = index.data(Qt.ItemDataRole.ToolTipRole)
@@ -260,7 +260,7 @@ class QueuePage(QWidget):
         if 0 <= row < self.model.rowCount():
             self.open_dossier.emit(self.model.code_at(row))
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.KeyPress:
             key = event.key()
             if obj is self.table and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
