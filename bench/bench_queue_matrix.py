@@ -84,7 +84,8 @@ def main() -> int:
     store = DeskStore.open(data_dir, create=False)  # runs this build's migrations (indexes, ANALYZE) once
     cells = list(itertools.product(VIEWS, (None, *STATUS_LABELS), (False, True), TEXTS))
     if args.cells:
-        # The cells the issue names (a status with no match, text + due today) always, then a sample.
+        # The cells the issue names (a status with no match, text + due today) always, then a
+        # sample.
         named = [("all", "withdrawn", False, ""), ("due", None, False, "nguyen"), ("all", None, False, "nguyen")]
         cells = named + random.Random(2).sample([c for c in cells if c not in named], args.cells - len(named))
     print(f"{len(cells)} cells over {args.rows:,} dossiers; warm = p95 of {REPEAT} (old query: {OLD_REPEAT}), interleaved")

@@ -1,10 +1,10 @@
 """The translation layer: Vietnamese source strings, English catalogue in desk_app/resources/i18n.
 
 Every user-facing string is written in Vietnamese in the code and passed through a
-``Translator``. Catalogues are ``desk_app/resources/i18n/<lang>/*.json`` (one file per area, merged),
-each mapping the Vietnamese source text to its translation. Strings that must be translated later (error messages built in the domain,
-labels declared at import time) are marked with ``N_`` so the catalogue test finds them.
-No Qt here: the CLI and the Qt UI share this layer.
+``Translator``. Catalogues are ``desk_app/resources/i18n/<lang>/*.json`` (one file per area,
+merged), each mapping the Vietnamese source text to its translation. Strings that must be translated
+later (error messages built in the domain, labels declared at import time) are marked with ``N_`` so
+the catalogue test finds them. No Qt here: the CLI and the Qt UI share this layer.
 """
 
 from __future__ import annotations

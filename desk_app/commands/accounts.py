@@ -49,7 +49,8 @@ def register(sub) -> None:
     p.set_defaults(handler=cmd_report)
 
     p = sub.add_parser("audit", help="the audit trail: JSON array of {at, user, action, code, before, after}")
-    # Here --user is the filter (issue 11's contract); the reader signs in with --as (or $DESK_USER).
+    # Here --user is the filter (issue 11's contract); the reader signs in with --as (or
+    # $DESK_USER).
     add_data_arg(p, user_option="--as")
     p.add_argument("--code", default=None)
     p.add_argument("--user", dest="by", default=None, metavar="U", help="only entries of this account")

@@ -337,7 +337,7 @@ class PrintingService:
         check_book_path(out)
         return write_book(self.book(date_from, date_to), out)
 
-    # --- what the officer types for forms 02-04 (the UI's dialog; the CLI has options) -------------
+    # --- what the officer types for forms 02-04 (the UI's dialog; the CLI has options) ------------
     def extras_defaults(self, code: str, form: str) -> dict[str, Any]:
         """DB thread. What the forms 02-04 dialog starts with: the dossier in short, the officer's
         name and phone used last time on this desk (else the login name), and for form 04 a new

@@ -206,7 +206,8 @@ class DeskStore:
             record = make_record(row[0])
             values = record.columns()
             if conn.execute("SELECT 1 FROM dossiers WHERE code = ?", (record.code,)).fetchone():
-                # Only possible when two PCs were set up as the same desk (see docs/dossier-codes.md).
+                # Only possible when two PCs were set up as the same desk (see
+                # docs/dossier-codes.md).
                 raise StoreError(
                     "Mã hồ sơ {code} đã tồn tại: hai máy đang dùng cùng số bàn? Không có gì được ghi.",
                     code=record.code,

@@ -1,4 +1,5 @@
-"""Migrations for printed forms: receipts, tracking book (issue: receipts). Names start with 0003_; never edit one once released."""
+"""Migrations for printed forms: receipts, tracking book (issue: receipts). Names start with 0003_;
+never edit one once released."""
 
 from __future__ import annotations
 

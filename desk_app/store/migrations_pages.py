@@ -1,5 +1,5 @@
-"""Migrations for scanned pages (issue: scanning). Names start with 0002; never edit one once released:
-add a new one (0002b_, 0002c_ ...), registered after the earlier ones."""
+"""Migrations for scanned pages (issue: scanning). Names start with 0002; never edit one once
+released: add a new one (0002b_, 0002c_ ...), registered after the earlier ones."""
 
 from __future__ import annotations
 
@@ -38,8 +38,8 @@ def m0002_dossier_pages(db: Database) -> None:
 @migrations(name="0002b_page_overlay")
 def m0002b_page_overlay(db: Database) -> None:
     # Mixed pages: the row's file is the whole page as G4 and an overlay file (a 150 dpi JPEG of
-    # the area with colour or a grey photo) is drawn over it at overlay_box (JSON [x, y, w, h] in page
-    # pixels). All NULL on a one-file page; ``bytes`` counts both files.
+    # the area with colour or a grey photo) is drawn over it at overlay_box (JSON [x, y, w, h] in
+    # page pixels). All NULL on a one-file page; ``bytes`` counts both files.
     for column in (
         "overlay_sha256 TEXT",
         "overlay_bytes INTEGER",

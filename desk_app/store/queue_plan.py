@@ -97,8 +97,8 @@ def filter_clauses(flt: QueueFilter) -> tuple[list[str], list[Any]]:
 def plan_queue(flt: QueueFilter, few_rows: Callable[[list[str], list[Any]], bool]) -> QueuePlan:
     """How to read the queue for ``flt``, chosen so every view x status x dates x text
     combination reads few rows (tests/store/test_queue_plans.py checks EXPLAIN QUERY PLAN,
-    bench/bench_queue_matrix.py the times). ``few_rows(clauses, params)`` says whether the filter alone
-    matches at most FEW_ROWS dossiers:
+    bench/bench_queue_matrix.py the times). ``few_rows(clauses, params)`` says whether the filter
+    alone matches at most FEW_ROWS dossiers:
 
     - a filter that matches few dossiers (<= FEW_ROWS) is read through its own index and
       sorted; with text, the candidates are checked against the search's hits, read once;

@@ -1,8 +1,8 @@
 """The Qt application's composition root: ``python main.py [--data DIR] [--lang vi|en]``.
 
 Builds the translator, the TaskRunner (whose DB thread builds the services for the data
-folder) and the main window; on first run shows the set-up wizard (ui/first_run). ``--selftest`` opens
-everything, prints a JSON line and exits (installers and the start-up benchmark use it).
+folder) and the main window; on first run shows the set-up wizard (ui/first_run). ``--selftest``
+opens everything, prints a JSON line and exits (installers and the start-up benchmark use it).
 """
 
 from __future__ import annotations

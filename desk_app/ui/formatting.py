@@ -28,7 +28,8 @@ def show_date(iso: str | None) -> str:
 
 
 def read_date(text: str, *, field: str) -> str:
-    """What a receptionist types ('20/05/1999', '20.5.1999', '20051999') -> ISO date, '' if empty."""
+    """What a receptionist types ('20/05/1999', '20.5.1999', '20051999') -> ISO date, '' if
+    empty."""
     text = (text or "").strip()
     if not text:
         return ""

@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
             self.language_menu.addAction(action)
             self.language_actions[lang] = action
 
-        # --- status bar ----------------------------------------------------------------------------
+        # --- status bar ---------------------------------------------------------------------------
         self.desk_label = QLabel()
         self.busy_label = QLabel()
         # The desk's identity gives way first on a narrow screen (full text in its tooltip): the
@@ -156,7 +156,7 @@ class MainWindow(QMainWindow):
             self.move(area.topLeft())
         return area.width() < SMALL_SCREEN[0] or area.height() < SMALL_SCREEN[1]
 
-    # --- the receiving officer -----------------------------------------------------------------------
+    # --- the receiving officer --------------------------------------------------------------------
     def edit_officer(self) -> None:
         """File → Cán bộ tiếp nhận…: the name recorded as the actor and printed on forms."""
         from desk_app.ui.officer_dialog import OfficerDialog  # first use only
@@ -229,7 +229,7 @@ class MainWindow(QMainWindow):
         for callback in self._when_built.pop(key, []):
             callback(widget)
 
-    # --- navigation ----------------------------------------------------------------------------------
+    # --- navigation -------------------------------------------------------------------------------
     def current_page_key(self) -> str:
         current = self.stack.currentWidget()
         return next(key for key, (widget, _t, _a) in self._pages.items() if widget is current)
@@ -261,7 +261,7 @@ class MainWindow(QMainWindow):
         self.dossier.show_dossier(code, highlight=highlight)
         self.show_page("dossier")
 
-    # --- language --------------------------------------------------------------------------------------
+    # --- language ---------------------------------------------------------------------------------
     def set_language(self, language: str) -> None:
         self.tr_ = self._make_translator(language)
         self.language_actions[language].setChecked(True)
@@ -283,7 +283,7 @@ class MainWindow(QMainWindow):
                 retranslate(tr)
         self._show_config()
 
-    # --- desk identity and activity -----------------------------------------------------------------------
+    # --- desk identity and activity ---------------------------------------------------------------
     def set_config(self, config: dict) -> None:
         self.config = config
         self._show_config()

@@ -263,7 +263,7 @@ class PageViewer(QDialog):
     def previous(self) -> None:
         self.show_page(self.index - 1)
 
-    # --- zoom and rotation --------------------------------------------------------------------------
+    # --- zoom and rotation ------------------------------------------------------------------------
     def zoom_in(self) -> None:
         self._set_zoom(self.view.zoom * ZOOM_STEP)
 
@@ -288,7 +288,7 @@ class PageViewer(QDialog):
         self.view.apply()
         self._zoom_text()
 
-    # --- labels --------------------------------------------------------------------------------------
+    # --- labels -----------------------------------------------------------------------------------
     def _caption(self) -> None:
         if not self.pages:
             self.caption.setText(self._tr("Chưa có trang nào."))

@@ -140,7 +140,7 @@ class QueueModel(QAbstractTableModel):
             self.endInsertRows()
         self.page_loaded.emit(len(self._rows))
 
-    # --- model API ---------------------------------------------------------------------------------
+    # --- model API --------------------------------------------------------------------------------
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self._rows)
 

@@ -136,7 +136,8 @@ class SyncStatusWidget(QWidget):
             text += " · " + tr("chờ lâu nhất {age}", age=age_text(tr, int(s["oldest_unsent_seconds"])))
         self.outbox_label.setToolTip(
             tr("{count} bản ghi bị giữ lại", count=s["quarantined"]) if s.get("quarantined") else "")
-        # Held-back records: the "Xem … mục cần xử lý" button says it (room on a 1366-px status bar).
+        # Held-back records: the "Xem … mục cần xử lý" button says it (room on a 1366-px status
+        # bar).
         self.outbox_label.setText(text)
         last = s.get("last_confirmed_sync")
         self.last_label.setText(
@@ -415,7 +416,8 @@ def _default_factory(data_dir: Path, tr: Translator) -> Callable[[], Any]:
         from desk_app.services.context import build_services
         from desk_app.services.session import Session
 
-        # The periodic sync is the machine's own work: it may sync, and only that, whoever is signed in.
+        # The periodic sync is the machine's own work: it may sync, and only that, whoever is signed
+        # in.
         services = build_services(data_dir, tr=tr, session=Session.for_background(SYNC))
         services.sync.rounds_only()  # its commits never hold the file for an fsync
         return services

@@ -25,10 +25,10 @@ blocked by a dialog (``ACTIONS``). A burst of ``DEVICE_RUN`` machine-speed keys 
 device's: it is held through a stall of up to ``STALL_MS`` (a scanner pausing mid-payload)
 instead of being typed out; a stall before that typed out what was held, but the scan that
 goes on keeps the restore point from before its first key, so reading the card takes back
-what the stall typed (into a check box: its ticks). If a card's QR lands in a line edit anyway (a longer stall, a
-scanner without its Enter suffix, a paste), text shaped like one (``qr_shaped_span``: 7 or
-more '|'-separated fields) is taken out of the field and read as a scan, when its Enter
-comes, when held keys are delivered, or when a shortcut acts.
+what the stall typed (into a check box: its ticks). If a card's QR lands in a line edit anyway (a
+longer stall, a scanner without its Enter suffix, a paste), text shaped like one
+(``qr_shaped_span``: 7 or more '|'-separated fields) is taken out of the field and read as a scan,
+when its Enter comes, when held keys are delivered, or when a shortcut acts.
 
 While the intake form is being saved (the DB thread), keys typed are meant for the next
 citizen, yet would land in the form the save then clears: ``gate`` holds every key until

@@ -20,7 +20,8 @@ def wait(ms: int = 300) -> None:
 
 
 def wait_until(condition, timeout_ms: int = 10000, step_ms: int = 20, what: str = "the window") -> None:
-    """Run Qt in ``step_ms`` steps until ``condition()`` is true; TimeoutError after ``timeout_ms``."""
+    """Run Qt in ``step_ms`` steps until ``condition()`` is true; TimeoutError after
+    ``timeout_ms``."""
     waited = 0
     while not condition():
         if waited > timeout_ms:

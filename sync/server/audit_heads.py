@@ -1,4 +1,5 @@
-"""The desks' audit-chain heads (issue 11): a desk that rewrote its whole audit trail is caught here.
+"""The desks' audit-chain heads (issue 11): a desk that rewrote its whole audit trail is caught
+here.
 
 Each heartbeat may carry ``audit_head`` = {seq, hash, anchor_seq, anchor_hash}: the desk's
 newest entry and the hash the desk *now* holds at the seq this server last acknowledged. The

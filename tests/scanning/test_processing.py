@@ -14,11 +14,11 @@ from desk_app.scanning.samples import blank_back, text_page
 
 # The Decree 30/2020 layout most administrative papers use (14 pt, 1.5 lines) and the densest
 # one it allows (13 pt, single spacing). Targets from the issue: <= 40 KB at 200 dpi, <= 60 KB
-# at 300 dpi, colour page <= 150 KB (met by mixed pages: G4 + a small colour overlay). G4 is lossless and content-bound here (a noise-free page
-# thresholded ideally costs the same), so where a target is missed the test holds the measured
-# bound instead; see docs/scanning.md.
-# The bounds were measured with G4; the same pages as lossless JBIG2 (what is stored where its
-# coder is installed) are ~1.6x smaller (tests/scanning/test_jbig2.py, bench/bench_jbig2.py).
+# at 300 dpi, colour page <= 150 KB (met by mixed pages: G4 + a small colour overlay). G4 is
+# lossless and content-bound here (a noise-free page thresholded ideally costs the same), so where a
+# target is missed the test holds the measured bound instead; see docs/scanning.md. The bounds were
+# measured with G4; the same pages as lossless JBIG2 (what is stored where its coder is installed)
+# are ~1.6x smaller (tests/scanning/test_jbig2.py, bench/bench_jbig2.py).
 TYPICAL = dict(point_size=14, leading=1.5)
 DENSEST = dict(point_size=13, leading=1.2)
 
@@ -238,7 +238,8 @@ def test_dark_areas_wider_than_the_threshold_window_stay_black():
     assert page.mode == "text"
     assert (stored[305:495, 305:695] == 0).mean() > 0.999
     black = pipeline.process(RawPage(Image.new("L", (1654, 2339), 5), 200), drop_blank=True)
-    # A whole black sheet is kept (never dropped as blank), stays black and is flagged for a question.
+    # A whole black sheet is kept (never dropped as blank), stays black and is flagged for a
+    # question.
     assert black is not None and black.warning == "black"
     assert open_page(black.data).convert("L").getextrema()[1] < 40
 

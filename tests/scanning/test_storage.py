@@ -236,8 +236,8 @@ def test_export_without_pages_is_a_clear_error(desk, dossier, tmp_path):
 
 
 def test_export_write_failure_is_a_store_error_and_leaves_no_temporary_file(desk, dossier, tmp_path):
-    """The PDF is written through desk_common.fsutil.write_atomic: an OSError (here the target name is
-    taken by a folder) becomes a clear StoreError, and the temporary file is removed."""
+    """The PDF is written through desk_common.fsutil.write_atomic: an OSError (here the target name
+    is taken by a folder) becomes a clear StoreError, and the temporary file is removed."""
     png = save_pages(tmp_path / "p.png", [text_page(100)], dpi=(100, 100))
     desk.digitise.attach_files(dossier.code, DOC, [png])
     folder = tmp_path / "out" / dossier.code

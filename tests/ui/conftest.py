@@ -117,7 +117,8 @@ def open_window(qtbot, data_dir, clock, *, language: str = "vi"):
 @pytest.fixture
 def desk_window(qtbot, data_dir, clock):
     """The main window on a configured desk, started and with the catalogue shown, with the
-    scanner router installed as main() does (``window.router``; slips: tests/ui/test_scanner_router.py)."""
+    scanner router installed as main() does (``window.router``; slips:
+    tests/ui/test_scanner_router.py)."""
     from desk_app.ui.wedge import install_scanner_router
 
     window, runner, startup, ready = open_window(qtbot, data_dir, clock)

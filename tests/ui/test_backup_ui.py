@@ -144,7 +144,8 @@ def test_only_an_administrator_may_change_backups_or_restore(data_dir, tmp_path)
 
 
 def test_the_dialog_says_so_when_the_backup_state_cannot_be_read(qtbot, desk_window, data_dir, monkeypatch):
-    """Opened from the menu, a failure is shown (the Op's default), not a menu entry that does nothing."""
+    """Opened from the menu, a failure is shown (the Op's default), not a menu entry that does
+    nothing."""
     from desk_app.domain.errors import StoreError
     from desk_app.ui import backup_ui
     from desk_app.ui.ops import FAILURE_BOX

@@ -39,7 +39,8 @@ def test_thirty_documents_fit_the_screen(tmp_path, width, height):
     assert report["offline_window_inside_screen"]
     for name, widget in report["offline_widgets"].items():
         assert widget["visible"] and widget["unclipped"] and widget["inside_screen"] and widget["whole"], (name, widget)
-    # Down 29 times from the first document reached the last one, scrolled into view, and Space ticked it.
+    # Down 29 times from the first document reached the last one, scrolled into view, and Space
+    # ticked it.
     assert report["focus_is_last_row"] and report["last_row_ticked"]
     assert report["widgets"]["last_row"]["unclipped"] and report["widgets"]["last_row"]["inside_screen"]
 

@@ -1,5 +1,6 @@
 """The queue and the dossier page say how late a dossier is in words; a dossier with its result
-ready is not listed as overdue; and Enter on the dossier page never records a status nobody chose."""
+ready is not listed as overdue; and Enter on the dossier page never records a status nobody
+chose."""
 
 from __future__ import annotations
 

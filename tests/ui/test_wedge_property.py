@@ -102,7 +102,7 @@ scripts = st.tuples(st.integers(0, 3), st.one_of(st.none(), name_typed, scanning
     lambda t: ([("procedure",)] if t[0] else []) + ([t[1]] if t[1] else []) + t[2])
 
 
-# --- what it expects --------------------------------------------------------------------------------
+# --- what it expects ------------------------------------------------------------------------------
 @dataclass
 class Form:
     """What the receptionist has typed for the dossier being taken, as the form should show it."""
@@ -147,7 +147,7 @@ def saved_row(data_dir, code: str) -> tuple:
         conn.close()
 
 
-# --- the counter ------------------------------------------------------------------------------------
+# --- the counter ----------------------------------------------------------------------------------
 class Counter_:
     def __init__(self, qtbot, window, data_dir):
         self.qtbot, self.window, self.page, self.data_dir = qtbot, window, window.intake, data_dir

@@ -1,4 +1,5 @@
-"""Field errors name the field they are about ("Địa chỉ quá dài (tối đa N ký tự)"), in both languages."""
+"""Field errors name the field they are about ("Địa chỉ quá dài (tối đa N ký tự)"), in both
+languages."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Required vs optional documents: the catalogue says which (a fourth part in the documents cell,
 else a conditional "(nếu ...)" name is optional); the intake service refuses a dossier with no
-document and, unless allowed, one missing a required document; `desk intake` needs --allow-missing."""
+document and, unless allowed, one missing a required document; `desk intake` needs
+--allow-missing."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The first-run wizard: place, identity, printer and paper, scanner, provincial server, the
-administrator account, then a summary with the data folder. Keyboard-first: Enter is Next on every page (and chooses in
-the place lists), Alt+letter reaches each field, Esc asks before quitting.
+administrator account, then a summary with the data folder. Keyboard-first: Enter is Next on every
+page (and chooses in the place lists), Alt+letter reaches each field, Esc asks before quitting.
 
 Each step saves as it goes (the identity first, marked unfinished until the last page), so an
 interrupted wizard comes back at the next start with what was entered. UI thread.

@@ -383,7 +383,7 @@ class DossierPage(QWidget):
             for c, value in enumerate(values):
                 table.setItem(r, c, QTableWidgetItem(value))
 
-    # --- status change ------------------------------------------------------------------------------
+    # --- status change ----------------------------------------------------------------------------
     def _note_hint(self) -> None:
         tr = self._tr
         if self.new_status.currentData() in NEEDS_CONFIRMATION:
@@ -404,7 +404,8 @@ class DossierPage(QWidget):
         if status in NEEDS_CONFIRMATION:
             if not self.note.text().strip():
                 self.errors.show(
-                    # The label's source text: DeskError.translated() shows it in the current language.
+                    # The label's source text: DeskError.translated() shows it in the current
+                    # language.
                     ValidationError("Hãy ghi lý do trước khi ghi nhận: {status}.", field="note", status=STATUS_LABELS[status]),
                     self._tr,
                 )
@@ -446,7 +447,7 @@ class DossierPage(QWidget):
         Op(self, self.runner, lambda: self._tr, record_status, self.dossier.code, status, self.note.text(), collector,
            on_success=self._status_recorded, on_failure=self._status_failed, changes=dossier_code).run()
 
-    # --- returned: who collects the result ------------------------------------------------------------
+    # --- returned: who collects the result --------------------------------------------------------
     def ask_collector(self) -> None:
         from desk_app.ui.pages.collector_dialog import CollectorDialog
 
@@ -464,7 +465,7 @@ class DossierPage(QWidget):
         dialog.finished.connect(answered)
         dialog.open()
 
-    # --- correcting a dossier still at the desk ---------------------------------------------------------
+    # --- correcting a dossier still at the desk ---------------------------------------------------
     def edit_dossier(self) -> None:
         from desk_app.ui.pages.dossier_edit_dialog import load_editable
 

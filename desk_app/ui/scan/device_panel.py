@@ -16,7 +16,8 @@ from desk_app.ui.scan.page_list import MODE_LABELS
 SOURCE_LABELS = {"flatbed": N_("Mặt kính"), "feeder": N_("Khay nạp giấy"), "duplex": N_("Khay nạp, hai mặt")}
 DPI_CHOICES = (150, 200, 300)
 
-# Registers a fixed text of a widget, shown again on a language change: (widget, text, setter) -> widget.
+# Registers a fixed text of a widget, shown again on a language change: (widget, text, setter) ->
+# widget.
 TextSetter = Callable[..., object]
 
 

@@ -179,7 +179,8 @@ class ScanDialog(QDialog):
         self._renumber()
 
     def _say(self, text: str, **params) -> None:
-        """Show ``text`` (a Vietnamese source string) on the status line, in the current language."""
+        """Show ``text`` (a Vietnamese source string) on the status line, in the current
+        language."""
         self._show(lambda tr: tr(text, **params))
 
     def _show(self, message: Callable[[Translator], str]) -> None:
@@ -355,7 +356,7 @@ class ScanDialog(QDialog):
         self.saved.emit(self.code)
         self.accept()
 
-    # --- closing with unsaved pages -----------------------------------------------------------------
+    # --- closing with unsaved pages ---------------------------------------------------------------
     def reject(self) -> None:
         """Esc, "close" or the window's X: pages scanned or imported but not saved are not
         dropped without asking (the default answer keeps them)."""

@@ -53,7 +53,8 @@ class ScanJobs:
         self.cancel = threading.Event()
         self._backends_factory = backends
         self._backends: list[ScannerBackend] = []
-        # Why a backend listed nothing (e.g. SANE support not installed): shown when no scanner is found.
+        # Why a backend listed nothing (e.g. SANE support not installed): shown when no scanner is
+        # found.
         self.unavailable: list[DeskError] = []
 
     def list_devices(self) -> list:

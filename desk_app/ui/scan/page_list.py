@@ -89,7 +89,8 @@ class PageList(QListWidget):
         item.setIcon(QIcon(QPixmap.fromImage(image)))
 
     def relabel(self, tr: Translator) -> None:
-        """Number the pages in the order shown, with document, size and mode, in ``tr``'s language."""
+        """Number the pages in the order shown, with document, size and mode, in ``tr``'s
+        language."""
         for row in range(self.count()):
             item = self.item(row)
             page: ProcessedPage = item.data(PAGE_ROLE)
