@@ -54,7 +54,10 @@ def before_change(store: DeskStore, flt: QueueFilter) -> str:
     cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
     if query:
         where = " AND ".join(["dossier_fts MATCH ?", *clauses])
-        return f"SELECT {cols} FROM dossier_fts f JOIN dossiers d ON d.id = f.rowid WHERE {where} ORDER BY f.rowid DESC LIMIT 200", [query, *params]
+        return (
+            f"SELECT {cols} FROM dossier_fts f JOIN dossiers d ON d.id = f.rowid WHERE {where} ORDER BY f.rowid DESC LIMIT 200",
+            [query, *params],
+        )
     where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
     return f"SELECT {cols} FROM dossiers d{where} ORDER BY d.received_ts DESC, d.id DESC LIMIT 200", params
 

@@ -84,7 +84,14 @@ def main() -> None:
     parser.add_argument("--parallel", type=int, default=3)
     args = parser.parse_args()
     env = {**os.environ, "PYTHONPATH": str(args.tree)}
-    done = subprocess.run([sys.executable, "-c", RUN, str(args.parallel)], cwd=args.tree, env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, str(args.parallel)],
+        cwd=args.tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     if done.returncode:
         sys.exit(done.stderr[-2000:])
     print(json.dumps({"tree": str(args.tree), **json.loads(done.stdout.strip().splitlines()[-1])}, indent=2))

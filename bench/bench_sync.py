@@ -259,7 +259,10 @@ def inner(spec: dict) -> dict:
                     "INSERT INTO outbox (idempotency_key, kind, dossier_code, payload, created_at) VALUES (?, 'dossier.pages', ?, ?, '2026-11-18T09:30:00+07:00')",
                     (f"pages-{code}", code, json.dumps({"dossier_code": code, "files": shas})),
                 )
-            record = ctx.store.db.conn.execute("SELECT payload FROM outbox WHERE dossier_code = ? AND kind = 'dossier.received'", (code,)).fetchone()[0]
+            record = ctx.store.db.conn.execute(
+                "SELECT payload FROM outbox WHERE dossier_code = ? AND kind = 'dossier.received'",
+                (code,),
+            ).fetchone()[0]
             dossiers.append((code, record.encode(), pages))
         records = sum(len(p) for p in ctx.store.db.conn.execute("SELECT payload FROM outbox").fetchall() for p in p)
         files = sum(len(p) for _c, _r, pages in dossiers for p in pages)

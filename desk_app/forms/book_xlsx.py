@@ -30,7 +30,10 @@ def render_book_xlsx(book: BookData) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for r in book.rows:
         # Times as naive local datetimes: Excel has no time zones, and the book is local.
-        times = [local(t).replace(tzinfo=None) if t else None for t in (r.received_at, r.appointment_at, r.transferred_at, r.result_at, r.returned_at)]
+        times = [
+            local(t).replace(tzinfo=None) if t else None
+            for t in (r.received_at, r.appointment_at, r.transferred_at, r.result_at, r.returned_at)
+        ]
         ws.append([r.volume, r.number, r.code, r.procedure_name, r.sets, r.applicant_name, r.contact, r.lead_agency, *times, "", r.notes])
         for cell in ws[ws.max_row][8:13]:
             cell.number_format = DATETIME_FORMAT

@@ -114,7 +114,11 @@ def backup(
             fsync_dir(out_dir)
         except OSError as exc:
             shutil.rmtree(partial, ignore_errors=True)
-            raise StoreError("Không ghi được bản sao lưu vào {path}: {detail}.", path=str(out_dir), detail=exc.strerror or str(exc)) from exc
+            raise StoreError(
+                "Không ghi được bản sao lưu vào {path}: {detail}.",
+                path=str(out_dir),
+                detail=exc.strerror or str(exc),
+            ) from exc
         except BaseException:
             shutil.rmtree(partial, ignore_errors=True)
             raise

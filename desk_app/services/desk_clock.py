@@ -67,7 +67,11 @@ class DeskClockService:
             created = _at(newest["created_at"])
             # Saved before the province answered, yet stamped later than the province's time:
             # the clock ran ahead when it was saved.
-            if server_at and newest["id"] <= int(self.store.get(K.CONTACT_DOSSIER) or 0) and created > server_at + CLOCK_BACKWARDS_TOLERANCE:
+            if (
+                server_at
+                and newest["id"] <= int(self.store.get(K.CONTACT_DOSSIER) or 0)
+                and created > server_at + CLOCK_BACKWARDS_TOLERANCE
+            ):
                 wrong = {"created_at": newest["created_at"], "province_time": server}
             elif best[0] is None or created > best[0]:
                 best = (created, "dossier")

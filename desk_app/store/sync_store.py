@@ -299,7 +299,12 @@ class SyncStore:
             self._flag(
                 code,
                 "both_changed_status",
-                {"local_status": current, "province_status": status, "unsent_local_changes": local_changes, "kept": "local" if keep_local else "province"},
+                {
+                    "local_status": current,
+                    "province_status": status,
+                    "unsent_local_changes": local_changes,
+                    "kept": "local" if keep_local else "province",
+                },
                 now,
             )
         if not keep_local:

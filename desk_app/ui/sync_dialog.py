@@ -177,7 +177,13 @@ class SyncIssuesDialog(QDialog):
             if self.conflicts else tr("Không có mục nào cần người phụ trách xem.")
         )
 
-        _fill(self.flag_table, [[row["dossier_code"] or "—", self._flag_text(row), short_time(row["created_at"])] for row in self.conflicts])
+        _fill(
+            self.flag_table,
+            [
+                [row["dossier_code"] or "—", self._flag_text(row), short_time(row["created_at"])]
+                for row in self.conflicts
+            ],
+        )
         self._update_buttons()
         if reloaded:
             self.loaded.emit()

@@ -240,7 +240,9 @@ def test_retention_keeps_seven_daily_and_four_weekly(desk, tmp_path):
     expected = bk.keep_set([datetime(2026, 10, 1, 9) + timedelta(days=d) for d in range(30)], keep_daily=7, keep_weekly=4)
     assert left == sorted(bk.PREFIX + m.strftime("%Y%m%d-%H%M%S") for m in expected)
     assert 8 <= len(left) <= 11 and Path(paths[-1]).name == left[-1]
-    assert datetime.strptime(left[0][len(bk.PREFIX):], "%Y%m%d-%H%M%S") == datetime(2026, 10, 11, 9)  # Sunday: the newest of the 4th ISO week back
+    assert datetime.strptime(left[0][len(bk.PREFIX) :], "%Y%m%d-%H%M%S") == datetime(
+        2026, 10, 11, 9
+    )  # Sunday: the newest of the 4th ISO week back
     assert not orphan_old.exists() and orphan_new.exists()
     assert all(bk.verify_backup(usb / name)["pages"] == 1 for name in left)
 

@@ -48,7 +48,20 @@ def test_init_other_unit_style_and_errors(tmp_path):
     assert out["unit_code"] == "H14.52.01" and out["commune_code"] == ""
     assert fails("init", "--data", str(tmp_path / "b"), "--unit-code", "bad", "--desk", "1")["field"] == "unit_code"
     assert fails("init", "--data", str(tmp_path / "c"), "--unit-code", "H14.52.01", "--desk", "10")["field"] == "desk"
-    assert fails("init", "--data", str(tmp_path / "d"), "--unit-code", "H14.52.01", "--desk", "1", "--commune-code", "99999")["error"] == "not_found"
+    assert (
+        fails(
+            "init",
+            "--data",
+            str(tmp_path / "d"),
+            "--unit-code",
+            "H14.52.01",
+            "--desk",
+            "1",
+            "--commune-code",
+            "99999",
+        )["error"]
+        == "not_found"
+    )
     usage = fails("init", "--data", str(tmp_path / "e"), "--desk", "x", code=2)
     assert usage["error"] == "usage"
 

@@ -89,10 +89,20 @@ def test_book_pdf_and_xlsx(desk, intake_json, clock, tmp_path):
 def test_cli_receipt_book_and_config(tmp_path, intake_json):
     data = str(tmp_path / "d")
     assert desk_cli("init", "--data", data, "--unit-code", "000.31.14.H14", "--desk", "3", "--commune-code", "01273").returncode == 0
-    cfg = desk_cli("forms-config", "--data", data, "--tracking-url-template", "https://dvc.caobang.gov.vn/tra-cuu?mahs={code}", "--copies", "2")
+    cfg = desk_cli(
+        "forms-config",
+        "--data",
+        data,
+        "--tracking-url-template",
+        "https://dvc.caobang.gov.vn/tra-cuu?mahs={code}",
+        "--copies",
+        "2",
+    )
     assert cfg.returncode == 0, cfg.stderr
     assert json.loads(cfg.stdout)["slip_copies"] == 2
-    bad = desk_cli("forms-config", "--data", data, "--tracking-url-template", "https://x.vn/no-code")
+    bad = desk_cli(
+        "forms-config", "--data", data, "--tracking-url-template", "https://x.vn/no-code"
+    )
     assert bad.returncode == 1 and json.loads(bad.stderr)["error"] == "invalid_input"
     code = json.loads(desk_cli("intake", "--allow-missing", "--data", data, "--json", "-", input=json.dumps(intake_json)).stdout)["code"]
     out = tmp_path / "slip.pdf"

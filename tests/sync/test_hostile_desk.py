@@ -50,7 +50,16 @@ def refused(client: SyncClient, method: str, path: str, **kwargs) -> tuple[int, 
     return error.value.extra.get("status"), error.value.reason
 
 
-def signed_headers(credential: Credential, method: str, path: str, body: bytes, *, stamp: str | None = None, nonce: str = "n" * 16, **extra: str) -> dict:
+def signed_headers(
+    credential: Credential,
+    method: str,
+    path: str,
+    body: bytes,
+    *,
+    stamp: str | None = None,
+    nonce: str = "n" * 16,
+    **extra: str,
+) -> dict:
     stamp = stamp or f"{time.time():.3f}"
     headers = {H_PROTOCOL: PROTOCOL_VERSION, H_DESK: credential.desk_id, H_TIME: stamp, H_NONCE: nonce, **extra}
     covered = {k: v for k, v in extra.items() if k.startswith("Upload-")}

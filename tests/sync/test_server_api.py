@@ -164,7 +164,16 @@ def test_tus_offsets_checksums_and_discovery(server, client, credential, provinc
     tus = {"Tus-Resumable": TUS_VERSION}
     from sync.protocol import encode_metadata
 
-    client._request("POST", "/v1/files", headers={**tus, "Upload-Length": str(len(data)), "Upload-Metadata": encode_metadata({"sha256": sha})}, ok=(201,))
+    client._request(
+        "POST",
+        "/v1/files",
+        headers={
+            **tus,
+            "Upload-Length": str(len(data)),
+            "Upload-Metadata": encode_metadata({"sha256": sha}),
+        },
+        ok=(201,),
+    )
     assert client._offset(sha) == 0
     patch = {**tus, "Content-Type": "application/offset+octet-stream"}
     chunk = data[:40_000]

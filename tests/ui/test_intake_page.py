@@ -49,7 +49,11 @@ def test_keyboard_only_intake_is_committed_to_the_database(qtbot, keyboard, desk
     assert [r.name for r in rows][:2] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
     assert rows[0].received.text() == "Tờ khai đăng ký khai sinh *"  # required, marked
     for _ in range(3):
-        assert isinstance(QApplication.focusWidget(), QCheckBox), (QApplication.focusWidget().placeholderText(), page.finder.search.text(), [r.received.isChecked() for r in rows])
+        assert isinstance(QApplication.focusWidget(), QCheckBox), (
+            QApplication.focusWidget().placeholderText(),
+            page.finder.search.text(),
+            [r.received.isChecked() for r in rows],
+        )
         keyboard.press(Qt.Key.Key_Space)
         keyboard.tab(3)
     assert [r.received.isChecked() for r in rows] == [True, True, True, False]

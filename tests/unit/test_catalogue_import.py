@@ -12,7 +12,15 @@ from desk_app.i18n import Translator
 from desk_app.paths import resources_dir
 
 tr = Translator("vi")
-VI_HEADER = ["STT", "Mã thủ tục", "Tên thủ tục", "Lĩnh vực", "Thời hạn giải quyết (ngày làm việc)", "Phí, lệ phí (đồng)", "Thành phần hồ sơ"]
+VI_HEADER = [
+    "STT",
+    "Mã thủ tục",
+    "Tên thủ tục",
+    "Lĩnh vực",
+    "Thời hạn giải quyết (ngày làm việc)",
+    "Phí, lệ phí (đồng)",
+    "Thành phần hồ sơ",
+]
 
 
 def test_sample_catalogue_is_complete():

@@ -153,5 +153,10 @@ class ProcedureFinder(QWidget):
         fee = money(proc.fee) if proc.fee else tr("Không thu phí")
         self.details.setText(
             f"<b>{proc.name}</b><br>"
-            + tr("Mã: {code} · Thời hạn: {duration} · Phí, lệ phí: {fee}", code=proc.code, duration=duration_text(tr, proc.processing_days, proc.processing_hours), fee=fee)
+            + tr(
+                "Mã: {code} · Thời hạn: {duration} · Phí, lệ phí: {fee}",
+                code=proc.code,
+                duration=duration_text(tr, proc.processing_days, proc.processing_hours),
+                fee=fee,
+            )
         )
