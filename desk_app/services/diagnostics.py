@@ -30,7 +30,10 @@ from desk_app.store.blobs import BlobStore
 from desk_app.store.database import DB_FILENAME
 from desk_common.fsutil import user_file_mode, write_atomic
 
-PACKAGES = ("PySide6", "PySide6-Essentials", "reportlab", "pypdfium2", "Pillow", "numpy", "requests", "keyring", "zxing-cpp")
+PACKAGES = (
+    "PySide6", "PySide6-Essentials", "sqlite-utils", "reportlab", "pypdfium2", "Pillow", "numpy", "requests",
+    "keyring", "zxing-cpp",
+)
 # Settings that name or reach a person, or could unlock something, stay out.
 PRIVATE_SETTING = re.compile(r"officer|phone|email|secret|password|token|credential|pin", re.IGNORECASE)
 MAX_LOG_BYTES = 20 * 1024 * 1024
@@ -127,9 +130,38 @@ def database_report(data_dir: Path) -> dict[str, Any]:
             "counts": counts,
             "sync": sync,
             "verify_files": BlobStore(data_dir / "files").verify(referenced).as_dict(),
+            "schema": schema_report(conn),
         }
     finally:
         conn.close()
+
+
+def schema_report(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    """Every table's columns, indexes, triggers and row count: what support compares with the
+    migrations to explain a desk whose schema drifted (names and numbers only, no values).
+
+    sqlite-utils' introspection reads this; it is imported here, off the start path, because it
+    loads numpy, click and pluggy (about 0.3-0.8 s) and the counter needs none of it
+    (docs/backups-and-support.md).
+    """
+    import sqlite_utils
+
+    db = sqlite_utils.Database(conn)
+    fts = {name for name in db.table_names() for t in [db.table(name)] if t.detect_fts() == name}
+    report = []
+    for table in db.tables:
+        if table.name in fts or any(table.name.startswith(f + "_") for f in fts):
+            # An FTS index's shadow tables hold applicants' words; their count says enough.
+            report.append({"table": table.name, "fts": True, "rows": table.count})
+            continue
+        report.append({
+            "table": table.name,
+            "rows": table.count,
+            "columns": {name: str(kind) for name, kind in table.columns_dict.items()},
+            "indexes": sorted(index.name for index in table.indexes),
+            "triggers": sorted(trigger.name for trigger in table.triggers),
+        })
+    return report
 
 
 def _one(found: list[tuple]) -> Any:

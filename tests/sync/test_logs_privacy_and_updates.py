@@ -57,6 +57,11 @@ def test_logs_and_diagnostics_of_a_full_intake_and_sync_hold_no_personal_data(tm
     report = json.loads(zipfile.ZipFile(zip_path).read("report.json"))
     assert report["counts"]["pages"] == 1 and report["verify_files"]["ok"] is True
     assert report["sync"]["enrolled"] is True and report["versions"]["app"]
+    # The schema as support compares it with the migrations: names and counts, no values.
+    tables = {entry["table"]: entry for entry in report["schema"]}
+    assert tables["dossiers"]["rows"] == 1 and "applicant_id_number" in str(tables["dossiers"]["columns"])
+    assert tables["dossier_pages"]["rows"] == 1 and tables["dossiers"]["indexes"]
+    assert any(entry.get("fts") and "columns" not in entry for entry in report["schema"])
     for text in (logs, zipped):
         for needle in (ID_NUMBER, NAME, unicodedata.normalize("NFD", NAME), fold(NAME), secret, "0987654321",
                        "an@example.vn", "Xóm Nà Rỏa"):
