@@ -7,7 +7,7 @@ like: p50 with p50, p95 with p95. The intake adds validation, the
 appointment calculation, numbering, documents, the first history event, the FTS row, the
 outbox entry (all in one transaction) and the re-read of the saved dossier.
 
-Target (issue 2): intake commit p95 <= 50 ms. Run: .venv/bin/python bench/bench_intake.py [N]
+Target: intake commit p95 <= 50 ms. Run: .venv/bin/python bench/bench_intake.py [N]
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ recognising the page as the desk stores it (CCITT G4 after adaptive threshold an
 the original grey scan (what one would otherwise feed the tesseract program), interleaved page by
 page in the same run. Also: pages per minute of the background worker on this machine.
 
-Goals (issue 14): CER <= 3 % on clean 300 dpi text, <= 6 % at 200 dpi; >= 10 pages a minute.
+Goals: CER <= 3 % on clean 300 dpi text, <= 6 % at 200 dpi; >= 10 pages a minute.
 CER = Levenshtein distance / reference length, over the whole page, whitespace collapsed.
 
 Run standalone: .venv/bin/python bench/bench_ocr.py [--pages N]

@@ -4,7 +4,7 @@ plan the queue used before (one query, SQLite's own choice), interleaved cell by
 
     .venv/bin/python bench/bench_queue_matrix.py [--rows 1000000] [--cold-cells 40]
 
-Goals (issue 15): first page <= 100 ms p95 cold and <= 50 ms warm in every cell; counts <= 50 ms
+Goals: first page <= 100 ms p95 cold and <= 50 ms warm in every cell; counts <= 50 ms
 (or the queue shows "counting" while they finish on the reader thread). The database is the one
 bench_queue_page.py builds (cached under bench/.cache/). Cold needs root (drop_caches).
 """

@@ -10,7 +10,7 @@ Names are generated from Vietnamese surname / middle / given lists (Kinh and Cao
 surnames, with đ/Đ), ID numbers in the real layout, mobile phones, real dossier codes
 (9 desks, per-desk counters) over ~18 months, procedures from the shipped sample catalogue.
 
-Target (issue 2): top-20 p95 <= 100 ms. Run: .venv/bin/python bench/bench_search.py [--rebuild]
+Target: top-20 p95 <= 100 ms. Run: .venv/bin/python bench/bench_search.py [--rebuild]
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ the online push (``sync.server.records``), so importing a bundle twice changes n
 
 Layout: ``manifest.json`` (desk, records, file list), ``signature`` (HMAC of the manifest
 with the desk's key), ``files/<sha256>`` (each checked against its name on import).
-Encrypted to the province (issue 12, sync/bundle_crypto.py): ``envelope.json`` in clear, and
+Encrypted to the province (sync/bundle_crypto.py): ``envelope.json`` in clear, and
 ``manifest.json`` and every ``files/<sha256>`` sealed; the signature is over the plaintext
 manifest. A plain bundle (no envelope) is what desks before issue 12 wrote.
 """

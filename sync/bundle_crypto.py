@@ -1,4 +1,4 @@
-"""Encrypting USB bundles to the province (issue 12): names and ID numbers on a USB stick are
+"""Encrypting USB bundles to the province: names and ID numbers on a USB stick are
 readable by nobody but the provincial server.
 
 One X25519 key pair per server, the private half derived from the server key kept apart from

@@ -1,4 +1,4 @@
-"""users, report, audit, verify: accounts, the supervisor's report and the audit trail (issue 11).
+"""users, report, audit, verify: accounts, the supervisor's report and the audit trail.
 
 Signing in is done once for every command by ``common.services`` (``--user`` with
 $DESK_PASSWORD); the permission checks are the services' (docs/permissions.md).

@@ -32,7 +32,7 @@ def cmd_backup(args, tr):
     from desk_app.store.database import DB_FILENAME
 
     # A backup copies every citizen's data: once the desk has accounts, an administrator's
-    # (--user, issue 11); the entry goes in first so the backup holds it too.
+    # (--user); the entry goes in first so the backup holds it too.
     data = args.data or default_data_dir()
     if (data / DB_FILENAME).is_file():  # else backup() says what is wrong with the folder
         with services(args, tr) as ctx:

@@ -1,4 +1,4 @@
-"""edit: correct a saved dossier while it is still at the desk (issue 8)."""
+"""edit: correct a saved dossier while it is still at the desk."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Rules for correcting a saved dossier and for recording who collected its result (issue 8).
+"""Rules for correcting a saved dossier and for recording who collected its result.
 
 A dossier may be corrected while it is still at the desk: status ``received``, i.e. taken in
 and not yet handed over for processing. Once transferred (or further), the processing office

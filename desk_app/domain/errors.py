@@ -63,7 +63,7 @@ class ImportRowError(DeskError):
 
 
 class AuthError(DeskError):
-    """No, wrong or locked credentials on a desk that has accounts (issue 11)."""
+    """No, wrong or locked credentials on a desk that has accounts."""
 
     code = "auth"
 

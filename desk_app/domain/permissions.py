@@ -1,4 +1,4 @@
-"""Roles and what each may do (issue 11; the matrix is written out in docs/permissions.md).
+"""Roles and what each may do (the matrix is written out in docs/permissions.md).
 
 Pure data: the services check it (desk_app/services/guard.py), the UI and the CLI only ask.
 """
@@ -37,7 +37,7 @@ CATALOGUE = "catalogue.manage"  # import the procedure catalogue
 CALENDAR = "calendar.manage"  # extra days off / make-up working days
 ENROLL = "sync.enroll"  # register the desk with the province
 BACKUP = "backup.manage"  # make and restore backups
-CLOCK = "clock.recover"  # declare "the PC clock was wrong" so intake continues (issue 12)
+CLOCK = "clock.recover"  # declare "the PC clock was wrong" so intake continues
 
 PERMISSION_LABELS: dict[str, str] = {
     INTAKE: N_("Tiếp nhận hồ sơ"),

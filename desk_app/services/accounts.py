@@ -1,4 +1,4 @@
-"""Accounts of the desk's staff: create, list, disable, reset a password, sign in (issue 11).
+"""Accounts of the desk's staff: create, list, disable, reset a password, sign in.
 
 Passwords are hashed with scrypt (hashlib, memory-hard, no compiler needed; parameters kept in
 the stored string so they can be raised later) and never logged or audited. Repeated failures

@@ -1,4 +1,4 @@
-"""Is the disk holding the desk's data encrypted? (issue 12; docs/security.md, "The desk").
+"""Is the disk holding the desk's data encrypted? (docs/security.md, "The desk").
 
 The desk relies on the operating system's disk encryption (BitLocker, LUKS) against a stolen
 PC instead of encrypting the database itself; ``desk selftest`` reports what it can tell so

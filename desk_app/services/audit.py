@@ -1,4 +1,4 @@
-"""Writing and reading the audit trail (issue 11): who changed, opened, printed or exported what.
+"""Writing and reading the audit trail: who changed, opened, printed or exported what.
 
 ``record`` appends inside the caller's transaction when there is one, so a change and its
 entry commit together (the guard wraps database-only changes that way, services/guard.py).

@@ -108,7 +108,7 @@ class DeskServices:
 
     @property
     def desk_clock(self):
-        """The PC clock's checks and the supervised "the clock was wrong" (issue 12)."""
+        """The PC clock's checks and the supervised "the clock was wrong"."""
         from desk_app.services.desk_clock import DeskClockService
         from desk_app.store.clock_store import ClockStore
 
@@ -143,7 +143,7 @@ class DeskServices:
 
     @property
     def review(self):
-        """The supervisor's review queue (issue 11), built on first use."""
+        """The supervisor's review queue, built on first use."""
         if self._review is None:
             from desk_app.services.review import ReviewService
             from desk_app.store.review_store import ReviewStore
@@ -167,7 +167,7 @@ class DeskServices:
 
     @property
     def edits(self) -> EditService:
-        """Corrections of saved dossiers (issue 8); built on first use like the heavy ones."""
+        """Corrections of saved dossiers; built on first use like the heavy ones."""
         if self._edits is None:
             from desk_app.services.dossier_edit import EditService
 

@@ -1,5 +1,5 @@
 """Is this PC's clock fit to number dossiers, and the supervised way out when it was wrong
-(issue 12; docs/dossier-codes.md, "A wrong clock").
+(docs/dossier-codes.md, "A wrong clock").
 
 The desk refuses an intake whose clock is behind the newest time it can trust: the newest
 dossier's ``created_at`` or the province's own time at the last sync answer. A dossier saved

@@ -1,4 +1,4 @@
-"""Correcting a saved dossier at the desk (issue 8): validated like an intake, kept in the
+"""Correcting a saved dossier at the desk: validated like an intake, kept in the
 dossier's history with before/after, and sent to the province as a ``dossier.edited`` record
 committed with it (docs/sync-protocol.md). Used by the UI's edit dialog and ``desk edit``."""
 

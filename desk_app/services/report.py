@@ -1,4 +1,4 @@
-"""The supervisor's period report and dashboard figures (issue 11).
+"""The supervisor's period report and dashboard figures.
 
 Definitions (docs/permissions.md, "Report"), each by the event's local date, period inclusive:
 received = dossiers received; processed_on_time / processed_late = dossiers that reached

@@ -1,4 +1,4 @@
-"""The supervisor's review queue and bulk status changes (issue 11).
+"""The supervisor's review queue and bulk status changes.
 
 Views: due today, due within 2 working days, overdue (result-ready ones excluded: they wait
 for the citizen), supplement requested, refused, unsynced or quarantined; filters by receiver,

@@ -1,4 +1,4 @@
-"""Who is signed in, and the permission check every guarded service call makes (issue 11).
+"""Who is signed in, and the permission check every guarded service call makes.
 
 A ``Session`` is made by the composition root (or shared by the UI between its DB-thread and
 reader-thread services); nothing here is global. ``Guard.require`` is the one check:

@@ -203,7 +203,7 @@ class SyncRound:
         meta = self.store.credential_meta()
         if meta and answer.get("last_sequences"):  # a lost or older database never reuses a code
             raise_counters(self.store.db, int(meta["desk"]), answer["last_sequences"])
-        if answer.get("audit_head_seq") is not None:  # the province keeps the head (issue 11)
+        if answer.get("audit_head_seq") is not None:  # the province keeps the head
             self.store.set_state(audit_acked_seq=int(answer["audit_head_seq"]))
         # The version the province wants its desks to run (services/updates.py).
         self.store.set_state(last_heartbeat_unix=time.time(), **{updates.STATE_KEY: updates.from_answer(answer)})

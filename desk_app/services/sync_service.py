@@ -224,7 +224,7 @@ class SyncService:
             finally:
                 client.close()
         depth = outbox["pending"] + outbox["quarantined"]
-        # A jump, a clock behind the last trusted time, a dossier saved with it ahead (issue 12).
+        # A jump, a clock behind the last trusted time, a dossier saved with it ahead.
         clock = DeskClockService(ClockStore(self.store.db), self.clock).status()
         last_confirmed = state.get("last_confirmed_at")
         return {

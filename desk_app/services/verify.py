@@ -1,4 +1,4 @@
-"""``desk verify``: is this desk's data whole and untampered? (issue 11)
+"""``desk verify``: is this desk's data whole and untampered?
 
 Five checks, each a list of problems: SQLite's integrity and foreign keys, the audit chain
 (an edited, deleted or reordered entry), the page files (missing or altered; orphans, left by

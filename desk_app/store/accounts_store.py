@@ -1,4 +1,4 @@
-"""Reads and writes of the ``accounts`` table (issue 11). Password hashing and the lockout
+"""Reads and writes of the ``accounts`` table. Password hashing and the lockout
 rules live in services/accounts.py; this module only stores what it is given.
 
 Thread model: one thread at a time, like ``DeskStore``.

@@ -1,4 +1,4 @@
-"""The hash-chained audit trail (table ``audit_log``, issue 11).
+"""The hash-chained audit trail (table ``audit_log``).
 
 Each entry's ``hash`` is SHA-256 over the previous entry's hash and the entry's own content,
 id included, so that changing an entry, deleting one or swapping two breaks the chain at that

@@ -1,4 +1,4 @@
-"""What the desk knows about its own clock (issue 12): the province's time at the last contact,
+"""What the desk knows about its own clock: the province's time at the last contact,
 the last wall time an intake saw, a detected jump, the supervised "the clock was wrong" mark.
 
 Kept in ``sync_state`` (a key/value table of migration 0004), so no migration is needed.

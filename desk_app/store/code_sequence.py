@@ -1,5 +1,5 @@
 """Raising the desk's per-day counters to what the province already holds for this desk
-(issue 12; docs/dossier-codes.md, "A lost database"). Counters only ever go up here."""
+(docs/dossier-codes.md, "A lost database"). Counters only ever go up here."""
 
 from __future__ import annotations
 

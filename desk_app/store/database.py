@@ -89,7 +89,7 @@ def open_database(data_dir: Path, *, create: bool = True) -> Database:
 
 def refuse_lost_database(data_dir: Path) -> None:
     """A missing or empty database beside page files or a sync credential is a lost desk, not
-    a new one: numbering afresh would reuse codes the province already holds (issue 12)."""
+    a new one: numbering afresh would reuse codes the province already holds."""
     path = data_dir / DB_FILENAME
     try:
         if path.is_file() and path.stat().st_size > 0:

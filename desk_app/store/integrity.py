@@ -1,4 +1,4 @@
-"""Database-level checks for ``desk verify`` (issue 11): SQLite's own integrity check and the
+"""Database-level checks for ``desk verify``: SQLite's own integrity check and the
 consistency of the outbox with what it mirrors (every change the province must learn about
 committed with its outbox entry, store/desk_store.py)."""
 

@@ -1,4 +1,4 @@
-"""Migrations for accounts, roles and the audit trail (issue 11). Names start with 0006;
+"""Migrations for accounts, roles and the audit trail. Names start with 0006;
 never edit one once released: add 0006c_, 0006d_ ..."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Migrations for corrections of a saved dossier and for who collected its result (issue 8).
+"""Migrations for corrections of a saved dossier and for who collected its result.
 Names start with 0005; never edit one once released: add 0005b_, 0005c_ ..."""
 
 from __future__ import annotations

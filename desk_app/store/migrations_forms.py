@@ -1,4 +1,4 @@
-"""Migrations for printed forms: receipts, tracking book (issue: receipts). Names start with 0003_;
+"""Migrations for printed forms: receipts, tracking book. Names start with 0003_;
 never edit one once released."""
 
 from __future__ import annotations

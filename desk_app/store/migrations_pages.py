@@ -1,4 +1,4 @@
-"""Migrations for scanned pages (issue: scanning). Names start with 0002; never edit one once
+"""Migrations for scanned pages. Names start with 0002; never edit one once
 released: add a new one (0002b_, 0002c_ ...), registered after the earlier ones."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Migrations for sync state (issue: sync). Names start with 0004_; never edit one once released."""
+"""Migrations for sync state. Names start with 0004_; never edit one once released."""
 
 from __future__ import annotations
 

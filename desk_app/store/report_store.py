@@ -1,4 +1,4 @@
-"""What the period report counts (issue 11; definitions in docs/permissions.md).
+"""What the period report counts (definitions in docs/permissions.md).
 
 The figures are kept per (local day, procedure, person) in ``report_daily`` by triggers on
 the dossiers, their events and pages (migration 0006d), so a 30-day report reads a few

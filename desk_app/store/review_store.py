@@ -1,4 +1,4 @@
-"""The supervisor's review queue (issue 11): dossiers needing attention, by view and filters.
+"""The supervisor's review queue: dossiers needing attention, by view and filters.
 
 Thread model: one thread at a time, like ``DeskStore``.
 """

@@ -1,4 +1,4 @@
-"""The Help menu's support items and the update notice (issue 9):
+"""The Help menu's support items and the update notice:
 
 - "Export diagnostics…": a support zip without personal data (services/diagnostics.py),
   written on the I/O pool;

@@ -16,7 +16,7 @@ Enter, into WHATEVER widget has focus (a combo, a list, a check box, a spin box,
   order, to the widget that had focus, so ordinary typing is unchanged.
 Auto-repeated keys never start a burst.
 
-No keystroke is ever dropped, reordered or carried into the next dossier (issue 8): before
+No keystroke is ever dropped, reordered or carried into the next dossier: before
 anything else can act on what was typed, the held keys reach their widget, synchronously.
 That is any shortcut (Ctrl+S, F2: Qt's shortcut map eats the key press, the filter only sees
 the ``Shortcut`` event sent to the QShortcut before it fires), a mouse press or wheel, input

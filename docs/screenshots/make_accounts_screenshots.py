@@ -1,4 +1,4 @@
-"""Screenshots of accounts and the supervisor's pages (issue 11) on a 1366 x 768 screen:
+"""Screenshots of accounts and the supervisor's pages on a 1366 x 768 screen:
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/make_accounts_screenshots.py
 

@@ -1,4 +1,4 @@
-"""Screenshots of the scanner router at the counter (issue 8), in a real window at 1366x768.
+"""Screenshots of the scanner router at the counter, in a real window at 1366x768.
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/make_keystroke_screenshots.py
 

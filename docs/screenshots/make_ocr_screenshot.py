@@ -1,4 +1,4 @@
-"""Screenshot of a search hit inside a scanned page (issue 14), on a 1366 x 768 screen:
+"""Screenshot of a search hit inside a scanned page, on a 1366 x 768 screen:
 
     xvfb-run -a -s "-screen 0 1366x768x24" .venv/bin/python docs/screenshots/make_ocr_screenshot.py
 

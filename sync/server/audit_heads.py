@@ -1,4 +1,4 @@
-"""The desks' audit-chain heads (issue 11): a desk that rewrote its whole audit trail is caught
+"""The desks' audit-chain heads: a desk that rewrote its whole audit trail is caught
 here.
 
 Each heartbeat may carry ``audit_head`` = {seq, hash, anchor_seq, anchor_hash}: the desk's

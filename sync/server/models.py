@@ -74,10 +74,10 @@ class HeartbeatAnswer(BaseModel):
     server_time: float
     desk_version: str = Field("", description="app version desks should run (empty: no update notice)")
     desk_download_url: str = Field("", description="where to get that version")
-    audit_head_seq: int | None = Field(None, description="the audit-chain seq now acknowledged (issue 11)")
+    audit_head_seq: int | None = Field(None, description="the audit-chain seq now acknowledged")
     bundle_key: str = Field("", description="the province's X25519 key (base64) desks seal USB bundles to")
     last_sequences: dict[str, int] = Field(
-        default_factory=dict, description="{yymmdd: last counter} the province holds for this desk (issue 12)"
+        default_factory=dict, description="{yymmdd: last counter} the province holds for this desk"
     )
 
 

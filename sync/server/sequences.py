@@ -1,4 +1,4 @@
-"""The last counter of each recent day the province holds for one desk (issue 12): a desk whose
+"""The last counter of each recent day the province holds for one desk: a desk whose
 database was lost or restored from an older backup raises its own counters to these, so its
 next intake never reuses a code already on the server (docs/dossier-codes.md, "A wrong clock"
 and "A lost database")."""

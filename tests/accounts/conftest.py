@@ -1,4 +1,4 @@
-"""A desk with one account of each role (issue 11)."""
+"""A desk with one account of each role."""
 
 from __future__ import annotations
 

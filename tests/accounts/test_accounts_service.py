@@ -1,4 +1,4 @@
-"""Accounts, sign-in, lockout and the permission matrix, at the services (issue 11)."""
+"""Accounts, sign-in, lockout and the permission matrix, at the services."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The audit chain and ``desk verify`` (issue 11): a changed, a deleted and a swapped entry are
+"""The audit chain and ``desk verify``: a changed, a deleted and a swapped entry are
 each caught; SQLite, page files and outbox problems are reported; exit 0 only when all is well."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The period report on generated data with known answers (issue 11): each count by the
+"""The period report on generated data with known answers: each count by the
 event's local date, period inclusive, boundaries at both ends of the day."""
 
 from __future__ import annotations

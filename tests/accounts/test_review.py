@@ -1,4 +1,4 @@
-"""The supervisor's review queue: views, filters, bulk status change with permissions (issue 11)."""
+"""The supervisor's review queue: views, filters, bulk status change with permissions."""
 
 from __future__ import annotations
 

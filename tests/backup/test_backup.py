@@ -1,4 +1,4 @@
-"""Backups and restore (issue 9): real SQLite files, real page files, the real ``desk`` CLI in
+"""Backups and restore: real SQLite files, real page files, the real ``desk`` CLI in
 subprocesses, a writer committing intakes while backups run."""
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ def test_bad_intake_input_writes_nothing(data, tmp_path, content, field):
 
 @pytest.mark.parametrize("lang, words", [("vi", "Họ tên không được chứa chữ số"), ("en", "full name must not contain digits")])
 def test_intake_refuses_a_name_that_is_a_qr_payload(data, intake_json, lang, words):
-    """A card's raw QR typed into the name field is refused by the CLI too (issue 8)."""
+    """A card's raw QR typed into the name field is refused by the CLI too."""
     bad = dict(intake_json, applicant=dict(intake_json["applicant"], full_name=SAMPLE_QR))
     error = fails("--lang", lang, "intake", "--data", data, "--json", "-", input=json.dumps(bad, ensure_ascii=False))
     assert error["field"] == "full_name" and words in error["message"]

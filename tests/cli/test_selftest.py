@@ -1,4 +1,4 @@
-"""``desk selftest``: headless checks of an installation (issue 9). The packaging tests run the
+"""``desk selftest``: headless checks of an installation. The packaging tests run the
 same command from an installed wheel and from the .deb; here it runs from the source tree."""
 
 from __future__ import annotations

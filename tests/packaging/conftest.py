@@ -3,7 +3,7 @@ dependencies (wheels only, built once per pyproject.toml and kept under the syst
 the desk-app wheel built from that copy, and a fresh venv installing from wheels only.
 
 Installs run with ``--only-binary=:all:`` and a compiler that always fails (CC=false): a default
-dependency that needs compiling makes these tests fail (issue 9)."""
+dependency that needs compiling makes these tests fail."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Without the optional SANE support (extra [sane], issue 9) the scan dialog says so and how to
+"""Without the optional SANE support (extra [sane]) the scan dialog says so and how to
 add it, instead of just "no scanner"; importing files still works (offscreen Qt)."""
 
 from __future__ import annotations

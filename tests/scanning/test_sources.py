@@ -52,7 +52,7 @@ def test_sane_feeder_drops_blank_sheets(sane_config):
 def test_sane_feeder_keeps_black_sheets_and_stores_them_black(sane_config):
     """The test device's default picture, a solid black sheet, is not a blank back (a dark
     sheet never is) and is stored black: the adaptive threshold alone made it a white page. A
-    mostly dark page stays grey (issue 14) and carries the "black" warning asked before saving."""
+    mostly dark page stays grey and carries the "black" warning asked before saving."""
     settings = ScanSettings(source="feeder", dpi=100, max_pages=2, options={"test_picture": "Solid black"})
     pages, dropped = process_scan([SaneBackend()], "test:0", settings)
     assert (len(pages), dropped) == (2, 0)

@@ -1,4 +1,4 @@
-"""A desk whose clock ran a year ahead is not locked for a year (issue 12): the province's time
+"""A desk whose clock ran a year ahead is not locked for a year: the province's time
 at the next sync shows the dossier was stamped in the future, or a supervisor declares "the
 clock was wrong" (audited); codes never repeat; a jump of the clock shows in the status."""
 

@@ -1,4 +1,4 @@
-"""Correcting a saved dossier (issue 8): validated like intake, only while at the desk,
+"""Correcting a saved dossier: validated like intake, only while at the desk,
 history with before/after, one transaction with its outbox record, the CLI contract, and a
 reprinted receipt with the corrected data marked as a copy. Also who collected a result."""
 

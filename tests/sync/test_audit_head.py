@@ -1,4 +1,4 @@
-"""The audit chain head travels with each sync (issue 11): a desk whose whole audit trail was
+"""The audit chain head travels with each sync: a desk whose whole audit trail was
 rewritten consistently (so `desk verify` on the desk passes) is flagged by the real server."""
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ def test_altered_bundle_is_refused(enrolled, server, intake_json, tmp_path):
     with zipfile.ZipFile(out) as src, zipfile.ZipFile(tampered, "w") as dst:
         for item in src.infolist():
             data = src.read(item)
-            if item.filename == "manifest.json":  # sealed to the province (issue 12): flip a bit
+            if item.filename == "manifest.json":  # sealed to the province: flip a bit
                 data = data[:-1] + bytes([data[-1] ^ 1])
             dst.writestr(item, data)
     import subprocess

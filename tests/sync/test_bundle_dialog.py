@@ -33,7 +33,7 @@ def test_bundle_export_from_the_admin_menu(qtbot, tmp_path, server, province, cl
     assert dialog.result["out"] == str(out)
     from sync.bundle import read_manifest
 
-    manifest, _raw, _signature = read_manifest(out, province.bundle_key)  # sealed to the province (issue 12)
+    manifest, _raw, _signature = read_manifest(out, province.bundle_key)  # sealed to the province
     assert code in json.dumps(manifest, ensure_ascii=False)
     assert "goi.bundle" in window.statusBar().currentMessage()
     loop.shutdown()

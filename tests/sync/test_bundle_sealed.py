@@ -1,4 +1,4 @@
-"""USB bundles are encrypted to the province (issue 12): nothing of a citizen is readable on
+"""USB bundles are encrypted to the province: nothing of a citizen is readable on
 the stick, the server opens them with its own key, a plain bundle of an older desk is refused
 unless the province says --allow-plain, the key also comes from a file. Real files, real
 server process and CLI."""

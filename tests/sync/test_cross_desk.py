@@ -1,4 +1,4 @@
-"""Within one unit only the receiving desk changes a dossier (issue 12): desk 4 setting
+"""Within one unit only the receiving desk changes a dossier: desk 4 setting
 withdrawn on desk 3's dossier is refused with a reason the desk quarantines, and nothing of
 it is stored. Raw signed requests to a real server process."""
 

@@ -1,4 +1,4 @@
-"""A desk whose database was truncated or lost (issue 12): refused rather than taken for a fresh
+"""A desk whose database was truncated or lost: refused rather than taken for a fresh
 desk while its page files or sync credential remain; a desk set up again for the same unit and
 desk number continues each day's counter from the province's highest code (heartbeat answer).
 Real files, a real server process."""

@@ -1,4 +1,4 @@
-"""Sign-in at start, the inactivity lock that keeps an unsaved intake, switching user (issue 11)."""
+"""Sign-in at start, the inactivity lock that keeps an unsaved intake, switching user."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The backup settings dialog, "back up now", the 2-day status-bar warning, the daily automatic
-backup and a restore asked for in the app and carried out at the next start (issue 9)."""
+backup and a restore asked for in the app and carried out at the next start."""
 
 from __future__ import annotations
 

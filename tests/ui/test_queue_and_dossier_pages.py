@@ -110,7 +110,7 @@ def test_status_filter_and_unknown_dossier(qtbot, desk_window, data_dir, clock, 
 
 
 def test_queue_model_fetches_lazily_in_keyset_pages(qtbot, desk_window, data_dir, clock, intake_json):
-    letters = [f"{chr(65 + i // 26)}{chr(97 + i % 26)}" for i in range(450)]  # names hold no digits (issue 8)
+    letters = [f"{chr(65 + i // 26)}{chr(97 + i % 26)}" for i in range(450)]  # names hold no digits
     many = people(intake_json, [(f"Hà Thị Lan {x}", "", "Nữ", "1990-01-01") for x in letters])
     for item in many:
         item["applicant"]["id_number"] = ""

@@ -76,7 +76,7 @@ def test_selftest_opens_the_window_and_exits_zero(tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["ready"] is True and report["initialised"] is False
-    # The headless checks of `desk selftest` too, after the window's own (issue 9).
+    # The headless checks of `desk selftest` too, after the window's own.
     assert report["ok"] is True
     assert [c["name"] for c in report["checks"]] == ["window", "resources", "store", "intake", "receipt", "page", "backup"]
     assert (tmp_path / "d" / "desk.sqlite3").exists()

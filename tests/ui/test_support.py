@@ -1,4 +1,4 @@
-"""Logs, crash dialog, one instance per data folder (issue 9), with real processes and files."""
+"""Logs, crash dialog, one instance per data folder, with real processes and files."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Keystrokes are sacred (issue 8): whatever the scanner router (desk_app/ui/wedge.py) holds
+"""Keystrokes are sacred: whatever the scanner router (desk_app/ui/wedge.py) holds
 to tell a scanner from a person reaches the widget it was typed into before anything else
 acts: a shortcut (Ctrl+S, F2), a mouse press, a focus change, the window losing focus.
 Real window (offscreen), real DB thread, real QKeyEvents carrying window-system timestamps."""

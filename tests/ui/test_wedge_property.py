@@ -1,7 +1,7 @@
 """Property: at the counter, whatever the interleaving of a person's keys (30-200 ms apart),
 keyboard-wedge scans (1-5 ms a key, sometimes stalling mid-payload), clicks into fields,
 Ctrl+S and F2, every saved dossier holds exactly what was typed (or scanned) for it and the
-next form holds exactly what was typed after it (issue 8). Driven on the real intake page with
+next form holds exactly what was typed after it. Driven on the real intake page with
 the app's scanner router, through real QKeyEvents / mouse events; the expected values are the
 domain's own reading (``parse_intake``) of what the test typed.
 

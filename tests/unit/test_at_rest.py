@@ -1,4 +1,4 @@
-"""Disk encryption as desk selftest reports it (issue 12): a dm-crypt device found under the
+"""Disk encryption as desk selftest reports it: a dm-crypt device found under the
 data folder's device (directly or below LVM), else off; the real machine's answer is one of
 the three states."""
 

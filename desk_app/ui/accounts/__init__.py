@@ -1,4 +1,4 @@
-"""Accounts in the app (issue 11): sign-in at start once the desk has accounts, the "Tài khoản"
+"""Accounts in the app: sign-in at start once the desk has accounts, the "Tài khoản"
 menu (lock, switch user, manage accounts), the status-bar label, and the supervisor's pages
 (review queue, dashboard, audit trail), each built on first use. UI thread."""
 

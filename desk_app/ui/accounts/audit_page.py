@@ -1,4 +1,4 @@
-"""The audit trail for supervisors (issue 11): newest first, filtered by dossier code, account,
+"""The audit trail for supervisors: newest first, filtered by dossier code, account,
 action and period, with the chain check of ``desk verify`` one click away. Reads run on the DB
 thread. UI thread."""
 

@@ -1,4 +1,4 @@
-"""The supervisor's dashboard for a chosen period (issue 11): the report's counts, on-time rate,
+"""The supervisor's dashboard for a chosen period: the report's counts, on-time rate,
 digitised share, per procedure and per receptionist, charts per day and by status; printing
 the A4 PDF and exporting .xlsx. The figures come from ReportService on the DB thread. UI thread."""
 

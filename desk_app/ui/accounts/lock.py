@@ -1,4 +1,4 @@
-"""Sign-in at start, switching user and the inactivity lock (issue 11). UI thread; signing in
+"""Sign-in at start, switching user and the inactivity lock. UI thread; signing in
 runs on the DB thread.
 
 The lock is a modal, frameless dialog laid over the whole main window: nothing underneath can

@@ -1,4 +1,4 @@
-"""The supervisor's review queue (issue 11): views (due today, within 2 working days, overdue,
+"""The supervisor's review queue: views (due today, within 2 working days, overdue,
 supplement requested, refused, unsynced or quarantined) with their counts, filters by receiver,
 procedure and period, sorting, and a bulk status change of the selected dossiers after a
 confirmation. From an overdue dossier, form 04 (apology, new appointment) opens prefilled.

@@ -1,4 +1,4 @@
-"""Trả kết quả: who collects the result (issue 8). In person: full name and the 12-digit ID
+"""Trả kết quả: who collects the result. In person: full name and the 12-digit ID
 number, typed or read from their ID card by the counter scanner (the scanner router hands a
 card to the active dialog that has ``take_card``); or by post, with the postal tracking
 number. UI thread; the value is checked again by the service when the status is recorded."""

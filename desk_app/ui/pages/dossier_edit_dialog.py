@@ -1,4 +1,4 @@
-"""Sửa hồ sơ: correct a saved dossier while it is still at the desk (issue 8): a typo in the
+"""Sửa hồ sơ: correct a saved dossier while it is still at the desk: a typo in the
 name, a document forgotten on the checklist, phone, email, address, notes. UI thread; the
 dossier is read and the correction written on the DB thread (``services.edits``), which
 validates it like an intake and keeps before/after in the history."""

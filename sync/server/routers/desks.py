@@ -35,7 +35,7 @@ async def whoami(request: Request, caller: Caller = Depends(signed())):
     return signed_json(caller, {
         "desk_id": desk.id, "unit_code": desk.unit_code, "desk": desk.desk, "server_time": time.time(),
         "bundle_key": province_of(request).bundle_public_key(),  # USB bundles are sealed to it
-        # A desk enrolled again after losing its database continues from these (issue 12).
+        # A desk enrolled again after losing its database continues from these.
         "last_sequences": await blocking(last_sequences, province_of(request).db, desk.unit_code, desk.desk),
     })
 
