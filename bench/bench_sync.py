@@ -1,4 +1,4 @@
-"""Sync over emulated poor links (root + network namespace; see platform-notes).
+"""Sync over emulated poor links (root + network namespace; see docs/platform.md).
 
     sudo .venv/bin/python bench/bench_sync.py [--quick] [--small-only]
     sudo .venv/bin/python bench/bench_sync.py --dossiers 20 --table-dossiers 4 --parallel --only main,cut,table

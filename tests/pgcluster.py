@@ -1,6 +1,6 @@
 """A private throwaway PostgreSQL 15 cluster on a loopback port (trust authentication, its
 own socket folder), for the sync tests and bench/bench_province_load.py. As root the
-cluster runs as the ``postgres`` user (see platform-notes)."""
+cluster runs as the ``postgres`` user (see docs/platform.md)."""
 
 from __future__ import annotations
 

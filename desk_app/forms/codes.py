@@ -1,7 +1,7 @@
 """QR and Code128 symbols as module patterns, drawn as vector rectangles.
 
 Why vectors: raster code images pasted into a PDF failed to decode at some sizes and dpi
-(platform-notes), while filled rectangles decode from 150 dpi renders. Adjacent dark modules
+(docs/platform.md), while filled rectangles decode from 150 dpi renders. Adjacent dark modules
 are merged into one rectangle so no hairline seams appear between them when rasterised.
 """
 

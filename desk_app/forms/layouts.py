@@ -1,6 +1,6 @@
 """Page geometry of the printed forms: A4, A5 and 80 mm thermal paper (72 mm print width).
 
-Code sizes follow platform-notes: QR modules >= 0.5 mm (>= 4 dots at 200 dpi) with a
+Code sizes follow docs/platform.md: QR modules >= 0.5 mm (>= 4 dots at 200 dpi) with a
 4-module quiet zone. Code128 of a 25-character dossier code is ~290 modules: at 0.5 mm it
 needs 154 mm, more than A5's text width, so A5 prints it at 0.4 mm (still 2.4 px at a 150 dpi
 render and far above what counter scanners read), and on thermal paper the bars run down the

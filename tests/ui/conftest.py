@@ -1,7 +1,7 @@
 """Fixtures for the Qt UI tests (offscreen): a real data folder, the real TaskRunner with its
 DB thread, the real main window, and a keyboard that types Vietnamese.
 
-``QTest.keyClicks`` aborts on non-ASCII text (platform-notes), so text is typed as one
+``QTest.keyClicks`` aborts on non-ASCII text (docs/platform.md), so text is typed as one
 KeyPress/KeyRelease pair per character carrying the character as its text, sent to whatever
 widget has focus, as a keyboard (or a keyboard-wedge scanner) would. Each key event carries a
 timestamp, as the window system's do: a person's keys ``HUMAN_GAP_MS`` apart, a scanner's

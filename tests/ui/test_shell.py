@@ -1,5 +1,5 @@
 """The main window shell: language switch, extension points, first-run set-up, self-test,
-and the PySide6 6.12.0 / Python 3.11 regression (platform-notes)."""
+and the PySide6 6.12.0 / Python 3.11 regression (docs/platform.md)."""
 
 from __future__ import annotations
 
