@@ -64,7 +64,7 @@ def main() -> int:
         ctx = build_services(data, actor="bench")
         ctx.setup.configure(unit_code="000.31.14.H14", desk=3, commune_code="01273")
         ctx.catalogue.ensure_sample()
-        codes = [ctx.intake.intake(INTAKE)["code"] for _ in range(dossiers)]
+        codes = [ctx.intake.intake(INTAKE).code for _ in range(dossiers)]
         add_pages(ctx, codes, pages)
         size = sum(p.stat().st_size for p in data.rglob("*") if p.is_file())
         full, naive, incremental = [], [], []

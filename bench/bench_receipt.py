@@ -51,7 +51,7 @@ def main() -> int:
             totals, parts = [], {"intake": [], "prepare": [], "render+write": []}
             for i in range(args.runs + 3):
                 t0 = time.perf_counter()
-                code = ctx.intake.intake(INTAKE)["code"]
+                code = ctx.intake.intake(INTAKE).code
                 t1 = time.perf_counter()
                 prepared = ctx.printing.prepare(code, layout=layout)
                 t2 = time.perf_counter()

@@ -251,7 +251,7 @@ def inner(spec: dict) -> dict:
         }
         dossiers: list[tuple[str, bytes, list[bytes]]] = []
         for _ in range(spec["dossiers"]):
-            code = ctx.intake.intake(intake)["code"]
+            code = ctx.intake.intake(intake).code
             pages = [rng.randbytes(spec["page_bytes"]) for _ in range(spec["pages"])]
             shas = [ctx.sync.blobs.put(p) for p in pages]
             with write_transaction(ctx.store.db):

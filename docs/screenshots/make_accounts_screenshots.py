@@ -64,24 +64,24 @@ def populate(data_dir: Path) -> None:
         made.append((record, moment))
     ctx.accounts.login("giamsat", PASSWORDS["giamsat"])
     for record, moment in made:
-        due = datetime.fromisoformat(record["appointment_at"])
+        due = datetime.fromisoformat(record.appointment_at)
         roll = rng.random()
         try:
             if roll < 0.55 and due < now:
                 ready = due - timedelta(hours=2) if rng.random() < 0.8 else due + timedelta(days=1)
                 if ready > now or ready < moment:
                     continue
-                ctx.queue.set_status(record["code"], "result_ready", at=ready)
+                ctx.queue.set_status(record.code, "result_ready", at=ready)
                 if rng.random() < 0.7 and ready + timedelta(hours=3) < now:
-                    ctx.queue.set_status(record["code"], "returned", at=ready + timedelta(hours=3))
+                    ctx.queue.set_status(record.code, "returned", at=ready + timedelta(hours=3))
             elif roll < 0.62:
-                ctx.queue.set_status(record["code"], "refused", note="Thiếu giấy tờ", at=moment + timedelta(hours=1))
+                ctx.queue.set_status(record.code, "refused", note="Thiếu giấy tờ", at=moment + timedelta(hours=1))
             elif roll < 0.72:
-                ctx.queue.set_status(record["code"], "supplement_requested", at=moment + timedelta(hours=1))
+                ctx.queue.set_status(record.code, "supplement_requested", at=moment + timedelta(hours=1))
         except Exception as exc:  # a dossier whose times do not fit: leave it received
-            print("skipped", record["code"], exc)
+            print("skipped", record.code, exc)
         if rng.random() < 0.6:
-            ctx.queue.show(record["code"])  # opened: an audit entry
+            ctx.queue.show(record.code)  # opened: an audit entry
     ctx.close()
 
 

@@ -67,7 +67,7 @@ def shoot(tmp: Path) -> int:
                       "address": "Xóm Nà Rỏa, Phường Thục Phán, Tỉnh Cao Bằng", "phone": "0912345678"},
         "documents": docs[:-1],  # the last one forgotten on the checklist
     })
-    code = dossier["code"]
+    code = dossier.code
     pages = {docs[0]["name"]: [text_page(150, seed=1), text_page(150, seed=2, seal=True)],
              docs[1]["name"]: [photo_page(150)]}
     for name, images in pages.items():
@@ -137,14 +137,14 @@ def shoot(tmp: Path) -> int:
     # Returned: who collects.
     page.new_status.setCurrentIndex(page.new_status.findData("result_ready"))
     page.apply_status()
-    wait_until(lambda: page.dossier["status"] == "result_ready")
+    wait_until(lambda: page.dossier.status == "result_ready")
     page.new_status.setCurrentIndex(page.new_status.findData("returned"))
     page.apply_status()
     wait_until(lambda: page.collector_dialog is not None and page.collector_dialog.isVisible())
     window.router.cccd_scanned.emit(parse_cccd_qr(CARD_QR))
     save("returned-to.png")
     page.collector_dialog.check_and_accept()
-    wait_until(lambda: page.dossier["status"] == "returned")
+    wait_until(lambda: page.dossier.status == "returned")
     window.close()
     runner.shutdown()
     app.quit()

@@ -47,7 +47,7 @@ def main() -> int:
             "applicant": {"full_name": "Hoàng Thị Lụa", "id_number": "004198012345", "gender": "Nữ",
                           "birth_date": "1998-03-02", "address": "Tổ 1, Phường Thục Phán, Tỉnh Cao Bằng"},
             "documents": docs,
-        })["code"]
+        }).code
         ctx.digitise.attach(code, docs[0]["name"], [process(RawPage(text_page(200, seed=4), 200))])
         print(ctx.ocr.run_pending())
         ctx.close()

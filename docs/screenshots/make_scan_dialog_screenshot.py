@@ -66,7 +66,7 @@ def shoot(tmp: Path, lang: str) -> int:
         "documents": [{"name": d.name, "kind": d.kind, "count": d.count} for d in proc.documents],
     })
     ctx.close()
-    documents = [d["name"] for d in dossier["documents"]]
+    documents = [d.name for d in dossier.documents]
 
     files = []
     for name, image in (("to-khai-co-dau.jpg", text_page(150, seed=3, seal=True)),
@@ -76,7 +76,7 @@ def shoot(tmp: Path, lang: str) -> int:
 
     tr = Translator(lang)
     runner = TaskRunner(lambda: build_services(data_dir, tr=tr, actor="canbo.motcua"))
-    dialog = ScanDialog(runner, tr, code=dossier["code"], documents=documents, backends=lambda: [SaneBackend()])
+    dialog = ScanDialog(runner, tr, code=dossier.code, documents=documents, backends=lambda: [SaneBackend()])
     dialog.show()
     wait_until(lambda: dialog.device.count() > 0 and dialog.scan_button.isEnabled())
     dialog.device.setCurrentIndex(dialog.device.findText("test:0", flags=Qt.MatchFlag.MatchContains))

@@ -52,7 +52,7 @@ def seed(data_dir: Path) -> None:
             "documents": [{"name": d.name, "kind": d.kind, "count": d.count} for d in proc.documents[:2]],
         })
         if index == 1:
-            ctx.queue.set_status(dossier["code"], "transferred", note="Chuyển công chức tư pháp – hộ tịch")
+            ctx.queue.set_status(dossier.code, "transferred", note="Chuyển công chức tư pháp – hộ tịch")
     ctx.close()
 
 
