@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from desk_app import __version__
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, ErrorCode
 from desk_app.i18n import LANGUAGES, Translator
 
 COMMAND_MODULES = ("core", "forms", "scanning", "sync", "backup", "ocr", "edits", "selftest", "accounts")
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # last resort: still a clear message; every write is one transaction
         _log_failure(args, exc)
-        emit_error({"error": "internal", "message": tr("Lỗi không mong đợi: {detail}", detail=repr(exc))})
+        emit_error({"error": ErrorCode.INTERNAL, "message": tr("Lỗi không mong đợi: {detail}", detail=repr(exc))})
         return EXIT_INTERNAL
     if result is not None:
         try:

@@ -8,18 +8,31 @@ Messages are Vietnamese templates (marked with N_) translated where they are sho
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
-TRANSPORT = "transport"
-AUTHENTICATION = "authentication"
-CLOCK = "clock"
-SERVER = "server"
-RECORD = "record"
+
+class Category(StrEnum):
+    """Who has to act on a failure. Members are str: stored, logged and sent as before."""
+
+    TRANSPORT = "transport"
+    AUTHENTICATION = "authentication"
+    CLOCK = "clock"
+    SERVER = "server"
+    RECORD = "record"
+    # The round was stopped on purpose (the window closing, sync/cancel.py): never retried.
+    CANCELLED = "cancelled"
+
+
+TRANSPORT = Category.TRANSPORT
+AUTHENTICATION = Category.AUTHENTICATION
+CLOCK = Category.CLOCK
+SERVER = Category.SERVER
+RECORD = Category.RECORD
+CANCELLED = Category.CANCELLED
 # A transport failure where no connection could be made at all (refused, DNS, no route,
-# connect timeout): the server is down or this PC is offline.
+# connect timeout): the server is down or this PC is offline. A reason, not a category.
 UNREACHABLE = "unreachable"
-# The round was stopped on purpose (the window closing, sync/cancel.py): never retried.
-CANCELLED = "cancelled"
 
 
 def N_(text: str) -> str:
@@ -78,7 +91,7 @@ MESSAGES: dict[str, str] = {
 
 
 class SyncError(Exception):
-    def __init__(self, category: str, reason: str, detail: str = "", **extra: Any):
+    def __init__(self, category: Category, reason: str, detail: str = "", **extra: Any):
         super().__init__(f"{category}/{reason}: {detail}" if detail else f"{category}/{reason}")
         self.category = category
         self.reason = reason

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from desk_app.commands.common import add_data_arg, services
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, ErrorCode
 from desk_app.domain.permissions import ROLES
 from desk_app.domain.validation import parse_iso_date
 from desk_app.services.accounts import MAX_PASSWORD
@@ -111,7 +111,7 @@ def cmd_audit(args, tr):
 
 
 class VerifyFailed(DeskError):
-    code = "verify_failed"
+    code = ErrorCode.VERIFY_FAILED
 
     def __init__(self, report: dict):
         super().__init__("Kiểm tra phát hiện {n} vấn đề.", n=len(report["problems"]))

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from desk_app.commands.common import add_data_arg, services
-from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.errors import DeskError, ErrorCode, ValidationError
 from desk_app.i18n import N_
 from desk_app.scanning.modes import MODES
 from desk_app.scanning.sources import available_backends
@@ -125,7 +125,7 @@ def cmd_verify(args, tr):
 
 
 class _Damaged(DeskError):
-    code = "files_damaged"
+    code = ErrorCode.FILES_DAMAGED
 
     def __init__(self, report: dict):
         super().__init__(

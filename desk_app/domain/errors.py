@@ -6,16 +6,37 @@ The message is translated where it is shown (CLI or UI), never here.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 # A translator as the layers above pass it in (desk_app.i18n.Translator): template + params -> text.
 Translate = Callable[..., str]
 
 
+class ErrorCode(StrEnum):
+    """The ``error`` field of a refusal (CLI JSON, logs): stable for automation. Members are
+    str, so they compare equal to and serialise as the same strings as before."""
+
+    ERROR = "error"
+    INTERNAL = "internal"  # an unexpected exception, reported by the CLI
+    INVALID_INPUT = "invalid_input"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    STORE_ERROR = "store_error"
+    INVALID_ROW = "invalid_row"
+    AUTH = "auth"
+    FORBIDDEN = "forbidden"
+    PRINT_FAILED = "print_failed"
+    OCR_UNAVAILABLE = "ocr_unavailable"
+    SCANNER_ERROR = "scanner_error"
+    VERIFY_FAILED = "verify_failed"
+    FILES_DAMAGED = "files_damaged"
+
+
 class DeskError(Exception):
     """Base for every error shown to a user. ``code`` is stable for automation."""
 
-    code = "error"
+    code: ErrorCode = ErrorCode.ERROR
 
     def __init__(
         self, message: str, /, *, field: str | None = None, details: list[str] | None = None, **params: Any
@@ -43,32 +64,32 @@ class DeskError(Exception):
 
 
 class ValidationError(DeskError):
-    code = "invalid_input"
+    code = ErrorCode.INVALID_INPUT
 
 
 class NotFoundError(DeskError):
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
 
 
 class ConflictError(DeskError):
-    code = "conflict"
+    code = ErrorCode.CONFLICT
 
 
 class StoreError(DeskError):
-    code = "store_error"
+    code = ErrorCode.STORE_ERROR
 
 
 class ImportRowError(DeskError):
-    code = "invalid_row"
+    code = ErrorCode.INVALID_ROW
 
 
 class AuthError(DeskError):
     """No, wrong or locked credentials on a desk that has accounts."""
 
-    code = "auth"
+    code = ErrorCode.AUTH
 
 
 class ForbiddenError(DeskError):
     """The signed-in account's role lacks the permission (docs/permissions.md)."""
 
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN

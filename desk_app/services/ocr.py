@@ -18,7 +18,7 @@ from typing import Any
 
 from PIL import Image, UnidentifiedImageError
 
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, ErrorCode
 from desk_app.ocr.engine import OcrUnavailable, TesseractEngine
 from desk_app.scanning.page import open_page
 from desk_app.store.blobs import BlobStore
@@ -30,7 +30,7 @@ COMMAND_KEY = "ocr_tesseract"
 
 
 class OcrUnavailableError(DeskError):
-    code = "ocr_unavailable"
+    code = ErrorCode.OCR_UNAVAILABLE
 
 
 class OcrService:

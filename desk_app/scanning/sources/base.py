@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, ErrorCode
 from desk_app.i18n import N_
 
 if TYPE_CHECKING:  # page.py loads Pillow; the CLI imports this module for every command
@@ -18,7 +18,7 @@ SOURCES = ("flatbed", "feeder", "duplex")
 class ScannerError(DeskError):
     """The scanner refused, jammed, or is not there. Shown to the receptionist as is."""
 
-    code = "scanner_error"
+    code = ErrorCode.SCANNER_ERROR
     NO_BACKEND = N_("Không có trình điều khiển máy quét cho thiết bị {device}.")
     NOT_FOUND = N_("Không tìm thấy máy quét {device}. Hãy kiểm tra cáp và nguồn điện.")
     FAILED = N_("Máy quét {device} báo lỗi: {detail}.")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desk_app.domain.errors import DeskError
+from desk_app.domain.errors import DeskError, ErrorCode
 from desk_app.i18n import N_
 from desk_app.pdfium_lock import render_pages
 
@@ -19,7 +19,7 @@ DEFAULT_PRINTER = N_("(mặc định)")
 
 
 class PrintError(DeskError):  # messages: desk_app/resources/i18n/en/forms.json
-    code = "print_failed"
+    code = ErrorCode.PRINT_FAILED
 
 
 def available_printers() -> list[str]:
