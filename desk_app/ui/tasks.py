@@ -255,6 +255,13 @@ class TaskRunner(QObject):
                 pool.shutdown(wait=True, cancel_futures=False)
         self._sync.shutdown(wait=True, timeout=SYNC_GRACE_SECONDS)
 
+    def finish(self) -> None:
+        """Wait for every job, the DB and reader threads' too, and take no more work; the
+        services stay open (a test fixture that owns the database closes it itself)."""
+        self.finish_background()
+        self._reader.shutdown(wait=True, cancel_futures=False)
+        self._db.shutdown(wait=True, cancel_futures=False)
+
     def shutdown(self) -> None:
         """Finish queued work (a save in flight must land), then close the database. A sync
         round gets ``SYNC_GRACE_SECONDS`` after its cancel (set by ``SyncLoop.shutdown``

@@ -16,8 +16,7 @@ def runner(desk, qtbot):
 
     r = TaskRunner(lambda: desk)
     yield r
-    r.finish_background()  # leave the desk (owned by the fixture) open
-    r._db.shutdown(wait=True)
+    r.finish()  # leave the desk (owned by the fixture) open
 
 
 def test_dialog_scans_edits_and_saves(qtbot, desk, dossier, runner, sane_config):

@@ -23,8 +23,7 @@ def runner(desk, qtbot):
 
     r = TaskRunner(lambda: desk)
     yield r
-    r.finish_background()  # leave the desk (owned by the fixture) open
-    r._db.shutdown(wait=True)
+    r.finish()  # leave the desk (owned by the fixture) open
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ def runner(desk, qtbot):
 
     r = TaskRunner(lambda: desk)
     yield r
-    r.finish_background()
-    r._db.shutdown(wait=True)
+    r.finish()  # leave the desk (owned by the fixture) open
 
 
 def test_missing_python_sane_is_explained_and_files_can_still_be_imported(qtbot, desk, dossier, runner, monkeypatch):

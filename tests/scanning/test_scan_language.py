@@ -117,8 +117,7 @@ def test_dialog_fits_a_1366x768_screen(qtbot, desk, dossier):
         minimum = dialog.minimumSizeHint()
         assert minimum.width() <= width and minimum.height() <= height, minimum
     finally:
-        runner.finish_background()  # leave the desk (owned by the fixture) open
-        runner._db.shutdown(wait=True)
+        runner.finish()  # leave the desk (owned by the fixture) open
 
 
 def test_a_closed_scan_dialog_is_deleted_with_its_pages(qtbot, window, data_dir, clock, intake_json):  # noqa: F811
