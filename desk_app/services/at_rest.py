@@ -31,7 +31,7 @@ def _linux_crypt(sys_block: Path, depth: int = 0) -> bool | None:
     if uuid.is_file() and uuid.read_text(encoding="ascii", errors="replace").startswith("CRYPT-"):
         return True
     slaves = sys_block / "slaves"
-    below = [p for p in slaves.iterdir()] if slaves.is_dir() else []
+    below = list(slaves.iterdir()) if slaves.is_dir() else []
     return any(_linux_crypt(p.resolve(), depth + 1) for p in below)
 
 

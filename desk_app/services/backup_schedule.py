@@ -131,8 +131,8 @@ def apply_pending_restore(data_dir: Path) -> dict[str, Any] | None:
         return None
     try:
         source = Path(json.loads(marker.read_text(encoding="utf-8"))["from"])
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         marker.unlink(missing_ok=True)
-        raise ValidationError("Yêu cầu khôi phục không đọc được; dữ liệu hiện tại được giữ nguyên.")
+        raise ValidationError("Yêu cầu khôi phục không đọc được; dữ liệu hiện tại được giữ nguyên.") from exc
     marker.unlink(missing_ok=True)
     return backups.restore(source, data_dir, force=True)

@@ -190,7 +190,7 @@ class Guarded:
         elif rule.before:
             before = rule.before(self._target, args, kwargs)
         result = method(*args, **kwargs)
-        if rule.code_from_result:
+        if rule.code_from_result:  # noqa: SIM108 - each branch carries its own reason
             code = result.code  # intake answers with the view of the dossier it saved
         else:
             code = rule.code(args, kwargs) if rule.code else ""

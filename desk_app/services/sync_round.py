@@ -309,7 +309,8 @@ class SyncRound:
         failure: SyncError | None = None
         sizes = {sha: self.blobs.path_for(sha).stat().st_size for sha in missing}
         jobs = [
-            (sha, sizes[sha], lambda p=self.blobs.path_for(sha): open(p, "rb"), offset or 0)
+            # The uploader closes what the opener returns.
+            (sha, sizes[sha], lambda p=self.blobs.path_for(sha): open(p, "rb"), offset or 0)  # noqa: SIM115
             for sha, offset in missing.items()
         ]
         for sha, sent, error in uploads.run(jobs):

@@ -74,7 +74,8 @@ class FormsStore:
                       d.phone, d.email, d.received_at, d.appointment_at, d.notes, d.status,
                       b.volume, b.number,
                       (SELECT min(at) FROM dossier_events e WHERE e.dossier_id = d.id AND e.status = 'transferred') AS transferred_at,
-                      (SELECT min(at) FROM dossier_events e WHERE e.dossier_id = d.id AND e.status IN ('result_ready', 'refused')) AS result_at,
+                      (SELECT min(at) FROM dossier_events e
+                        WHERE e.dossier_id = d.id AND e.status IN ('result_ready', 'refused')) AS result_at,
                       (SELECT min(at) FROM dossier_events e WHERE e.dossier_id = d.id AND e.status = 'returned') AS returned_at
                FROM dossiers d LEFT JOIN tracking_book b ON b.dossier_id = d.id
                WHERE d.received_ts >= ? AND d.received_ts < ?

@@ -139,7 +139,7 @@ def shoot(tmp: Path) -> int:
     shot("accounts-dashboard.png")
     window.show_page("review")
     review = window.page("review")
-    review.view.setCurrentIndex(list(review.view.itemData(i) for i in range(review.view.count())).index("overdue"))
+    review.view.setCurrentIndex([review.view.itemData(i) for i in range(review.view.count())].index("overdue"))
     wait_until(lambda: review.table.rowCount() > 0)
     wait(300)
     review.table.selectRow(0)

@@ -34,7 +34,7 @@ def main() -> int:
 
     wait_until = partial(shots.wait_until, timeout_ms=60000, step_ms=50)
 
-    app = QApplication(sys.argv[:1])
+    _app = QApplication(sys.argv[:1])  # kept alive for the whole script
     with tempfile.TemporaryDirectory() as tmp:
         data_dir = Path(tmp) / "data"
         ctx = build_services(data_dir, actor="canbo.motcua")

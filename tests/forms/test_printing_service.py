@@ -110,7 +110,9 @@ def test_cli_receipt_book_and_config(tmp_path, intake_json):
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
     assert info["pages"] == 2 and info["bytes"] == out.stat().st_size and info["qr_payload"].endswith(code)
-    form3 = desk_cli("receipt", "--data", data, code, "--out", str(tmp_path / "f3.pdf"), "--form", "03", "--reason", "Không thuộc thẩm quyền")
+    form3 = desk_cli(
+        "receipt", "--data", data, code, "--out", str(tmp_path / "f3.pdf"), "--form", "03", "--reason", "Không thuộc thẩm quyền"
+    )
     assert form3.returncode == 0 and "Không thuộc thẩm quyền" in " ".join(page_texts((tmp_path / "f3.pdf").read_bytes())[0].split())
     missing = desk_cli("receipt", "--data", data, "000.31.14.H14-261118-3999", "--out", str(tmp_path / "x.pdf"))
     assert missing.returncode == 1 and not (tmp_path / "x.pdf").exists()

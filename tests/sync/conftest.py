@@ -47,7 +47,7 @@ class ServerProcess:
         cmd += self.extra
         if self.tls:
             cmd += ["--certfile", str(self.tls[0]), "--keyfile", str(self.tls[1])]
-        self.log = open(self.data.parent / f"server-{self.port}.log", "ab")
+        self.log = open(self.data.parent / f"server-{self.port}.log", "ab")  # noqa: SIM115 - the server's stdout until stop()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

@@ -62,7 +62,8 @@ def test_server_refuses_edits_of_fields_the_desk_does_not_own(enrolled, server, 
                                                    "changes": {"notes": {"after": "x" * 5000}}}}},
         {"key": key + "e", "kind": "dossier.edited", "dossier_code": code,
          "payload": {"dossier_uuid": uuid, "edit": {"uuid": key + "e", "at": "2026-11-18T10:00:00+07:00",
-                                                   "changes": {"documents": {"after": [{"name": "A", "kind": "original", "count": True}]}}}}},
+                                                   "changes": {"documents": {
+                                                       "after": [{"name": "A", "kind": "original", "count": True}]}}}}},
     ]
     try:
         results = client.push([{**e, "created_at": "2026-11-18T10:00:00+07:00"} for e in hostile])

@@ -178,9 +178,11 @@ def test_tus_offsets_checksums_and_discovery(server, client, credential, provinc
     patch = {**tus, "Content-Type": "application/offset+octet-stream"}
     chunk = data[:40_000]
     with pytest.raises(SyncError) as bad_sum:
-        client._request("PATCH", f"/v1/files/{sha}", body=chunk, headers={**patch, "Upload-Offset": "0", "Upload-Checksum": tus_checksum(b"other")}, ok=(204,))
+        bad = {**patch, "Upload-Offset": "0", "Upload-Checksum": tus_checksum(b"other")}
+        client._request("PATCH", f"/v1/files/{sha}", body=chunk, headers=bad, ok=(204,))
     assert bad_sum.value.extra["status"] == 460 and client._offset(sha) == 0
-    client._request("PATCH", f"/v1/files/{sha}", body=chunk, headers={**patch, "Upload-Offset": "0", "Upload-Checksum": tus_checksum(chunk)}, ok=(204,))
+    good = {**patch, "Upload-Offset": "0", "Upload-Checksum": tus_checksum(chunk)}
+    client._request("PATCH", f"/v1/files/{sha}", body=chunk, headers=good, ok=(204,))
     with pytest.raises(SyncError) as stale:
         client._request("PATCH", f"/v1/files/{sha}", body=chunk, headers={**patch, "Upload-Offset": "0"}, ok=(204,))
     assert stale.value.extra["status"] == 409 and stale.value.reason == "offset_mismatch"
@@ -199,7 +201,8 @@ def test_tus_offsets_checksums_and_discovery(server, client, credential, provinc
     assert lie.value.reason == "file_rejected"
     assert client.missing([liar]) == {liar: 0}
     with pytest.raises(SyncError) as huge:
-        client._request("POST", "/v1/files", headers={**tus, "Upload-Length": str(10**12), "Upload-Metadata": encode_metadata({"sha256": liar})}, ok=(201,))
+        huge = {**tus, "Upload-Length": str(10**12), "Upload-Metadata": encode_metadata({"sha256": liar})}
+        client._request("POST", "/v1/files", headers=huge, ok=(201,))
     assert huge.value.extra["status"] == 413
 
 

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     from desk_app.ui.sync_status import install_sync
     from desk_app.ui.tasks import TaskRunner
 
-    app = QApplication(sys.argv[:1])
+    _app = QApplication(sys.argv[:1])  # kept alive for the whole probe
     tr = Translator("vi")
     runner = TaskRunner(lambda: build_services(args.data, tr=tr, actor="tester"))
     window = MainWindow(runner, tr)

@@ -50,7 +50,7 @@ class PlaceFinder(QWidget):
         self.items = sorted_places(items)
         self.search.clear()
         self._filter("")
-        known = {code: name for code, name in self.items}
+        known = dict(self.items)
         self.select(keep if keep in known else None)
 
     def select(self, code: object | None) -> None:
