@@ -23,9 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import shiboken6
-from PySide6 import QtWidgets
-from PySide6.QtCore import QObject
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import Translator
@@ -58,14 +57,11 @@ def error_text(tr: Translator, error: BaseException) -> str:
     return tr("Lỗi không mong đợi: {detail}", detail=str(error) or type(error).__name__)
 
 
-def show_failure(parent: QWidget | None, tr: Translator, error: BaseException) -> QtWidgets.QMessageBox:
+def show_failure(parent: QWidget | None, tr: Translator, error: BaseException) -> QMessageBox:
     """The default failure: a warning box in front of ``parent``, not blocking the UI thread
     (``open``, not ``exec``: the answers of other work keep arriving meanwhile)."""
-    from PySide6.QtCore import Qt  # the Qt namespace stays off the start-up path
-
-    box_type = QtWidgets.QMessageBox  # looked up when used: PySide builds a class's type on first access
-    box = box_type(box_type.Icon.Warning, tr("Không thực hiện được"), error_text(tr, error),
-                   box_type.StandardButton.Ok, parent)
+    box = QMessageBox(QMessageBox.Icon.Warning, tr("Không thực hiện được"), error_text(tr, error),
+                      QMessageBox.StandardButton.Ok, parent)
     box.setObjectName(FAILURE_BOX)
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
