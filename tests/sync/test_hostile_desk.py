@@ -219,23 +219,28 @@ def test_below_the_free_space_threshold_writes_get_507_and_reads_go_on(province_
 
 
 def test_at_most_two_pushes_in_flight_per_desk(client, province):
-    # Batches of 500 records: each takes the server a while (one transaction per record).
+    # Eight batches of 500 records sent at once: each takes the server a while to parse and
+    # apply (one transaction per batch since the batch became one transaction, so more of
+    # them are sent together than the four that overlapped when every record committed).
+    pushes = 8
     batches = [
         [received(f"{UNIT}-261118-3{b}{i:03d}", key=f"7f0c6a8e-0000-4000-8{b}00-{i:012d}") for i in range(500)]
-        for b in range(4)
+        for b in range(pushes)
     ]
-    answers: list = [None] * 4
+    answers: list = [None] * pushes
+    together = threading.Barrier(pushes)
 
     def push(i: int) -> None:
         twin = client.fork()
         try:
+            together.wait(30)
             answers[i] = twin.push(batches[i])
         except SyncError as exc:
             answers[i] = exc
         finally:
             twin.close()
 
-    threads = [threading.Thread(target=push, args=(i,)) for i in range(4)]
+    threads = [threading.Thread(target=push, args=(i,)) for i in range(pushes)]
     for t in threads:
         t.start()
     for t in threads:
