@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from desk_app.domain.calendar import now_vn
 from desk_app.i18n import Translator
@@ -35,12 +35,17 @@ from desk_app.store.report_store import ReportStore
 
 if TYPE_CHECKING:
     from desk_app.services.backup_schedule import BackupSettingsService
+    from desk_app.services.desk_clock import DeskClockService
     from desk_app.services.digitise import DigitiseService
     from desk_app.services.dossier_edit import EditService
     from desk_app.services.ocr import OcrService
     from desk_app.services.preferences import PreferencesService
     from desk_app.services.printing import PrintingService
+    from desk_app.services.review import ReviewService
     from desk_app.services.sync_service import SyncService
+
+
+S = TypeVar("S")
 
 
 class DeskServices:
@@ -81,7 +86,7 @@ class DeskServices:
         self.audit = audit
         self.accounts = accounts
         self.reports = reports
-        self._review = None
+        self._review: ReviewService | None = None
         self._setup = setup
         self.setup = self._guarded("setup", setup)
         self.catalogue = self._guarded("catalogue", catalogue)
@@ -107,7 +112,7 @@ class DeskServices:
         return self._guarded("sync", self._sync)
 
     @property
-    def desk_clock(self):
+    def desk_clock(self) -> DeskClockService:
         """The PC clock's checks and the supervised "the clock was wrong"."""
         from desk_app.services.desk_clock import DeskClockService
         from desk_app.store.clock_store import ClockStore
@@ -142,7 +147,7 @@ class DeskServices:
         return self._guarded("printing", self._printing)
 
     @property
-    def review(self):
+    def review(self) -> ReviewService:
         """The supervisor's review queue, built on first use."""
         if self._review is None:
             from desk_app.services.review import ReviewService
@@ -151,14 +156,14 @@ class DeskServices:
             self._review = ReviewService(ReviewStore(self.store.db), self.guard, self.clock, self._setup.calendar, self.queue)
         return self._review
 
-    def _guarded(self, name: str, service):
+    def _guarded(self, name: str, service: S) -> S:
         """The service as the guard shows it; one proxy per service, so ``ctx.printing is
         ctx.printing`` as before."""
         cache = self.__dict__.setdefault("_proxies", {})
         proxy = cache.get(name)
-        if proxy is None or proxy._target is not service:
+        if proxy is None or proxy._target is not service:  # a Guarded (guard.py)
             proxy = cache[name] = guarded(name, service, self.guard, self.audit)
-        return proxy
+        return cast(S, proxy)  # the cached proxy of this very service
 
     def require(self, permission: str) -> None:
         """Raise ``AuthError``/``ForbiddenError`` unless the signed-in account may (see

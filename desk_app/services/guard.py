@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from desk_app.domain import permissions as P
 from desk_app.services.audit import AuditService
@@ -20,6 +20,7 @@ from desk_app.services.session import Guard
 from desk_app.store.database import write_transaction
 
 Args = tuple[tuple[Any, ...], dict[str, Any]]
+S = TypeVar("S")
 # A guarded call's positional and keyword arguments, as the rules see them.
 Pos = tuple[Any, ...]
 Kw = dict[str, Any]
@@ -200,5 +201,7 @@ class Guarded:
         return result
 
 
-def guarded(name: str, target: Any, guard: Guard, audit: AuditService) -> Any:
-    return Guarded(target, RULES.get(name, {}), guard, audit)
+def guarded(name: str, target: S, guard: Guard, audit: AuditService) -> S:
+    """``target`` behind its rules. The proxy answers every attribute of the service it wraps,
+    so callers keep the service's type."""
+    return cast(S, Guarded(target, RULES.get(name, {}), guard, audit))

@@ -17,11 +17,14 @@ import traceback
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desk_app.domain.errors import DeskError
 from desk_app.i18n import N_, Translator, load_catalog
 from desk_app.paths import resources_dir
+
+if TYPE_CHECKING:
+    from desk_app.services.context import DeskServices
 
 SAMPLE_PROCEDURE = "1.001193.000.00.00.H14"  # in the packaged sample catalogue
 SAMPLE_INTAKE = {
@@ -50,8 +53,20 @@ class SelfTest:
         self.tr = tr
         self.work = work
         self.checks: list[dict[str, Any]] = []
-        self.ctx = None
+        self.ctx: DeskServices | None = None
         self.code: str | None = None
+
+    @property
+    def services(self) -> DeskServices:
+        """The desk the store check opened; every later check runs on it."""
+        assert self.ctx is not None, "the store check runs first"
+        return self.ctx
+
+    @property
+    def dossier_code(self) -> str:
+        """The dossier the intake check saved; the later checks use it."""
+        assert self.code is not None, "the intake check runs first"
+        return self.code
 
     def run(self, name: str, check: Callable[[], str], *, needs: tuple[str, ...] = ()) -> None:
         failed = [c["name"] for c in self.checks if c["name"] in needs and not c["ok"]]
@@ -90,16 +105,16 @@ class SelfTest:
         from desk_app.store.migrations import known_migration_names
 
         self.ctx = build_services(self.work / "data", tr=self.tr, clock=_working_morning, actor="selftest")
-        self.ctx.setup.configure(unit_code="000.31.14.H14", desk=1, commune_code="01273")
-        self.ctx.catalogue.ensure_sample()
-        procedures = len(self.ctx.catalogue.list())
+        self.services.setup.configure(unit_code="000.31.14.H14", desk=1, commune_code="01273")
+        self.services.catalogue.ensure_sample()
+        procedures = len(self.services.catalogue.list())
         return self.tr(N_("{migrations} bước cập nhật cơ sở dữ liệu, {procedures} thủ tục mẫu."),
                        migrations=len(known_migration_names()), procedures=procedures)
 
     def intake(self) -> str:
-        dossier = self.ctx.intake.intake(dict(SAMPLE_INTAKE))
+        dossier = self.services.intake.intake(dict(SAMPLE_INTAKE))
         self.code = dossier.code
-        if self.ctx.queue.show(self.code).code != self.code:
+        if self.services.queue.show(self.code).code != self.code:
             raise self.fail(N_("Không đọc lại được hồ sơ {code} vừa lưu."), code=self.code)
         return self.tr(N_("Hồ sơ {code}, hẹn trả {appointment}."), code=self.code, appointment=dossier.appointment_at)
 
@@ -109,10 +124,11 @@ class SelfTest:
         from desk_app.pdfium_lock import render_page
 
         out = self.work / "receipt.pdf"
-        self.ctx.printing.export(self.code, out, layout="a5")
+        self.services.printing.export(self.dossier_code, out, layout="a5")
         image = render_page(out.read_bytes(), 0, scale=RENDER_DPI / 72, grayscale=True)
         found = {(r.format.name, r.text) for r in zxingcpp.read_barcodes(image)}
-        kinds = sorted({kind for kind, text in found if text == self.code or self.code in text})
+        code = self.dossier_code
+        kinds = sorted({kind for kind, text in found if text == code or code in text})
         if not {"Code128", "QRCode"} <= set(kinds):
             raise self.fail(N_("Không đọc lại được mã hồ sơ {code} trên biên nhận ({dpi} dpi); đọc được: {found}."),
                             code=self.code, dpi=RENDER_DPI, found=sorted(found) or "-")
@@ -122,9 +138,9 @@ class SelfTest:
     def page(self) -> str:
         source = self.work / "page.png"
         raw_bytes = _synthetic_page(source)
-        stored = self.ctx.digitise.attach_files(self.code, DOCUMENT, [source])
+        stored = self.services.digitise.attach_files(self.dossier_code, DOCUMENT, [source])
         total = sum(p["bytes"] + (p["overlay_bytes"] or 0) for p in stored)
-        report = self.ctx.digitise.verify_files()
+        report = self.services.digitise.verify_files()
         if not report["ok"]:
             raise self.fail(N_("Tệp trang lưu không khớp: {detail}."), detail=report)
         if total >= raw_bytes:
@@ -136,12 +152,12 @@ class SelfTest:
         from desk_app.services import backup
         from desk_app.services.context import build_services
 
-        made = backup.backup(self.ctx.data_dir, self.work / "backups")
+        made = backup.backup(self.services.data_dir, self.work / "backups")
         restored_dir = self.work / "restored"
         backup.restore(Path(made["path"]), restored_dir)
         again = build_services(restored_dir, tr=self.tr, clock=_working_morning, actor="selftest", create=False)
         try:
-            again.queue.show(self.code)  # raises when the dossier did not come back
+            again.queue.show(self.dossier_code)  # raises when the dossier did not come back
             report = again.digitise.verify_files()
         finally:
             again.close()
