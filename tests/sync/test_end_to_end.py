@@ -90,7 +90,7 @@ def test_province_changes_arrive_through_the_feed_with_the_cursor(enrolled, serv
     assert summary["ok"], summary
     assert enrolled.queue.show(codes[0]).status == "result_ready"
     history = enrolled.queue.show(codes[0]).history
-    assert [h["status"] for h in history] == ["received", "transferred", "result_ready"]
+    assert [h.status for h in history] == ["received", "transferred", "result_ready"]
     assert enrolled.queue.show(codes[1]).status == "withdrawn"  # desk-owned final status kept
     flagged = enrolled.sync.conflicts()
     assert [f["dossier_code"] for f in flagged] == [codes[1]]

@@ -63,8 +63,8 @@ def test_keyboard_only_intake_is_committed_to_the_database(qtbot, keyboard, desk
         pass
     dossier = saved.args[0] if saved.args else page.last_saved
     assert page.result.isVisible()
-    assert page.result_code.text() == dossier["code"]
-    assert dossier["code"].startswith("000.31.14.H14-261118-3")
+    assert page.result_code.text() == dossier.code
+    assert dossier.code.startswith("000.31.14.H14-261118-3")
     assert "Hẹn trả kết quả" in page.result_when.text()
     # The form is ready for the next citizen.
     assert page.full_name.text() == "" and QApplication.focusWidget() is page.full_name
@@ -73,7 +73,7 @@ def test_keyboard_only_intake_is_committed_to_the_database(qtbot, keyboard, desk
         data_dir,
         "SELECT code, applicant_name, applicant_gender, applicant_birth_date, phone, procedure_code FROM dossiers",
     )
-    assert rows == [(dossier["code"], "Nguyễn Thị Đào", "Nữ", "1999-05-20", "0912345678", "1.001193.000.00.00.H14")]
+    assert rows == [(dossier.code, "Nguyễn Thị Đào", "Nữ", "1999-05-20", "0912345678", "1.001193.000.00.00.H14")]
     docs = db_rows(data_dir, "SELECT name, kind, count FROM dossier_documents ORDER BY position")
     assert docs == [
         ("Tờ khai đăng ký khai sinh", "original", 1),

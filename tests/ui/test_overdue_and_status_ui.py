@@ -58,7 +58,7 @@ def test_enter_records_nothing_until_a_status_is_chosen(qtbot, keyboard, desk_wi
     keyboard.type("Ghi chu\n")
     keyboard.press(Qt.Key.Key_Return)
     settled(qtbot, desk_window.runner)  # a status it had sent would have answered by now
-    assert page.history.rowCount() == 1 and page.dossier["status"] == "received"
+    assert page.history.rowCount() == 1 and page.dossier.status == "received"
     assert "chọn trạng thái mới" in page.errors.message("status")
     assert QApplication.focusWidget() is page.new_status  # the cursor goes where the choice is made
     keyboard.press(Qt.Key.Key_Down)  # an explicit choice: the first next status
@@ -67,5 +67,5 @@ def test_enter_records_nothing_until_a_status_is_chosen(qtbot, keyboard, desk_wi
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.note, timeout=2000)
     with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         keyboard.press(Qt.Key.Key_Return)
-    assert page.dossier["status"] == "transferred"
+    assert page.dossier.status == "transferred"
     assert page.new_status.currentData() is None  # the next change starts unchosen again

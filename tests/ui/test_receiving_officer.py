@@ -41,7 +41,7 @@ def test_officer_from_setup_and_file_menu(qtbot, tmp_path, clock, intake_json):
             officer.save()
         assert "Cán bộ: Trần Thị Hoa" in window.desk_label.text()
         done = []
-        runner.db(lambda services: (services.catalogue.ensure_sample(), services.intake.intake(intake_json))[1]["received_by"],
+        runner.db(lambda services: (services.catalogue.ensure_sample(), services.intake.intake(intake_json))[1].received_by,
                   on_done=done.append)
         qtbot.waitUntil(lambda: bool(done), timeout=5000)
         assert done == ["Trần Thị Hoa"]

@@ -52,7 +52,7 @@ def test_missing_required_document_asks_and_names_it(qtbot, keyboard, desk_windo
     assert "Giấy chứng sinh" not in page.confirm_missing.text()
     with qtbot.waitSignal(page.saved, timeout=5000) as saved:
         qtbot.mouseClick(page.confirm_save_anyway, Qt.MouseButton.LeftButton)
-    assert [d["name"] for d in saved.args[0]["documents"]] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
+    assert [d.name for d in saved.args[0].documents] == ["Tờ khai đăng ký khai sinh", "Giấy chứng sinh"]
 
 
 def test_all_required_ticked_saves_without_asking(qtbot, keyboard, desk_window):

@@ -20,7 +20,7 @@ def open_dossier(qtbot, window, code):
 
 
 def test_final_status_needs_a_reason_and_a_yes(qtbot, keyboard, desk_window, data_dir, clock, intake_json):
-    code = seed_dossiers(data_dir, clock, [intake_json])[0]["code"]
+    code = seed_dossiers(data_dir, clock, [intake_json])[0].code
     page = open_dossier(qtbot, desk_window, code)
     offered = {page.new_status.itemData(i) for i in range(page.new_status.count())} - {None}  # None: "choose"
     assert offered == set(TRANSITIONS["received"])
@@ -44,7 +44,7 @@ def test_final_status_needs_a_reason_and_a_yes(qtbot, keyboard, desk_window, dat
     QTest.keyClick(box, Qt.Key.Key_Return)  # Enter in the question answers "no"
     qtbot.waitUntil(lambda: page.confirm_box is None, timeout=2000)
     settled(qtbot, desk_window.runner)
-    assert page.history.rowCount() == 1 and page.dossier["status"] == "received"
+    assert page.history.rowCount() == 1 and page.dossier.status == "received"
 
     assert page.new_status.currentData() == "refused"  # kept through re-renders (page counts)
     page.apply_status()  # Ghi nhận again (the focus left with the closed question)
@@ -52,14 +52,14 @@ def test_final_status_needs_a_reason_and_a_yes(qtbot, keyboard, desk_window, dat
     yes = next(b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole)
     with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         yes.click()
-    assert page.dossier["status"] == "refused"
+    assert page.dossier.status == "refused"
     assert page.history.item(1, 3).text() == "Không thuộc thẩm quyền"
     offered = {page.new_status.itemData(i) for i in range(page.new_status.count())} - {None}  # None: "choose"
     assert offered == set(TRANSITIONS["refused"]) == {"returned"}
 
 
 def test_an_ordinary_status_still_records_with_enter(qtbot, keyboard, desk_window, data_dir, clock, intake_json):
-    code = seed_dossiers(data_dir, clock, [intake_json])[0]["code"]
+    code = seed_dossiers(data_dir, clock, [intake_json])[0].code
     page = open_dossier(qtbot, desk_window, code)
     page.new_status.setCurrentIndex(page.new_status.findData("processing"))
     assert page.note.placeholderText() == "Ghi chú (không bắt buộc)"
@@ -67,4 +67,4 @@ def test_an_ordinary_status_still_records_with_enter(qtbot, keyboard, desk_windo
     qtbot.waitUntil(lambda: QApplication.focusWidget() is page.note, timeout=2000)
     with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
         keyboard.press(Qt.Key.Key_Return)
-    assert page.confirm_box is None and page.dossier["status"] == "processing"
+    assert page.confirm_box is None and page.dossier.status == "processing"
