@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,28 +29,29 @@ def write_private(path: Path, data: bytes) -> None:
     write_atomic(path, data, mode=0o600)
 
 
-def _remembered(args, name: str) -> str | None:
+def _remembered(args: argparse.Namespace, name: str) -> str | None:
     """``--database-url`` / ``--object-store`` as given, else as ``serve`` remembered it."""
     if getattr(args, name, None):
-        return getattr(args, name)
+        return str(getattr(args, name))
     path = Path(args.data) / CONFIG
     if path.exists():
-        return json.loads(path.read_text(encoding="utf-8")).get(name) or None
+        value = json.loads(path.read_text(encoding="utf-8")).get(name)
+        return str(value) if value else None
     return None
 
 
-def _database_url(args) -> str | None:
+def _database_url(args: argparse.Namespace) -> str | None:
     return _remembered(args, "database_url")
 
 
-def _province(args) -> Province:
+def _province(args: argparse.Namespace) -> Province:
     return Province(
         Path(args.data), _database_url(args), key_file=getattr(args, "key_file", None), object_store=_remembered(args, "object_store"),
         db_pool_size=getattr(args, "db_pool_size", None),
     )
 
 
-def cmd_serve(args) -> None:
+def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     from sync.server.app import create_app
@@ -91,8 +93,10 @@ def cmd_serve(args) -> None:
         listener.stop()  # the last lines reach the file
 
 
-def _with(fn):
-    def run(args) -> Any:
+def _with(fn: Callable[[Province, argparse.Namespace], Any]) -> Callable[[argparse.Namespace], Any]:
+    """An admin command run on a Province opened for it and closed after."""
+
+    def run(args: argparse.Namespace) -> Any:
         province = _province(args)
         try:
             return fn(province, args)
@@ -102,8 +106,9 @@ def _with(fn):
     return run
 
 
-def _procedure(args) -> dict:
-    return json.loads(Path(args.file).read_text(encoding="utf-8")) if args.file != "-" else json.load(sys.stdin)
+def _procedure(args: argparse.Namespace) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(Path(args.file).read_text(encoding="utf-8")) if args.file != "-" else json.load(sys.stdin)
+    return data
 
 
 COMMANDS = {
@@ -220,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _bundle_key(province, out: str | None) -> dict:
+def _bundle_key(province: Province, out: str | None) -> dict[str, Any]:
     key = province.bundle_public_key()
     if out:
         Path(out).write_text(key + "\n", encoding="ascii")
