@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import hashlib
 import io
 from dataclasses import dataclass, field
@@ -94,7 +95,7 @@ class ProcessedPage:
             return JBIG2_MIME
         return MIME["text"] if self.overlay else MIME[self.mode]
 
-    def files(self) -> list[bytes]:
+    def files(self) -> list[builtins.bytes]:  # the ``bytes`` property shadows the type here
         """Every file the page consists of, the page first."""
         return [self.data] + ([self.overlay.data] if self.overlay else [])
 

@@ -20,8 +20,6 @@ from desk_app.scanning.page import RawPage, open_page
 from desk_app.scanning.samples import text_page
 from tests.conftest import ROOT, require
 
-TYPICAL = {"point_size": 14, "leading": 1.5}
-
 
 def jbig2dec(data: bytes, tmp_path: Path) -> np.ndarray:
     """The reference decoder's bitmap of a standalone JBIG2 file (True = black)."""
@@ -93,15 +91,18 @@ def pdfium_render_embedded(data: bytes) -> np.ndarray:
     return grey < 128
 
 
-def stored_text_page(dpi: int, *, seed: int = 3, **layout) -> np.ndarray:
-    """A generated scan (bench_pages' generator) through the text pipeline: the bilevel page."""
-    page = pipeline.process(RawPage(text_page(dpi, tilt=0.7, seed=seed, **layout), dpi), mode="text")
+def stored_text_page(dpi: int, *, seed: int = 3) -> np.ndarray:
+    """A generated scan (bench_pages' generator, the typical layout: 14 pt, 1.5 lines) through
+    the text pipeline: the bilevel page."""
+    scan = text_page(dpi, tilt=0.7, seed=seed, point_size=14, leading=1.5)
+    page = pipeline.process(RawPage(scan, dpi), mode="text")
+    assert page is not None
     return ~np.asarray(open_page(page.data).convert("1"))
 
 
 @pytest.fixture(scope="module")
 def page_200() -> np.ndarray:
-    return stored_text_page(200, **TYPICAL)
+    return stored_text_page(200)
 
 
 def edge_cases() -> dict[str, np.ndarray]:
@@ -147,7 +148,7 @@ def test_typical_prediction_decodes_exactly_on_a_page(page_200, tmp_path):
 
 def test_a4_300dpi_page_is_at_least_1_4x_smaller_than_g4(tmp_path):
     """The adoption rule's size half, on the page the benchmark measures (ratio ~1.57)."""
-    ink = stored_text_page(300, seed=1, **TYPICAL)
+    ink = stored_text_page(300, seed=1)
     g4 = encode.encode_g4(Image.fromarray(~ink), 300)
     data = jbig2.encode(ink, 300)
     assert len(g4) / len(data) >= 1.4
