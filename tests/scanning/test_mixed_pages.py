@@ -10,7 +10,7 @@ import numpy as np
 import pikepdf
 import pypdfium2 as pdfium
 import pytest
-from PIL import Image
+from PIL import Image, TiffImagePlugin
 
 from desk_app.scanning import pipeline
 from desk_app.scanning.page import RawPage, is_jbig2, open_page
@@ -39,6 +39,7 @@ def page_stream(data: bytes) -> tuple[str, bytes]:
     if is_jbig2(data):
         return "/JBIG2Decode", data[13:-22]
     img = Image.open(io.BytesIO(data))
+    assert isinstance(img, TiffImagePlugin.TiffImageFile)
     offset, count = img.tag_v2[273][0], img.tag_v2[279][0]
     return "/CCITTFaxDecode", data[offset : offset + count]
 
