@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, Any
 from desk_app.domain import permissions
 from desk_app.domain.errors import DeskError, ValidationError
 from desk_app.services import backup as backups
+from desk_app.services.backup_retention import KEEP_DAILY, KEEP_WEEKLY
+from desk_app.services.backup_verify import verify_backup
 from desk_app.services.logs import describe_error
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
@@ -37,8 +39,8 @@ def default_folder(data_dir: Path) -> Path:
 class BackupSettings:
     folder: str
     automatic: bool = True
-    keep_daily: int = backups.KEEP_DAILY
-    keep_weekly: int = backups.KEEP_WEEKLY
+    keep_daily: int = KEEP_DAILY
+    keep_weekly: int = KEEP_WEEKLY
 
     def validated(self) -> BackupSettings:
         if not self.folder.strip():
@@ -116,7 +118,7 @@ def judge(last_ok_at: str | None, now: datetime, automatic: bool = True) -> dict
 def request_restore(data_dir: Path, source: Path) -> dict[str, Any]:
     """Check the backup completely, then ask for it to replace this desk's data at the next
     start (the running app holds the database open). Returns the backup's manifest figures."""
-    manifest = backups.verify_backup(source)
+    manifest = verify_backup(source)
     marker = Path(data_dir) / RESTORE_MARKER
     marker.write_text(json.dumps({"from": str(Path(source))}), encoding="utf-8")
     return {"from": str(source), "dossiers": manifest["dossiers"], "pages": manifest["pages"], "created_at": manifest["created_at"]}

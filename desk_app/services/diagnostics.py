@@ -24,7 +24,7 @@ from typing import Any
 
 from desk_app import __version__
 from desk_app.domain.errors import StoreError, ValidationError
-from desk_app.services.backup import sqlite_uri
+from desk_app.services.backup_verify import sqlite_uri
 from desk_app.services.logs import LOG_DIR, mask
 from desk_app.store.blobs import BlobStore
 from desk_app.store.database import DB_FILENAME
@@ -77,7 +77,7 @@ def write_diagnostics(data_dir: Path, out: Path) -> dict[str, Any]:
 
 
 def versions() -> dict[str, Any]:
-    found = {}
+    found: dict[str, str | None] = {}
     for name in PACKAGES:
         try:
             found[name] = metadata.version(name)
@@ -97,7 +97,7 @@ def database_report(data_dir: Path) -> dict[str, Any]:
     """Figures from the desk database, read through its own read-only connection."""
     conn = sqlite3.connect(sqlite_uri(data_dir / DB_FILENAME, "mode=ro"), uri=True, timeout=10)
     try:
-        def rows(sql: str) -> list[tuple]:
+        def rows(sql: str) -> list[tuple[Any, ...]]:
             try:
                 return conn.execute(sql).fetchall()
             except sqlite3.Error:  # a table of a newer/older version: that figure is left out
@@ -164,5 +164,5 @@ def schema_report(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     return report
 
 
-def _one(found: list[tuple]) -> Any:
+def _one(found: list[tuple[Any, ...]]) -> Any:
     return found[0][0] if found else None

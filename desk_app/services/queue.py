@@ -14,8 +14,10 @@ from desk_app.domain.lateness import LatenessCounter
 from desk_app.domain.text import normalize_spaces
 from desk_app.services.actor import ActorSource, as_actor_source
 from desk_app.services.dossier_view import DossierView, dossier_view
-from desk_app.store.desk_store import DeskStore, QueueFilter, fts_query
+from desk_app.store.desk_store import DeskStore
 from desk_app.store.ocr_store import OcrStore
+from desk_app.store.queue_plan import QueueFilter
+from desk_app.store.search_index import fts_query
 
 VIEWS = ("all", "open", "due", "overdue", "returned", "unsynced")
 
@@ -35,7 +37,13 @@ def list_item(row: dict[str, Any]) -> dict[str, Any]:
 
 
 class QueueService:
-    def __init__(self, store: DeskStore, clock, actor: str | ActorSource = "", calendar: Callable[[], WorkCalendar] | None = None):
+    def __init__(
+        self,
+        store: DeskStore,
+        clock: Callable[[], datetime],
+        actor: str | ActorSource = "",
+        calendar: Callable[[], WorkCalendar] | None = None,
+    ):
         self.store = store
         self.clock = clock
         self._actor = as_actor_source(actor)
@@ -84,7 +92,7 @@ class QueueService:
             day_end_ts=int(day_end.timestamp()),
         )
 
-    def search(self, text: str, *, status: str | None = None, view: str = "all", limit: int = 20) -> list[dict]:
+    def search(self, text: str, *, status: str | None = None, view: str = "all", limit: int = 20) -> list[dict[str, Any]]:
         """Newest first. Words recognised on a dossier's scanned pages count too
         (services/ocr.py); ``matched_in_pages`` says which results their pages matched."""
         flt = self.make_filter(text=text, status=status, view=view)
@@ -95,7 +103,7 @@ class QueueService:
         return [{**list_item(r), "matched_in_pages": r["id"] in in_pages,
                  "days_late": late.days_late(r["status"], r["appointment_at"])} for r in rows]
 
-    def page(self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200) -> list[dict]:
+    def page(self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200) -> list[dict[str, Any]]:
         """Raw rows (with ``received_ts`` and ``id`` for the next keyset), each with
         ``days_late`` (working days; None when not overdue)."""
         rows = self.store.queue_page(flt, after=after, limit=limit)
@@ -111,7 +119,7 @@ class QueueService:
         return self._with_lateness(dossier_view(self.store, code))
 
     def set_status(
-        self, code: str, status: str, *, note: str = "", at: datetime | None = None, collector: dict | None = None
+        self, code: str, status: str, *, note: str = "", at: datetime | None = None, collector: dict[str, Any] | None = None
     ) -> DossierView:
         """``collector`` ({name, id_number} or {post_tracking}) says who took the result of a
         "returned" dossier; it is checked and kept with that event."""
@@ -145,7 +153,7 @@ class QueueService:
 
     def summary(self) -> dict[str, Any]:
         """Counts a supervisor looks at first."""
-        counts = {}
+        counts: dict[str, Any] = {}
         for view in VIEWS:
             counts[view] = self.store.queue_count(self.make_filter(view=view))
         counts["by_status"] = self.store.status_counts()
