@@ -4,6 +4,8 @@ committed with it (docs/sync-protocol.md). Used by the UI's edit dialog and ``de
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from desk_app.domain.calendar import VN_TZ
@@ -24,7 +26,7 @@ from desk_app.store.edits_store import EditsStore
 
 
 class EditService:
-    def __init__(self, store: DeskStore, clock, actor: str | ActorSource = ""):
+    def __init__(self, store: DeskStore, clock: Callable[[], datetime], actor: str | ActorSource = ""):
         self.store = store
         self.edits = EditsStore(store)
         self.clock = clock
@@ -51,7 +53,7 @@ class EditService:
         except NotFoundError:
             return []
 
-    def changes_of(self, code: str, request: dict) -> tuple[dict, dict[str, dict[str, Any]]]:
+    def changes_of(self, code: str, request: dict[str, Any]) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         """(dossier row, {field: {before, after}}) of an edit request, validated as an intake
         would be with the request laid over the saved values. Writes nothing."""
         check_request(request)
@@ -79,7 +81,7 @@ class EditService:
         changes = {f: {"before": before[f], "after": after[f]} for f in after if after[f] != before[f]}
         return row, changes
 
-    def edit(self, code: str, request: dict) -> DossierView:
+    def edit(self, code: str, request: dict[str, Any]) -> DossierView:
         """Apply an edit request; returns the updated dossier (``QueueService.show``'s shape)."""
         row, changes = self.changes_of(code, request)
         if not changes:

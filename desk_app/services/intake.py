@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
 from desk_app.domain.calendar import VN_TZ
+from desk_app.domain.catalogue import Procedure
 from desk_app.domain.codes import code_day, dossier_code
-from desk_app.domain.dossier import RECEIVED, parse_intake
+from desk_app.domain.dossier import RECEIVED, DocumentItem, parse_intake
 from desk_app.domain.errors import ValidationError
 from desk_app.domain.formats import vn_date, vn_datetime
 from desk_app.domain.intake_record import IntakeRecord
@@ -28,7 +30,7 @@ BACKDATE_LIMIT = timedelta(days=60)
 EARLIEST_PLAUSIBLE = datetime(2025, 7, 1, tzinfo=VN_TZ)
 
 
-def missing_required(procedure, documents) -> list[str]:
+def missing_required(procedure: Procedure, documents: Iterable[DocumentItem]) -> list[str]:
     """Names of ``procedure``'s required documents absent from ``documents`` (DocumentItem)."""
     received = {fold(d.name) for d in documents}
     return [d.name for d in procedure.documents if d.required and fold(d.name) not in received]
@@ -39,7 +41,14 @@ def iso(moment: datetime) -> str:
 
 
 class IntakeService:
-    def __init__(self, store: DeskStore, setup: SetupService, catalogue: CatalogueService, clock, actor: str | ActorSource = ""):
+    def __init__(
+        self,
+        store: DeskStore,
+        setup: SetupService,
+        catalogue: CatalogueService,
+        clock: Callable[[], datetime],
+        actor: str | ActorSource = "",
+    ):
         self.store = store
         self.setup = setup
         self.catalogue = catalogue
@@ -51,14 +60,14 @@ class IntakeService:
         """Who acts, read at each write (the officer set in the settings, else the login)."""
         return self._actor()
 
-    def missing_documents(self, data: dict) -> list[str]:
+    def missing_documents(self, data: dict[str, Any]) -> list[str]:
         """The procedure's required documents that ``data`` does not list as received (names
         compared without diacritics or case), in catalogue order. Validates ``data`` first."""
         request = parse_intake(data, today=self.clock().astimezone(VN_TZ).date())
         procedure = self.store.get_procedure(request.procedure_code, active_only=True)
         return missing_required(procedure, request.documents)
 
-    def intake(self, data: dict, *, allow_missing: bool = True) -> DossierView:
+    def intake(self, data: dict[str, Any], *, allow_missing: bool = True) -> DossierView:
         """Validate and commit one dossier. Returns the stored dossier (see ``QueueService.show``
         for the shape). The commit is durable (WAL + synchronous=FULL) before this returns.
 

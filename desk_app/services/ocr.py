@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
@@ -34,7 +35,14 @@ class OcrUnavailableError(DeskError):
 
 
 class OcrService:
-    def __init__(self, store: DeskStore, clock, *, engine: TesseractEngine | None = None, blobs: BlobStore | None = None):
+    def __init__(
+        self,
+        store: DeskStore,
+        clock: Callable[[], datetime],
+        *,
+        engine: TesseractEngine | None = None,
+        blobs: BlobStore | None = None,
+    ):
         self.store = store
         self.clock = clock
         self.texts = OcrStore(store.db)
@@ -133,7 +141,7 @@ class OcrService:
     # --- reading --------------------------------------------------------------------------
     def progress(self, code: str) -> list[dict[str, Any]]:
         """Per document of the dossier: pages, recognised, failed."""
-        return self.texts.progress(self._dossier_id(code))
+        return self.texts.progress(int(self.store.find_dossier_row(code)["id"]))
 
     def page_text(self, sha256: str) -> dict[str, Any] | None:
         return self.texts.page_text(sha256)
