@@ -37,11 +37,12 @@ MAX_PAGES_PER_BATCH = 300
 def process_files(
     paths: Iterable[Path], *, mode: str = "auto", progress: Progress | None = None,
     max_pages: int = imports.MAX_PAGES_PER_FILE, on_page: Callable[[ProcessedPage], None] | None = None,
-    cancelled: Callable[[], bool] = lambda: False,
+    cancelled: Callable[[], bool] = lambda: False, checked: Callable[[int], None] | None = None,
 ) -> list[ProcessedPage]:
     """Validate every file first (nothing is processed if one is bad), then process page by
-    page, calling ``progress(done, total)`` (first with 0 once the files are checked) and
-    ``on_page(page)``; ``cancelled()`` stops between pages (the pages so far are returned).
+    page, calling ``checked(total)`` once the files are checked, then ``progress(done, total)``
+    and ``on_page(page)`` per page; ``cancelled()`` stops between pages (the pages so far are
+    returned).
     Worker thread; the CLI and the scan dialog share it."""
     mode = pipeline.check_mode(mode)
     paths = [imports.find_input(Path(p)) for p in paths]
@@ -52,8 +53,8 @@ def process_files(
     if total > MAX_PAGES_PER_BATCH:
         raise ValidationError("Quá nhiều trang trong một lần ({pages}); tối đa {limit}.", field="file",
                               pages=total, limit=MAX_PAGES_PER_BATCH)
-    if progress:
-        progress(0, total)
+    if checked:
+        checked(total)
     out: list[ProcessedPage] = []
     for path in paths:
         for raw in imports.read_pages(path, max_pages=max_pages):

@@ -87,6 +87,7 @@ class ScanJobs:
 
         pages = process_files(
             paths, mode=mode, progress=self.bridge.progress.emit, cancelled=self.cancel.is_set,
+            checked=lambda total: self.bridge.progress.emit(0, total),
             on_page=lambda page: self.bridge.page_ready.emit(page, thumbnail(page), NEW, document, batch),
         )
         return {"pages": len(pages), "files": len(paths), "stopped": self.cancel.is_set()}
