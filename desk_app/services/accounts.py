@@ -72,7 +72,7 @@ def lock_seconds(failed: int) -> int:
     """0 while ``failed`` < FREE_ATTEMPTS, then 30 s, 60 s, 120 s ... up to an hour."""
     if failed < FREE_ATTEMPTS:
         return 0
-    return min(FIRST_LOCK_SECONDS * 2 ** (failed - FREE_ATTEMPTS), MAX_LOCK_SECONDS)
+    return int(min(FIRST_LOCK_SECONDS * 2 ** (failed - FREE_ATTEMPTS), MAX_LOCK_SECONDS))
 
 
 def clean_username(value: str) -> str:
@@ -245,7 +245,7 @@ def lock_minutes(ctx: DeskServices, default: int) -> int:
     return int(ctx.store.get_setting(LOCK_MINUTES_KEY, default) or default)
 
 
-def set_lock_minutes(ctx, minutes: int) -> int:
+def set_lock_minutes(ctx: DeskServices, minutes: int) -> int:
     """How many idle minutes before the app locks (an administrator's setting); ``ctx`` is the
     composition root's DeskServices."""
     from desk_app.domain.permissions import SETTINGS

@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desk_app import __version__
 from desk_app.domain.errors import StoreError, ValidationError
@@ -66,6 +66,9 @@ from desk_app.services.backup_verify import (  # noqa: F401
 from desk_app.store.blobs import BlobStore
 from desk_app.store.database import DB_FILENAME, open_database
 from desk_common.fsutil import CHUNK, fsync_dir, sha256_file, write_atomic
+
+if TYPE_CHECKING:
+    from desk_app.store.sqlite_db import Database
 
 PARTIAL = ".partial-"
 LOCK = ".backup.lock"
@@ -284,7 +287,7 @@ def _app_running(data_dir: Path) -> bool:
     return True
 
 
-def _secret_missing(db, data_dir: Path) -> bool:
+def _secret_missing(db: Database, data_dir: Path) -> bool:
     """Enrolled, but this PC does not hold the desk's secret (never in a backup)."""
     from desk_app.services.sync_credentials import CredentialVault
     from desk_app.store.sync_store import SyncStore

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,7 +109,7 @@ def safe_filename(text: str) -> str:
 
 
 class DigitiseService:
-    def __init__(self, store: DeskStore, clock, actor: str = "", *, blobs: BlobStore | None = None):
+    def __init__(self, store: DeskStore, clock: Callable[[], datetime], actor: str = "", *, blobs: BlobStore | None = None):
         self.store = store
         self.clock = clock
         self.actor = actor
@@ -122,7 +123,7 @@ class DigitiseService:
         wanted = fold(document or "").strip()
         for name in names:
             if fold(name).strip() == wanted:
-                return name
+                return str(name)
         raise ValidationError(
             "Hồ sơ {code} không có giấy tờ \"{document}\". Các giấy tờ: {names}.",
             field="document", code=dossier["code"], document=document, names="; ".join(names) or "—",
@@ -212,7 +213,7 @@ class DigitiseService:
         box = page.overlay_box if overlay else None
         text = self.texts.page_text(page.sha256)
         words = [Word.from_list(w) for w in text["words"]] if text and text["status"] == "done" else []
-        size = (text["width"], text["height"]) if words else None
+        size = (text["width"], text["height"]) if text and words else None
         return PdfPage(self.blobs.read(page.sha256), page.width, page.height, overlay, box, words, size)
 
     def verify_files(self) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from typing import Any
 from desk_app import __version__
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.errors import NotFoundError, StoreError, ValidationError
-from desk_app.i18n import N_
+from desk_app.i18n import N_, Translator
 from desk_app.services import updates
 from desk_app.services.desk_clock import DeskClockService
 from desk_app.services.setup import SetupService
@@ -266,7 +266,9 @@ class SyncService:
         return self.store.retry_quarantined(keys)
 
     # --- one round ------------------------------------------------------------------------
-    def sync_once(self, *, client: SyncClient | None = None, tr=None, cancel: Cancel | None = None) -> dict[str, Any]:
+    def sync_once(
+        self, *, client: SyncClient | None = None, tr: Translator | None = None, cancel: Cancel | None = None
+    ) -> dict[str, Any]:
         """Push pending records (files first), pull the province's changes, report. Returns
         a JSON-able summary; ``ok`` is true only when everything is confirmed. ``cancel``
         (set from another thread) ends the round at its next wait (sync/cancel.py)."""
