@@ -23,6 +23,5 @@ def test_building_the_cli_parser_does_not_load_pillow():
     assert out.returncode == 0, out.stderr[-2000:]
     loaded = json.loads(out.stdout.strip().splitlines()[-1])
     assert "desk_app.commands.scanning" in loaded and "desk_app.scanning.sources" in loaded
-    heavy = [m for m in loaded if m == "PIL" or m.startswith(("PIL.", "desk_app.scanning.page"))
-             or m.startswith("desk_app.scanning.pipeline")]
+    heavy = [m for m in loaded if m == "PIL" or m.startswith(("PIL.", "desk_app.scanning.page", "desk_app.scanning.pipeline"))]
     assert heavy == []
