@@ -13,7 +13,7 @@ def test_preview_fits_a_small_screen(qtbot):
     from desk_app.ui.widgets import available_area
 
     class NoWork:
-        def io(self, *args, **kwargs):
+        def render(self, *args, **kwargs):  # the preview renders on the runner's render executor
             pass
 
     dialog = PreviewDialog(NoWork(), Translator("vi"), b"", "t")
