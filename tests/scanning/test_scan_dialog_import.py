@@ -30,7 +30,7 @@ def runner(desk, qtbot):
 def dialog(qtbot, desk, dossier, runner):
     from desk_app.ui.scan.dialog import ScanDialog
 
-    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC, DOC2], backends=lambda: [])
+    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC, DOC2], backends=list)
     qtbot.addWidget(dlg)
     qtbot.waitUntil(lambda: dlg.import_button.isEnabled(), timeout=10000)  # device listing done (none)
     assert dlg.device.count() == 0 and not dlg.scan_button.isEnabled()

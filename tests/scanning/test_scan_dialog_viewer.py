@@ -30,7 +30,7 @@ def runner(desk, qtbot):
 def dialog(qtbot, desk, dossier, runner, tmp_path):
     from desk_app.ui.scan.dialog import ScanDialog
 
-    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC, DOC2], backends=lambda: [])
+    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC, DOC2], backends=list)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitUntil(lambda: dlg.import_button.isEnabled(), timeout=10000)
@@ -114,7 +114,7 @@ def test_escape_with_unsaved_pages_asks_and_keeps_them_by_default(qtbot, dialog)
 def test_escape_without_pages_closes_at_once(qtbot, desk, dossier, runner):
     from desk_app.ui.scan.dialog import ScanDialog
 
-    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC], backends=lambda: [])
+    dlg = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC], backends=list)
     qtbot.addWidget(dlg)
     dlg.show()
     qtbot.waitUntil(lambda: dlg.import_button.isEnabled(), timeout=10000)

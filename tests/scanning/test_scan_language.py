@@ -18,12 +18,12 @@ VIETNAMESE_LETTER = re.compile(r"[À-ÖØ-öø-ỹ]")  # letters with diacritics
 
 
 @pytest.fixture
-def window(qtbot, data_dir, clock):  # noqa: F811  (the imported fixture)
+def window(qtbot, data_dir, clock):
     from desk_app.ui.scan import install_scanning
 
     window, runner, _startup, ready = open_window(qtbot, data_dir, clock)
     qtbot.waitUntil(lambda: bool(ready), timeout=10000)
-    window.scan_action = install_scanning(window, runner, window.tr_, backends=lambda: [])
+    window.scan_action = install_scanning(window, runner, window.tr_, backends=list)
     yield window
     window.close()
     runner.shutdown()
@@ -51,12 +51,12 @@ def shown_texts(dialog) -> list[str]:
     return [t for t in texts if t]
 
 
-def test_language_switch_retranslates_the_action_and_the_dialogs(qtbot, window, data_dir, clock, intake_json, tmp_path):  # noqa: F811
+def test_language_switch_retranslates_the_action_and_the_dialogs(qtbot, window, data_dir, clock, intake_json, tmp_path):
     (dossier,) = seed_dossiers(data_dir, clock, [intake_json])
     code = dossier.code
     window.open_dossier(code)
-    qtbot.waitUntil(lambda: window.dossier.current_code == code and window.dossier.dossier is not None and bool(window.dossier.dossier.documents),
-                    timeout=5000)
+    page = window.dossier
+    qtbot.waitUntil(lambda: page.current_code == code and page.dossier is not None and bool(page.dossier.documents), timeout=5000)
     assert window.scan_action.text() == "Quét giấy tờ…"
 
     # A dialog open while the language changes is retranslated, its pages and status included.
@@ -98,8 +98,7 @@ def test_language_switch_retranslates_the_action_and_the_dialogs(qtbot, window, 
 def test_dialog_fits_a_1366x768_screen(qtbot, desk, dossier):
     """The first size comes from the screen's free area; the layout's minimum fits a 1366 x 768
     laptop screen with a taskbar (free area 1366 x 728)."""
-    from desk_app.ui.scan.dialog import ScanDialog
-    from desk_app.ui.scan.dialog import FRAME, initial_size
+    from desk_app.ui.scan.dialog import FRAME, ScanDialog, initial_size
     from desk_app.ui.tasks import TaskRunner
 
     laptop = QSize(1366, 728)
@@ -109,7 +108,7 @@ def test_dialog_fits_a_1366x768_screen(qtbot, desk, dossier):
 
     runner = TaskRunner(lambda: desk)
     try:
-        dialog = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC], backends=lambda: [])
+        dialog = ScanDialog(runner, desk.tr, code=dossier.code, documents=[DOC], backends=list)
         qtbot.addWidget(dialog)
         qtbot.waitUntil(lambda: dialog.import_button.isEnabled(), timeout=10000)
         free = dialog.screen().availableGeometry().size()
@@ -120,7 +119,7 @@ def test_dialog_fits_a_1366x768_screen(qtbot, desk, dossier):
         runner.finish()  # leave the desk (owned by the fixture) open
 
 
-def test_a_closed_scan_dialog_is_deleted_with_its_pages(qtbot, window, data_dir, clock, intake_json):  # noqa: F811
+def test_a_closed_scan_dialog_is_deleted_with_its_pages(qtbot, window, data_dir, clock, intake_json):
     """A receptionist opens the scan dialog for every dossier all day: a closed one must not
     stay in memory with its page images."""
     import shiboken6
