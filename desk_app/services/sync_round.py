@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import Any, BinaryIO
 
 from desk_app.domain.errors import StoreError
+from desk_app.i18n import Translator
 from desk_app.services import updates
 from desk_app.services.desk_clock import record_contact
 from desk_app.store.blobs import BlobStore
@@ -73,9 +75,14 @@ def audit_head(store: SyncStore) -> dict[str, Any]:
     return {**audit.head(), "anchor_seq": anchor, "anchor_hash": audit.hash_at(anchor) or GENESIS}
 
 
+def _opener(path: Path) -> Callable[[], BinaryIO]:
+    """Opens the page file for the uploader, which closes it."""
+    return lambda: open(path, "rb")
+
+
 def note_contact(store: SyncStore, answer: dict[str, Any], now: str) -> float:
     """Record that the server answered (and its clock skew); returns the skew in seconds."""
-    skew = round(answer["clock_skew"], 1)
+    skew = round(float(answer["clock_skew"]), 1)
     # Before the new skew is stored: a change from the previous one is a jump of the clock.
     record_contact(ClockStore(store.db), now, skew)
     store.set_state(clock_skew_seconds=skew, last_contact_at=now)
@@ -135,7 +142,7 @@ class SyncRound:
         # Dossiers with a refused record: their later records wait behind it this round.
         self.blocked: set[str] = set()
 
-    def run(self, tr=None) -> dict[str, Any]:
+    def run(self, tr: Translator | None = None) -> dict[str, Any]:
         """Returns a JSON-able summary; ``ok`` is true only when everything is confirmed."""
         client, summary = self.client, self.summary
         started = time.monotonic()
@@ -242,7 +249,9 @@ class SyncRound:
                 if again:
                     self.store.note_attempt([row["id"] for row, _ in again], MISSING_FILES)
 
-    def _record_results(self, rows, results) -> list[tuple[dict, dict]]:
+    def _record_results(
+        self, rows: list[dict[str, Any]], results: list[dict[str, Any]]
+    ) -> list[tuple[dict[str, Any], dict[str, Any]]]:
         confirmed, retry = [], []
         for row, result in zip(rows, results):
             status = result.get("status") if isinstance(result, dict) else None
@@ -263,7 +272,7 @@ class SyncRound:
         self.store.confirm(confirmed, self.now())
         return retry
 
-    def _send_files(self, uploads: ParallelUploads, rows) -> list[dict[str, Any]]:
+    def _send_files(self, uploads: ParallelUploads, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Files first: every file of these records is on the server before they are sent.
         Records whose files are broken here are quarantined; the others go on."""
         wanted: dict[str, list[dict[str, Any]]] = {}
@@ -309,8 +318,7 @@ class SyncRound:
         failure: SyncError | None = None
         sizes = {sha: self.blobs.path_for(sha).stat().st_size for sha in missing}
         jobs = [
-            # The uploader closes what the opener returns.
-            (sha, sizes[sha], lambda p=self.blobs.path_for(sha): open(p, "rb"), offset or 0)  # noqa: SIM115
+            (sha, sizes[sha], _opener(self.blobs.path_for(sha)), offset or 0)
             for sha, offset in missing.items()
         ]
         for sha, sent, error in uploads.run(jobs):
