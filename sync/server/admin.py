@@ -34,7 +34,7 @@ from sync.server.files import FileStore, UploadError
 from sync.server.objectstore import LocalStore, open_store
 from sync.server.records import Desk, RecordApplier, desk_of, unit_of
 from sync.server.secrets_at_rest import SecretSealer, load_key
-from sync.server.storage import VN_TZ, IntegrityError, ServerDB, now_iso
+from sync.server.storage import VN_TZ, IntegrityError, ServerDB, Tx, now_iso
 
 ENROLL_CODE_DAYS = 7
 
@@ -150,7 +150,7 @@ class Province:
                 )
         return {"desk_id": desk_id, "secret": b64(secret), "unit_code": row["unit_code"], "desk": row["desk"]}
 
-    def _enroll_again(self, tx, code_hash: str, request_hash: str) -> dict[str, Any]:
+    def _enroll_again(self, tx: Tx, code_hash: str, request_hash: str) -> dict[str, Any]:
         """A used code: the original answer again for the same request id, else refused."""
         if not request_hash:
             raise AdminError("enroll_code_invalid")
@@ -225,7 +225,7 @@ class Province:
         )
 
     # --- province changes (the feed) ------------------------------------------------------
-    def _publish(self, tx, unit_code: str, kind: str, dossier_code: str, payload: dict) -> int:
+    def _publish(self, tx: Tx, unit_code: str, kind: str, dossier_code: str, payload: dict[str, Any]) -> int:
         tx.lock_changes()
         rows = tx.execute(
             "INSERT INTO changes (unit_code, kind, dossier_code, payload, created_at) VALUES (?, ?, ?, ?, ?) RETURNING seq",

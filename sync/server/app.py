@@ -10,6 +10,8 @@ full) and changes nothing.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,7 +38,7 @@ from sync.server.routers import desks, enrollment, events, feed, files, health, 
 from sync.server.storage import DatabaseUnavailable
 
 
-def _problems(errors: list[dict]) -> str:
+def _problems(errors: Sequence[Any]) -> str:
     return "; ".join(f"{'.'.join(str(p) for p in e.get('loc', ())[1:]) or 'body'}: {e.get('msg', '')}" for e in errors)[:500]
 
 
@@ -80,7 +82,7 @@ def create_app(province: Province, settings: ServerSettings | None = None) -> Fa
         return error_response(ApiError(400, "malformed", _problems([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()])))
 
     @app.middleware("http")
-    async def server_time(request: Request, call_next):
+    async def server_time(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         try:
             response = await call_next(request)
         except ClientDisconnect:

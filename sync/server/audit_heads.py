@@ -13,7 +13,10 @@ rewrite). The answer carries ``audit_head_seq`` for the desk's next anchor.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sync.server.storage import Tx
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS audit_heads (
@@ -26,7 +29,7 @@ CREATE TABLE IF NOT EXISTS audit_heads (
 """
 
 
-def problem(tx, desk_id: str, head: dict[str, Any]) -> str | None:
+def problem(tx: Tx, desk_id: str, head: dict[str, Any]) -> str | None:
     """Why ``head`` does not extend what ``desk_id`` reported before (None when it does)."""
     latest = tx.one("SELECT max(seq) AS seq FROM audit_heads WHERE desk_id = ?", (desk_id,))
     if latest is None or latest["seq"] is None:
@@ -39,7 +42,7 @@ def problem(tx, desk_id: str, head: dict[str, Any]) -> str | None:
     return None
 
 
-def note_head(tx, desk_id: str, unit_code: str, head: dict[str, Any] | None, now: str) -> int | None:
+def note_head(tx: Tx, desk_id: str, unit_code: str, head: dict[str, Any] | None, now: str) -> int | None:
     """Check and keep ``head`` inside the heartbeat's transaction; returns the seq to
     acknowledge (None without a head). A bad head is flagged for the province's supervisors."""
     if not head:
@@ -58,4 +61,4 @@ def note_head(tx, desk_id: str, unit_code: str, head: dict[str, Any] | None, now
             "INSERT INTO audit_heads (desk_id, seq, hash, reported_at) VALUES (?, ?, ?, ?)",
             (desk_id, head["seq"], head["hash"], now),
         )
-    return head["seq"]
+    return int(head["seq"])

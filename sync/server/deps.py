@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import anyio
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect
 
@@ -49,6 +50,7 @@ from sync.server.records import Desk
 
 JSON_LIMIT = 1024 * 1024
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 # A plain ASCII count: str.isdigit() also accepts "²" and "١٢", which int() then refuses or reads.
 ASCII_UINT_RE = re.compile(r"^[0-9]{1,19}$")
@@ -70,11 +72,13 @@ class ServerSettings:
 
 
 def province_of(request: Request) -> Province:
-    return request.app.state.province
+    province: Province = request.app.state.province  # Starlette's state is untyped
+    return province
 
 
 def settings_of(request: Request) -> ServerSettings:
-    return request.app.state.settings
+    settings: ServerSettings = request.app.state.settings
+    return settings
 
 
 async def blocking(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -111,13 +115,13 @@ async def parse_json(request: Request, raw: bytes, *, gzipped: bool = False, lim
         raise ApiError(exc.status, exc.code, exc.detail) from exc
 
 
-async def parse_model(request: Request, raw: bytes, model: type[T], hint: str) -> T:
+async def parse_model(request: Request, raw: bytes, model: type[M], hint: str) -> M:
     """A JSON object body as ``model`` (bounded parse as ``parse_json``); anything else is
     400 malformed with ``hint``, a missing or wrong field 400 naming it (the models' handler)."""
     data = await parse_json(request, raw)
     if not isinstance(data, dict):
         raise ApiError(400, "malformed", hint)
-    return model.model_validate(data)  # type: ignore[attr-defined]
+    return model.model_validate(data)
 
 
 def declared_length(request: Request, limit: int, code: str = "too_large", detail: str = "") -> int | None:
@@ -305,4 +309,5 @@ class InFlight:
 
 
 def in_flight(request: Request) -> InFlight:
-    return request.app.state.in_flight
+    holds: InFlight = request.app.state.in_flight
+    return holds

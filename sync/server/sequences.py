@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sync.server.storage import VN_TZ
+from sync.server.storage import VN_TZ, ServerDB
 
 # Intake may backdate 60 days (desk_app/services/intake.py); older days take no new codes.
 WINDOW_DAYS = 62
 
 
-def last_sequences(db, unit_code: str, desk: int) -> dict[str, int]:
+def last_sequences(db: ServerDB, unit_code: str, desk: int) -> dict[str, int]:
     """{yymmdd: last counter} over the dossiers of ``unit_code`` desk ``desk`` that reached the
     server in the last ``WINDOW_DAYS`` days (the counter is the sequence without its desk digit)."""
     since = (datetime.now(VN_TZ) - timedelta(days=WINDOW_DAYS)).replace(microsecond=0).isoformat()

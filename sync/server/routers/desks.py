@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from sync.protocol import API_PREFIX, PROTOCOL_VERSION, SUPPORTED_VERSIONS
 from sync.server.deps import (
@@ -25,12 +26,12 @@ router = APIRouter(prefix=API_PREFIX, tags=["desks"], responses=REFUSALS)
 
 
 @router.get("/ping", summary="Cheap connectivity and clock check (no authentication)", response_model=PingAnswer)
-async def ping() -> dict:
+async def ping() -> dict[str, Any]:
     return {"protocol": PROTOCOL_VERSION, "supported": list(SUPPORTED_VERSIONS), "server_time": time.time()}
 
 
 @router.get("/desk", summary="Who am I (credential check); the answer is signed", response_model=DeskAnswer)
-async def whoami(request: Request, caller: Caller = Depends(signed())):
+async def whoami(request: Request, caller: Caller = Depends(signed())) -> Response:
     desk = caller.desk
     return signed_json(caller, {
         "desk_id": desk.id, "unit_code": desk.unit_code, "desk": desk.desk, "server_time": time.time(),
@@ -46,7 +47,7 @@ async def whoami(request: Request, caller: Caller = Depends(signed())):
     response_model=HeartbeatAnswer,
     openapi_extra=body_doc(HeartbeatReport),
 )
-async def heartbeat(request: Request, caller: Caller = Depends(signed(JSON_LIMIT))) -> dict:
+async def heartbeat(request: Request, caller: Caller = Depends(signed(JSON_LIMIT))) -> dict[str, Any]:
     report = await parse_model(request, caller.body, HeartbeatReport, "a JSON object is required")
     province = province_of(request)
     acknowledged = await blocking(province.heartbeat, caller.desk, report.model_dump())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 
@@ -30,7 +31,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["enrollment"], responses=REFUSALS)
     dependencies=[Depends(check_protocol)],
     openapi_extra=body_doc(EnrollRequest),
 )
-async def enroll(request: Request) -> dict:
+async def enroll(request: Request) -> dict[str, Any]:
     body = await parse_model(
         request, await read_body(request, JSON_LIMIT), EnrollRequest, "a JSON object with code (and request_id) is required"
     )

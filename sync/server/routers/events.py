@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Request, Response
 
 from sync.protocol import API_PREFIX, MAX_BATCH_BODY, MAX_BATCH_EVENTS, MAX_BATCH_JSON
 from sync.server.deps import (
@@ -40,7 +40,7 @@ async def push_events(
     request: Request,
     content_encoding: str = Header("identity", description="gzip (or identity)"),
     caller: Caller = Depends(signed(MAX_BATCH_BODY)),
-):
+) -> Response:
     if content_encoding not in ("gzip", "identity"):
         raise ApiError(415, "content_encoding", content_encoding[:40])
     async with in_flight(request).hold(caller.desk.id, "push", settings_of(request).pushes_in_flight):

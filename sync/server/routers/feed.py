@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from sync.protocol import API_PREFIX, MAX_CURSOR, MAX_FEED_PAGE
 from sync.server.deps import Caller, blocking, province_of, signed, signed_json
@@ -18,7 +18,7 @@ async def changes(
     after: int = Query(0, ge=0, le=MAX_CURSOR),
     limit: int = Query(500, ge=1, le=MAX_FEED_PAGE),
     caller: Caller = Depends(signed()),
-):
+) -> Response:
     province = province_of(request)
     page = await blocking(province.changes, caller.desk.unit_code, after, limit)
     if not page["changes"] and after > page["last_seq"]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 
 from sync.protocol import API_PREFIX
@@ -13,7 +15,7 @@ router = APIRouter(prefix=API_PREFIX, tags=["receipts"], responses=REFUSALS)
 
 
 @router.get("/receipts/verify", summary="Is this receipt (dossier code + tag) genuine?", response_model=ReceiptCheck)
-async def verify_receipt(request: Request, code: str = "", tag: str = "") -> dict:
+async def verify_receipt(request: Request, code: str = "", tag: str = "") -> dict[str, Any]:
     if not code or not tag or len(code) > 64 or len(tag) > 32:
         raise ApiError(400, "malformed", "code and tag required")
     return await blocking(province_of(request).verify_receipt, code, tag)
