@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -33,7 +34,16 @@ from desk_app.scanning import encode, pipeline
 from desk_app.scanning.page import RawPage, open_page
 from desk_app.scanning.samples import photo_page, text_page
 
-LAYOUTS = {"typical 14pt/1.5": {"point_size": 14, "leading": 1.5}, "densest 13pt/1.2": {"point_size": 13, "leading": 1.2}}
+
+class PageLayout(TypedDict):
+    point_size: float
+    leading: float
+
+
+LAYOUTS: dict[str, PageLayout] = {
+    "typical 14pt/1.5": {"point_size": 14, "leading": 1.5},
+    "densest 13pt/1.2": {"point_size": 13, "leading": 1.2},
+}
 REPEAT = 3
 
 
@@ -112,6 +122,7 @@ def bench_compression() -> int:
             if before:  # (the photo path's time is not measured separately: "-")
                 line += f" {before.bytes / 1024:12.1f} {before_s * 1000:6.0f}" if before_s else f" {before.bytes / 1024:12.1f} {'-':>6}"
         print(line)
+    return 0
 
 
 def _photo_as_one_jpeg(img, dpi):

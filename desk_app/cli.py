@@ -11,7 +11,7 @@ import argparse
 import importlib
 import json
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 from desk_app import __version__
 from desk_app.domain.errors import DeskError, ErrorCode
@@ -38,7 +38,7 @@ def emit_error(value: dict[str, Any]) -> None:
 class JsonArgumentParser(argparse.ArgumentParser):
     """Usage errors, like every other error, are one JSON object on stderr (exit 2)."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         tr = Translator(_language_from_argv())
         emit_error({"error": "usage", "message": tr("Sai cú pháp lệnh: {detail}", detail=message), "usage": self.format_usage().strip()})
         raise SystemExit(EXIT_USAGE)

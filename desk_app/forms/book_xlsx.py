@@ -16,9 +16,11 @@ def render_book_xlsx(book: BookData) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.worksheet import Worksheet
 
     wb = Workbook()
     ws = wb.active
+    assert isinstance(ws, Worksheet)  # a new Workbook always starts with one plain worksheet
     ws.title = "So theo doi ho so"
     ws.append([book.unit_name.upper()])
     ws.append(["SỔ THEO DÕI HỒ SƠ", f"Từ {date_words(book.date_from)} đến {date_words(book.date_to)}"])
@@ -40,7 +42,7 @@ def render_book_xlsx(book: BookData) -> bytes:
     widths = (10,) + COLUMN_WIDTHS
     for index, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = ws.cell(row=header_row + 1, column=1)
+    ws.freeze_panes = ws.cell(row=header_row + 1, column=1).coordinate
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Literal
 
 from desk_app.paths import resources_dir
 
@@ -38,5 +39,11 @@ def register_fonts() -> None:
         # <b> inside a Paragraph picks the bold face of the family (there is no italic face:
         # italics fall back to upright, which Vietnamese forms rarely need).
         # The upright entries go last: reportlab maps a face back to the last (bold, italic) given.
-        for bold, italic, face in ((0, 1, REGULAR), (1, 1, BOLD), (0, 0, REGULAR), (1, 0, BOLD)):
+        mappings: tuple[tuple[Literal[0, 1], Literal[0, 1], str], ...] = (
+            (0, 1, REGULAR),
+            (1, 1, BOLD),
+            (0, 0, REGULAR),
+            (1, 0, BOLD),
+        )
+        for bold, italic, face in mappings:
             addMapping(REGULAR, bold, italic, face)

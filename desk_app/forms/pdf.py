@@ -6,8 +6,10 @@ the form and is not translated. Values typed by people are escaped before layout
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Spacer
+from reportlab.platypus import Flowable, Paragraph, Spacer
 
 from desk_app.domain.formats import vn_date, vn_datetime
 from desk_app.forms.layouts import A4, Layout
@@ -47,11 +49,11 @@ def _header(data: FormData, layout: Layout, s: Styles, width: float, copy_label:
     """Unit and national motto side by side (one column on narrow paper), the place and
     date, and the reprint mark ("Bản sao lần N") where the eye lands first."""
     unit_width = width if layout.stacked_header else width * UNIT_SHARE
-    unit = [
+    unit: list[Flowable] = [
         fitted_line(data.unit_name.upper(), s.center, unit_width),
         fitted_line(data.office_name.upper(), s.center, unit_width, bold=True),
     ]
-    nation = [
+    nation: list[Flowable] = [
         Paragraph("<b>CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM</b>", s.center),
         Paragraph("<b><u>Độc lập - Tự do - Hạnh phúc</u></b>", s.center),
     ]
@@ -66,7 +68,7 @@ def _header(data: FormData, layout: Layout, s: Styles, width: float, copy_label:
 
 
 def _code_block(data: FormData, layout: Layout, s: Styles) -> list:
-    out = [Paragraph(f"Mã hồ sơ: <b>{e(data.code)}</b>", s.center)]
+    out: list[Flowable] = [Paragraph(f"Mã hồ sơ: <b>{e(data.code)}</b>", s.center)]
     if not layout.bars_vertical:  # thermal: the bars run down the right edge instead
         out += [Spacer(1, 1 * mm), bars(data.code, layout)]
     out.append(Spacer(1, 1.5 * mm))
@@ -116,7 +118,7 @@ def _codes_row(data: FormData, layout: Layout, s: Styles, width: float) -> list:
     if not cells:
         return []
     per_row = 2 if layout.stacked_header else 3
-    rows = []
+    rows: list[list[list[Flowable] | str]] = []
     for start in range(0, len(cells), per_row):
         chunk = cells[start : start + per_row]
         rows.append([[flow, Paragraph(e(caption), s.small_center)] for flow, caption in chunk])
@@ -270,7 +272,8 @@ def control_story(data: FormData, layout: Layout, width: float) -> list:
     head = ("TÊN CƠ QUAN", "THỜI GIAN GIAO, NHẬN HỒ SƠ", "KẾT QUẢ GIẢI QUYẾT HỒ SƠ (trước hạn/ đúng hạn/ quá hạn)", "GHI CHÚ")
     rows = [[Paragraph(t, s.cell_bold) for t in head]]
     due = local(data.appointment_at)
-    steps = [("received", "1. Giao: Bộ phận Một cửa<br/>Nhận: " + DOTS, local(data.received_at), "")]
+    Step = tuple[str, str, datetime, str] | tuple[str, str, datetime, str, str]  # (..., actor)
+    steps: list[Step] = [("received", "1. Giao: Bộ phận Một cửa<br/>Nhận: " + DOTS, local(data.received_at), "")]
     for line in data.history:
         if line.status == "received":
             continue
@@ -371,6 +374,7 @@ def stamp(moment) -> str:
 def render_book(book: BookData) -> RenderedPdf:
     """Mẫu 06: Sổ theo dõi hồ sơ for a date range, A4 landscape."""
     layout = Layout("book", A4.width, A4.height, 10 * mm, 10 * mm, 10 * mm, 6.5, 11, A4.qr_module, A4.bar_module, A4.bar_height)
+    assert layout.height is not None  # A4 is cut paper, never continuous
     width = layout.height - 2 * layout.margin_x
     s = Styles(layout)
     story = [

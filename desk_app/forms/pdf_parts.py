@@ -120,16 +120,19 @@ class BarsFlowable(Flowable):
 
 def grid(rows, widths, *, header: bool = True, pad: float = 2) -> Table:
     table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
-    commands = [
-        ("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0)),
-        ("FONTNAME", (0, 0), (-1, -1), REGULAR),  # cells default to Helvetica, never embedded
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("LEFTPADDING", (0, 0), (-1, -1), pad),
-        ("RIGHTPADDING", (0, 0), (-1, -1), pad),
-        ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.8),
-    ]
-    table.setStyle(TableStyle(commands))
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, (0, 0, 0)),
+                ("FONTNAME", (0, 0), (-1, -1), REGULAR),  # cells default to Helvetica, never embedded
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+                ("TOPPADDING", (0, 0), (-1, -1), pad * 0.6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.8),
+            ]
+        )
+    )
     return table
 
 

@@ -161,7 +161,11 @@ def _image_loaders(path: Path, data: bytes, max_pages: int) -> Iterator[Callable
             raise _truncated(path.name) from exc
         dpi = guess_dpi(image)
         origin = f"{path.name} p.{index + 1}" if frames > 1 else path.name
-        yield lambda frame=frame, dpi=dpi, origin=origin: RawPage(frame, dpi, origin)
+
+        def load(frame: Image.Image = frame, dpi: int = dpi, origin: str = origin) -> RawPage:
+            return RawPage(frame, dpi, origin)
+
+        yield load
 
 
 def _header_size(data: bytes) -> tuple[int, int]:

@@ -41,7 +41,7 @@ def build_pdf(pages: list[PdfPage], *, title: str) -> bytes:
     with pikepdf.Pdf.open(io.BytesIO(data)) as pdf:
         for page, source in zip(pdf.pages, pages):
             if source.overlay and source.overlay_box:
-                _add_overlay(pdf, page, source)
+                _add_overlay(pdf, page, source, source.overlay, source.overlay_box)
             if source.words:
                 _add_text_layer(pdf, page, source)
         out = io.BytesIO()
@@ -50,12 +50,12 @@ def build_pdf(pages: list[PdfPage], *, title: str) -> bytes:
         return out.getvalue()
 
 
-def _add_overlay(pdf, page, source: PdfPage) -> None:
+def _add_overlay(pdf, page, source: PdfPage, overlay: bytes, box: tuple[int, int, int, int]) -> None:
     import pikepdf
 
-    with Image.open(io.BytesIO(source.overlay)) as jpeg:  # header only: size and colour space
+    with Image.open(io.BytesIO(overlay)) as jpeg:  # header only: size and colour space
         width, height, mode = jpeg.width, jpeg.height, jpeg.mode
-    image = pikepdf.Stream(pdf, source.overlay)
+    image = pikepdf.Stream(pdf, overlay)
     image.Type = pikepdf.Name.XObject
     image.Subtype = pikepdf.Name.Image
     image.Width, image.Height, image.BitsPerComponent = width, height, 8
@@ -65,7 +65,7 @@ def _add_overlay(pdf, page, source: PdfPage) -> None:
     # Page pixels -> points from the page's own box (img2pdf sizes it from the image's dpi).
     x0, y0, x1, y1 = (float(v) for v in page.mediabox)
     sx, sy = (x1 - x0) / source.width, (y1 - y0) / source.height
-    x, y, w, h = source.overlay_box
+    x, y, w, h = box
     placement = f"q {w * sx:.4f} 0 0 {h * sy:.4f} {x0 + x * sx:.4f} {y1 - (y + h) * sy:.4f} cm {name} Do Q"
     page.contents_add(pikepdf.Stream(pdf, placement.encode()), prepend=False)
 

@@ -108,8 +108,8 @@ def _encode(raw: RawPage, *, mode: str, drop_blank: bool, deskew: bool) -> Proce
             data, _ = encode.encode_jpeg_within(small, out_dpi, budget=encode.COLOUR_BUDGET,
                                                 floor=encode.GREY_QUALITY, ceiling=encode.COLOUR_QUALITY_MAX)
         return ProcessedPage(data, "grey", small.width, small.height, out_dpi, angle, raw.origin)
-    colour = img.convert("RGB")
-    small, out_dpi = encode.scale_to(colour, dpi, encode.COLOUR_DPI)
+    rgb = img.convert("RGB")
+    small, out_dpi = encode.scale_to(rgb, dpi, encode.COLOUR_DPI)
     small = encode.whiten_paper(small).filter(ImageFilter.GaussianBlur(encode.COLOUR_SMOOTHING))
     data, _ = encode.encode_jpeg_within(
         small, out_dpi, budget=encode.COLOUR_BUDGET, floor=encode.COLOUR_QUALITY, ceiling=encode.COLOUR_QUALITY_MAX
@@ -127,7 +127,7 @@ def process_mixed(
     else:
         source, boxes, floor = grey, analysis.photo_regions(grey, dpi), encode.GREY_QUALITY
     box = overlay.union_box(boxes, img.size, dpi, encode.COLOUR_DPI)
-    if not overlay.fits(box, img.size):
+    if box is None or not overlay.fits(box, img.size):
         return None
     bw = encode.adaptive_threshold(grey, dpi)
     page = encode.encode_bilevel(bw, dpi)

@@ -138,8 +138,8 @@ def photo_page(dpi: int = 200, *, seed: int = 5, size_in: tuple[float, float] = 
     yy, xx = np.mgrid[0:ph, 0:pw]
     backdrop = 60 + 70 * (xx / pw) + 70 * (yy / ph)
     face = np.exp(-(((xx - pw * 0.5) / (pw * 0.25)) ** 2 + ((yy - ph * 0.4) / (ph * 0.3)) ** 2))
-    texture = Image.fromarray((gen.normal(128, 25, (ph // 8 + 1, pw // 8 + 1))).clip(0, 255).astype(np.uint8))
-    texture = np.asarray(texture.resize((pw, ph), Image.Resampling.BICUBIC), dtype=np.float64) - 128
+    noise = Image.fromarray((gen.normal(128, 25, (ph // 8 + 1, pw // 8 + 1))).clip(0, 255).astype(np.uint8))
+    texture = np.asarray(noise.resize((pw, ph), Image.Resampling.BICUBIC), dtype=np.float64) - 128
     photo = Image.fromarray((backdrop * (1 - face) + 190 * face + texture).clip(0, 255).astype(np.uint8), "L")
     img.paste(photo, (img.width - pw - round(dpi * 0.8), round(dpi * 0.9)))
     img.info["dpi"] = (dpi, dpi)

@@ -19,7 +19,7 @@ from desk_app.domain.errors import (
 )
 from desk_app.services.context import build_services
 from desk_app.store.database import DB_FILENAME
-from desk_app.store.desk_store import fts_query
+from desk_app.store.search_index import fts_query
 
 
 def _count(desk, table):

@@ -13,8 +13,8 @@ import pytest
 
 from desk_app.domain.calendar import VN_TZ
 from desk_app.domain.dossier import STATUS_LABELS
-from desk_app.store.desk_store import QueueFilter, fts_document
-from desk_app.store.queue_plan import filter_clauses
+from desk_app.store.queue_plan import QueueFilter, filter_clauses
+from desk_app.store.search_index import fts_document
 
 VIEWS = ("all", "due", "overdue", "returned", "unsynced", "open")
 NOW = datetime(2026, 11, 18, 9, 30, tzinfo=VN_TZ)

@@ -11,6 +11,7 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
+from typing import TypedDict
 
 import psycopg
 
@@ -21,7 +22,15 @@ from tests.sync.conftest import UNIT, ServerProcess
 PROCESSES = 3
 THREADS = 24
 RECORDS = 13  # each pushed THREADS times at once: 312 copies
-RETRYING = {"timeout": 30.0, "connect_timeout": 5.0, "max_attempts": 60, "backoff_base": 0.01, "backoff_cap": 0.1}
+class Retrying(TypedDict):
+    timeout: float
+    connect_timeout: float
+    max_attempts: int
+    backoff_base: float
+    backoff_cap: float
+
+
+RETRYING: Retrying = {"timeout": 30.0, "connect_timeout": 5.0, "max_attempts": 60, "backoff_base": 0.01, "backoff_cap": 0.1}
 
 
 def fresh_database(pg_url: str, name: str) -> str:

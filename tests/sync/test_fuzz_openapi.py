@@ -46,6 +46,7 @@ class DeskSignature(requests.auth.AuthBase):
 
         if prepared.headers.get(H_DESK) is not None:  # schemathesis made its own: keep them
             return prepared
+        assert prepared.url is not None and prepared.method is not None  # set once prepared
         parts = urlsplit(prepared.url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         self.signed += 1

@@ -44,7 +44,7 @@ def client(server, province):
     c.close()
 
 
-def refused(client: SyncClient, method: str, path: str, **kwargs) -> tuple[int, str]:
+def refused(client: SyncClient, method: str, path: str, **kwargs) -> tuple[int | None, str]:
     with pytest.raises(SyncError) as error:
         client._request(method, path, **kwargs)
     return error.value.extra.get("status"), error.value.reason
@@ -106,6 +106,7 @@ def raw_tus(client: SyncClient, method: str, path: str, name: str, value: str, b
     """A signed tus request whose ``name`` header holds non-ASCII text (sent as UTF-8 bytes,
     signed as the server reads them: latin-1)."""
     wire = value.encode("utf-8")
+    assert client.credential is not None  # an enrolled client
     headers = signed_headers(client.credential, method, path, body, nonce=os.urandom(12).hex(), **{**extra, name: wire.decode("latin-1")})
     headers[name] = wire
     headers["Tus-Resumable"] = TUS_VERSION

@@ -7,7 +7,6 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sync.client import SMALL_FILE_BYTES, Backoff, ChunkSizer
 from sync.errors import RECORD, TRANSPORT, SyncError
 from sync.protocol import (
     MAX_CLIENT_CHUNK,
@@ -20,6 +19,8 @@ from sync.protocol import (
     receipt_tag,
     sign,
 )
+from sync.transport import Backoff
+from sync.tus_upload import SMALL_FILE_BYTES, ChunkSizer
 
 
 def test_signature_covers_method_path_time_and_body():

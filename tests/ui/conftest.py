@@ -10,6 +10,8 @@ timestamp, as the window system's do: a person's keys ``HUMAN_GAP_MS`` apart, a 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QKeyEvent
@@ -17,6 +19,9 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desk_app.i18n import Translator
+
+if TYPE_CHECKING:
+    from desk_app.services.dossier_view import DossierView
 
 UNIT_CODE = "000.31.14.H14"
 HUMAN_GAP_MS = 150
@@ -140,7 +145,7 @@ def settled(qtbot, runner, lane: str = "db") -> None:
     qtbot.waitUntil(lambda: bool(done), timeout=10000)
 
 
-def seed_dossiers(data_dir, clock, intakes: list[dict]) -> list[dict]:
+def seed_dossiers(data_dir, clock, intakes: list[dict]) -> list[DossierView]:
     """Record dossiers through the real intake service (a second connection, as the CLI would)."""
     from desk_app.services.context import build_services
 

@@ -108,8 +108,12 @@ def main(argv: list[str] | None = None) -> int:
     QTest.qWait(200)  # layouts settle
     # Walk down to the last document with the keyboard and tick it.
     for _ in range(29):
-        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Down)
-    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Space)
+        focused = QApplication.focusWidget()
+        assert focused is not None  # the checklist has the keyboard
+        QTest.keyClick(focused, Qt.Key.Key_Down)
+    focused = QApplication.focusWidget()
+    assert focused is not None
+    QTest.keyClick(focused, Qt.Key.Key_Space)
     QTest.qWait(200)
     rows = page.checklist.row_widgets()
     screen = window.screen().availableGeometry()

@@ -51,7 +51,7 @@ def settings_of(data_dir: Path, clock) -> dict:
 def focus_box(qtbot, box) -> None:
     """A dialog takes the keyboard (a window manager activates it; offscreen, the test does)."""
     box.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None and QApplication.focusWidget().window() is box,
+    qtbot.waitUntil(lambda: (focused := QApplication.focusWidget()) is not None and focused.window() is box,
                     timeout=5000)
 
 

@@ -126,7 +126,7 @@ def test_a_name_with_a_bar_or_digits_is_refused_naming_the_field(intake_json, na
 
 def test_not_an_object():
     with pytest.raises(ValidationError):
-        parse_intake(["x"], today=TODAY)  # type: ignore[arg-type]
+        parse_intake(["x"], today=TODAY)
 
 
 def test_status_transitions():

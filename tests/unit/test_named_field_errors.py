@@ -4,6 +4,7 @@ languages."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -15,7 +16,7 @@ TODAY = date(2026, 11, 18)
 
 
 def intake(**changes) -> dict:
-    base = {"procedure_code": "X", "applicant": {"full_name": "Lò Thị Mai"}, "documents": [{"name": "Tờ khai"}]}
+    base: dict[str, Any] = {"procedure_code": "X", "applicant": {"full_name": "Lò Thị Mai"}, "documents": [{"name": "Tờ khai"}]}
     for key, value in changes.items():
         if key in ("full_name", "address"):
             base["applicant"] = {**base["applicant"], key: value}

@@ -46,7 +46,7 @@ class SaneBackend:
         sane = _sane()
         found = []
         for dev_name, vendor, model, _kind in sane.get_devices():
-            sources = ("flatbed",)
+            sources: tuple[str, ...] = ("flatbed",)
             try:
                 dev = sane.open(dev_name)
                 try:
@@ -126,8 +126,8 @@ class SaneBackend:
             for key, size in (("br_x", A4_MM[0]), ("br_y", A4_MM[1])):
                 if key in opts and opts[key].constraint:
                     setattr(dev, key, min(size, float(opts[key].constraint[1])))
-            for key, value in settings.options.items():
-                setattr(dev, key, value)
+            for key, option in settings.options.items():
+                setattr(dev, key, option)
         except ScannerError:
             raise
         except Exception as exc:

@@ -31,14 +31,14 @@ TWPT_GRAY, TWPT_RGB = 1, 2
 
 def _default_source_manager() -> Any:
     try:
-        import twain  # type: ignore[import-not-found]
+        import twain
     except ImportError as exc:
         raise ScannerError(ScannerError.NOT_AVAILABLE, backend="TWAIN", detail=str(exc)) from exc
     return twain.SourceManager(0)
 
 
 def _default_dib_to_bmp(handle: Any) -> bytes:
-    import twain  # type: ignore[import-not-found]
+    import twain
 
     return twain.dib_to_bm_file(handle)
 

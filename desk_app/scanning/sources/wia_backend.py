@@ -35,7 +35,8 @@ SCANNER_DEVICE_TYPE = 1
 
 def _default_device_manager() -> Any:
     try:
-        import win32com.client  # type: ignore[import-not-found]
+        # types-pywin32 is not a dev dependency (Windows only): the module is used as Any.
+        import win32com.client  # type: ignore[import-untyped]
     except ImportError as exc:
         raise ScannerError(ScannerError.NOT_AVAILABLE, backend="WIA", detail=str(exc)) from exc
     return win32com.client.Dispatch("WIA.DeviceManager")
@@ -47,6 +48,14 @@ def _prop(props: Any, prop_id: int) -> Any | None:
         if p.PropertyID == prop_id:
             return p
     return None
+
+
+def _required_prop(props: Any, prop_id: int) -> Any:
+    """A property every WIA device has (its id and name)."""
+    p = _prop(props, prop_id)
+    if p is None:
+        raise AttributeError(f"WIA device without property {prop_id}")
+    return p
 
 
 def _hresult(exc: BaseException) -> int | None:
@@ -70,8 +79,8 @@ class WiaBackend:
             info = manager.DeviceInfos.Item(i)
             if info.Type != SCANNER_DEVICE_TYPE:
                 continue
-            dev_id = _prop(info.Properties, WIA_DIP_DEV_ID).Value
-            name = _prop(info.Properties, WIA_DIP_DEV_NAME).Value
+            dev_id = _required_prop(info.Properties, WIA_DIP_DEV_ID).Value
+            name = _required_prop(info.Properties, WIA_DIP_DEV_NAME).Value
             sources = ["flatbed"]
             try:
                 device = info.Connect()
@@ -89,7 +98,7 @@ class WiaBackend:
         manager = self._device_manager()
         for i in range(1, manager.DeviceInfos.Count + 1):
             info = manager.DeviceInfos.Item(i)
-            if _prop(info.Properties, WIA_DIP_DEV_ID).Value == device_id:
+            if _required_prop(info.Properties, WIA_DIP_DEV_ID).Value == device_id:
                 try:
                     return info.Connect()
                 except Exception as exc:
