@@ -201,8 +201,8 @@ def test_tus_offsets_checksums_and_discovery(server, client, credential, provinc
     assert lie.value.reason == "file_rejected"
     assert client.missing([liar]) == {liar: 0}
     with pytest.raises(SyncError) as huge:
-        huge = {**tus, "Upload-Length": str(10**12), "Upload-Metadata": encode_metadata({"sha256": liar})}
-        client._request("POST", "/v1/files", headers=huge, ok=(201,))
+        too_long = {**tus, "Upload-Length": str(10**12), "Upload-Metadata": encode_metadata({"sha256": liar})}
+        client._request("POST", "/v1/files", headers=too_long, ok=(201,))
     assert huge.value.extra["status"] == 413
 
 

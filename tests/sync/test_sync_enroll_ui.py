@@ -64,7 +64,8 @@ def test_enroll_from_the_status_bar_then_switch_language(qtbot, tmp_path, server
     dialog.server_edit.setText(server.url)
     dialog.ok_button.click()
     qtbot.waitUntil(lambda: not dialog.busy and "Mã đăng ký không đúng" in dialog.error_label.text(), timeout=10000)
-    assert all(name.startswith("desk-io") for name in threads) and len(threads) == 2
+    # Enrolment is network work: it runs on the sync executor, never the UI or DB thread.
+    assert all(name.startswith("desk-sync") for name in threads) and len(threads) == 2
 
     # The receptionist switches to English: the widget and the open dialog follow.
     window.set_language("en")
