@@ -24,6 +24,7 @@ from desk_app.domain.codes import is_placeholder_unit_code
 from desk_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from desk_app.paths import default_data_dir
 from desk_app.services.ocr_worker import OcrWorker
+from desk_app.services.warmup import warm_up_page_coder
 
 # Add-ons: at start-up they only build actions and widgets; their heavy modules (numpy,
 # Pillow, reportlab, requests, the store) load on the worker threads or when first used.
@@ -151,6 +152,10 @@ class DeskStartup:
                 show_placeholder_warning(self.window, config["unit_code"])
         self.window.intake.load_catalogue()
         self.window.show_page("intake", remember=False)
+        if self.interactive:
+            # On the (niced) devices executor: the first scan of the day then finds the page
+            # coder compiled instead of waiting 10-35 s for it; a failure is only logged.
+            self.runner.devices(warm_up_page_coder)
         for callback in self.ready_callbacks:
             callback(config)
 
