@@ -129,3 +129,16 @@ def test_queue_model_fetches_lazily_in_keyset_pages(qtbot, desk_window, data_dir
     assert len(set(codes)) == 450
     # Newest first: the day's sequence counts down.
     assert codes[0].endswith("-3450") and codes[-1].endswith("-3001")
+
+
+def test_a_count_still_running_is_shown_as_a_lower_bound(qtbot, keyboard, desk_window, data_dir, clock, intake_json):
+    """At a million dossiers a broad count can take seconds: the rows already loaded are a sure
+    lower bound, shown as "≥ N" until the count arrives."""
+    seed_dossiers(data_dir, clock, people(intake_json, CITIZENS))
+    queue = desk_window.queue
+    keyboard.press(Qt.Key.Key_F3)
+    qtbot.waitUntil(lambda: queue.model.rowCount() == 4 and queue.model.total == 4, timeout=5000)
+    queue.model.count_changed.emit(-1)  # what the model says while its count query runs
+    assert queue.count_label.text() == "≥ 4 hồ sơ (đang đếm…)"
+    queue.model.count_changed.emit(4)
+    assert queue.count_label.text().startswith("4 hồ sơ")

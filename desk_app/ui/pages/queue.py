@@ -245,7 +245,9 @@ class QueuePage(QWidget):
         if total == -2:  # the count failed; the rows are still there
             self.count_label.setText(tr("Đã tải {loaded} hồ sơ", loaded=loaded))
         elif total < 0:
-            self.count_label.setText(tr("Đang đếm… đã tải {loaded} hồ sơ", loaded=loaded))
+            # A count over a million rows can take seconds: the rows are shown meanwhile, and
+            # what is known for sure is said as a lower bound (README, bench_queue_matrix: counts).
+            self.count_label.setText(tr("≥ {loaded} hồ sơ (đang đếm…)", loaded=loaded))
         else:
             self.count_label.setText(tr("{total} hồ sơ (đã tải {loaded})", total=f"{total:,}".replace(",", "."), loaded=loaded))
 
