@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QtMsgType, Signal, qInstallMessageHandler
@@ -66,6 +67,7 @@ class CrashReporter(QObject):
     """Receives crash details from any thread; shows them on the UI thread, one at a time."""
 
     crashed = Signal(str)
+    restore_hooks: Callable[[], None]  # set by install_crash_dialog
 
     def __init__(self, tr: Translator, log_file: Path | None, parent_widget: QWidget | None = None):
         super().__init__()

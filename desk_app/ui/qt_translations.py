@@ -111,8 +111,9 @@ def install_qt_translations(app: QCoreApplication, window) -> QtStringsTranslato
         app.removeTranslator(ours)
         if language not in shipped:
             shipped[language] = shipped_qt_catalogue(language) if language != "en" else None
-        if shipped[language] is not None:
-            app.installTranslator(shipped[language])
+        catalogue = shipped[language]
+        if catalogue is not None:
+            app.installTranslator(catalogue)
         ours.set_translator(window.tr_)
         if language != "en":  # Qt's own text is English
             app.installTranslator(ours)  # last installed is asked first

@@ -13,11 +13,17 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QProcess, QTimer
 
 from desk_app import __version__
 from desk_app.services.logs import log_error, setup_logging
+
+if TYPE_CHECKING:  # imported lazily at run time, after the first paint (see Support)
+    from desk_app.ui.backup_ui import BackupController
+    from desk_app.ui.crash_dialog import CrashReporter
+    from desk_app.ui.help_menu import HelpMenu
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +83,9 @@ class Support:
         self.runner = runner
         self.tr_ = tr
         self.claim = claim
-        self.crash = None
-        self.backups = None
-        self.help_menu = None
+        self.crash: CrashReporter | None = None
+        self.backups: BackupController | None = None
+        self.help_menu: HelpMenu | None = None
         self.restart_after_exit = False
         self._start_pending = False
         QTimer.singleShot(0, lambda: QTimer.singleShot(0, self.install))
@@ -111,6 +117,7 @@ class Support:
             self._start_pending = True
             return
         self._start_pending = False
+        assert self.help_menu is not None  # install() sets it together with self.backups
         self.backups.start()
         self.help_menu.start()
         if self.claim.restored is not None or self.claim.restore_error is not None:
