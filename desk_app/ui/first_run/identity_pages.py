@@ -84,7 +84,7 @@ class PlacePage(StepPage):
         self.runner.io(list_communes, code, on_done=lambda items: self._communes_arrived(code, items),
                        on_error=self.failed)
 
-    def _communes_arrived(self, code, items: list[tuple[str, str]]) -> None:
+    def _communes_arrived(self, code, items: list[tuple[object, str]]) -> None:
         if code == self.province.code:  # an older answer for a province no longer chosen is dropped
             self.commune.set_items(items)
 
@@ -131,6 +131,10 @@ class UnitPage(StepPage):
         self.unit_code.setFocus()
 
     def save(self, done) -> bool:
+        def saved(config) -> None:
+            self.state.update(config=config)
+            done(config)
+
         self.runner.db(
             configure_step,
             unit_code=self.unit_code.text(),
@@ -138,7 +142,7 @@ class UnitPage(StepPage):
             commune_code=self.state.get("commune_code") or "",
             unit_name=self.unit_name.text(),
             officer=self.officer.text(),
-            on_done=lambda config: (self.state.update(config=config), done(config)),
+            on_done=saved,
             on_error=self.failed,
         )
         return True

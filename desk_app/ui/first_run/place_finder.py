@@ -9,6 +9,7 @@ filtered right here on the UI thread (domain/places.py). UI thread.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from desk_app.domain.places import find, sorted_places
@@ -94,10 +95,10 @@ class PlaceFinder(QWidget):
             self.matches.setCurrentRow(max(0, min(self.matches.count() - 1, row)))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+        if watched is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key = event.key()
             if key in NAVIGATION_KEYS:
-                self._move(key)  # the list moves its highlight; focus stays in the search
+                self._move(Qt.Key(key))  # the list moves its highlight; focus stays in the search
                 return True
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() == Qt.KeyboardModifier.NoModifier:
                 item = self.matches.currentItem()

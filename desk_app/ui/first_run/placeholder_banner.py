@@ -16,7 +16,9 @@ def show_placeholder_warning(window, unit_code: str) -> QLabel:
     page = window.intake
     banner = getattr(page, "placeholder_banner", None)
     if banner is None:
-        banner = QLabel(objectName="placeholderBanner", wordWrap=True)
+        banner = QLabel()
+        banner.setObjectName("placeholderBanner")
+        banner.setWordWrap(True)
         banner.setStyleSheet(BANNER_STYLE)
         page.layout().insertWidget(0, banner)
         page.placeholder_banner = banner

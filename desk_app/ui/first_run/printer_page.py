@@ -54,9 +54,9 @@ class PrinterPage(StepPage):
         self.test_button.clicked.connect(self.test_print)
         form = QFormLayout()
         for caption, widget in ((tr("&Máy in"), self.printer), (tr("&Khổ giấy"), self.layout_choice)):
-            label = QLabel(caption)
-            label.setBuddy(widget)
-            form.addRow(label, widget)
+            buddy = QLabel(caption)
+            buddy.setBuddy(widget)
+            form.addRow(buddy, widget)
         row = QHBoxLayout()
         row.addWidget(self.test_button)
         row.addStretch(1)

@@ -63,8 +63,11 @@ class FinishPage(StepPage):
     def save(self, done) -> bool:
         from desk_app.services.first_run import finish_db
 
-        self.runner.db(finish_db, on_done=lambda config: (self.state.update(config=config), done(config)),
-                       on_error=self.failed)
+        def saved(config) -> None:
+            self.state.update(config=config)
+            done(config)
+
+        self.runner.db(finish_db, on_done=saved, on_error=self.failed)
         return True
 
     def _saved(self, result: object = None) -> None:
