@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPainter, QPixmap, QTransform
@@ -157,7 +158,8 @@ class PageViewer(QDialog):
         self.setModal(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # the keys come here: nothing inside takes focus
         self.view = PageView()
-        self.caption = QLabel(objectName="pageCaption")
+        self.caption = QLabel()
+        self.caption.setObjectName("pageCaption")
         self.zoom_text = QLabel()
         self.buttons: dict[str, QPushButton] = {}
         bar = QHBoxLayout()
@@ -239,8 +241,8 @@ class PageViewer(QDialog):
             return
         self._loading.add(index)
         self.runner.io(load_page_image, self.pages[index], VIEW_SIDE,
-                       on_done=lambda image, i=index: self._loaded(i, image),
-                       on_error=lambda exc, i=index: self._failed(i, exc))
+                       on_done=partial(self._loaded, index),
+                       on_error=partial(self._failed, index))
 
     def _loaded(self, index: int, image: QImage) -> None:
         self._loading.discard(index)
@@ -336,7 +338,7 @@ class ThumbnailStrip(QListWidget):
             item.setToolTip(ref.label)
             self.addItem(item)
             self.runner.io(load_page_image, ref, STRIP_THUMB * 2,
-                           on_done=lambda image, i=index, g=generation: self._thumb(g, i, image))
+                           on_done=partial(self._thumb, generation, index))
 
     def _thumb(self, generation: int, index: int, image: QImage) -> None:
         if generation != self._generation or index >= self.count():

@@ -39,7 +39,8 @@ FLAG_HEADERS = [N_("Mã hồ sơ"), N_("Nội dung"), N_("Ghi nhận lúc")]
 
 def _table(headers: list[str], name: str) -> QTableWidget:
     """Headers are set (translated) by the dialog's ``retranslate``."""
-    table = QTableWidget(0, len(headers), objectName=name)
+    table = QTableWidget(0, len(headers))
+    table.setObjectName(name)
     table.setHorizontalHeaderLabels(headers)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -76,25 +77,31 @@ class SyncIssuesDialog(QDialog):
         self._error: BaseException | None = None
         self.resize(820, 520)
         layout = QVBoxLayout(self)
-        self.held_title = QLabel(objectName="heldTitle")
+        self.held_title = QLabel()
+        self.held_title.setObjectName("heldTitle")
         self.held_table = _table(HELD_HEADERS, "heldTable")
         self.held_table.itemSelectionChanged.connect(self._update_buttons)
         buttons = QHBoxLayout()
-        self.retry_button = QPushButton(objectName="retrySelected")
-        self.retry_all_button = QPushButton(objectName="retryAll")
+        self.retry_button = QPushButton()
+        self.retry_button.setObjectName("retrySelected")
+        self.retry_all_button = QPushButton()
+        self.retry_all_button.setObjectName("retryAll")
         self.retry_button.clicked.connect(self.retry_selected)
         self.retry_all_button.clicked.connect(self.retry_all)
         buttons.addWidget(self.retry_button)
         buttons.addWidget(self.retry_all_button)
         buttons.addStretch(1)
-        self.flag_title = QLabel(objectName="flagTitle")
+        self.flag_title = QLabel()
+        self.flag_title.setObjectName("flagTitle")
         self.flag_table = _table(FLAG_HEADERS, "flagTable")
-        self.error_label = QLabel(objectName="syncIssuesError")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("syncIssuesError")
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.hide()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         self.close_button = close.button(QDialogButtonBox.StandardButton.Close)
+        widget: QWidget
         for widget in (self.held_title, self.held_table):
             layout.addWidget(widget)
         layout.addLayout(buttons)
@@ -206,7 +213,7 @@ class SyncIssuesDialog(QDialog):
                 "Bàn: {local} · Tỉnh: {province} · đang giữ theo {kept}",
                 local=label(detail.get("local_status")),
                 province=label(detail.get("province_status")),
-                kept=tr(SIDES.get(detail.get("kept"), SIDES["province"])),
+                kept=tr(SIDES.get(str(detail.get("kept")), SIDES["province"])),
             )
         if row["reason"] == "bad_catalogue_change":
             return tr("Thay đổi danh mục thủ tục không áp dụng được: {code}", code=str(detail.get("code", "")))
