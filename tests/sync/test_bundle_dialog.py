@@ -30,7 +30,7 @@ def test_bundle_export_from_the_admin_menu(qtbot, tmp_path, server, province, cl
     dialog.path.setText(str(out))
     with qtbot.waitSignal(dialog.finished, timeout=10000):
         qtbot.mouseClick(dialog.ok_button, Qt.MouseButton.LeftButton)
-    assert dialog.result["out"] == str(out)
+    assert dialog.export_result["out"] == str(out)
     from sync.bundle import read_manifest
 
     manifest, _raw, _signature = read_manifest(out, province.bundle_key)  # sealed to the province

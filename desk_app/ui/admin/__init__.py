@@ -6,6 +6,7 @@ UI thread."""
 from __future__ import annotations
 
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QDialog
 
 from desk_app.i18n import N_
 
@@ -17,12 +18,12 @@ ACTIONS = (
 
 
 class AdminMenu:
-    def __init__(self, window, runner):
+    def __init__(self, window, runner) -> None:
         self.window = window
         self.runner = runner
         self.menu = window.menuBar().addMenu("")
         self.actions: dict[str, QAction] = {}
-        self.dialogs: dict[str, object] = {}
+        self.dialogs: dict[str, QDialog] = {}
         for key, _title in ACTIONS:
             action = QAction(window)
             action.triggered.connect(lambda _checked=False, key=key: self.open(key))
@@ -37,22 +38,29 @@ class AdminMenu:
         for key, title in ACTIONS:
             self.actions[key].setText(tr(title))
 
-    def open(self, key: str):
+    def open(self, key: str) -> QDialog:
         """Open (or raise) the dialog ``key``; returns it (tests drive it)."""
-        dialog = self.dialogs.get(key)
-        if dialog is not None:
-            dialog.raise_()
-            dialog.activateWindow()
-            return dialog
+        existing = self.dialogs.get(key)
+        if existing is not None:
+            existing.raise_()
+            existing.activateWindow()
+            return existing
+        dialog: QDialog
         if key == "catalogue":
-            from desk_app.ui.admin.catalogue_dialog import CatalogueImportDialog as cls
+            from desk_app.ui.admin.catalogue_dialog import CatalogueImportDialog
+
+            catalogue = CatalogueImportDialog(self.runner, self.window.tr_, parent=self.window)
+            # the intake page lists the new procedures at once
+            catalogue.imported.connect(lambda _result: self.window.intake.load_catalogue())
+            dialog = catalogue
         elif key == "calendar":
-            from desk_app.ui.admin.calendar_dialog import CalendarDialog as cls
+            from desk_app.ui.admin.calendar_dialog import CalendarDialog
+
+            dialog = CalendarDialog(self.runner, self.window.tr_, parent=self.window)
         else:
-            from desk_app.ui.admin.bundle_dialog import BundleDialog as cls
-        dialog = cls(self.runner, self.window.tr_, parent=self.window)
-        if key == "catalogue":  # the intake page lists the new procedures at once
-            dialog.imported.connect(lambda _result: self.window.intake.load_catalogue())
+            from desk_app.ui.admin.bundle_dialog import BundleDialog
+
+            dialog = BundleDialog(self.runner, self.window.tr_, parent=self.window)
         dialog.finished.connect(lambda _result, key=key: self._closed(key))
         self.dialogs[key] = dialog
         dialog.open()

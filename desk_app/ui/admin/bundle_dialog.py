@@ -29,7 +29,7 @@ class BundleDialog(SubmitDialog):
         super().__init__(tr, tr("Xuất gói đồng bộ ra USB"), tr("Xuất gói"), parent)
         self.runner = runner
         self.setMinimumWidth(560)
-        self.result: dict | None = None
+        self.export_result: dict | None = None  # not ``result``: that would hide QDialog.result()
         self.path = QLineEdit(str(Path.home() / f"goi-dong-bo-{file_stamp(datetime.now())}.bundle"))
         self.browse = QPushButton(tr("Chọn…"))
         self.browse.setAutoDefault(False)
@@ -64,7 +64,7 @@ class BundleDialog(SubmitDialog):
         self.adjustSize()  # room for the wrapped message (the dialog was sized without it)
 
     def _written(self, result: dict) -> None:
-        self.result = result
+        self.export_result = result
         self.done_ok(result)
         window = self.parentWidget()
         if window is not None and hasattr(window, "statusBar"):

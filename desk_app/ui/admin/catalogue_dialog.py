@@ -114,7 +114,8 @@ class CatalogueImportDialog(QDialog):
 
     def _update_import_button(self) -> None:
         checked = self.checked
-        ready = bool(checked and checked["procedures"]) and (not checked["errors"] or self.allow_partial.isChecked())
+        ready = (bool(checked["procedures"]) and (not checked["errors"] or self.allow_partial.isChecked())
+                 if checked else False)
         self.import_button.setEnabled(ready and not self.busy)
 
     def check(self) -> None:
