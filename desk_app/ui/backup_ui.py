@@ -123,7 +123,8 @@ class BackupDialog(SubmitDialog):
         self.keep_weekly = QSpinBox(minimum=0, maximum=52, value=int(settings["keep_weekly"]))
         self.form.addRow(tr("Giữ bản hằng ngày:"), self.keep_daily)
         self.form.addRow(tr("Giữ bản hằng tuần:"), self.keep_weekly)
-        self.last = QLabel(objectName="backupLast")
+        self.last = QLabel()
+        self.last.setObjectName("backupLast")
         self.last.setWordWrap(True)
         self.form.addRow(tr("Kết quả:"), self.last)
         self.now_button = QPushButton(tr("Sao lưu ngay"))
@@ -179,23 +180,26 @@ class BackupController(QObject):
         self.running = False
         self.state: dict[str, Any] | None = None
         self.dialog: BackupDialog | None = None
-        self.action = QAction(window, triggered=self.open_dialog)
+        self.action = QAction(window)
+        self.action.triggered.connect(self.open_dialog)
         window.file_menu.insertAction(window.quit_action, self.action)
-        self.warning = QPushButton(objectName="backupWarning", flat=True)
+        self.warning = QPushButton(flat=True)
+        self.warning.setObjectName("backupWarning")
         self.warning.setStyleSheet("color: #b00020; font-weight: bold;")
         self.warning.clicked.connect(self.open_dialog)
         self.warning.hide()
         window.add_status_widget(self.warning)
-        self.timer = QTimer(self, interval=CHECK_EVERY_MS, timeout=self.check)
+        self.timer = QTimer(self, interval=CHECK_EVERY_MS)
+        self.timer.timeout.connect(self.check)
         window.language_changed.connect(lambda _lang: self.retranslate())
         self.retranslate()
 
     @property
-    def tr(self) -> Translator:
+    def tr_(self) -> Translator:
         return self.window.tr_
 
     def retranslate(self) -> None:
-        self.action.setText(self.tr("Sao lưu dữ liệu…"))
+        self.action.setText(self.tr_("Sao lưu dữ liệu…"))
         if self.state is not None:
             self._show(self.state)
 
@@ -221,13 +225,13 @@ class BackupController(QObject):
         self.running = True
         if self.dialog is not None:
             self.dialog.set_running(True)
-        (Op(self, self.runner, lambda: self.tr, _run_backup, self.data_dir, settings, executor=IO,
+        (Op(self, self.runner, lambda: self.tr_, _run_backup, self.data_dir, settings, executor=IO,
             on_success=self._finished, on_failure=self._backup_failed)
             .then(_record_written, executor=DB)
             .run())
 
     def _backup_failed(self, error: BaseException) -> None:
-        Op(self, self.runner, lambda: self.tr, _record, None, error, on_success=self._finished).run()
+        Op(self, self.runner, lambda: self.tr_, _record, None, error, on_success=self._finished).run()
 
     def _finished(self, state: dict[str, Any]) -> None:
         self.running = False
@@ -235,14 +239,14 @@ class BackupController(QObject):
         if self.dialog is not None:
             self.dialog.set_running(False)
         if state.get("last") and not state["last"].get("ok"):
-            self.window.statusBar().showMessage(describe_last(self.tr, state["last"]), 15000)
+            self.window.statusBar().showMessage(describe_last(self.tr_, state["last"]), 15000)
 
     def _show(self, state: dict[str, Any]) -> None:
         self.state = state
         if state.get("warn"):
-            text = self.tr("⚠ Chưa sao lưu quá 2 ngày") if state.get("last_ok_at") else self.tr("⚠ Chưa có bản sao lưu")
+            text = self.tr_("⚠ Chưa sao lưu quá 2 ngày") if state.get("last_ok_at") else self.tr_("⚠ Chưa có bản sao lưu")
             self.warning.setText(text)
-            self.warning.setToolTip(describe_last(self.tr, state.get("last")))
+            self.warning.setToolTip(describe_last(self.tr_, state.get("last")))
             self.warning.show()
         else:
             self.warning.hide()
@@ -253,11 +257,11 @@ class BackupController(QObject):
     def open_dialog(self) -> None:
         # Asked for from the menu: if the state cannot be read, say so (Op's default) instead of
         # a menu entry that silently does nothing.
-        Op(self.window, self.runner, lambda: self.tr, _state, on_success=self._open_with).run()
+        Op(self.window, self.runner, lambda: self.tr_, _state, on_success=self._open_with).run()
 
     def _open_with(self, state: dict[str, Any]) -> None:
         self._show(state)
-        dialog = BackupDialog(self.tr, state, self.window)
+        dialog = BackupDialog(self.tr_, state, self.window)
         dialog.set_running(self.running)
         dialog.submitted.connect(lambda values: self.runner.db(_save, values, on_done=self._saved, on_error=dialog.show_error))
         dialog.now_button.clicked.connect(self._now)
@@ -271,7 +275,7 @@ class BackupController(QObject):
         if self.dialog is not None:
             self.dialog.set_busy(False)
             self.dialog.accept()
-        self.window.statusBar().showMessage(self.tr("Đã lưu thiết lập sao lưu."), 5000)
+        self.window.statusBar().showMessage(self.tr_("Đã lưu thiết lập sao lưu."), 5000)
 
     def _now(self) -> None:
         """Back up now with the folder as typed (saved first, so the next daily run uses it)."""
@@ -291,12 +295,12 @@ class BackupController(QObject):
         dialog = self.dialog
         if dialog is None:
             return
-        source = QFileDialog.getExistingDirectory(dialog, self.tr("Chọn bản sao lưu (thư mục desk-backup-…)"), dialog.folder.text())
+        source = QFileDialog.getExistingDirectory(dialog, self.tr_("Chọn bản sao lưu (thư mục desk-backup-…)"), dialog.folder.text())
         if not source:
             return
         answer = QMessageBox.question(
-            dialog, self.tr("Khôi phục dữ liệu"),
-            self.tr("Thay toàn bộ dữ liệu của bàn này bằng bản sao lưu {path}? Dữ liệu hiện tại được giữ lại trong "
+            dialog, self.tr_("Khôi phục dữ liệu"),
+            self.tr_("Thay toàn bộ dữ liệu của bàn này bằng bản sao lưu {path}? Dữ liệu hiện tại được giữ lại trong "
                     "thư mục replaced-… Ứng dụng sẽ khởi động lại.", path=source),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No,
         )

@@ -14,7 +14,7 @@ defaults (top toolbar area, window shortcuts) are left implicit.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence, QShortcut
@@ -64,7 +64,8 @@ class MainWindow(QMainWindow):
 
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.nav = QToolBar(objectName="pages")
+        self.nav = QToolBar()
+        self.nav.setObjectName("pages")
         self.nav.setMovable(False)
         self.nav.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)  # text-only buttons, no icons
         self.addToolBar(self.nav)  # top area
@@ -77,14 +78,16 @@ class MainWindow(QMainWindow):
         self.add_page("dossier", self._build_dossier, N_("Chi tiết hồ sơ"))
         self._pages["dossier"][2].setEnabled(False)  # until a dossier is opened
 
-        QShortcut(QKeySequence("Esc"), self, activated=self.go_back)
+        QShortcut(QKeySequence("Esc"), self).activated.connect(self.go_back)
 
         # --- menus -------------------------------------------------------------------------------
         self.file_menu = self.menuBar().addMenu("")
-        self.officer_action = QAction(self, triggered=self.edit_officer)
+        self.officer_action = QAction(self)
+        self.officer_action.triggered.connect(self.edit_officer)
         self.file_menu.addAction(self.officer_action)
         self.file_menu.addSeparator()
-        self.quit_action = QAction(self, triggered=self.close)
+        self.quit_action = QAction(self)
+        self.quit_action.triggered.connect(self.close)
         self.quit_action.setShortcuts(QKeySequence.StandardKey.Quit)
         self.file_menu.addAction(self.quit_action)
         self.language_menu = self.menuBar().addMenu("")
@@ -108,7 +111,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.desk_label, 1)
         self.statusBar().addPermanentWidget(self.busy_label)
         self._busy_now = False
-        self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_DELAY_MS, timeout=self._show_busy)
+        self._busy_timer = QTimer(self, singleShot=True, interval=BUSY_DELAY_MS)
+        self._busy_timer.timeout.connect(self._show_busy)
         runner.busy_changed.connect(self._busy)
 
         self.retranslate()
@@ -129,11 +133,11 @@ class MainWindow(QMainWindow):
 
     @property
     def queue(self) -> QueuePage:
-        return self.page("queue")
+        return cast("QueuePage", self.page("queue"))  # built by _build_queue
 
     @property
     def dossier(self) -> DossierPage:
-        return self.page("dossier")
+        return cast("DossierPage", self.page("dossier"))  # built by _build_dossier
 
     # --- size on screen ---------------------------------------------------------------------------
     def setVisible(self, visible: bool) -> None:  # show() comes here too
@@ -256,7 +260,7 @@ class MainWindow(QMainWindow):
                 return
 
     def open_dossier(self, code: str) -> None:
-        queue = self._pages.get("queue", (None,))[0]
+        queue: QueuePage | None = self._pages.get("queue", (None,))[0]  # None until first shown
         highlight = queue.search.text() if queue is not None and self.stack.currentWidget() is queue else ""
         self.dossier.show_dossier(code, highlight=highlight)
         self.show_page("dossier")
