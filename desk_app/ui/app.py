@@ -139,9 +139,13 @@ class DeskStartup:
         from desk_app.ui.first_run.wizard import FirstRunWizard  # first run only
 
         self.dialog = FirstRunWizard(self.runner, self.window.tr_, state, parent=self.window)
-        self.dialog.accepted.connect(lambda: self._ready(self.dialog.config))
+        self.dialog.accepted.connect(self._wizard_accepted)
         self.dialog.rejected.connect(self.window.close)  # only after "Thoát?" was answered yes
         self.dialog.open()
+
+    def _wizard_accepted(self) -> None:
+        assert self.dialog is not None and self.dialog.config is not None  # set by the wizard's accept()
+        self._ready(self.dialog.config)
 
     def _ready(self, config: dict) -> None:
         if config:
@@ -170,6 +174,16 @@ class DeskStartup:
             callback({"error": message})
 
 
+def _unless_error(start: Callable[[], None]) -> Callable[[dict], None]:
+    """A ready callback that calls ``start`` unless the database failed to open."""
+
+    def callback(config: dict) -> None:
+        if "error" not in config:
+            start()
+
+    return callback
+
+
 def install_router(window: MainWindow, app: QApplication, printing) -> None:
     """UI thread, after the first paint: scans anywhere in the app fill the intake form (ID
     card) or open the dossier to record its result as returned (receipt slip)."""
@@ -184,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a headless installer check still runs
     data_dir = args.data or default_data_dir(portable=args.portable)
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)  # instance() is typed as the core application
     app.setApplicationName("desk-app")
     # A second start hands over to the running window (one writer per data folder); the
     # installers' --selftest may run beside it.
@@ -206,9 +221,9 @@ def main(argv: list[str] | None = None) -> int:
     support = install_support(window, runner, tr, claim)  # logs, crash dialog, backups, help menu
     ocr_worker = OcrWorker(make_services_factory(data_dir, tr))
     if not args.selftest:  # rounds and backups start once the database is open and migrated
-        startup.ready_callbacks.append(lambda config: "error" in config or sync_loop.start())
-        startup.ready_callbacks.append(lambda config: "error" in config or support.start())
-        startup.ready_callbacks.append(lambda config: "error" in config or ocr_worker.start())
+        startup.ready_callbacks.append(_unless_error(sync_loop.start))
+        startup.ready_callbacks.append(_unless_error(support.start))
+        startup.ready_callbacks.append(_unless_error(ocr_worker.start))
     exit_code = 0
     if args.selftest:
         marks: dict[str, float] = {}
