@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -85,15 +86,15 @@ class DocumentsChecklist(QWidget):
         extra.addWidget(self.extra_add)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.rows_widget)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.rows_widget)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.required_hint = QLabel()
         self.required_hint.setStyleSheet("color: #555;")
         layout.addWidget(self.empty_hint)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.required_hint)
         layout.addLayout(extra)
         self.extra_name.returnPressed.connect(self._add_extra)
@@ -125,7 +126,7 @@ class DocumentsChecklist(QWidget):
         self._rows = []
         for doc in documents:
             self._add_row(doc.name, doc.kind, doc.count, ticked=False, required=bool(getattr(doc, "required", True)))
-        self.scroll.verticalScrollBar().setValue(0)
+        self.scroll_area.verticalScrollBar().setValue(0)
         self._update_hint()
         self.rows_changed.emit()
 
@@ -172,9 +173,9 @@ class DocumentsChecklist(QWidget):
         """Up/Down on a row's check box: the previous/next row's check box. A row widget
         that gets focus (Up/Down, Tab, a click) is scrolled into view."""
         if event.type() == QEvent.Type.FocusIn and isinstance(obj, QWidget):
-            self.scroll.ensureWidgetVisible(obj, 0, 8)
+            self.scroll_area.ensureWidgetVisible(obj, 0, 8)
             return False
-        if event.type() != QEvent.Type.KeyPress or event.modifiers().value:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent) or event.modifiers().value:
             return False
         keys = Qt.Key
         if event.key() not in (keys.Key_Up, keys.Key_Down):
@@ -191,7 +192,7 @@ class DocumentsChecklist(QWidget):
 
     def _update_hint(self) -> None:
         self.empty_hint.setVisible(not self._rows)
-        self.scroll.setVisible(bool(self._rows))
+        self.scroll_area.setVisible(bool(self._rows))
         self.required_hint.setVisible(any(row.required for row in self._rows))
         for head in (self.head_name, self.head_kind, self.head_count):
             head.setVisible(bool(self._rows))

@@ -7,6 +7,7 @@ runner's change signal (desk_app/ui/changes.py) reloads it here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -61,6 +62,8 @@ from desk_app.ui.widgets import chain_tab_order, heading, with_error
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
     from desk_app.services.context import DeskServices
     from desk_app.services.dossier_view import DossierView
+    from desk_app.ui.pages.collector_dialog import CollectorDialog
+    from desk_app.ui.pages.dossier_edit_dialog import DossierEditDialog
 
 # (key in the dossier view, caption)
 FIELDS: tuple[tuple[str, str], ...] = (
@@ -134,7 +137,8 @@ class DossierPage(QWidget):
         self.late_text.setObjectName("lateText")
         self.late_text.setStyleSheet("color: #b00020;")
         self.late_text.hide()
-        self.digitise_text = QLabel(objectName="digitiseStatus")
+        self.digitise_text = QLabel()
+        self.digitise_text.setObjectName("digitiseStatus")
         self.load_error = error_label()
 
     def _build_boxes(self, runner: TaskRunner, tr: Translator) -> None:
@@ -153,10 +157,11 @@ class DossierPage(QWidget):
         self.documents = self._table(4, stretch=0)
         QVBoxLayout(self.documents_box).addWidget(self.documents)
         self.pages_box = DossierPagesBox(runner, tr)
-        self.edit_button = QPushButton(objectName="editDossier")
+        self.edit_button = QPushButton()
+        self.edit_button.setObjectName("editDossier")
         self.edit_button.clicked.connect(self.edit_dossier)
-        self.edit_dialog = None  # open while a correction is being made
-        self.collector_dialog = None  # open while "who collects the result" is asked
+        self.edit_dialog: DossierEditDialog | None = None  # open while a correction is being made
+        self.collector_dialog: CollectorDialog | None = None  # open while "who collects the result" is asked
         self.history_box = QGroupBox()
         self.history = self._table(4, stretch=3)
         QVBoxLayout(self.history_box).addWidget(self.history)
@@ -377,7 +382,7 @@ class DossierPage(QWidget):
         return tr("Chưa số hóa đủ ({done}/{total} giấy tờ)", done=sum(1 for d in required if d["digitised"]), total=len(required))
 
     @staticmethod
-    def _fill(table: QTableWidget, rows: list[tuple[str, ...]]) -> None:
+    def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
         table.setRowCount(len(rows))
         for r, values in enumerate(rows):
             for c, value in enumerate(values):
@@ -418,6 +423,7 @@ class DossierPage(QWidget):
         self._record(status)
 
     def _confirm(self, status: str) -> None:
+        assert self.dossier is not None  # a status is applied only to the dossier shown
         tr = self._tr
         box = QMessageBox(self)
         box.setIcon(QMessageBox.Icon.Warning)
@@ -443,6 +449,7 @@ class DossierPage(QWidget):
         box.open()
 
     def _record(self, status: str, collector: dict | None = None) -> None:
+        assert self.dossier is not None  # a status is recorded only for the dossier shown
         self.apply_button.setEnabled(False)
         Op(self, self.runner, lambda: self._tr, record_status, self.dossier.code, status, self.note.text(), collector,
            on_success=self._status_recorded, on_failure=self._status_failed, changes=dossier_code).run()
@@ -451,6 +458,7 @@ class DossierPage(QWidget):
     def ask_collector(self) -> None:
         from desk_app.ui.pages.collector_dialog import CollectorDialog
 
+        assert self.dossier is not None  # asked only for the dossier shown
         dialog = CollectorDialog(self._tr, self.dossier, parent=self)
         self.collector_dialog = dialog
 

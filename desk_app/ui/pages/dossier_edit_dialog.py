@@ -5,7 +5,7 @@ validates it like an intake and keeps before/after in the history."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -181,7 +181,7 @@ class DossierEditDialog(QDialog):
         return row
 
     def _names(self) -> list[str]:
-        return [(self.documents.item(r, 0).text() if self.documents.item(r, 0) else "") for r in range(self.documents.rowCount())]
+        return [(item.text() if (item := self.documents.item(r, 0)) else "") for r in range(self.documents.rowCount())]
 
     def _fill_catalogue(self) -> None:
         """The procedure's documents not yet listed, then a blank row for any other."""
@@ -196,8 +196,9 @@ class DossierEditDialog(QDialog):
         name = self.catalogue.currentData() or ""
         row = self.add_document(name)
         self.documents.setCurrentCell(row, 0)
-        if not name:
-            self.documents.editItem(self.documents.item(row, 0))
+        item = self.documents.item(row, 0)
+        if not name and item is not None:
+            self.documents.editItem(item)
         self._fill_catalogue()
 
     def remove_selected(self) -> None:
@@ -211,8 +212,8 @@ class DossierEditDialog(QDialog):
             item = self.documents.item(row, 0)
             out.append({
                 "name": item.text() if item else "",
-                "kind": self.documents.cellWidget(row, 1).currentData(),
-                "count": self.documents.cellWidget(row, 2).value(),
+                "kind": cast(QComboBox, self.documents.cellWidget(row, 1)).currentData(),
+                "count": cast(QSpinBox, self.documents.cellWidget(row, 2)).value(),
             })
         return out
 

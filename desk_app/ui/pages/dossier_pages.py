@@ -4,6 +4,7 @@ DB thread; the files are read and decoded on the I/O pool. UI thread otherwise."
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -28,12 +29,16 @@ def _read(path: str | None) -> bytes | None:
     return Path(path).read_bytes() if path else None
 
 
+def _read_page(path: str) -> bytes:
+    return Path(path).read_bytes()  # every stored page has its file
+
+
 def page_refs(tr: Translator, pages: list[dict]) -> list[PageRef]:
     return [
         PageRef(
             label=tr("{document} · trang {n}", document=p["document"], n=p["page_no"]),
-            load=lambda path=p["path"]: _read(path),
-            overlay=lambda path=p["overlay_path"]: _read(path),
+            load=partial(_read_page, p["path"]),
+            overlay=partial(_read, p["overlay_path"]),
             box=p["box"],
             marks=p.get("marks", ()),
         )

@@ -7,6 +7,7 @@ form is cleared for the next citizen.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -82,7 +83,8 @@ class IntakePage(QWidget):
     # --- building (parts of __init__) -------------------------------------------------------
     def _build_result(self) -> None:
         """The last save's result (code and appointment, prominent), the form's messages."""
-        self.result = QFrame(objectName="result")
+        self.result = QFrame()
+        self.result.setObjectName("result")
         self.result.setStyleSheet(RESULT_STYLE)
         self.result_code = heading(10)
         self.result_when = heading(3)
@@ -351,7 +353,7 @@ class IntakePage(QWidget):
         errors.sort(key=lambda e: order.index(e.field) if e.field in order else len(order))
         return errors
 
-    def show_errors(self, errors: list[BaseException]) -> None:
+    def show_errors(self, errors: Sequence[BaseException]) -> None:
         """Each error next to its field; the cursor goes to the first field at fault."""
         self.errors.clear()
         for error in reversed(errors):  # FieldErrors.show focuses the field: the first one last

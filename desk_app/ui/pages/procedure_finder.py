@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from desk_app.i18n import Translator
@@ -109,7 +110,7 @@ class ProcedureFinder(QWidget):
             self._choose_current()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is self.search and event.type() == QEvent.Type.KeyPress:
+        if obj is self.search and event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
             key, keys = event.key(), Qt.Key
             if key in (keys.Key_Down, keys.Key_Up):
                 row = self.matches.currentRow() + (1 if key == keys.Key_Down else -1)
