@@ -46,6 +46,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -124,8 +125,8 @@ def snapshot(widget: QWidget) -> Callable[[], None] | None:
         def restore_spin() -> None:
             if edit is not None and edit.text() != text:
                 edit.setText(text)
-            if value is not None:
-                widget.setValue(value)
+            if value is not None:  # a spin box with value() (QSpinBox, QDoubleSpinBox) has setValue()
+                cast(Any, widget).setValue(value)
 
         return restore_spin
     if isinstance(widget, QComboBox):
@@ -152,11 +153,11 @@ def snapshot(widget: QWidget) -> Callable[[], None] | None:
 
         return restore_text
     if isinstance(widget, QAbstractItemView):
-        index = widget.currentIndex()
+        current = widget.currentIndex()
         selected = list(widget.selectionModel().selectedIndexes()) if widget.selectionModel() else []
 
         def restore_view() -> None:
-            widget.setCurrentIndex(index)
+            widget.setCurrentIndex(current)
             model = widget.selectionModel()
             if model is not None and selected:
                 model.clearSelection()
@@ -356,6 +357,7 @@ class ScannerRouter(QObject):
     # --- end of a burst ---------------------------------------------------------------------------
     def _finish(self, enter) -> bool:
         burst, self._burst = self._burst, None
+        assert burst is not None  # only called while a burst is held
         self._idle.stop()
         found = recognise_scan(burst.text)
         if found is None:
