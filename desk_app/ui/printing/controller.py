@@ -230,7 +230,7 @@ class PrintingController(QObject):
         self.retranslate()
 
     @property
-    def tr(self) -> Translator:
+    def tr_(self) -> Translator:
         return self._tr()
 
     def _op(self, run: Callable[..., Any], *args: Any, parent: QObject | None = None, **options: Any) -> Op:
@@ -240,7 +240,7 @@ class PrintingController(QObject):
         return Op(parent or self.window, self.runner, self._tr, run, *args, **options)
 
     def retranslate(self) -> None:
-        tr = self.tr
+        tr = self.tr_
         self.print_action.setText(tr("In giấy tiếp nhận"))
         self.forms_action.setText(tr("In mẫu khác"))
         for form, action in self.form_actions.items():
@@ -264,7 +264,7 @@ class PrintingController(QObject):
     def _ask_extras(self, defaults: dict) -> None:
         from desk_app.ui.printing.extras_dialog import ExtrasDialog  # first use only
 
-        dialog = ExtrasDialog(self.tr, FORM_LABELS[defaults["form"]], defaults, parent=self.window)
+        dialog = ExtrasDialog(self.tr_, FORM_LABELS[defaults["form"]], defaults, parent=self.window)
         code, form = defaults["code"], defaults["form"]
 
         def submitted(values: dict) -> None:
@@ -284,21 +284,21 @@ class PrintingController(QObject):
                  on_success=lambda r: self._rendered(*r, status=status, note=note)).run()
 
     def _rendered(self, prepared: PreparedForm, settings, pdf, *, status: str | None = None, note: str = "") -> None:
-        after = {"status": status, "note": note}  # recorded with the print log, once issued
+        # status and note are recorded with the print log, once issued
         if settings.print_direct:
-            self._send(prepared, pdf.data, settings.printer_name, **after)
+            self._send(prepared, pdf.data, settings.printer_name, status=status, note=note)
             return
         # FORMS is loaded by now, by the worker that prepared the form.
         from desk_app.forms.model import FORMS
         from desk_app.ui.printing.preview import PreviewDialog  # first preview only
 
         title = f"{FORMS[prepared.form]} - {prepared.data.code}"
-        dialog = PreviewDialog(self.runner, self.tr, pdf.data, title, parent=self.window)
+        dialog = PreviewDialog(self.runner, self.tr_, pdf.data, title, parent=self.window)
         # The preview closes only once the print went through: if it fails, Save PDF stays offered.
         dialog.print_requested.connect(
-            lambda: self._send(prepared, pdf.data, settings.printer_name, preview=dialog, **after)
+            lambda: self._send(prepared, pdf.data, settings.printer_name, preview=dialog, status=status, note=note)
         )
-        dialog.save_requested.connect(lambda: self._save(prepared, pdf.data, dialog, **after))
+        dialog.save_requested.connect(lambda: self._save(prepared, pdf.data, dialog, status=status, note=note))
         dialog.finished.connect(lambda _r: self.previews.remove(dialog) if dialog in self.previews else None)
         self.previews.append(dialog)
         dialog.show()
@@ -326,7 +326,7 @@ class PrintingController(QObject):
 
     def _save(self, prepared: PreparedForm, pdf: bytes, parent: QWidget, *, status: str | None = None, note: str = "") -> None:
         default = f"{prepared.data.code}-mau{prepared.form}.pdf"
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, self.tr("Lưu PDF"), default, "PDF (*.pdf)")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(parent, self.tr_("Lưu PDF"), default, "PDF (*.pdf)")
         if not path:
             return
         (self._op(save_job, Path(path), pdf, executor=IO, on_success=self._logged, changes=changed_status)
@@ -335,7 +335,7 @@ class PrintingController(QObject):
 
     def _logged(self, result: dict) -> None:
         self.last_result = result
-        tr = self.tr
+        tr = self.tr_
         message = tr("Đã in mẫu {form} (lần {copy}).", form=result["form"], copy=result["copy_number"])
         dossier = result.get("dossier")
         if dossier is not None:
@@ -354,14 +354,14 @@ class PrintingController(QObject):
         from desk_app.ui.printing.book_dialog import BookDialog  # first use only
 
         folder = Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation) or Path.home())
-        dialog = BookDialog(self.tr, datetime.now(VN_TZ).date(), folder, parent=self.window)
+        dialog = BookDialog(self.tr_, datetime.now(VN_TZ).date(), folder, parent=self.window)
 
         def submitted(values: dict) -> None:
             def written(result: dict) -> None:
                 dialog.done_ok()
                 self.last_result = result
                 self.window.statusBar().showMessage(
-                    self.tr("Đã xuất sổ theo dõi: {rows} hồ sơ, tệp {path}.", rows=result["rows"], path=result["path"]), 8000
+                    self.tr_("Đã xuất sổ theo dõi: {rows} hồ sơ, tệp {path}.", rows=result["rows"], path=result["path"]), 8000
                 )
 
             (self._op(book_job, values["date_from"], values["date_to"], values["path"], parent=dialog,
@@ -380,11 +380,11 @@ class PrintingController(QObject):
     def _show_settings(self, settings: dict) -> None:
         from desk_app.ui.printing.settings_dialog import PrintSettingsDialog  # first use only
 
-        dialog = PrintSettingsDialog(self.tr, settings, parent=self.window)
+        dialog = PrintSettingsDialog(self.tr_, settings, parent=self.window)
 
         def saved(_settings: dict) -> None:
             dialog.done_ok()
-            self.window.statusBar().showMessage(self.tr("Đã lưu thiết lập in."), 5000)
+            self.window.statusBar().showMessage(self.tr_("Đã lưu thiết lập in."), 5000)
 
         dialog.submitted.connect(
             lambda changes: self._op(configure_job, changes, parent=dialog, on_success=saved,
@@ -396,7 +396,7 @@ class PrintingController(QObject):
         dialog.open()
 
     def _error_text(self, error: BaseException) -> str:
-        return error.translated(self.tr) if isinstance(error, DeskError) else str(error)
+        return error.translated(self.tr_) if isinstance(error, DeskError) else str(error)
 
     def _print_failed(self, error: BaseException) -> None:
         detail = self._error_text(error)
@@ -404,8 +404,8 @@ class PrintingController(QObject):
         parent = self.previews[-1] if self.previews else self.window
         QtWidgets.QMessageBox.warning(
             parent,
-            self.tr("In không thành công"),
-            self.tr("In không thành công: {detail}\nHồ sơ vẫn được lưu; bạn có thể in lại.", detail=detail),
+            self.tr_("In không thành công"),
+            self.tr_("In không thành công: {detail}\nHồ sơ vẫn được lưu; bạn có thể in lại.", detail=detail),
         )
 
     def _failed(self, error: BaseException) -> None:
@@ -420,23 +420,23 @@ class PrintingController(QObject):
         self._op(load_dossier, code, on_success=self._ask_return).run()
 
     def _ask_return(self, dossier: DossierView) -> None:
-        dialog = ReturnDialog(self.tr, dossier, parent=self.window)
+        dialog = ReturnDialog(self.tr_, dossier, parent=self.window)
         dialog.accepted.connect(lambda: self._ask_collector(dossier) if dialog.can_return else None)
         self.return_dialog = dialog
         dialog.open()
 
-    def _ask_collector(self, dossier: dict) -> None:
+    def _ask_collector(self, dossier: DossierView) -> None:
         """Who takes the result (name and ID card, or the post): asked before it is recorded."""
         from desk_app.ui.pages.collector_dialog import CollectorDialog
 
-        dialog = CollectorDialog(self.tr, dossier, parent=self.window)
+        dialog = CollectorDialog(self.tr_, dossier, parent=self.window)
         dialog.accepted.connect(lambda: self._record_return(dossier.code, dialog.collector()))
         self.collector_dialog = dialog
         dialog.open()
 
     def _record_return(self, code: str, collector: dict | None = None) -> None:
         def done(_dossier: dict) -> None:  # the dossier page hears of it through runner.changes
-            self.window.statusBar().showMessage(self.tr("Đã ghi nhận trả kết quả hồ sơ {code}.", code=code), 5000)
+            self.window.statusBar().showMessage(self.tr_("Đã ghi nhận trả kết quả hồ sơ {code}.", code=code), 5000)
 
         self._op(mark_returned, code, collector, on_success=done, changes=dossier_code).run()
 

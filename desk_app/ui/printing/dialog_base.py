@@ -25,7 +25,8 @@ class SubmitDialog(QDialog):
         self.setWindowTitle(title)
         self.fields: dict[str, QWidget] = {}  # error field name -> the widget to focus
         self.form = QFormLayout()
-        self.error = QLabel(objectName="dialogError")
+        self.error = QLabel()
+        self.error.setObjectName("dialogError")
         self.error.setStyleSheet("color: #b00020;")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -36,7 +37,8 @@ class SubmitDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(keys), self, activated=self.submit)
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.activated.connect(self.submit)
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
         layout.addWidget(self.error)

@@ -83,7 +83,7 @@ class PrintSettingsDialog(SubmitDialog):
         self._keep_printer(chosen)
 
     def values(self) -> dict:
-        changes = {key: edit.text().strip() for key, edit in self.edits.items()}
+        changes: dict[str, object] = {key: edit.text().strip() for key, edit in self.edits.items()}
         changes.update(
             printer_name=self.printer.currentData(),
             print_direct=self.print_direct.isChecked(),
