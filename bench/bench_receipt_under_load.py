@@ -162,7 +162,7 @@ class Load:
         self.busy["sync"].set()
         summary = self.sync_services.sync.sync_once(cancel=self.cancel)
         self.figures["rounds"] += 1
-        self.figures["files_uploaded"] += summary["files_uploaded"]
+        self.figures["files_uploaded"] += summary.files_uploaded
 
     def _scan(self) -> None:
         self.busy["scan"].set()

@@ -333,15 +333,15 @@ def run_ours(ctx, payload: int, floor: float) -> dict:
     while rounds < 50:
         rounds += 1
         summary = ctx.sync.sync_once()
-        if summary["ok"]:
+        if summary.ok:
             break
     seconds = time.monotonic() - started
     up1, down1 = tc_bytes()
-    return {"ok": summary["ok"], "rounds": rounds, "seconds": round(seconds, 1),
+    return {"ok": summary.ok, "rounds": rounds, "seconds": round(seconds, 1),
             "wire_up": up1 - up0, "wire_down": down1 - down0,
             "wire_ratio": round((up1 - up0 + down1 - down0) / payload, 3),
             "time_ratio": round(seconds / floor, 3), "floor_seconds": round(floor, 1),
-            "requests": summary.get("requests")}
+            "requests": summary.requests}
 
 
 def run_naive(proxy: LinkProxy, url: str, dossiers: list, payload: int, floor: float) -> dict:

@@ -72,17 +72,16 @@ def cmd_sync(args, tr):
         ctx.sync.client_options.update(_client_options(args))
         if args.once:
             summary = ctx.sync.sync_once(tr=tr)
-            if summary["ok"]:
-                return summary
-            emit(summary)
+            if summary.ok:
+                return summary.to_json()
+            emit(summary.to_json())
             raise SystemExit(1)  # the JSON summary is on stdout; not everything is confirmed
         failures = 0
         while True:  # headless loop for IT staff: Ctrl+C stops it
             summary = ctx.sync.sync_once(tr=tr)
-            emit(summary)
+            emit(summary.to_json())
             sys.stdout.flush()
-            transport = any(e["category"] == "transport" for e in summary["errors"])
-            failures = failures + 1 if transport else 0
+            failures = failures + 1 if summary.transport_failed else 0
             # Exponential backoff with jitter after transport failures, else the interval.
             delay = min(args.interval * 10, args.interval * (2 ** failures)) if failures else args.interval
             time.sleep(random.uniform(delay / 2, delay))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -38,6 +39,43 @@ HEARTBEAT_EVERY = 600.0
 BUNDLE_KEY = "province_bundle_key"  # sync_state: the key USB bundles are sealed to
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """What one sync round did and left. The fields are in the order of the JSON summary
+    `desk sync` prints (``to_json``); ``ok`` is true only when everything is confirmed."""
+
+    ok: bool
+    online: bool
+    confirmed: int
+    duplicates: int
+    quarantined_now: int
+    files_uploaded: int
+    files_already_on_server: int
+    file_bytes_sent: int
+    changes_applied: int
+    changes_flagged: int
+    state: str
+    errors: list[dict[str, Any]]
+    clock_skew_seconds: float | None
+    clock_warning: bool
+    pending: int
+    quarantined: int
+    bytes_pending: int
+    requests: int
+    retries: int
+    seconds: float
+    last_confirmed_sync: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON-able summary, keys in field order."""
+        return asdict(self)
+
+    @property
+    def transport_failed(self) -> bool:
+        """The round ended on a network or server failure (the loops back off after one)."""
+        return any(e.get("category") == "transport" for e in self.errors)
 
 
 def event_of(row: dict[str, Any]) -> dict[str, Any]:
@@ -123,6 +161,7 @@ class SyncRound:
         self.app_version = app_version
         self.upload_workers = upload_workers
         self.close_client = close_client
+        # The figures as the round gathers them; ``run`` returns them as a RoundSummary.
         self.summary: dict[str, Any] = {
             "ok": False,
             "online": False,
@@ -142,8 +181,8 @@ class SyncRound:
         # Dossiers with a refused record: their later records wait behind it this round.
         self.blocked: set[str] = set()
 
-    def run(self, tr: Translator | None = None) -> dict[str, Any]:
-        """Returns a JSON-able summary; ``ok`` is true only when everything is confirmed."""
+    def run(self, tr: Translator | None = None) -> RoundSummary:
+        """Returns the round's summary; ``ok`` is true only when everything is confirmed."""
         client, summary = self.client, self.summary
         started = time.monotonic()
         self.store.set_state(last_attempt_at=self.now())
@@ -186,13 +225,14 @@ class SyncRound:
             values["last_confirmed_at"] = self.now()
         self.store.set_state(**values)
         summary["last_confirmed_sync"] = self.store.state("last_confirmed_at")
+        result = RoundSummary(**summary)
         # Figures and refusal codes only: no dossier content, no credential.
         log.info(
             "sync round: ok=%s online=%s pushed=%s uploaded=%s pending=%s quarantined=%s errors=%s %.1fs",
-            summary["ok"], summary["online"], summary.get("confirmed"), summary.get("files_uploaded"),
-            summary["pending"], summary["quarantined"], [e.get("reason") for e in summary["errors"]], summary["seconds"],
+            result.ok, result.online, result.confirmed, result.files_uploaded,
+            result.pending, result.quarantined, [e.get("reason") for e in result.errors], result.seconds,
         )
-        return summary
+        return result
 
     def _heartbeat(self, skew: float) -> None:
         outbox = outbox_figures(self.store, self.blobs)

@@ -30,6 +30,7 @@ from desk_app.services.sync_credentials import SERVER_PIN, CredentialVault, Desk
 from desk_app.services.sync_round import (
     BUNDLE_KEY,
     UPLOAD_WORKERS,
+    RoundSummary,
     SyncRound,
     event_of,
     note_contact,
@@ -268,10 +269,11 @@ class SyncService:
     # --- one round ------------------------------------------------------------------------
     def sync_once(
         self, *, client: SyncClient | None = None, tr: Translator | None = None, cancel: Cancel | None = None
-    ) -> dict[str, Any]:
+    ) -> RoundSummary:
         """Push pending records (files first), pull the province's changes, report. Returns
-        a JSON-able summary; ``ok`` is true only when everything is confirmed. ``cancel``
-        (set from another thread) ends the round at its next wait (sync/cancel.py)."""
+        the round's summary (``to_json()`` for its JSON); ``ok`` is true only when everything
+        is confirmed. ``cancel`` (set from another thread) ends the round at its next wait
+        (sync/cancel.py)."""
         credential = self.require_credential()
         own_client = client is None
         client = client or self.make_client(credential, cancel=cancel)

@@ -17,7 +17,7 @@ import random
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
@@ -26,6 +26,10 @@ from desk_app.domain.formats import clock_time, short_time
 from desk_app.i18n import N_, Translator
 from desk_app.ui.tasks import logged_only
 from sync.cancel import Cancel
+
+if TYPE_CHECKING:
+    from desk_app.services.sync_round import RoundSummary
+    from desk_app.services.sync_service import SyncService
 
 # Shown until the first status arrives. The other labels live in the sync service, imported
 # only once a status came back from the DB thread (which loaded it), so building this widget
@@ -288,24 +292,24 @@ class SyncLoop(QObject):
                 self._services = self._factory()
             return self._round_with(self._services.sync)
 
-    def _round_with(self, sync) -> dict[str, Any]:
+    def _round_with(self, sync: SyncService) -> dict[str, Any]:
         if not sync.enrolled():
             return {"summary": None, "status": sync.status(ping=False)}
         summary = sync.sync_once(tr=self.tr_, cancel=self.cancel)
         status = sync.status(ping=False)
-        status["online"] = summary["online"]
-        status["state"] = "online" if summary["online"] else "offline"
-        if summary["clock_skew_seconds"] is not None:
-            status["clock_skew_seconds"] = summary["clock_skew_seconds"]
-            status["clock_warning"] = summary["clock_warning"]
+        status["online"] = summary.online
+        status["state"] = "online" if summary.online else "offline"
+        if summary.clock_skew_seconds is not None:
+            status["clock_skew_seconds"] = summary.clock_skew_seconds
+            status["clock_warning"] = summary.clock_warning
         return {"summary": summary, "status": status}
 
     def _done(self, result: dict[str, Any]) -> None:
         self.in_flight = False
         self.widget.set_running(False)
         self.widget.show_status(result["status"])
-        summary = result["summary"]
-        transport = bool(summary) and any(e["category"] == "transport" for e in summary["errors"])
+        summary: RoundSummary | None = result["summary"]
+        transport = summary is not None and summary.transport_failed
         self.failures = self.failures + 1 if transport else 0
         self._schedule()
         self.round_finished.emit(result)

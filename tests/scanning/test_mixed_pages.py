@@ -155,7 +155,7 @@ def test_sync_sends_overlay_files_to_the_server(enrolled, server, intake_json, t
     [page] = enrolled.digitise.attach_files(code, DOC, [tiff])
     assert page["overlay_sha256"]
     summary = enrolled.sync.sync_once()
-    assert summary["ok"], summary
+    assert summary.ok, summary
     [dossier] = server_dossiers(server)
     assert sorted(dossier["files"]) == sorted([page["sha256"], page["overlay_sha256"]])
     stored = server.data / "files" / page["overlay_sha256"][:2] / page["overlay_sha256"][2:4] / page["overlay_sha256"]

@@ -29,12 +29,12 @@ def audit_flags(province) -> list[str]:
 
 def test_the_province_keeps_the_head_and_flags_a_rewritten_trail(enrolled, province, intake_json):
     [code] = add_intake(enrolled, intake_json)
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     head = enrolled.audit.head()
     assert enrolled.sync.store.state("audit_acked_seq") == head["seq"] > 0
 
     enrolled.queue.set_status(code, "processing")
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     assert audit_flags(province) == []  # a chain that grew extends the last head
 
     rewrite_chain(enrolled, f"UPDATE audit_log SET account = 'nguoi-khac' WHERE code = '{code}'")
@@ -49,7 +49,7 @@ def test_the_province_keeps_the_head_and_flags_a_rewritten_trail(enrolled, provi
 
 def test_a_cut_off_trail_is_flagged(enrolled, province, intake_json):
     add_intake(enrolled, intake_json, n=2)
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     rewrite_chain(enrolled, "DELETE FROM audit_log WHERE id > 1")
     enrolled.sync.sync_once()
     assert audit_flags(province) == ["audit_chain_shortened"]

@@ -32,7 +32,7 @@ def test_bundle_imported_twice_changes_nothing(enrolled, server, intake_json, tm
     assert snapshot(server) == after_first
     # The desk learns the outcome on its next online sync: duplicates confirm, nothing re-sent.
     summary = enrolled.sync.sync_once()
-    assert summary["ok"] and summary["duplicates"] == 5 and summary["file_bytes_sent"] == 0
+    assert summary.ok and summary.duplicates == 5 and summary.file_bytes_sent == 0
     assert snapshot(server) == after_first
 
 

@@ -16,7 +16,7 @@ def _server_data(province, code):
 
 def test_edit_reaches_the_server_and_is_applied(enrolled, server, province, intake_json):
     code = add_intake(enrolled, intake_json)[0]
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     docs = intake_json["documents"] + [{"name": "Giấy đăng ký kết hôn", "kind": "certified_copy", "count": 1}]
     assert enrolled.queue.show(code).synced
     enrolled.edits.edit(code, {"applicant": {"full_name": "Nguyễn Thị Đào Hoa"}, "documents": docs})
@@ -24,7 +24,7 @@ def test_edit_reaches_the_server_and_is_applied(enrolled, server, province, inta
     assert [r["code"] for r in enrolled.queue.search("", view="unsynced")] == [code]
     summary = enrolled.sync.sync_once()
     assert enrolled.queue.show(code).synced
-    assert summary["ok"] and summary["confirmed"] == 1, summary
+    assert summary.ok and summary.confirmed == 1, summary
     data = _server_data(province, code)
     assert data["dossier"]["applicant_name"] == "Nguyễn Thị Đào Hoa"
     assert [d["name"] for d in data["documents"]] == [d["name"] for d in docs]
@@ -35,10 +35,10 @@ def test_edit_reaches_the_server_and_is_applied(enrolled, server, province, inta
 
 def test_edit_after_the_province_decided_is_applied_and_flagged(enrolled, server, province, intake_json):
     code = add_intake(enrolled, intake_json)[0]
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     enrolled.edits.edit(code, {"applicant": {"phone": "0987654321"}})  # offline meanwhile
     server.admin("set-status", code, "processing")
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     assert _server_data(province, code)["dossier"]["phone"] == "0987654321"
     [flag] = server.admin("flags")
     assert flag["reason"] == "edited_after_province_status" and flag["detail"]["fields"] == ["phone"]
@@ -46,7 +46,7 @@ def test_edit_after_the_province_decided_is_applied_and_flagged(enrolled, server
 
 def test_server_refuses_edits_of_fields_the_desk_does_not_own(enrolled, server, province, intake_json):
     code = add_intake(enrolled, intake_json)[0]
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     uuid = enrolled.queue.show(code).uuid
     client = enrolled.sync.make_client(enrolled.sync.credential())
     key = "edit-0000-0000-0001"

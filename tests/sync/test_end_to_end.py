@@ -28,8 +28,8 @@ def test_dossier_with_pages_arrives_with_its_files(enrolled, server, intake_json
     enrolled.queue.set_status(code, "returned" if False else "withdrawn", note="rút")
     assert enrolled.sync.status(ping=False)["synced"] is False
     summary = enrolled.sync.sync_once()
-    assert summary["ok"], summary
-    assert summary["confirmed"] == 3 and summary["files_uploaded"] == 3
+    assert summary.ok, summary
+    assert summary.confirmed == 3 and summary.files_uploaded == 3
     [dossier] = server_dossiers(server)
     assert dossier["code"] == code and sorted(dossier["files"]) == sorted(shas)
     assert dossier["status"] == "withdrawn" and dossier["events"] == 2
@@ -42,7 +42,7 @@ def test_dossier_with_pages_arrives_with_its_files(enrolled, server, intake_json
     assert status["synced"] and status["online"] and status["outbox_depth"] == 0 and status["bytes_pending"] == 0
     # A second round sends nothing again.
     again = enrolled.sync.sync_once()
-    assert again["ok"] and again["confirmed"] == 0 and again["file_bytes_sent"] == 0
+    assert again.ok and again.confirmed == 0 and again.file_bytes_sent == 0
 
 
 def test_files_already_on_the_server_are_not_sent_again(enrolled, server, intake_json):
@@ -50,11 +50,11 @@ def test_files_already_on_the_server_are_not_sent_again(enrolled, server, intake
     page = os.urandom(50_000)
     add_pages(enrolled, codes[0], [page])
     first = enrolled.sync.sync_once()
-    assert first["file_bytes_sent"] == len(page)
+    assert first.file_bytes_sent == len(page)
     add_pages(enrolled, codes[1], [page])  # the same file for another dossier
     enrolled.sync.store.db.conn.execute("DELETE FROM sync_files")  # forget what we knew
     second = enrolled.sync.sync_once()
-    assert second["ok"] and second["file_bytes_sent"] == 0 and second["files_already_on_server"] == 1
+    assert second.ok and second.file_bytes_sent == 0 and second.files_already_on_server == 1
 
 
 def test_a_batch_checks_its_files_against_the_store_once(enrolled, server, intake_json):
@@ -72,13 +72,13 @@ def test_a_batch_checks_its_files_against_the_store_once(enrolled, server, intak
 
     store.confirmed_files = counted
     summary = enrolled.sync.sync_once()
-    assert summary["ok"] and summary["files_uploaded"] == len(shas)
+    assert summary.ok and summary.files_uploaded == len(shas)
     assert calls == [len(shas)]
 
 
 def test_province_changes_arrive_through_the_feed_with_the_cursor(enrolled, server, province, intake_json):
     codes = add_intake(enrolled, intake_json, 3)
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     province.set_status(codes[0], "accepted")
     province.set_status(codes[0], "result_ready", note="Có kết quả")
     province.set_status(codes[1], "supplement_requested", note="Thiếu giấy chứng sinh")
@@ -87,7 +87,7 @@ def test_province_changes_arrive_through_the_feed_with_the_cursor(enrolled, serv
     # The desk changed codes[1] too, before it heard from the province: flagged.
     enrolled.queue.set_status(codes[1], "withdrawn")
     summary = enrolled.sync.sync_once()
-    assert summary["ok"], summary
+    assert summary.ok, summary
     assert enrolled.queue.show(codes[0]).status == "result_ready"
     history = enrolled.queue.show(codes[0]).history
     assert [h.status for h in history] == ["received", "transferred", "result_ready"]
@@ -101,7 +101,7 @@ def test_province_changes_arrive_through_the_feed_with_the_cursor(enrolled, serv
     # Reading the feed again from an old cursor changes nothing (idempotent application).
     enrolled.sync.store.set_state(feed_cursor=0)
     again = enrolled.sync.sync_once()
-    assert again["ok"] and again["changes_flagged"] == 0
+    assert again.ok and again.changes_flagged == 0
     assert len(enrolled.queue.show(codes[0]).history) == 3
     assert len(enrolled.sync.conflicts()) == 1
     # The server saw the desk's withdrawal after its own decision: flagged there as well.
@@ -137,7 +137,7 @@ def test_rejected_record_is_quarantined_without_blocking_others(enrolled, server
     conn.execute("UPDATE outbox SET payload = ? WHERE dossier_code = ?", (json.dumps(payload), codes[1]))
     enrolled.queue.set_status(codes[1], "withdrawn")  # a later record of the same dossier waits
     summary = enrolled.sync.sync_once()
-    assert not summary["ok"] and summary["quarantined"] == 1 and summary["pending"] == 1
+    assert not summary.ok and summary.quarantined == 1 and summary.pending == 1
     assert sorted(d["code"] for d in server_dossiers(server)) == sorted([codes[0], codes[2]])
     [bad] = enrolled.sync.quarantined()
     assert bad["dossier_code"] == codes[1] and bad["reason"] == "malformed" and bad["error_kind"] == "record"
@@ -147,7 +147,7 @@ def test_rejected_record_is_quarantined_without_blocking_others(enrolled, server
     payload["dossier"]["received_at"] = "2026-11-18T09:30:00+07:00"
     conn.execute("UPDATE outbox SET payload = ? WHERE dossier_code = ? AND kind = 'dossier.received'", (json.dumps(payload), codes[1]))
     assert enrolled.sync.retry_quarantined() == 1
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     assert len(server_dossiers(server)) == 3
 
 
@@ -157,7 +157,7 @@ def test_missing_local_file_quarantines_only_that_record(enrolled, server, intak
     add_pages(enrolled, codes[1], [os.urandom(1000)])
     enrolled.sync.blobs.path_for(shas[0]).unlink()
     summary = enrolled.sync.sync_once()
-    assert summary["quarantined"] == 1
+    assert summary.quarantined == 1
     assert enrolled.sync.quarantined()[0]["reason"] == "local_file_missing"
     by_code = {d["code"]: d for d in server_dossiers(server)}
     assert len(by_code[codes[1]]["files"]) == 1 and by_code[codes[0]]["files"] == []

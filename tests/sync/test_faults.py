@@ -74,11 +74,11 @@ def test_every_dossier_arrives_exactly_once_across_random_cuts(via_proxy, server
     while rounds < 300:
         rounds += 1
         summary = via_proxy.sync.sync_once()
-        if summary["ok"]:
+        if summary.ok:
             break
-        assert all(e["category"] == "transport" for e in summary["errors"]), summary["errors"]
-        assert summary["quarantined"] == 0
-    assert summary["ok"], summary
+        assert all(e["category"] == "transport" for e in summary.errors), summary.errors
+        assert summary.quarantined == 0
+    assert summary.ok, summary
     assert proxy.stats.cuts >= 40, proxy.stats  # hundreds over the five seeds
     check_server_has_everything_once(server, via_proxy, files)
     status = via_proxy.sync.status()
@@ -163,8 +163,8 @@ def test_server_restart_mid_upload(via_proxy, server, proxy, intake_json):
     client = via_proxy.sync.make_client(via_proxy.sync.credential())
     client.backoff_base, client.backoff_cap, client.max_attempts = 0.2, 1.0, 15
     client.chunks.target = 0.2
-    result: dict = {}
-    worker = threading.Thread(target=lambda: result.update(via_proxy.sync.sync_once(client=client)))
+    rounds: list = []
+    worker = threading.Thread(target=lambda: rounds.append(via_proxy.sync.sync_once(client=client)))
     # The sync service and this thread share the desk connection; only the worker uses it.
     worker.start()
     def upload_started() -> bool:  # the desk's own upload holds some bytes (state in the server database)
@@ -183,9 +183,10 @@ def test_server_restart_mid_upload(via_proxy, server, proxy, intake_json):
     server.start()
     worker.join(60)
     assert not worker.is_alive()
-    if not result.get("ok"):
+    result = rounds[0] if rounds else None
+    if result is None or not result.ok:
         result = via_proxy.sync.sync_once()
-    assert result["ok"], result
+    assert result.ok, result
     stored = server.data / "files" / sha[:2] / sha[2:4] / sha
     assert stored.read_bytes() == data
     sent = client.stats["file_bytes_sent"]

@@ -23,7 +23,7 @@ def test_truncated_database_beside_a_credential_and_pages_is_refused(tmp_path, c
     ctx = enrolled_desk_at(data, clock, server, province)
     code = add_intake(ctx, intake_json)[0]
     add_pages(ctx, code, [b"%PDF-1.4 page"])
-    assert ctx.sync.sync_once()["ok"]
+    assert ctx.sync.sync_once().ok
     ctx.close()
     for name in (DB_FILENAME + "-wal", DB_FILENAME + "-shm"):
         (data / name).unlink(missing_ok=True)
@@ -45,10 +45,10 @@ def test_truncated_database_beside_a_credential_and_pages_is_refused(tmp_path, c
 def test_a_heartbeat_raises_the_counters_of_a_restored_older_copy(tmp_path, clock, server, province, intake_json):
     ctx = enrolled_desk_at(tmp_path / "desk", clock, server, province)
     add_intake(ctx, intake_json, 2)
-    assert ctx.sync.sync_once()["ok"]
+    assert ctx.sync.sync_once().ok
     # An older copy of the database: the counter of the day went back to 0 (as after a restore).
     ctx.store.db.conn.execute("UPDATE code_sequence SET last = 0")
-    assert ctx.sync.sync_once()["ok"]
+    assert ctx.sync.sync_once().ok
     assert add_intake(ctx, intake_json)[0].endswith("-261118-3003")
     ctx.close()
 
@@ -62,14 +62,14 @@ def test_an_empty_folder_is_still_a_fresh_desk(tmp_path, clock):
 def test_a_desk_set_up_again_continues_the_provinces_counter(tmp_path, clock, server, province, intake_json):
     first = enrolled_desk_at(tmp_path / "old-pc", clock, server, province)
     assert add_intake(first, intake_json, 3)[-1].endswith("-261118-3003")
-    assert first.sync.sync_once()["ok"]
+    assert first.sync.sync_once().ok
     first.close()
     shutil.rmtree(tmp_path / "old-pc")  # the disk died; no backup
     again = enrolled_desk_at(tmp_path / "new-pc", clock, server, province)
     # The enrollment's signed who-am-I answer already brought the province's last counters.
     code = add_intake(again, intake_json)[0]
     assert code.endswith("-261118-3004")
-    assert again.sync.sync_once()["ok"]
+    assert again.sync.sync_once().ok
     assert len({d["code"] for d in server_dossiers(server)}) == 4
     again.close()
 

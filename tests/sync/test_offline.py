@@ -28,11 +28,11 @@ def offline_desk(desk, server, province, intake_json):
 
 def test_closed_port_ends_the_round_at_once_as_offline(offline_desk):
     summary = offline_desk.sync.sync_once()
-    assert summary["online"] is False and summary["state"] == "offline" and not summary["ok"]
-    assert summary["requests"] == 1 and summary["retries"] == 0, summary
-    (error,) = summary["errors"]
+    assert summary.online is False and summary.state == "offline" and not summary.ok
+    assert summary.requests == 1 and summary.retries == 0, summary
+    (error,) = summary.errors
     assert error["category"] == "transport" and error["reason"] == "unreachable"
-    assert summary["pending"] == 1  # nothing lost, nothing marked sent
+    assert summary.pending == 1  # nothing lost, nothing marked sent
     status = offline_desk.sync.status(ping=True, timeout=1.0)
     assert status["state"] == "offline" and status["outbox_depth"] == 1
     assert status["last_error"]["reason"] == "unreachable"
@@ -58,6 +58,22 @@ def test_cli_sync_once_offline_exits_nonzero_with_an_offline_summary(offline_des
     assert summary["state"] == "offline" and summary["online"] is False
     assert summary["retries"] == 0 and summary["requests"] == 1
     assert summary["errors"][0]["message"].startswith("Cannot reach the provincial server")
+    # The JSON keeps the keys, in the order it had before the summary became a RoundSummary.
+    assert list(summary) == SUMMARY_KEYS
+
+
+SUMMARY_KEYS = [
+    "ok", "online", "confirmed", "duplicates", "quarantined_now", "files_uploaded", "files_already_on_server",
+    "file_bytes_sent", "changes_applied", "changes_flagged", "state", "errors", "clock_skew_seconds",
+    "clock_warning", "pending", "quarantined", "bytes_pending", "requests", "retries", "seconds",
+    "last_confirmed_sync",
+]
+
+
+def test_the_round_summary_json_is_its_fields_in_order(offline_desk):
+    summary = offline_desk.sync.sync_once()
+    assert list(summary.to_json()) == SUMMARY_KEYS
+    assert summary.to_json()["errors"] == summary.errors and summary.transport_failed
 
 
 def test_a_ping_cut_after_connecting_is_still_retried(enrolled, server, proxy):
@@ -67,7 +83,7 @@ def test_a_ping_cut_after_connecting_is_still_retried(enrolled, server, proxy):
     client = enrolled.sync.make_client(enrolled.sync.credential())
     client.base_url = proxy.url
     summary = enrolled.sync.sync_once(client=client)
-    assert summary["ok"] and summary["online"] and summary["retries"] >= 1, summary
+    assert summary.ok and summary.online and summary.retries >= 1, summary
     assert proxy.stats.cuts >= 1
 
 

@@ -20,17 +20,17 @@ def test_sync_against_postgresql(desk, tmp_path, pg_url, intake_json):
         codes = add_intake(desk, intake_json, 3)
         add_pages(desk, codes[0], [os.urandom(40_000)])
         summary = desk.sync.sync_once()
-        assert summary["ok"], summary
+        assert summary.ok, summary
         listed = srv.admin("dossiers")  # the CLI finds the database from server.json
         assert sorted(d["code"] for d in listed) == sorted(codes)
         assert len(next(d for d in listed if d["code"] == codes[0])["files"]) == 1
         province.set_status(codes[1], "processing")
-        assert desk.sync.sync_once()["changes_applied"] == 1
+        assert desk.sync.sync_once().changes_applied == 1
         assert desk.queue.show(codes[1]).status == "processing"
         # Idempotency backed by PostgreSQL's constraints: the same records again are duplicates.
         desk.sync.store.db.conn.execute("UPDATE outbox SET state = 'pending'")
         again = desk.sync.sync_once()
-        assert again["ok"] and again["duplicates"] == 4
+        assert again.ok and again.duplicates == 4
         assert len(srv.admin("dossiers")) == 3
         province.close()
     finally:

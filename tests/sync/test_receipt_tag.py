@@ -61,7 +61,7 @@ def test_receipt_pdf_qr_tag_is_genuine_at_the_server(enrolled, server, intake_js
     other = enrolled.intake.intake(intake_json).code
     assert verify(server, other, tag)["genuine"] is False
     # Once synced, the server also says it holds the dossier.
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     assert verify(server, code, tag) == {"code": code, "genuine": True, "on_server": True}
 
 

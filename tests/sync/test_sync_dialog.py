@@ -24,7 +24,7 @@ def test_quarantine_and_flags_are_listed_and_retry_sends_again(qtbot, tmp_path, 
     data = tmp_path / "desk"
     ctx = enrolled_desk_at(data, clock, server, province)
     codes = add_intake(ctx, intake_json, 2)
-    assert ctx.sync.sync_once()["ok"]
+    assert ctx.sync.sync_once().ok
     # A conflict: the province decides while the desk withdraws the dossier.
     province.set_status(codes[0], "processing")
     ctx.queue.set_status(codes[0], "withdrawn")
@@ -34,7 +34,7 @@ def test_quarantine_and_flags_are_listed_and_retry_sends_again(qtbot, tmp_path, 
     blob = ctx.sync.blobs.path_for(sha)
     blob.unlink()
     summary = ctx.sync.sync_once()
-    assert summary["quarantined"] == 1 and summary["changes_flagged"] == 1, summary
+    assert summary.quarantined == 1 and summary.changes_flagged == 1, summary
     ctx.close()
 
     tr = Translator("en")
@@ -63,7 +63,7 @@ def test_quarantine_and_flags_are_listed_and_retry_sends_again(qtbot, tmp_path, 
     assert dialog.retry_button.isEnabled()
     with qtbot.waitSignal(loop.round_finished, timeout=20000) as blocker:
         dialog.retry_button.click()
-    assert blocker.args[0]["summary"]["ok"], blocker.args[0]
+    assert blocker.args[0]["summary"].ok, blocker.args[0]
     qtbot.waitUntil(lambda: dialog.held_table.rowCount() == 0, timeout=5000)
     assert dialog.held_title.text() == "No records are held back."
     assert dialog.flag_table.rowCount() == 1  # a flag stays for the supervisor

@@ -78,7 +78,7 @@ def test_enroll_from_the_status_bar_then_switch_language(qtbot, tmp_path, server
     dialog.code_edit.setText(province.enroll_code(UNIT, 3)["code"])
     with qtbot.waitSignal(loop.round_finished, timeout=20000) as blocker:
         dialog.ok_button.click()
-    assert blocker.args[0]["summary"]["ok"], blocker.args[0]
+    assert blocker.args[0]["summary"].ok, blocker.args[0]
     qtbot.waitUntil(lambda: loop.enroll_dialog is None, timeout=5000)
     assert widget.state_label.text() == "Synced" and widget.enroll_button.isHidden()
     assert not widget.sync_button.isHidden() and widget.sync_button.text() == "Sync now"
@@ -118,7 +118,7 @@ def test_cli_enrolment_shows_up_within_a_refresh(qtbot, tmp_path, server, provin
     other.close()
     with qtbot.waitSignal(loop.round_finished, timeout=10000) as blocker:
         pass
-    assert blocker.args[0]["summary"]["ok"]
+    assert blocker.args[0]["summary"].ok
     assert widget.status["enrolled"] and widget.state_label.text() == "Đã đồng bộ"
     loop.shutdown()
     runner.shutdown()

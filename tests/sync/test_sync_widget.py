@@ -26,7 +26,7 @@ def test_widget_shows_honest_status_and_sync_now_works(qtbot, tmp_path, server, 
     assert "1" in widget.outbox_label.text() and widget.state_label.text() != "Đã đồng bộ"
     with qtbot.waitSignal(loop.round_finished, timeout=20000) as blocker:
         widget.sync_button.click()
-    assert blocker.args[0]["summary"]["ok"]
+    assert blocker.args[0]["summary"].ok
     assert widget.state_label.text() == "Đã đồng bộ"
     assert widget.outbox_label.text().startswith("Chờ gửi: 0")
     assert "gần nhất" in widget.last_label.text() and widget.clock_label.isHidden()
@@ -35,7 +35,7 @@ def test_widget_shows_honest_status_and_sync_now_works(qtbot, tmp_path, server, 
     with qtbot.waitSignal(loop.round_finished, timeout=30000) as blocker:
         loop.sync_now()
     # Closed port: the round ends at once (no in-round retries); the loop backs off.
-    assert blocker.args[0]["summary"]["retries"] == 0 and blocker.args[0]["summary"]["requests"] == 1
+    assert blocker.args[0]["summary"].retries == 0 and blocker.args[0]["summary"].requests == 1
     assert widget.state_label.text() == "Ngoại tuyến" and loop.failures == 1
     assert widget.sync_button.isEnabled() and widget.sync_button.text() == "Đồng bộ ngay"
     # Why, and when the next try is, in words on the status bar (not only in a tooltip).

@@ -75,7 +75,7 @@ def test_https_enrollment_pins_the_key_and_a_different_key_is_refused(tmp_path, 
     enrolled = desk.sync.enroll(srv.url, code, ca_file=str(cert))  # the province's CA file
     assert enrolled["server_pin"] == pin
     add_intake(desk, intake_json)
-    assert desk.sync.sync_once()["ok"]
+    assert desk.sync.sync_once().ok
 
     # An on-path attacker answers on the same address with another key, one the desk's CA
     # file even trusts: the desk refuses before sending anything.
@@ -86,8 +86,8 @@ def test_https_enrollment_pins_the_key_and_a_different_key_is_refused(tmp_path, 
     srv.start()
     add_intake(desk, intake_json)
     summary = desk.sync.sync_once()
-    assert not summary["ok"]
-    assert "server_key_changed" in json.dumps(summary)
+    assert not summary.ok
+    assert "server_key_changed" in json.dumps(summary.to_json())
     assert len(province.dossiers()) == 1  # the second dossier never left the desk
     province.close()
 
@@ -102,7 +102,7 @@ def test_enrollment_with_a_pin_from_the_province(desk, tls_server):
     assert wrong.value.field == "server"
     code = province.enroll_code(UNIT, 3)["code"]
     assert desk.sync.enroll(srv.url, code, pin=pin.removeprefix("sha256/").upper())["server_pin"] == pin
-    assert desk.sync.sync_once()["online"]
+    assert desk.sync.sync_once().online
     assert desk.sync.status(ping=True)["online"]  # the status ping trusts the pinned key too
     province.close()
 
@@ -160,7 +160,7 @@ def test_a_cursor_beyond_the_servers_is_refused_and_the_desk_reads_again(enrolle
         client.changes(10**12)
     assert ahead.value.reason == "cursor_ahead" and ahead.value.extra["server_cursor"] == 1
     enrolled.sync.store.apply_changes([], 10**12, "2026-11-18T09:30:00+07:00")  # as a MITM once left it
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     assert enrolled.sync.store.cursor() == 1
 
 
@@ -171,7 +171,7 @@ def mode(path: Path) -> int:
 @pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 def test_server_files_are_private_and_desk_secrets_wrapped(tmp_path, enrolled, server, intake_json):
     add_intake(enrolled, intake_json)
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
     server.stop()  # let SQLite fold its WAL into the database file
     data = server.data
     assert mode(data) == 0o700
@@ -184,4 +184,4 @@ def test_server_files_are_private_and_desk_secrets_wrapped(tmp_path, enrolled, s
     assert secret not in stored and b64(secret).encode() not in stored and secret.hex().encode() not in stored
     server.start()  # the wrapped secret still opens with the key: the desk syncs on
     add_intake(enrolled, intake_json)
-    assert enrolled.sync.sync_once()["ok"]
+    assert enrolled.sync.sync_once().ok
