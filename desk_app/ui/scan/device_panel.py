@@ -47,7 +47,9 @@ class DevicePanel(QGroupBox):
         form = QFormLayout(self)
         for label, field in ((N_("Thiết bị"), self.device), (N_("Nguồn giấy"), self.source),
                              (N_("Độ phân giải"), self.dpi), (N_("Số trang tối đa"), self.max_pages)):
-            form.addRow(text(QLabel(), label), field)
+            caption = QLabel()
+            text(caption, label)
+            form.addRow(caption, field)
         text(self.max_pages, N_("Tất cả"), "setSpecialValueText")
 
     def retranslate(self, tr: Translator) -> None:
@@ -110,8 +112,10 @@ class DocumentPanel(QGroupBox):
         self.mode.currentIndexChanged.connect(self._mode_changed)
         text(self, N_("Giấy tờ"), "setTitle")
         form = QFormLayout(self)
-        form.addRow(text(QLabel(), N_("Gán cho giấy tờ")), self.document)
-        form.addRow(text(QLabel(), N_("Chế độ")), self.mode)
+        for caption_text, field in ((N_("Gán cho giấy tờ"), self.document), (N_("Chế độ"), self.mode)):
+            caption = QLabel()
+            text(caption, caption_text)
+            form.addRow(caption, field)
 
     def retranslate(self, tr: Translator) -> None:
         for i in range(self.mode.count()):

@@ -12,6 +12,7 @@ never waits on the scanner or the disk.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,7 +42,7 @@ from desk_app.ui.scan.page_list import DOC_ROLE, KEY_ROLE, PAGE_ROLE, PageList, 
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the pipeline and pages pull in numpy and Pillow: loaded on the I/O pool, when scanning
-    from desk_app.scanning.page import ProcessedPage
+    from desk_app.scanning.page import Overlay, ProcessedPage
 
 # First size: roomy on a desktop monitor, shrunk to the screen's free area (without the taskbar)
 # on the 1366 x 768 laptops many communes use; FRAME leaves room for the title bar and borders.
@@ -315,8 +316,8 @@ class ScanDialog(QDialog):
             page: ProcessedPage = item.data(PAGE_ROLE)
             overlay = page.overlay
             refs.append(PageRef(
-                label=item.data(DOC_ROLE), load=lambda p=page: p.data,
-                overlay=lambda o=overlay: o.data if o is not None else None, box=overlay.box if overlay else None,
+                label=item.data(DOC_ROLE), load=partial(_page_data, page),
+                overlay=partial(_overlay_data, overlay), box=overlay.box if overlay else None,
             ))
         self.viewer = PageViewer(self.runner, self._tr, refs, start=row,
                                  title=self._tr("Xem trang · hồ sơ {code}", code=self.code), parent=self)
@@ -429,3 +430,11 @@ class ScanDialog(QDialog):
         for w in (self.rotate_button, self.delete_button, self.assign_button):
             w.setEnabled(idle and selected > 0)
         self.view_button.setEnabled(self.pages.count() > 0)  # looking needs no idle scanner
+
+
+def _page_data(page: ProcessedPage) -> bytes:
+    return page.data
+
+
+def _overlay_data(overlay: Overlay | None) -> bytes | None:
+    return overlay.data if overlay is not None else None
