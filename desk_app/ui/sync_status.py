@@ -28,6 +28,7 @@ from desk_app.ui.tasks import logged_only
 from sync.cancel import Cancel
 
 if TYPE_CHECKING:
+    from desk_app.services.context import DeskServices
     from desk_app.services.sync_round import RoundSummary
     from desk_app.services.sync_service import SyncService
 
@@ -43,7 +44,7 @@ def _state_label(state: str) -> str:
     return STATE_LABELS[state]
 
 
-def human_bytes(n: int) -> str:
+def human_bytes(n: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
         if n < 1024 or unit == "GB":
             return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
@@ -67,24 +68,32 @@ class SyncStatusWidget(QWidget):
         self.next_try_at = None  # datetime of the loop's next round (said while offline)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)
-        self.state_label = QLabel(objectName="syncState")
-        self.outbox_label = QLabel(objectName="syncOutbox")
-        self.last_label = QLabel(objectName="syncLast")
-        self.clock_label = QLabel(objectName="syncClock")
+        self.state_label = QLabel()
+        self.state_label.setObjectName("syncState")
+        self.outbox_label = QLabel()
+        self.outbox_label.setObjectName("syncOutbox")
+        self.last_label = QLabel()
+        self.last_label.setObjectName("syncLast")
+        self.clock_label = QLabel()
+        self.clock_label.setObjectName("syncClock")
         self.clock_label.setStyleSheet("color: #b00020; font-weight: bold")
         self.clock_label.hide()
         # The last error, in words (offline is already said by the state label).
-        self.error_label = QLabel(objectName="syncError")
+        self.error_label = QLabel()
+        self.error_label.setObjectName("syncError")
         self.error_label.setStyleSheet("color: #b00020")
         self.error_label.hide()
         # Only while the desk is not enrolled: the way to enrol without the command line.
-        self.enroll_button = QPushButton(objectName="syncEnroll")
+        self.enroll_button = QPushButton()
+        self.enroll_button.setObjectName("syncEnroll")
         self.enroll_button.clicked.connect(self.enroll_requested)
         self.enroll_button.hide()
-        self.sync_button = QPushButton(objectName="syncNow")
+        self.sync_button = QPushButton()
+        self.sync_button.setObjectName("syncNow")
         self.sync_button.clicked.connect(self.sync_requested)
         # Shown only when something needs a person: records held back or flags.
-        self.issues_button = QPushButton(objectName="syncIssues")
+        self.issues_button = QPushButton()
+        self.issues_button.setObjectName("syncIssues")
         self.issues_button.clicked.connect(self.issues_requested)
         self.issues_button.hide()
         for widget in (
@@ -229,7 +238,7 @@ class SyncLoop(QObject):
         self.failures = 0
         self.in_flight = False
         self.again = False  # "sync now" asked while a round was running: one more at its end
-        self._services = None
+        self._services: DeskServices | None = None  # this loop's own, built on the sync thread
         # Held by a round for its whole length: the services are closed only between rounds.
         self._services_lock = threading.Lock()
         # Set once, at shutdown: the round in flight stops at its next wait, no new one starts.
