@@ -4,10 +4,16 @@ menu (lock, switch user, manage accounts), the status-bar label, and the supervi
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QWidget
 
 from desk_app.i18n import N_
 from desk_app.ui.accounts.lock import SessionControl, accounts_state
+
+if TYPE_CHECKING:
+    from desk_app.ui.accounts.manage_dialog import AccountsDialog
 
 SUPERVISOR_PAGES = (
     ("review", N_("Rà soát")),
@@ -22,7 +28,7 @@ ACTIONS = (
 
 
 class AccountsUi:
-    def __init__(self, window, runner, printing=None):
+    def __init__(self, window, runner, printing=None) -> None:
         self.window = window
         self.runner = runner
         self.printing = printing  # the printing add-on: form 04 from the review queue
@@ -42,7 +48,7 @@ class AccountsUi:
             key: window.add_page(key, lambda key=key: self._build(key), title) for key, title in SUPERVISOR_PAGES
         }
         self.session.changed.connect(self._account_changed)
-        self.manage_dialog = None
+        self.manage_dialog: AccountsDialog | None = None
         window.language_changed.connect(lambda _language: self.retranslate())
         self.retranslate()
 
@@ -76,17 +82,22 @@ class AccountsUi:
         return self.manage_dialog
 
     def _manage_closed(self, _result: int) -> None:
-        self.manage_dialog.deleteLater()
+        if self.manage_dialog is not None:
+            self.manage_dialog.deleteLater()
         self.manage_dialog = None
 
-    def _build(self, key: str):
+    def _build(self, key: str) -> QWidget:
         if key == "review":
-            from desk_app.ui.accounts.review_page import ReviewPage as cls
-        elif key == "dashboard":
-            from desk_app.ui.accounts.dashboard import DashboardPage as cls
-        else:
-            from desk_app.ui.accounts.audit_page import AuditPage as cls
-        return cls(self.runner, self.window.tr_, self.window)
+            from desk_app.ui.accounts.review_page import ReviewPage
+
+            return ReviewPage(self.runner, self.window.tr_, self.window)
+        if key == "dashboard":
+            from desk_app.ui.accounts.dashboard import DashboardPage
+
+            return DashboardPage(self.runner, self.window.tr_, self.window)
+        from desk_app.ui.accounts.audit_page import AuditPage
+
+        return AuditPage(self.runner, self.window.tr_, self.window)
 
     def _account_changed(self, account: dict | None) -> None:
         """A receptionist does not see the supervisor's pages (the services refuse them anyway)."""
@@ -101,5 +112,9 @@ def install_accounts(window, runner, startup=None, printing=None) -> AccountsUi:
     ui = AccountsUi(window, runner, printing)
     window.accounts = ui
     if startup is not None:
-        startup.ready_callbacks.append(lambda config: "error" in config or ui.start())
+        def start_unless_error(config: dict) -> None:
+            if "error" not in config:
+                ui.start()
+
+        startup.ready_callbacks.append(start_unless_error)
     return ui

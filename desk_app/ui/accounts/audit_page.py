@@ -74,8 +74,11 @@ class AuditPage(QWidget):
         self.action = QLineEdit(placeholderText=tr("Hành động, ví dụ dossier.open"))
         today = date.today()
         start = today - timedelta(days=6)
-        self.date_from = QDateEdit(QDate(start.year, start.month, start.day), calendarPopup=True, displayFormat=QT_DATE)
-        self.date_to = QDateEdit(QDate(today.year, today.month, today.day), calendarPopup=True, displayFormat=QT_DATE)
+        self.date_from = QDateEdit(QDate(start.year, start.month, start.day))
+        self.date_to = QDateEdit(QDate(today.year, today.month, today.day))
+        for date_edit in (self.date_from, self.date_to):
+            date_edit.setCalendarPopup(True)
+            date_edit.setDisplayFormat(QT_DATE)
         self.use_period = QCheckBox(tr("Từ"))  # off: the newest entries, whatever their date
         search = QPushButton(tr("Lọc"))
         search.clicked.connect(self.refresh)

@@ -77,8 +77,11 @@ class DashboardPage(QWidget):
         self.preset = QComboBox()
         for key, title in PRESETS:
             self.preset.addItem(tr(title), key)
-        self.date_from = QDateEdit(calendarPopup=True, displayFormat=QT_DATE)
-        self.date_to = QDateEdit(calendarPopup=True, displayFormat=QT_DATE)
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for date_edit in (self.date_from, self.date_to):
+            date_edit.setCalendarPopup(True)
+            date_edit.setDisplayFormat(QT_DATE)
         show = QPushButton(tr("Xem"))
         show.clicked.connect(self.refresh)
         pdf = QPushButton(tr("In báo cáo (PDF)…"))

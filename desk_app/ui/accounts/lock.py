@@ -81,9 +81,11 @@ class LockDialog(QDialog):
             "#lockScreen { background: #1f3b57; } #lockPanel { background: white; border-radius: 8px; }"
             " #lockTitle { font-size: 18pt; font-weight: bold; } #lockError { color: #b00020; }"
         )
-        panel = QFrame(objectName="lockPanel")
+        panel = QFrame()
+        panel.setObjectName("lockPanel")
         panel.setFixedWidth(420)
-        title = QLabel(tr("Màn hình đã khóa") if locked else tr("Đăng nhập"), objectName="lockTitle")
+        title = QLabel(tr("Màn hình đã khóa") if locked else tr("Đăng nhập"))
+        title.setObjectName("lockTitle")
         hint = QLabel(
             tr("Hồ sơ đang nhập dở vẫn được giữ nguyên. Đăng nhập để tiếp tục.") if locked
             else tr("Đăng nhập bằng tài khoản của bàn tiếp nhận.")
@@ -93,7 +95,8 @@ class LockDialog(QDialog):
         self.username = QLineEdit(username, placeholderText=tr("Tên đăng nhập"))
         self.password = QLineEdit(placeholderText=tr("Mật khẩu"))
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
-        self.error = QLabel("", objectName="lockError")
+        self.error = QLabel("")
+        self.error.setObjectName("lockError")
         self.error.setWordWrap(True)
         self.button = QPushButton(tr("Mở khóa") if locked else tr("Đăng nhập"))
         self.button.setDefault(True)
@@ -168,7 +171,9 @@ class SessionControl(QObject):
         self.timer.setInterval(DEFAULT_LOCK_MINUTES * 60_000)
         self.timer.timeout.connect(self.lock)
         self.label = QLabel("")
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        assert app is not None  # the window exists, so the application does
+        app.installEventFilter(self)
 
     def set_lock_minutes(self, minutes: int) -> None:
         self.timer.setInterval(max(1, int(minutes)) * 60_000)

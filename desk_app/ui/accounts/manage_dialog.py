@@ -122,7 +122,8 @@ class AccountsDialog(QDialog):
 
     def _selected(self) -> str | None:
         row = self.table.currentRow()
-        return self.table.item(row, 0).text() if row >= 0 and self.table.item(row, 0) else None
+        item = self.table.item(row, 0) if row >= 0 else None
+        return item.text() if item else None
 
     def add(self) -> None:
         self.runner.db(add_account, self.username.text(), self.role.currentData(), self.full_name.text(),

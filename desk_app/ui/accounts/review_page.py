@@ -64,7 +64,7 @@ class ReviewPage(QWidget):
     def __init__(self, runner: TaskRunner, tr: Translator, window=None):
         super().__init__()
         self.runner = runner
-        self.window = window
+        self.main_window = window  # not ``window``: that would hide QWidget.window()
         self._tr = tr
         self.rows: list[dict] = []
         self.view = QComboBox()
@@ -74,8 +74,11 @@ class ReviewPage(QWidget):
         self.procedure = QComboBox()
         self.procedure.setMaximumWidth(260)
         self.use_period = QCheckBox(tr("Nhận từ"))
-        self.date_from = QDateEdit(calendarPopup=True, displayFormat=QT_DATE)
-        self.date_to = QDateEdit(calendarPopup=True, displayFormat=QT_DATE)
+        self.date_from = QDateEdit()
+        self.date_to = QDateEdit()
+        for date_edit in (self.date_from, self.date_to):
+            date_edit.setCalendarPopup(True)
+            date_edit.setDisplayFormat(QT_DATE)
         today = date.today()
         self.date_from.setDate(QDate(today.year, today.month, 1))
         self.date_to.setDate(QDate(today.year, today.month, today.day))
@@ -171,7 +174,7 @@ class ReviewPage(QWidget):
 
     def selected_codes(self) -> list[str]:
         rows = sorted({index.row() for index in self.table.selectedIndexes()})
-        return [self.table.item(r, 0).text() for r in rows]
+        return [item.text() for r in rows if (item := self.table.item(r, 0)) is not None]
 
     def _selection_changed(self) -> None:
         codes = self.selected_codes()
@@ -204,15 +207,16 @@ class ReviewPage(QWidget):
             self.refresh()
 
     def _open(self, row: int, _column: int) -> None:
-        if self.window is not None:
-            self.window.open_dossier(self.table.item(row, 0).text())
+        item = self.table.item(row, 0)
+        if self.main_window is not None and item is not None:
+            self.main_window.open_dossier(item.text())
 
     def _apology(self) -> None:
         """Form 04 prefilled, through the printing add-on's own dialog on the dossier page."""
         codes = self.selected_codes()
-        if self.window is None or not codes:
+        if self.main_window is None or not codes:
             return
-        printing = getattr(getattr(self.window, "accounts", None), "printing", None)
+        printing = getattr(getattr(self.main_window, "accounts", None), "printing", None)
         if printing is not None:
             printing.print_form(codes[0], "04")  # its details dialog comes prefilled
 
