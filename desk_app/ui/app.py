@@ -24,7 +24,7 @@ from desk_app.domain.codes import is_placeholder_unit_code
 from desk_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from desk_app.paths import default_data_dir
 from desk_app.services.ocr_worker import OcrWorker
-from desk_app.services.warmup import warm_up_page_coder
+from desk_app.services.warmup import start_page_coder_warm_up
 
 # Add-ons: at start-up they only build actions and widgets; their heavy modules (numpy,
 # Pillow, reportlab, requests, the store) load on the worker threads or when first used.
@@ -115,8 +115,10 @@ def remember_language(window: MainWindow, runner: TaskRunner) -> None:
 class DeskStartup:
     """Takes the window from 'opening' to a usable intake page. UI thread."""
 
-    def __init__(self, window: MainWindow, runner: TaskRunner, *, interactive: bool = True, language_fixed: bool = False):
+    def __init__(self, window: MainWindow, runner: TaskRunner, *, interactive: bool = True, language_fixed: bool = False,
+                 warm_up: Callable[[], object] | None = None):
         self.window = window
+        self.warm_up = warm_up  # background work started once the intake page is usable
         self.language_fixed = language_fixed  # --lang given: it wins over the remembered one
         self.runner = runner
         self.interactive = interactive
@@ -156,10 +158,8 @@ class DeskStartup:
                 show_placeholder_warning(self.window, config["unit_code"])
         self.window.intake.load_catalogue()
         self.window.show_page("intake", remember=False)
-        if self.interactive:
-            # On the (niced) devices executor: the first scan of the day then finds the page
-            # coder compiled instead of waiting 10-35 s for it; a failure is only logged.
-            self.runner.devices(warm_up_page_coder)
+        if self.warm_up is not None:
+            self.runner.devices(self.warm_up)
         for callback in self.ready_callbacks:
             callback(config)
 
@@ -214,7 +214,10 @@ def main(argv: list[str] | None = None) -> int:
     printing = install_printing(window, runner)  # receipts, forms, slip scans
     install_admin(window, runner)  # catalogue import, calendar, USB bundle (menus only)
     window.resize(1280, 780)
-    startup = DeskStartup(window, runner, interactive=not args.selftest, language_fixed=args.lang is not None)
+    # The first scan of the day then finds the page coder compiled instead of waiting 10-35 s
+    # for it (a low-priority process; starting it is the devices thread's job).
+    startup = DeskStartup(window, runner, interactive=not args.selftest, language_fixed=args.lang is not None,
+                          warm_up=None if args.selftest else start_page_coder_warm_up)
     remember_language(window, runner)
     sync_loop = install_sync(window, runner, tr, data_dir=data_dir, start=False)
     install_accounts(window, runner, startup, printing)

@@ -99,7 +99,7 @@ def data_dir(tmp_path, clock):
     return path
 
 
-def open_window(qtbot, data_dir, clock, *, language: str = "vi"):
+def open_window(qtbot, data_dir, clock, *, language: str = "vi", warm_up=None):
     from desk_app.services.context import build_services
     from desk_app.ui.app import DeskStartup
     from desk_app.ui.main_window import MainWindow
@@ -109,7 +109,7 @@ def open_window(qtbot, data_dir, clock, *, language: str = "vi"):
     runner = TaskRunner(lambda: build_services(data_dir, tr=tr, clock=clock, actor="tester"))
     window = MainWindow(runner, tr)
     window.resize(1280, 780)
-    startup = DeskStartup(window, runner)
+    startup = DeskStartup(window, runner, warm_up=warm_up)
     ready: list[dict] = []
     startup.ready_callbacks.append(ready.append)
     window.show()
