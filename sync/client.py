@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,16 +29,12 @@ from sync.errors import AUTHENTICATION, SERVER, TRANSPORT, UNREACHABLE, SyncErro
 from sync.protocol import (
     API_PREFIX,
     H_ANSWER_SIGNATURE,
-    H_DESK,
     H_NONCE,
     H_PROTOCOL,
     H_SERVER_TIME,
-    H_SIGNATURE,
-    H_TIME,
     PROTOCOL_VERSION,
-    SIGNED_HEADERS,
+    auth_headers,
     check_answer,
-    sign,
     unb64,
 )
 from sync.tlspin import PinMismatch, PinningAdapter, is_loopback
@@ -197,13 +192,11 @@ class SyncClient(TusUploads):
         if signed:
             if self.credential is None:
                 raise SyncError(AUTHENTICATION, "not_enrolled")
-            stamp = f"{time.time() + self.clock_offset:.3f}"
-            nonce = secrets.token_urlsafe(12)  # 96 bits, 16 characters: each request carries it
-            covered = {name: all_headers[name] for name in SIGNED_HEADERS if name in all_headers}
-            all_headers[H_DESK] = self.credential.desk_id
-            all_headers[H_TIME] = stamp
-            all_headers[H_NONCE] = nonce
-            all_headers[H_SIGNATURE] = sign(self.credential.secret, method, path, stamp, body, nonce, covered)
+            all_headers.update(auth_headers(
+                self.credential.secret, self.credential.desk_id, method, path, body, all_headers,
+                stamp=f"{time.time() + self.clock_offset:.3f}",
+            ))
+            nonce = all_headers[H_NONCE]
         self.stats["requests"] += 1
         try:
             response = self.session.request(

@@ -11,6 +11,9 @@ import hashlib
 import hmac
 import json
 import re
+import secrets
+import time
+from collections.abc import Mapping
 from typing import Any
 
 from desk_common.records import DESK_STATUSES as DESK_STATUSES  # re-exported for the server
@@ -133,6 +136,28 @@ def sign(
     digest = hashlib.sha256(body).hexdigest()
     mac = hmac.new(secret, string_to_sign(method, path, timestamp, digest, nonce, headers), hashlib.sha256).digest()
     return b64(mac)
+
+
+def auth_headers(
+    secret: bytes,
+    desk_id: str,
+    method: str,
+    path: str,
+    body: bytes,
+    headers: Mapping[str, str] | None = None,
+    *,
+    stamp: str | None = None,
+) -> dict[str, str]:
+    """The headers that authenticate one request (section 2): protocol, desk, time, a fresh
+    nonce and the signature over method, path, body and the request's ``SIGNED_HEADERS``
+    taken from ``headers``. ``stamp`` defaults to now (the client passes its corrected time)."""
+    stamp = stamp or f"{time.time():.3f}"
+    nonce = secrets.token_urlsafe(12)  # 96 bits, 16 characters: each request carries it
+    covered = {name: headers[name] for name in SIGNED_HEADERS if headers and name in headers}
+    return {
+        H_PROTOCOL: PROTOCOL_VERSION, H_DESK: desk_id, H_TIME: stamp, H_NONCE: nonce,
+        H_SIGNATURE: sign(secret, method, path, stamp, body, nonce, covered),
+    }
 
 
 def check_signature(

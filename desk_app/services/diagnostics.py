@@ -147,7 +147,7 @@ def schema_report(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     import sqlite_utils
 
     db = sqlite_utils.Database(conn)
-    fts = {name for name in db.table_names() for t in [db.table(name)] if t.detect_fts() == name}
+    fts = {table.name for table in db.tables if (table.virtual_table_using or "").upper().startswith("FTS")}
     report = []
     for table in db.tables:
         if table.name in fts or any(table.name.startswith(f + "_") for f in fts):

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import collections
 import os
-import secrets
-import time
 
 import requests
 
@@ -33,16 +31,7 @@ class DeskSignature(requests.auth.AuthBase):
     def __call__(self, prepared: requests.PreparedRequest) -> requests.PreparedRequest:
         from urllib.parse import urlsplit
 
-        from sync.protocol import (
-            H_DESK,
-            H_NONCE,
-            H_PROTOCOL,
-            H_SIGNATURE,
-            H_TIME,
-            PROTOCOL_VERSION,
-            SIGNED_HEADERS,
-            sign,
-        )
+        from sync.protocol import H_DESK, auth_headers
 
         if prepared.headers.get(H_DESK) is not None:  # schemathesis made its own: keep them
             return prepared
@@ -54,14 +43,10 @@ class DeskSignature(requests.auth.AuthBase):
             prepared.headers.setdefault("Tus-Resumable", "1.0.0")
         body = prepared.body or b""
         body = body.encode("utf-8") if isinstance(body, str) else body
-        stamp, nonce = f"{time.time():.3f}", secrets.token_urlsafe(12)
-        covered = {}
-        for name in SIGNED_HEADERS:
-            value = prepared.headers.get(name)
-            if value is not None:
-                covered[name] = value.decode("latin-1") if isinstance(value, bytes) else value
-        prepared.headers.update({H_PROTOCOL: PROTOCOL_VERSION, H_DESK: self.credential.desk_id, H_TIME: stamp, H_NONCE: nonce})
-        prepared.headers[H_SIGNATURE] = sign(self.credential.secret, prepared.method, path, stamp, body, nonce, covered)
+        sent = requests.structures.CaseInsensitiveDict(
+            {name: value.decode("latin-1") if isinstance(value, bytes) else value for name, value in prepared.headers.items()}
+        )
+        prepared.headers.update(auth_headers(self.credential.secret, self.credential.desk_id, prepared.method, path, body, sent))
         return prepared
 
 

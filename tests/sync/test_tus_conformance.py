@@ -30,16 +30,12 @@ from tusclient.uploader import Uploader
 
 from sync.client import Credential, SyncClient
 from sync.protocol import (
-    H_DESK,
-    H_NONCE,
     H_PROTOCOL,
-    H_SIGNATURE,
-    H_TIME,
     PROTOCOL_VERSION,
     SIGNED_HEADERS,
     TUS_VERSION,
+    auth_headers,
     encode_metadata,
-    sign,
     tus_checksum,
 )
 from tests.sync.conftest import UNIT
@@ -62,10 +58,7 @@ class DeskSigner:
         self.enabled = True
 
     def headers(self, method: str, path: str, body: bytes, extra: dict[str, str]) -> dict[str, str]:
-        stamp, nonce = f"{time.time():.3f}", os.urandom(12).hex()
-        covered = {name: extra[name] for name in SIGNED_HEADERS if name in extra}
-        signature = sign(self.credential.secret, method, path, stamp, body, nonce, covered)
-        return {H_PROTOCOL: PROTOCOL_VERSION, H_DESK: self.credential.desk_id, H_TIME: stamp, H_NONCE: nonce, H_SIGNATURE: signature}
+        return auth_headers(self.credential.secret, self.credential.desk_id, method, path, body, extra)
 
     def __call__(self, prepared: requests.PreparedRequest) -> None:
         if not self.enabled:
