@@ -73,6 +73,7 @@ class DashboardPage(QWidget):
         self.runner = runner
         self._tr = tr
         self.report: dict | None = None
+        self._asked = 0  # which refresh the page waits for: an older answer is for another period
         ChangeFollower(self, runner.changes, self.refresh)  # a hidden page re-reads when shown
         self.preset = QComboBox()
         for key, title in PRESETS:
@@ -155,7 +156,15 @@ class DashboardPage(QWidget):
 
     def refresh(self) -> None:
         self.message.setText(self._tr("Đang tính…"))
-        self.runner.db(load_report, *self.period(), on_done=self.show_report, on_error=self._failed)
+        self._asked += 1
+        asked = self._asked
+        self.runner.db(load_report, *self.period(), on_done=lambda report: self._answered(asked, report), on_error=self._failed)
+
+    def _answered(self, asked: int, report: dict) -> None:
+        # Opening the page asks for the preset period; a period chosen right after asks again.
+        # Only the latest question's answer is shown, so figures never belong to an older period.
+        if asked == self._asked:
+            self.show_report(report)
 
     def show_report(self, report: dict) -> None:
         tr = self._tr
