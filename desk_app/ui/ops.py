@@ -151,3 +151,23 @@ class Op:
             return
         parent = self.parent if isinstance(self.parent, QWidget) else None
         show_failure(parent, self.tr, error)
+
+
+class LatestAnswer:
+    """For a page that asks again before the previous answer came back (opening it asks for
+    its default view, a filter chosen at once asks again): only the answer to the latest
+    question is shown, so a late answer never fills the page for a view no longer chosen."""
+
+    def __init__(self) -> None:
+        self._asked = 0
+
+    def callback(self, show: Callable[[Any], None]) -> Callable[[Any], None]:
+        """A new question: its answer goes to ``show`` unless another was asked meanwhile."""
+        self._asked += 1
+        asked = self._asked
+
+        def answered(answer: Any) -> None:
+            if asked == self._asked:
+                show(answer)
+
+        return answered

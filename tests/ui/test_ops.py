@@ -142,3 +142,16 @@ def test_a_failing_step_stops_the_chain(qtbot, runner):
     qtbot.waitUntil(lambda: bool(failed), timeout=10000)
     settle(qtbot, runner)
     assert ran == [] and isinstance(failed[0], ValidationError)
+
+
+def test_only_the_latest_answer_is_shown():
+    from desk_app.ui.ops import LatestAnswer
+
+    shown: list[str] = []
+    latest = LatestAnswer()
+    first, second = latest.callback(shown.append), latest.callback(shown.append)
+    second("tuần này")  # the period chosen last answers first...
+    first("30 ngày")  # ...and the page's opening question answers late: not shown
+    assert shown == ["tuần này"]
+    latest.callback(shown.append)("hôm nay")
+    assert shown == ["tuần này", "hôm nay"]

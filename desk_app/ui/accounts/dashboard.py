@@ -29,6 +29,7 @@ from desk_app.services.report_files import LABELS
 from desk_app.ui.accounts.charts import BarChart
 from desk_app.ui.accounts.lock import error_text
 from desk_app.ui.changes import ChangeFollower
+from desk_app.ui.ops import LatestAnswer
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
@@ -73,7 +74,7 @@ class DashboardPage(QWidget):
         self.runner = runner
         self._tr = tr
         self.report: dict | None = None
-        self._asked = 0  # which refresh the page waits for: an older answer is for another period
+        self.latest = LatestAnswer()  # an answer for an older period is not shown
         ChangeFollower(self, runner.changes, self.refresh)  # a hidden page re-reads when shown
         self.preset = QComboBox()
         for key, title in PRESETS:
@@ -156,15 +157,7 @@ class DashboardPage(QWidget):
 
     def refresh(self) -> None:
         self.message.setText(self._tr("Đang tính…"))
-        self._asked += 1
-        asked = self._asked
-        self.runner.db(load_report, *self.period(), on_done=lambda report: self._answered(asked, report), on_error=self._failed)
-
-    def _answered(self, asked: int, report: dict) -> None:
-        # Opening the page asks for the preset period; a period chosen right after asks again.
-        # Only the latest question's answer is shown, so figures never belong to an older period.
-        if asked == self._asked:
-            self.show_report(report)
+        self.runner.db(load_report, *self.period(), on_done=self.latest.callback(self.show_report), on_error=self._failed)
 
     def show_report(self, report: dict) -> None:
         tr = self._tr

@@ -32,7 +32,7 @@ from desk_app.i18n import Translator
 from desk_app.services.review import REVIEW_VIEWS
 from desk_app.ui.accounts.lock import error_text
 from desk_app.ui.changes import ChangeFollower
-from desk_app.ui.ops import Op
+from desk_app.ui.ops import LatestAnswer, Op
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
@@ -63,6 +63,7 @@ def _vn(iso: str) -> str:
 class ReviewPage(QWidget):
     def __init__(self, runner: TaskRunner, tr: Translator, window=None):
         super().__init__()
+        self.latest = LatestAnswer()  # rows for a view no longer chosen are not shown
         self.runner = runner
         self.main_window = window  # not ``window``: that would hide QWidget.window()
         self._tr = tr
@@ -143,7 +144,8 @@ class ReviewPage(QWidget):
 
     def refresh(self) -> None:
         self.message.setText(self._tr("Đang tải…"))
-        self.runner.db(load_review, self.view.currentData(), self.filters(), on_done=self.show_rows, on_error=self._failed)
+        self.runner.db(load_review, self.view.currentData(), self.filters(), on_done=self.latest.callback(self.show_rows),
+                       on_error=self._failed)
 
     def show_rows(self, data: dict) -> None:
         tr = self._tr
