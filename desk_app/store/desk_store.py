@@ -18,7 +18,15 @@ from desk_app.domain.catalogue import Procedure
 from desk_app.domain.errors import NotFoundError, StoreError
 from desk_app.domain.intake_record import IntakeRecord
 from desk_app.store.database import Params, open_database, read_rows, write_transaction
-from desk_app.store.queue_plan import FEW_ROWS, LIST_COLUMNS, QueueFilter, day_start_ts, plan_queue  # noqa: F401 (re-exported)
+from desk_app.store.queue_plan import (  # noqa: F401 (re-exported)
+    FEW_ROWS,
+    LIST_COLUMNS,
+    QueueFilter,
+    day_start_ts,
+    filter_clauses,
+    filter_source,
+    plan_queue,
+)
 from desk_app.store.search_index import fts_document, fts_query, refresh_dossier_fts  # noqa: F401 (re-exported)
 from desk_app.store.sqlite_db import Database
 
@@ -291,13 +299,23 @@ class DeskStore:
         return event
 
     # --- queue ----------------------------------------------------------------------------
-    def _few(self, clauses: list[str], params: list[Any]) -> bool:
+    def _few(self, source: str, clauses: list[str], params: list[Any]) -> bool:
         """Whether the filter alone matches at most FEW_ROWS dossiers: counted through the
         filter's own index and stopped at FEW_ROWS + 1, so the answer costs a few ms."""
+        return bool(self._read(_few_check(source, clauses), [*params, FEW_ROWS + 1])[0]["n"] <= FEW_ROWS)
+
+    def matches_few(self, flt: QueueFilter) -> bool:
+        """Whether the filter (without its text) matches at most FEW_ROWS dossiers."""
+        clauses, params = filter_clauses(flt)
+        return bool(clauses) and self._few(filter_source(flt), clauses, params)
+
+    def explain_few_check(self, flt: QueueFilter) -> list[str]:
+        """EXPLAIN QUERY PLAN of the few-rows check (tests/store/test_queue_plans.py)."""
+        clauses, params = filter_clauses(flt)
         if not clauses:
-            return False
-        sql = f"SELECT count(*) AS n FROM (SELECT 1 FROM dossiers d WHERE {' AND '.join(clauses)} LIMIT ?)"
-        return bool(self._read(sql, [*params, FEW_ROWS + 1])[0]["n"] <= FEW_ROWS)
+            return []
+        sql = "EXPLAIN QUERY PLAN " + _few_check(filter_source(flt), clauses)
+        return [row[3] for row in self.db.conn.execute(sql, [*params, FEW_ROWS + 1])]
 
     def queue_page(
         self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200
@@ -316,21 +334,22 @@ class DeskStore:
             # scans it from the top (64 ms instead of 0.1 ms at depth 500,000 of 1M).
             clauses.append(plan.keyset)
             params += [after[1]] if plan.text else [after[0], after[1]]
-        return self._read(plan.select(clauses, limit=True), [*params, limit])
+        return self._read(plan.page(clauses), [*params, limit])
 
     def search(self, flt: QueueFilter, *, limit: int = 20) -> list[dict[str, Any]]:
         """Text search, newest first (see ``queue_plan.plan_queue``)."""
         plan = plan_queue(flt, self._few)
-        return self._read(plan.select(plan.clauses, limit=True), [*plan.params, limit])
+        return self._read(plan.page(plan.clauses), [*plan.params, limit])
 
     def queue_count(self, flt: QueueFilter) -> int:
         plan = plan_queue(flt, self._few)
-        return int(self._read(plan.select(plan.clauses, count=True), plan.params)[0]["n"])
+        return int(self._read(plan.count(plan.clauses), plan.params)[0]["n"])
 
     def explain_queue(self, flt: QueueFilter) -> list[str]:
-        """EXPLAIN QUERY PLAN of the first page for ``flt`` (tests and docs/queue-speed.md)."""
+        """EXPLAIN QUERY PLAN of the first page's ids for ``flt``: the part that reads many rows
+        (the columns are then fetched for the page's rows by id; docs/queue-speed.md)."""
         plan = plan_queue(flt, self._few)
-        rows = self.db.conn.execute("EXPLAIN QUERY PLAN " + plan.select(plan.clauses, limit=True), [*plan.params, 200])
+        rows = self.db.conn.execute("EXPLAIN QUERY PLAN " + plan.keys(plan.clauses), [*plan.params, 200])
         return [row[3] for row in rows]
 
     def status_counts(self) -> dict[str, int]:
@@ -350,6 +369,10 @@ class DeskStore:
 
     def pending_outbox(self, limit: int = 100) -> list[dict[str, Any]]:
         return self._read("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,))
+
+
+def _few_check(source: str, clauses: list[str]) -> str:
+    return f"SELECT count(*) AS n FROM (SELECT 1 FROM {source} WHERE {' AND '.join(clauses)} LIMIT ?)"
 
 
 def _setting_value(row: dict[str, Any]) -> Any:

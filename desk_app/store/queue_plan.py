@@ -31,6 +31,9 @@ class QueueFilter:
     day_end_ts: int = 0
 
 
+# Views that name their statuses (filter_clauses).
+STATUS_VIEWS = frozenset({"due", "overdue", "returned", "open"})
+
 # A filter matching at most this many dossiers is read through its own index and sorted (a few
 # ms at 1M); a broader one is walked in order instead (see plan_queue).
 FEW_ROWS = 5000
@@ -44,13 +47,28 @@ class QueuePlan:
     order: str
     keyset: str  # the condition that continues after the last row of a page
     text: bool  # keyset by id (entry order) rather than (received_ts, id)
+    key: str = "d.id"  # the dossier id in ``source``
 
-    def select(self, clauses: list[str], *, limit: bool = False, count: bool = False) -> str:
-        where = f" WHERE {' AND '.join(clauses)}" if clauses else ""
-        if count:
-            return f"SELECT count(*) AS n FROM {self.source}{where}"
-        cols = ", ".join(f"d.{c.strip()}" for c in LIST_COLUMNS.split(","))
-        return f"SELECT {cols} FROM {self.source}{where} ORDER BY {self.order}" + (" LIMIT ?" if limit else "")
+    def keys(self, clauses: list[str]) -> str:
+        """The page's dossier ids in order, read from indexes only where the plan allows: the
+        part of the query that decides its cost (``DeskStore.explain_queue`` shows its plan)."""
+        return f"SELECT {self.key} AS id FROM {self.source}{_where(clauses)} ORDER BY {self.order} LIMIT ?"
+
+    def count(self, clauses: list[str]) -> str:
+        return f"SELECT count(*) AS n FROM {self.source}{_where(clauses)}"
+
+    def page(self, clauses: list[str]) -> str:
+        """The page's rows (LIMIT is the last parameter). The columns are fetched for those rows
+        only, after the filter and the order were settled on indexes: fetching them first reads
+        a table row per candidate (up to FEW_ROWS sorted, or every search hit checked), which is
+        what a cold disk pays for."""
+        cols = ", ".join(f"o.{c.strip()}" for c in LIST_COLUMNS.split(","))
+        order = "o.id DESC" if self.text else "o.received_ts DESC, o.id DESC"
+        return f"SELECT {cols} FROM ({self.keys(clauses)}) k JOIN dossiers o ON o.id = k.id ORDER BY {order}"
+
+
+def _where(clauses: list[str]) -> str:
+    return f" WHERE {' AND '.join(clauses)}" if clauses else ""
 
 
 def sql_list(statuses: Iterable[str]) -> str:
@@ -94,44 +112,79 @@ def filter_clauses(flt: QueueFilter) -> tuple[list[str], list[Any]]:
     return clauses, params
 
 
-def plan_queue(flt: QueueFilter, few_rows: Callable[[list[str], list[Any]], bool]) -> QueuePlan:
+def filter_index(flt: QueueFilter) -> str | None:
+    """The index that finds the filter's dossiers (without the text) directly, holding every
+    column the filter names (migration 0013). Chosen here rather than by SQLite, whose choice
+    rests on statistics taken when the migrations ran, often on an empty desk."""
+    dated = bool(flt.date_from or flt.date_to)
+    if flt.view == "unsynced":
+        return "dossiers_unsynced_status" if flt.status else "dossiers_unsynced_received"
+    if flt.view == "due" or (flt.view == "overdue" and not dated):
+        return "dossiers_status_due"  # the day's appointments; "overdue" without dates: all past ones
+    if flt.status or flt.view in STATUS_VIEWS:
+        return "dossiers_status_received"
+    return "dossiers_received" if dated else None
+
+
+def filter_source(flt: QueueFilter) -> str:
+    index = filter_index(flt)
+    return f"dossiers d INDEXED BY {index}" if index else "dossiers d"
+
+
+def walk_index(flt: QueueFilter) -> str:
+    """The index to walk newest first when the filter matches many dossiers: already in the
+    wanted order, holding the filter's columns (a status has its own stretch)."""
+    if flt.view == "unsynced":
+        return "dossiers_unsynced_status" if flt.status else "dossiers_unsynced_received"
+    return "dossiers_status_received" if flt.status else "dossiers_received"
+
+
+def probe_index(flt: QueueFilter) -> str:
+    """The index each search hit is checked in: with one status, that status's own stretch of
+    ids (a few dense pages); otherwise by id, one probe per hit (a list of statuses would cost a
+    probe per status)."""
+    return "dossiers_status_id" if flt.status or flt.view == "returned" else "dossiers_filter"
+
+
+def plan_queue(flt: QueueFilter, few_rows: Callable[[str, list[str], list[Any]], bool]) -> QueuePlan:
     """How to read the queue for ``flt``, chosen so every view x status x dates x text
     combination reads few rows (tests/store/test_queue_plans.py checks EXPLAIN QUERY PLAN,
-    bench/bench_queue_matrix.py the times). ``few_rows(clauses, params)`` says whether the filter
-    alone matches at most FEW_ROWS dossiers:
+    bench/bench_queue_matrix.py the times). ``few_rows(source, clauses, params)`` says whether
+    the filter alone matches at most FEW_ROWS dossiers:
 
     - a filter that matches few dossiers (<= FEW_ROWS) is read through its own index and
       sorted; with text, the candidates are checked against the search's hits, read once;
     - otherwise the rows are walked in the wanted order (the received-time index, or the
       status index that holds that order; with text, the search index's rowids backwards)
       and the filter is checked on the way, which finds a page after about page/share rows.
+
+    Every index named here holds the filter's columns, so the page's ids come from indexes
+    alone and the table is read for the page's rows only (``QueuePlan.page``).
     """
     clauses, params = filter_clauses(flt)
     query = fts_query(flt.text) if flt.text else None
-    few = few_rows(clauses, params)
+    source = filter_source(flt)
+    few = bool(clauses) and few_rows(source, clauses, params)
     if query and few:
         # The search's hits are read once into a set the few candidates are checked against:
         # a per-row probe re-expands every prefix term (~2 ms each, 11 s for 5000 rows).
         clauses.append("+d.id IN (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ?)")
-        return QueuePlan("dossiers d", clauses, [*params, query], "+d.id DESC", "d.id < ?", text=True)
+        return QueuePlan(source, clauses, [*params, query], "+d.id DESC", "d.id < ?", text=True)
     if query:
+        # Each hit is checked against the filter inside an index that holds the filter's
+        # columns, never in its table row: at 1M a hit's row is a disk read of its own when cold.
         return QueuePlan(
-            "dossier_fts f JOIN dossiers d ON d.id = f.rowid", ["dossier_fts MATCH ?", *clauses],
-            [query, *params], "f.rowid DESC", "f.rowid < ?", text=True,
+            f"dossier_fts f JOIN dossiers d INDEXED BY {probe_index(flt)} ON d.id = f.rowid",
+            ["dossier_fts MATCH ?", *clauses], [query, *params], "f.rowid DESC", "f.rowid < ?", text=True, key="f.rowid",
         )
     keyset = "(d.received_ts, d.id) < (?, ?)"
     if few or not clauses:
         # The unary + keeps SQLite from reading a big index in order when the filter's own
         # index finds the few rows at once.
         order = "+d.received_ts DESC, +d.id DESC" if few else "d.received_ts DESC, d.id DESC"
-        return QueuePlan("dossiers d", clauses, params, order, keyset, text=False)
-    # Many rows: walk an index that is already in the wanted order. A status filter has its
-    # own (status, received_ts, id); otherwise the received-time index (the not-yet-synced
-    # part of it for that view), or SQLite may scan the table and sort (seen for "open").
-    if flt.status:
-        source = "dossiers d INDEXED BY dossiers_status_received"
-    elif flt.view == "unsynced":
-        source = "dossiers d INDEXED BY dossiers_unsynced_received"
-    else:
-        source = "dossiers d INDEXED BY dossiers_received"
-    return QueuePlan(source, clauses, params, "d.received_ts DESC, d.id DESC", keyset, text=False)
+        return QueuePlan(source, clauses, params, order, keyset, text=False)
+    # Many rows: walk an index that is already in the wanted order, or SQLite may scan the
+    # table and sort (seen for "open").
+    return QueuePlan(
+        f"dossiers d INDEXED BY {walk_index(flt)}", clauses, params, "d.received_ts DESC, d.id DESC", keyset, text=False
+    )
