@@ -24,7 +24,6 @@ from desk_app.domain.codes import is_placeholder_unit_code
 from desk_app.i18n import DEFAULT_LANGUAGE, LANGUAGES, Translator
 from desk_app.paths import default_data_dir
 from desk_app.services.ocr_worker import OcrWorker
-from desk_app.services.warmup import start_page_coder_warm_up
 
 # Add-ons: at start-up they only build actions and widgets; their heavy modules (numpy,
 # Pillow, reportlab, requests, the store) load on the worker threads or when first used.
@@ -84,6 +83,18 @@ def make_services_factory(data_dir: Path, tr: Translator) -> Callable[[], object
     return build
 
 
+def start_warm_up() -> object:
+    """Devices thread, once the catalogue is listed: compile the page coder in a low-priority
+    process (services/warmup.py; its module and subprocess load there, not before the window)."""
+    from desk_app.services.warmup import start_page_coder_warm_up
+
+    return start_page_coder_warm_up()
+
+
+def nothing(_services: DeskServices) -> None:
+    """DB thread: a no-op; its answer comes back after those of the jobs queued before it."""
+
+
 def open_desk(services: DeskServices) -> dict:
     """DB thread: open (and migrate) the database, make sure there is a catalogue, and say
     whether the desk still needs setting up."""
@@ -113,7 +124,16 @@ def remember_language(window: MainWindow, runner: TaskRunner) -> None:
 
 
 class DeskStartup:
-    """Takes the window from 'opening' to a usable intake page. UI thread."""
+    """Takes the window from 'opening' to a usable intake page. UI thread.
+
+    ``ready_callbacks`` run with the desk's config (or ``{"error": ...}``) as soon as the
+    database is open and set up, before the catalogue is listed: what must not wait (the
+    sign-in). ``listed_callbacks`` run with the config one event-loop turn after the catalogue
+    is first listed, and ``settled_callbacks`` once, after the first of: the catalogue listed,
+    the set-up wizard open, the failure reported. What the first intake does not need (the
+    help and backup menus, sync rounds, OCR, the page coder's warm-up) waits for those, so it
+    never competes with the catalogue for the interpreter (bench/bench_startup.py).
+    """
 
     def __init__(self, window: MainWindow, runner: TaskRunner, *, interactive: bool = True, language_fixed: bool = False,
                  warm_up: Callable[[], object] | None = None):
@@ -124,6 +144,8 @@ class DeskStartup:
         self.interactive = interactive
         self.dialog: FirstRunWizard | None = None
         self.ready_callbacks: list[Callable[[dict], None]] = []
+        self.listed_callbacks: list[Callable[[dict], None]] = []
+        self.settled_callbacks: list[Callable[[], None]] = []
         self.state: dict | None = None
         self.error: BaseException | None = None
 
@@ -144,6 +166,7 @@ class DeskStartup:
         self.dialog.accepted.connect(self._wizard_accepted)
         self.dialog.rejected.connect(self.window.close)  # only after "Thoát?" was answered yes
         self.dialog.open()
+        self._settle()
 
     def _wizard_accepted(self) -> None:
         assert self.dialog is not None and self.dialog.config is not None  # set by the wizard's accept()
@@ -158,15 +181,32 @@ class DeskStartup:
                 show_placeholder_warning(self.window, config["unit_code"])
         self.window.intake.load_catalogue()
         self.window.show_page("intake", remember=False)
-        if self.warm_up is not None:
-            self.runner.devices(self.warm_up)
         for callback in self.ready_callbacks:
             callback(config)
+        # The DB thread answers in order: this no-op's answer follows the catalogue's.
+        self.runner.db(nothing, on_done=lambda _none: self._listed(config), on_error=lambda _error: self._listed(config))
+
+    def _listed(self, config: dict) -> None:
+        # One more turn: the list is painted before the work that waited for it starts.
+        QTimer.singleShot(0, lambda: self._after_listing(config))
+
+    def _after_listing(self, config: dict) -> None:
+        if self.warm_up is not None:
+            self.runner.devices(self.warm_up)
+        for callback in self.listed_callbacks:
+            callback(config)
+        self._settle()
+
+    def _settle(self) -> None:
+        callbacks, self.settled_callbacks = self.settled_callbacks, []
+        for callback in callbacks:
+            callback()
 
     def _failed(self, error: BaseException) -> None:
         self.error = error
         tr = self.window.tr_
         message = error.translated(tr) if hasattr(error, "translated") else repr(error)
+        self._settle()  # the help menu (export diagnostics) and the crash dialog before the message
         if self.interactive:
             QtWidgets.QMessageBox.critical(self.window, tr("Không mở được dữ liệu"), message)
             self.window.close()
@@ -217,16 +257,17 @@ def main(argv: list[str] | None = None) -> int:
     # The first scan of the day then finds the page coder compiled instead of waiting 10-35 s
     # for it (a low-priority process; starting it is the devices thread's job).
     startup = DeskStartup(window, runner, interactive=not args.selftest, language_fixed=args.lang is not None,
-                          warm_up=None if args.selftest else start_page_coder_warm_up)
+                          warm_up=None if args.selftest else start_warm_up)
     remember_language(window, runner)
     sync_loop = install_sync(window, runner, tr, data_dir=data_dir, start=False)
     install_accounts(window, runner, startup, printing)
     support = install_support(window, runner, tr, claim)  # logs, crash dialog, backups, help menu
+    startup.settled_callbacks.append(support.install)
     ocr_worker = OcrWorker(make_services_factory(data_dir, tr))
     if not args.selftest:  # rounds and backups start once the database is open and migrated
-        startup.ready_callbacks.append(_unless_error(sync_loop.start))
-        startup.ready_callbacks.append(_unless_error(support.start))
-        startup.ready_callbacks.append(_unless_error(ocr_worker.start))
+        startup.listed_callbacks.append(_unless_error(sync_loop.start))
+        startup.listed_callbacks.append(_unless_error(support.start))
+        startup.listed_callbacks.append(_unless_error(ocr_worker.start))
     exit_code = 0
     if args.selftest:
         marks: dict[str, float] = {}

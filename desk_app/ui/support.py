@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QProcess, QTimer
+from PySide6.QtCore import QProcess
 
 from desk_app import __version__
 from desk_app.services.logs import log_error, setup_logging
@@ -75,8 +75,9 @@ def claim_instance(data_dir: Path, *, single: bool = True) -> Claim | None:
 
 class Support:
     """The add-ons of this module installed on one main window. Their modules are imported
-    and their widgets built two event-loop turns after the window is shown (like the scanner
-    router), so they never delay the first paint (bench/bench_startup.py)."""
+    and their widgets built by ``install``, which the app calls once the start-up settled (the
+    catalogue listed, the set-up wizard open or the failure reported: ui/app.py DeskStartup),
+    so they never delay the first paint nor the catalogue (bench/bench_startup.py)."""
 
     def __init__(self, window, runner, tr, claim: Claim):
         self.window = window
@@ -88,7 +89,6 @@ class Support:
         self.help_menu: HelpMenu | None = None
         self.restart_after_exit = False
         self._start_pending = False
-        QTimer.singleShot(0, lambda: QTimer.singleShot(0, self.install))
 
     def install(self) -> None:
         if self.backups is not None:
@@ -96,11 +96,12 @@ class Support:
         from desk_app.ui.backup_ui import install_backups
         from desk_app.ui.crash_dialog import install_crash_dialog
         from desk_app.ui.help_menu import install_help_menu
-        from desk_app.ui.single_instance import bring_to_front
 
         window, claim = self.window, self.claim
         self.crash = install_crash_dialog(self.tr_, claim.log_file, window)
-        if claim.instance is not None:
+        if claim.instance is not None:  # loaded already by claim_instance (QtNetwork)
+            from desk_app.ui.single_instance import bring_to_front
+
             claim.instance.on_raise = lambda: bring_to_front(window)
         self.backups = install_backups(window, self.runner, claim.data_dir, on_restart=self._restart_later)
         self.help_menu = install_help_menu(window, self.runner, claim.data_dir)
