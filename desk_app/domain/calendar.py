@@ -55,11 +55,22 @@ class CalendarDay:
         }
 
 
+LAW_TABLE = "law_vn.json"  # in desk_app/resources/calendar/, written by compute_law_table
+
+
 @lru_cache(maxsize=64)
 def _law_days(year: int) -> dict[date, tuple[str, str]]:
-    """The year's public holidays (OFF) and make-up Saturdays (WORK) from ``holidays``.
+    """The year's public holidays (OFF) and make-up Saturdays (WORK) by law.
 
-    Built per year on first use: the package's lunar tables stay off the start-up path."""
+    Read from the table shipped with the app (``holidays``' answers for the years around
+    now, checked against the package by tests/unit/test_calendar_law_table.py); other years are
+    computed by ``holidays`` on first use. Importing and asking the package costs ~130 ms, which
+    the first appointment date or queue page would otherwise wait for."""
+    days = _shipped_law_days().get(year)
+    return days if days is not None else compute_law_days(year)
+
+
+def compute_law_days(year: int) -> dict[date, tuple[str, str]]:
     import holidays
 
     table = holidays.country_holidays("VN", years=year, language="vi")
@@ -68,6 +79,37 @@ def _law_days(year: int) -> dict[date, tuple[str, str]]:
         if day.year == year:
             days[day] = (WORK, "Ngày làm việc bù")
     return days
+
+
+def compute_law_table(first: int, last: int) -> dict[str, object]:
+    """The shipped table's content for ``first``..``last`` (regenerate it with
+    ``python -m desk_app.domain.calendar_law_table`` after upgrading ``holidays``)."""
+    import holidays
+
+    return {
+        "about": "Vietnam's public holidays and make-up Saturdays by law, as the holidays package "
+        f"{holidays.__version__} computes them (lunar Tết, Hùng Kings' day). Generated; do not edit: "
+        "official swaps go in official_vn.json (docs/calendar.md).",
+        "years": {
+            str(year): [{"day": day.isoformat(), "kind": kind, "name": name}
+                        for day, (kind, name) in sorted(compute_law_days(year).items())]
+            for year in range(first, last + 1)
+        },
+    }
+
+
+@lru_cache(maxsize=1)
+def _shipped_law_days() -> dict[int, dict[date, tuple[str, str]]]:
+    from desk_app.paths import resources_dir
+
+    try:
+        data = json.loads((resources_dir() / "calendar" / LAW_TABLE).read_text(encoding="utf-8"))
+        return {
+            int(year): {date.fromisoformat(item["day"]): (item["kind"], item["name"]) for item in items}
+            for year, items in data["years"].items()
+        }
+    except (OSError, ValueError, KeyError, TypeError):  # a damaged install: the package still knows
+        return {}
 
 
 @lru_cache(maxsize=1)

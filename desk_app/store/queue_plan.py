@@ -173,9 +173,11 @@ def plan_queue(flt: QueueFilter, few_rows: Callable[[str, list[str], list[Any]],
     if query:
         # Each hit is checked against the filter inside an index that holds the filter's
         # columns, never in its table row: at 1M a hit's row is a disk read of its own when cold.
+        # Without a filter the search index alone answers (its rowids are the dossiers' ids,
+        # written in the same transaction as the dossier, which is never deleted).
+        source = f"dossier_fts f JOIN dossiers d INDEXED BY {probe_index(flt)} ON d.id = f.rowid" if clauses else "dossier_fts f"
         return QueuePlan(
-            f"dossier_fts f JOIN dossiers d INDEXED BY {probe_index(flt)} ON d.id = f.rowid",
-            ["dossier_fts MATCH ?", *clauses], [query, *params], "f.rowid DESC", "f.rowid < ?", text=True, key="f.rowid",
+            source, ["dossier_fts MATCH ?", *clauses], [query, *params], "f.rowid DESC", "f.rowid < ?", text=True, key="f.rowid",
         )
     keyset = "(d.received_ts, d.id) < (?, ?)"
     if few or not clauses:

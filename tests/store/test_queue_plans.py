@@ -124,7 +124,10 @@ def test_no_plan_sorts_or_scans_many_rows(store, view, status, dates, text):
         # Each hit is checked inside an index holding the filter's columns, not its table row
         # (a disk read per hit when cold: 0.25 s for a status with common text at 1M).
         probe = "dossiers_status_id" if status or view == "returned" else "dossiers_filter"
-        assert plan.split(" | ")[1].startswith(f"SEARCH d USING COVERING INDEX {probe} "), plan
+        if filter_clauses(flt)[0]:
+            assert plan.split(" | ")[1].startswith(f"SEARCH d USING COVERING INDEX {probe} "), plan
+        else:  # nothing to check: the search index alone
+            assert " | " not in plan, plan
     if not text:
         # The page's ids come from indexes alone; the columns are read for those rows only.
         assert "COVERING INDEX" in plan or "INTEGER PRIMARY KEY" in plan, plan
