@@ -76,13 +76,13 @@ def _bool_to_bilevel(white: np.ndarray) -> Image.Image:
 def encode_bilevel(bw: Image.Image, dpi: int) -> bytes:
     """A bilevel page as it is stored: lossless JBIG2, ~1.6x smaller than G4 on text pages
     (docs/scanning.md, "Below the G4 floor"), when its compiled coder is installed (the
-    ``jbig2`` extra: numba); otherwise, or should the coder fail, CCITT G4. Readers take both
-    (``page.open_page``)."""
+    ``jbig2`` extra: numba) and ready (``jbig2.ready``: compiled by the start-up warm-up);
+    otherwise, or should the coder fail, CCITT G4. Readers take both (``page.open_page``)."""
     # Imported here: numba takes ~1 s to load, once per process, on the worker that encodes the
     # first page; the desk's start path never pays it.
     from desk_app.scanning import jbig2
 
-    if jbig2.compiled():
+    if jbig2.ready():
         try:
             return jbig2.encode(~np.asarray(bw.convert("1")), dpi)
         except Exception:  # the page is kept whatever happens to the new coder

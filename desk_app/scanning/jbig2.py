@@ -20,9 +20,12 @@ Pure functions; any thread.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import struct
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import numpy as np
@@ -53,16 +56,55 @@ def compiled() -> bool:
     return _COMPILED
 
 
+_warm_here = False  # the coder ran in this process: its machine code is loaded
+
+
+def _ready_marker() -> Path:
+    """A file the warm-up leaves once numba's on-disk cache holds this coder, named for what the
+    cache depends on (numba, Python, this module's file) so a stale one never counts."""
+    import numba  # type: ignore[import-not-found, unused-ignore]
+    from platformdirs import user_cache_dir
+
+    source = Path(__file__).resolve()
+    stat = source.stat()
+    key = f"{numba.__version__}|{sys.version}|{source}|{stat.st_size}|{stat.st_mtime_ns}"
+    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+    return Path(user_cache_dir("desk-app", appauthor=False)) / f"jbig2-compiled-{digest}"
+
+
+def ready() -> bool:
+    """The compiled coder can encode a page now without compiling first: it ran in this process,
+    or the start-up warm-up (a separate process) left it in numba's cache. Until then pages are
+    stored as G4: a compile here would take 10-35 s and hold the interpreter lock (the UI would
+    stutter) on the first scan after an install, e.g. the set-up wizard's test scan."""
+    if not _COMPILED:
+        return False
+    if _warm_here:
+        return True
+    try:
+        return _ready_marker().exists()
+    except OSError:
+        return False
+
+
 def warm_up() -> bool:
     """Compile the coder (or load it from numba's cache) on a tiny page, so the first scanned
     page of the day does not wait for it: 10-35 s right after an install, ~1 s later. False
     when the coder is not compiled (nothing to warm)."""
+    global _warm_here
     if not _COMPILED:
         return False
     page = np.zeros((8, 8), dtype=bool)
     page[2:6, 2:6] = True
     if not np.array_equal(decode(encode(page, 200)), page):
         raise RuntimeError("JBIG2 coder does not read back what it wrote")
+    _warm_here = True
+    try:
+        marker = _ready_marker()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:  # no writable cache folder: this process still encodes JBIG2
+        pass
     return True
 
 

@@ -58,15 +58,16 @@ def source_copy(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def wheelhouse(source_copy) -> Path:
-    """Wheels of every default dependency (and the build backend), fetched once per
-    pyproject.toml with --only-binary=:all: (the pip cache makes a refetch cheap)."""
+    """Wheels of every default dependency and the jbig2 extra (and the build backend), fetched
+    once per pyproject.toml with --only-binary=:all: (the pip cache makes a refetch cheap)."""
     key = hashlib.sha256((source_copy / "pyproject.toml").read_bytes() + sys.version.encode()).hexdigest()[:16]
     house = Path(tempfile.gettempdir()) / f"desk-wheelhouse-{key}"
     if (house / ".complete").exists():
         return house
     partial = Path(tempfile.mkdtemp(prefix="desk-wheelhouse-partial-"))
     pip = [sys.executable, "-m", "pip", "--disable-pip-version-check"]
-    run([*pip, "wheel", "--only-binary=:all:", "-q", "-w", str(partial), str(source_copy)])
+    # With the jbig2 extra, which scripts/run.sh installs (numba and llvmlite wheels).
+    run([*pip, "wheel", "--only-binary=:all:", "-q", "-w", str(partial), f"{source_copy}[jbig2]"])
     run([*pip, "download", "--only-binary=:all:", "-q", "-d", str(partial), *BUILD_DEPS])
     for own in partial.glob("desk_app-*.whl"):  # built fresh by each session (desk_wheel)
         own.unlink()

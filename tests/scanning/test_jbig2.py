@@ -273,3 +273,30 @@ def test_warm_up_compiles_the_coder_before_the_first_scan_and_says_when_there_is
         capture_output=True, text=True, cwd=ROOT, timeout=120, env={**os.environ, "NUMBA_DISABLE_JIT": "1"},
     )
     assert off.stdout.strip() == "False", off.stderr
+
+
+def test_pages_wait_for_the_warm_up_as_g4_and_never_compile_in_the_desk_process(tmp_path):
+    """Right after an install the coder is not compiled yet: a page scanned then (the set-up
+    wizard's test scan) is stored as G4 at once instead of compiling for 10-35 s with the
+    interpreter lock held; once the start-up warm-up process has compiled it, pages are JBIG2."""
+    require(jbig2.compiled(), "numba not installed")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}  # no warm-up has run for this user
+    code = (
+        "import time; from PIL import Image; from desk_app.scanning import encode, jbig2;"
+        "from desk_app.scanning.page import is_jbig2; from desk_app.scanning.samples import text_page;"
+        "bw = text_page(100, seed=2).convert('1'); t = time.process_time();"
+        "data = encode.encode_bilevel(bw, 100);"
+        "print(is_jbig2(data), time.process_time() - t)"
+    )
+    before = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert before.returncode == 0, before.stderr
+    is_jbig2_page, cpu = before.stdout.split()
+    assert is_jbig2_page == "False" and float(cpu) < 1.0  # G4, nothing compiled
+    warm = subprocess.run(
+        [sys.executable, "-c", "from desk_app.services.warmup import warm_up_page_coder; print(warm_up_page_coder())"],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+    )
+    assert warm.stdout.strip() == "True", warm.stderr
+    after = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300)
+    assert after.returncode == 0, after.stderr
+    assert after.stdout.split()[0] == "True"
