@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from importlib import resources
 from pathlib import Path
 
-import platformdirs
+# importlib.resources and platformdirs load where they are used: the app's start-up imports
+# this module before its window, and with --data (or DESK_DATA, or portable) needs neither.
 
 APP_NAME = "desk-app"
 
@@ -22,6 +22,8 @@ def resources_dir() -> Path:
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen) / "desk_app" / "resources"
+    from importlib import resources
+
     return Path(str(resources.files("desk_app") / "resources"))
 
 
@@ -51,4 +53,6 @@ def default_data_dir(*, portable: bool = False) -> Path:
         return Path(env)
     if is_portable(portable):
         return program_dir() / PORTABLE_DATA
+    import platformdirs
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))

@@ -8,8 +8,6 @@ clock is injected, so tests need no sleeps.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import os
 import re
 from collections.abc import Callable
@@ -39,12 +37,17 @@ MAX_LOCK_SECONDS = 3600
 
 
 def hash_password(password: str, *, n: int = SCRYPT_N) -> str:
+    import hashlib  # here, not at the top: loading OpenSSL is off the app's start-up path
+
     salt = os.urandom(16)
     digest = hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=SCRYPT_R, p=SCRYPT_P, maxmem=SCRYPT_MAXMEM, dklen=32)
     return f"scrypt${n}${SCRYPT_R}${SCRYPT_P}${salt.hex()}${digest.hex()}"
 
 
 def check_password(password: str, stored: str) -> bool:
+    import hashlib  # see hash_password
+    import hmac
+
     try:
         kind, n, r, p, salt, digest = stored.split("$")
         if kind != "scrypt":

@@ -10,7 +10,6 @@ Thread model: one thread at a time, like ``DeskStore``.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -30,6 +29,8 @@ def canonical(value: Any) -> str | None:
 
 
 def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
+    import hashlib  # here, not at the top: loading OpenSSL is off the app's start-up path
+
     body = json.dumps(
         [entry["id"], entry["at"], entry["account"], entry["action"], entry["code"], entry["before"], entry["after"]],
         ensure_ascii=False,

@@ -225,8 +225,9 @@ def _unless_error(start: Callable[[], None]) -> Callable[[dict], None]:
 
 
 def install_router(window: MainWindow, app: QApplication, printing) -> None:
-    """UI thread, after the first paint: scans anywhere in the app fill the intake form (ID
-    card) or open the dossier to record its result as returned (receipt slip)."""
+    """UI thread, once the start-up settled (the catalogue listed, the set-up wizard open or
+    the failure reported): scans anywhere in the app fill the intake form (ID card) or open
+    the dossier to record its result as returned (receipt slip)."""
     install_scanner_router(window, app, on_slip=printing.slip_scanned)  # parented to the window
 
 
@@ -315,12 +316,17 @@ def main(argv: list[str] | None = None) -> int:
         # Shown and usable = the first turn of the event loop after show(): the intake page
         # is up with the cursor in the name field, taking keystrokes.
         QTimer.singleShot(0, lambda: marks.update(shown_at=time.time(), cpu_shown=time.process_time()))
+    # The DB thread builds the services and opens the database while this thread shows the
+    # window: Qt's layout and first paint leave the interpreter free for it. (Started before
+    # the window was built, its imports delayed the window by ~50 ms and the catalogue not
+    # at all: both threads wanted the interpreter.) Its answers come in the event loop.
+    startup.start()
     window.show()
     # Keyboard-wedge scans (ID cards, receipt slips) are routed by an application event filter,
-    # installed after the first paint: it passes every event through Python.
-    QTimer.singleShot(0, lambda: QTimer.singleShot(0, lambda: install_router(window, app, printing)))
-    # The database opens on the DB thread once the window is up, so it never delays it.
-    QTimer.singleShot(0, startup.start)
+    # installed once the start-up settled: it passes every event through Python, and the first
+    # event of a Qt-private object it is handed makes PySide set up every wrapped class
+    # (~130 enums, 25-40 ms; ui/accounts/lock.py SessionControl._watch_activity).
+    startup.settled_callbacks.append(lambda: install_router(window, app, printing))
     try:
         result = app.exec()
     finally:

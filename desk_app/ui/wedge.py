@@ -37,8 +37,9 @@ this same filter, so a scan among them is still a scan.
 
 Gaps are measured with the key events' own timestamps (the window system's, so a busy UI
 thread does not split a real scan) and with ``clock`` for events without one.
-Installed after the first paint (``install_scanner_router``): an application filter passes
-every event through Python, which would slow the start-up. UI thread only.
+Installed once the start-up settled (``install_scanner_router``, called by ui/app.py after
+the catalogue is listed): an application filter passes every event through Python, which
+would slow the start-up. UI thread only.
 """
 
 from __future__ import annotations
@@ -464,7 +465,7 @@ class ScannerRouter(QObject):
 def install_scanner_router(window, app: QApplication, *, on_slip: Callable[[str], None] | None = None) -> ScannerRouter:
     """Route scans anywhere in the app: an ID card fills the intake form (switching to it),
     a receipt slip calls ``on_slip(code)`` (the printing controller opens the dossier and
-    offers 'returned'). UI thread, after the first paint."""
+    offers 'returned'). UI thread, once the start-up settled."""
     router = ScannerRouter(window)
 
     def card_scanned(card) -> None:

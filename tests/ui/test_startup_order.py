@@ -58,3 +58,31 @@ def test_settled_callbacks_run_when_the_database_cannot_be_opened(qtbot, tmp_pat
     assert order == ["settled", "error"] and startup.error is not None
     window.close()
     runner.shutdown()
+
+
+def test_the_activity_filter_waits_for_a_signed_in_account(qtbot, data_dir, clock, monkeypatch):
+    """An application-wide Python event filter at start made PySide set up every wrapped class
+    (the first event of a line edit's private QWidgetLineControl it was handed): ~130 enums,
+    25-40 ms before the catalogue. The inactivity lock's filter waits for someone to sign in."""
+    from PySide6.QtWidgets import QApplication
+
+    from desk_app.ui.accounts import install_accounts
+    from desk_app.ui.accounts.lock import SessionControl
+
+    installed: list[object] = []
+    real = QApplication.installEventFilter
+    monkeypatch.setattr(QApplication, "installEventFilter", lambda app, watcher: (installed.append(watcher), real(app, watcher))[1])
+    window, runner, startup, ready = open_window(qtbot, data_dir, clock)
+    accounts = install_accounts(window, runner, startup)
+    qtbot.waitUntil(lambda: bool(ready) and window.intake.finder.matches.count() > 0, timeout=10000)
+    done: list = []
+    runner.db(lambda _services: None, on_done=done.append)  # accounts_state (queued at ready) has answered
+    qtbot.waitUntil(lambda: bool(done), timeout=10000)
+    assert not any(isinstance(watcher, SessionControl) for watcher in installed)
+    accounts.session.accounts_created({"username": "admin", "full_name": "Hoàng Văn Quản", "role": "admin"})
+    assert [watcher for watcher in installed if isinstance(watcher, SessionControl)] == [accounts.session]
+    accounts.session.accounts_created({"username": "admin", "full_name": "Hoàng Văn Quản", "role": "admin"})
+    assert len([watcher for watcher in installed if isinstance(watcher, SessionControl)]) == 1  # once
+    QApplication.instance().removeEventFilter(accounts.session)
+    window.close()
+    runner.shutdown()
