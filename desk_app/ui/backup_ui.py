@@ -191,6 +191,10 @@ class BackupController(QObject):
         window.add_status_widget(self.warning)
         self.timer = QTimer(self, interval=CHECK_EVERY_MS)
         self.timer.timeout.connect(self.check)
+        # A timer of its own, not QTimer.singleShot: stop() must cancel it too, or a window
+        # closed within the first minute asks its shut-down runner for the backup state.
+        self.first_check = QTimer(self, interval=FIRST_CHECK_MS, singleShot=True)
+        self.first_check.timeout.connect(self.check)
         window.language_changed.connect(lambda _lang: self.retranslate())
         self.retranslate()
 
@@ -205,14 +209,17 @@ class BackupController(QObject):
 
     def start(self) -> None:
         self.timer.start()
-        QTimer.singleShot(FIRST_CHECK_MS, self.check)
+        self.first_check.start()
         self.runner.db(_state, on_done=self._show)
 
     def stop(self) -> None:
         self.timer.stop()
+        self.first_check.stop()
 
     # --- automatic -----------------------------------------------------------------------
     def check(self) -> None:
+        if self.runner.shut_down:  # a window closing: no backup starts now
+            return
         self.runner.db(_state, on_done=self._due_checked)
 
     def _due_checked(self, state: dict[str, Any]) -> None:

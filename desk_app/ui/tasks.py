@@ -143,6 +143,7 @@ class TaskRunner(QObject):
         self._factory = services_factory
         self._services = None
         self._reader_services = None
+        self._shut_down = False
         self._db = ThreadPoolExecutor(max_workers=1, thread_name_prefix="desk-db")
         # Slow read-only queries (counting 100k search hits) get their own thread and SQLite
         # connection (WAL lets it read beside the writer), so they never hold up a save or the
@@ -262,10 +263,18 @@ class TaskRunner(QObject):
         self._reader.shutdown(wait=True, cancel_futures=False)
         self._db.shutdown(wait=True, cancel_futures=False)
 
+    @property
+    def shut_down(self) -> bool:
+        """True once ``shutdown`` began: a timer that fires now has no runner to ask."""
+        return self._shut_down
+
     def shutdown(self) -> None:
         """Finish queued work (a save in flight must land), then close the database. A sync
         round gets ``SYNC_GRACE_SECONDS`` after its cancel (set by ``SyncLoop.shutdown``
         before this); its daemon thread cannot hold up the exit beyond that."""
+        if self._shut_down:  # once: the database is closed already
+            return
+        self._shut_down = True
         started = time.monotonic()
         self._sync.shutdown(wait=False)
         self.finish_background()

@@ -162,3 +162,15 @@ def test_the_dialog_says_so_when_the_backup_state_cannot_be_read(qtbot, desk_win
     assert box.isVisible() and box.text() == "Không đọc được cơ sở dữ liệu."
     assert controller.dialog is None
     box.close()
+
+
+def test_a_window_closed_in_its_first_minute_asks_nothing_more(qtbot, desk_window, data_dir):
+    """The first automatic check waits a minute (the counter's busiest time); stopping the
+    controller (the window closing) cancels it, and a check that still fires once the runner is
+    shutting down asks nothing (it raised "cannot schedule new futures after shutdown")."""
+    controller = _setup(desk_window, data_dir)
+    assert controller.first_check.isActive() and controller.timer.isActive()
+    controller.stop()
+    assert not controller.first_check.isActive() and not controller.timer.isActive()
+    desk_window.runner.shutdown()
+    controller.check()  # what a timer firing now would do: nothing, no error
