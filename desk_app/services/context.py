@@ -3,10 +3,12 @@
 The UI and the CLI both call ``build_services``; tests call it with their own folder and clock.
 Nothing here is global: two desks can run in one process (the tests do).
 
-The light services (setup, catalogue, intake, queue) are built at once. The heavy ones are
-built, and their modules imported, on first use: ``sync`` (requests), ``digitise`` (numpy,
-Pillow) and ``printing`` (reportlab when it renders), so ``desk search`` or ``desk show`` pay
-for none of them (bench: ``time desk search``).
+The light services (setup, catalogue) are built at once. The heavy ones are built, and their
+modules imported, on first use: ``sync`` (requests), ``digitise`` (numpy, Pillow) and
+``printing`` (reportlab when it renders), so ``desk search`` or ``desk show`` pay for none of
+them (bench: ``time desk search``). ``intake`` and ``queue`` too (dossier views, the PC
+clock's checks): the desk app lists its catalogue before anyone can save or open the queue
+(bench/bench_startup.py).
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ from desk_app.services.actor import ActorSource, SettingsActor, login_name
 from desk_app.services.audit import AuditService
 from desk_app.services.catalogue import CatalogueService
 from desk_app.services.guard import guarded
-from desk_app.services.intake import IntakeService
-from desk_app.services.queue import QueueService
 from desk_app.services.report import ReportService
 from desk_app.services.session import Guard, Session, SessionActor
 from desk_app.services.setup import SetupService
@@ -38,9 +38,11 @@ if TYPE_CHECKING:
     from desk_app.services.desk_clock import DeskClockService
     from desk_app.services.digitise import DigitiseService
     from desk_app.services.dossier_edit import EditService
+    from desk_app.services.intake import IntakeService
     from desk_app.services.ocr import OcrService
     from desk_app.services.preferences import PreferencesService
     from desk_app.services.printing import PrintingService
+    from desk_app.services.queue import QueueService
     from desk_app.services.review import ReviewService
     from desk_app.services.sync_service import SyncService
 
@@ -66,8 +68,6 @@ class DeskServices:
         actor: ActorSource,
         setup: SetupService,
         catalogue: CatalogueService,
-        intake: IntakeService,
-        queue: QueueService,
         guard: Guard,
         audit: AuditService,
         accounts: AccountsService,
@@ -88,10 +88,11 @@ class DeskServices:
         self.reports = reports
         self._review: ReviewService | None = None
         self._setup = setup
+        self._catalogue = catalogue
+        self._intake: IntakeService | None = None
+        self._queue: QueueService | None = None
         self.setup = self._guarded("setup", setup)
         self.catalogue = self._guarded("catalogue", catalogue)
-        self.intake = self._guarded("intake", intake)
-        self.queue = self._guarded("queue", queue)
         self._sync: SyncService | None = None
         self._digitise: DigitiseService | None = None
         self._printing: PrintingService | None = None
@@ -102,6 +103,22 @@ class DeskServices:
     def actor(self) -> str:
         """Who acts now: the officer name from the settings when set, else the fallback."""
         return self._actor()
+
+    @property
+    def intake(self) -> IntakeService:
+        if self._intake is None:
+            from desk_app.services.intake import IntakeService
+
+            self._intake = IntakeService(self.store, self._setup, self._catalogue, self.clock, self._actor)
+        return self._guarded("intake", self._intake)
+
+    @property
+    def queue(self) -> QueueService:
+        if self._queue is None:
+            from desk_app.services.queue import QueueService
+
+            self._queue = QueueService(self.store, self.clock, self._actor, calendar=self._setup.calendar)
+        return self._guarded("queue", self._queue)
 
     @property
     def sync(self) -> SyncService:
@@ -238,8 +255,6 @@ def build_services(
         actor=actor_source,
         setup=setup,
         catalogue=catalogue,
-        intake=IntakeService(store, setup, catalogue, clock, actor_source),
-        queue=QueueService(store, clock, actor_source, calendar=setup.calendar),
         guard=guard,
         audit=audit,
         accounts=AccountsService(guard.accounts, guard, audit, clock),

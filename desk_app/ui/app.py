@@ -36,7 +36,6 @@ from desk_app.ui.scan import install_scanning
 from desk_app.ui.support import claim_instance, install_support
 from desk_app.ui.sync_status import install_sync
 from desk_app.ui.tasks import TaskRunner
-from desk_app.ui.wedge import install_scanner_router
 
 if TYPE_CHECKING:
     from desk_app.services.context import DeskServices
@@ -228,6 +227,8 @@ def install_router(window: MainWindow, app: QApplication, printing) -> None:
     """UI thread, once the start-up settled (the catalogue listed, the set-up wizard open or
     the failure reported): scans anywhere in the app fill the intake form (ID card) or open
     the dossier to record its result as returned (receipt slip)."""
+    from desk_app.ui.wedge import install_scanner_router  # its module loads then too
+
     install_scanner_router(window, app, on_slip=printing.slip_scanned)  # parented to the window
 
 
