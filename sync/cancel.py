@@ -12,14 +12,15 @@ confirmed it, and the server keeps upload offsets (the next round resumes from t
 
 from __future__ import annotations
 
-import socket
 import threading
 import weakref
 from typing import TYPE_CHECKING
 
 from sync.errors import CANCELLED, SyncError
 
-if TYPE_CHECKING:  # requests stays off the desk's start-up path (the UI builds a Cancel early)
+if TYPE_CHECKING:  # requests (and socket) stay off the desk's start-up path (the UI builds a Cancel early)
+    import socket
+
     from requests.adapters import HTTPAdapter
     from urllib3.connection import HTTPConnection
     from urllib3.connectionpool import HTTPConnectionPool
@@ -68,6 +69,8 @@ class Cancel:
 
 
 def _cut(sock: socket.socket) -> None:
+    import socket  # loaded already: the connections it cuts came with it
+
     try:
         sock.shutdown(socket.SHUT_RDWR)
     except OSError:

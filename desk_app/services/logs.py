@@ -14,7 +14,7 @@ A test greps the logs of a full intake and sync round for the ID number, name an
 from __future__ import annotations
 
 import logging
-import logging.handlers
+import os
 import re
 import sys
 import threading
@@ -57,8 +57,44 @@ class MaskingFormatter(logging.Formatter):
         return mask(super().format(record))
 
 
-class _DeskFileHandler(logging.handlers.RotatingFileHandler):
-    """Marks the handler we own, so calling ``setup_logging`` again replaces it."""
+class _DeskFileHandler(logging.FileHandler):
+    """The log file, rotated as ``logging.handlers.RotatingFileHandler`` does: before a record
+    would take it to ``max_bytes``, ``desk.log`` becomes ``desk.log.1`` (the older ones move up
+    one; ``backups``, at least one, are kept). That module is not used: it imports socket and
+    pickle for its network handlers, ~5 ms of the app's start-up (bench/bench_startup.py).
+    Its class also marks the handler we own, so calling ``setup_logging`` again replaces it."""
+
+    def __init__(self, path: Path, *, max_bytes: int, backups: int) -> None:
+        super().__init__(path, encoding="utf-8")
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:  # called under the handler's lock (logging.Handler.handle)
+            if self._full_with(record):
+                self._rotate()
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def _full_with(self, record: logging.LogRecord) -> bool:
+        if self.stream is None:  # a rotation that failed left it closed
+            self.stream = self._open()
+        self.stream.seek(0, os.SEEK_END)
+        size = self.stream.tell() + len(self.format(record)) + len(self.terminator)
+        return size >= self.max_bytes and os.path.isfile(self.baseFilename)
+
+    def _rotate(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+        self.stream = None  # reopened below, or by the next record
+        base = self.baseFilename
+        for number in range(self.backups - 1, 0, -1):
+            if os.path.exists(f"{base}.{number}"):
+                os.replace(f"{base}.{number}", f"{base}.{number + 1}")
+        os.replace(base, f"{base}.1")
+        self.stream = self._open()
 
 
 def log_path(data_dir: Path) -> Path:
@@ -77,7 +113,7 @@ def setup_logging(data_dir: Path, *, level: int = logging.INFO) -> Path | None:
     path: Path | None = target
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handler = _DeskFileHandler(target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        handler = _DeskFileHandler(target, max_bytes=MAX_BYTES, backups=BACKUPS)
     except OSError:
         handler, path = logging.StreamHandler(sys.stderr), None
     handler.setFormatter(MaskingFormatter(FORMAT))

@@ -5,8 +5,9 @@ module imported after it, it decides once whether the module uses PySide, by rea
 module's source with ``inspect.getsource`` (file lookups, linecache; 20-40 ms for the ~190
 modules the desk app loads before its catalogue is listed, measured on the 2-core test PC).
 ``faster_feature_check`` answers the same question ("PySide6" in the module's source file)
-by reading the file's bytes (~7 ms for the same modules), and leaves every other case (no
-source file, a frozen build) to PySide's own check. PySide6 is pinned below 6.12
+by reading the file's bytes (~7 ms for the same modules), at once for the standard library
+(whose source never names PySide6), and leaves every other case (no source file, a frozen
+build) to PySide's own check. PySide6 is pinned below 6.12
 (pyproject.toml); if its private function is gone, nothing is changed.
 """
 
@@ -24,6 +25,8 @@ def faster_feature_check() -> bool:
         return False
 
     def uses_pyside(module: ModuleType) -> bool:
+        if str(getattr(module, "__name__", "")).partition(".")[0] in sys.stdlib_module_names:
+            return False
         path = getattr(module, "__file__", None)
         if not isinstance(path, str) or not path.endswith(".py"):
             return slow(module)

@@ -28,7 +28,7 @@ def test_same_answers_as_pysides_own_check():
 
     check = sys.modules["shibokensupport.feature"]._mod_uses_pyside
     names = ["desk_app.ui.tasks", "desk_app.ui.main_window", "desk_app.domain.text", "desk_app.services.logs",
-             "json", "sys", "_sqlite3", "PySide6.QtCore"]
+             "json", "sys", "_sqlite3", "logging.handlers", "PySide6.QtCore", "shiboken6"]
     modules = [importlib.import_module(name) for name in names]
     answers = {module.__name__: check(module) for module in modules}
     assert answers == {module.__name__: pyside_own_answer(module) for module in modules}

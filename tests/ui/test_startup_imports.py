@@ -30,6 +30,7 @@ LATER = (
     "subprocess",  # the page coder's warm-up process, started once the catalogue is listed
     "platformdirs",  # the default data folder (this start names one)
     "hashlib",  # passwords and the audit chain: signing in, the first audited change
+    "logging.handlers", "socket",  # the log file rotates without them (services/logs.py)
     "PySide6.QtNetwork",  # the single-instance lock (--selftest and this test take none)
     "desk_app.ui.wedge",  # the scanner router, installed once the start-up settled
     "desk_app.ui.backup_ui",  # the support add-ons, likewise
