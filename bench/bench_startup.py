@@ -25,7 +25,11 @@ sets PYTHONDONTWRITEBYTECODE — otherwise the app would recompile its own modul
 on every run while PySide6 and the standard library, which the floor uses, are precompiled.
 Offscreen unless a display is set (``xvfb-run -a`` for a real X server). What the start path
 imports: ``python -X importtime main.py --selftest --data DIR`` (the selftest's own checks run
-after the two moments and import the heavy libraries; read the tree up to ``selftest``).
+after the two moments and import the heavy libraries; read the tree up to ``selftest``);
+tests/ui/test_startup_imports.py fails when a heavy library or a later action's module joins it.
+What was found to cost (docs in the code): an application-wide Python event filter before the
+catalogue (PySide then sets up every wrapped class, ~130 enums), work for later menus and
+add-ons competing with the DB thread for the interpreter, PySide's per-module source check.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ document is required unless marked optional in the fourth part ("optional", "khÃ
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from dataclasses import asdict, dataclass
@@ -284,6 +283,8 @@ def read_catalogue_file(path: Path, tr: Translate) -> ImportResult:
 
 
 def _read_csv(data: bytes) -> list[list[str]]:
+    import csv  # here: the desk app reads its catalogue at start without it
+
     for encoding in ("utf-8-sig", "cp1258"):
         try:
             text = data.decode(encoding)

@@ -15,8 +15,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QProcess
-
 from desk_app import __version__
 from desk_app.services.logs import log_error, setup_logging
 
@@ -135,6 +133,9 @@ class Support:
         self.claim.release()
         log.info("desk app stopped")
         if self.restart_after_exit:  # a restore waits for the next start: start it now
+            # Imported here: setting up its class (8 enums) is kept off the start-up.
+            from PySide6.QtCore import QProcess
+
             # A frozen build's argv[0] is the program itself; from source it is main.py.
             QProcess.startDetached(sys.executable, sys.argv[1:] if getattr(sys, "frozen", False) else sys.argv)
 

@@ -31,6 +31,7 @@ LATER = (
     "platformdirs",  # the default data folder (this start names one)
     "hashlib",  # passwords and the audit chain: signing in, the first audited change
     "logging.handlers", "socket",  # the log file rotates without them (services/logs.py)
+    "csv",  # a catalogue import
     "PySide6.QtNetwork",  # the single-instance lock (--selftest and this test take none)
     "desk_app.ui.wedge",  # the scanner router, installed once the start-up settled
     "desk_app.ui.backup_ui",  # the support add-ons, likewise
