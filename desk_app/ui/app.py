@@ -234,9 +234,10 @@ def install_router(window: MainWindow, app: QApplication, printing) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    # No cyclic garbage collection until the start-up settled: its objects (widgets, the
-    # services, their modules) live as long as the window; its ~10 passes over them cost
-    # ~3 ms before the catalogue (bench/bench_startup.py). Reference counting still frees.
+    # No cyclic garbage collection until the start-up settled (the entry point, ui/launch.py,
+    # turned it off before the UI's modules loaded): the window's objects, the services and
+    # their modules live as long as the process; ~10 more passes over them cost ~3 ms before
+    # the catalogue (bench/bench_startup.py). Reference counting still frees.
     gc.disable()
     args = parse_args(argv)
     if args.selftest and sys.platform.startswith("linux") and not (

@@ -86,3 +86,20 @@ def test_the_activity_filter_waits_for_a_signed_in_account(qtbot, data_dir, cloc
     QApplication.instance().removeEventFilter(accounts.session)
     window.close()
     runner.shutdown()
+
+
+def test_the_entry_point_loads_the_app_with_the_collector_off(monkeypatch):
+    """ui/launch.py turns the cyclic garbage collector off before the UI's modules load; the
+    app's main turns it back on once the start-up settled (a settled callback)."""
+    import gc
+
+    import desk_app.ui.app
+    from desk_app.ui import launch
+
+    seen: list[tuple[list[str] | None, bool]] = []
+    monkeypatch.setattr(desk_app.ui.app, "main", lambda argv=None: seen.append((argv, gc.isenabled())) or 0)
+    try:
+        assert launch.main(["--selftest"]) == 0
+    finally:
+        gc.enable()
+    assert seen == [(["--selftest"], False)]
