@@ -3,9 +3,10 @@ received it) handed to the store, which inserts it as one ``dossiers`` row."""
 
 from __future__ import annotations
 
-import uuid as uuidlib
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from desk_app.domain.ids import new_uuid
 
 # Store-side columns the province does not receive: the row id, the sort keys (derived from the
 # ISO times it does receive) and this desk's own sync mark.
@@ -44,7 +45,7 @@ class IntakeRecord:
     received_by: str
     created_at: str
     synced_at: str | None = None
-    uuid: str = field(default_factory=lambda: str(uuidlib.uuid4()))
+    uuid: str = field(default_factory=new_uuid)
 
     def columns(self) -> dict[str, Any]:
         """Column -> value for the INSERT, in declaration order."""

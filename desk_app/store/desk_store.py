@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import uuid
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -16,6 +15,7 @@ from typing import Any
 
 from desk_app.domain.catalogue import Procedure
 from desk_app.domain.errors import NotFoundError, StoreError
+from desk_app.domain.ids import new_uuid
 from desk_app.domain.intake_record import IntakeRecord
 from desk_app.store.database import Params, open_database, read_rows, write_transaction
 from desk_app.store.queue_plan import (  # noqa: F401 (re-exported)
@@ -229,7 +229,7 @@ class DeskStore:
                 "INSERT INTO dossier_documents (dossier_id, position, name, kind, count) VALUES (?, ?, ?, ?, ?)",
                 [(dossier_id, i, d["name"], d["kind"], d["count"]) for i, d in enumerate(documents)],
             )
-            event_uuid = str(uuid.uuid4())
+            event_uuid = new_uuid()
             conn.execute(
                 "INSERT INTO dossier_events (uuid, dossier_id, status, at, actor, note) VALUES (?, ?, ?, ?, ?, '')",
                 (event_uuid, dossier_id, record.status, record.received_at, actor),
@@ -278,7 +278,7 @@ class DeskStore:
             current = conn.execute("SELECT status FROM dossiers WHERE id = ?", (dossier["id"],)).fetchone()
             if current is None or current[0] != dossier["status"]:
                 raise StoreError("Hồ sơ vừa được thay đổi ở nơi khác, hãy mở lại và thử lại.")
-            event_uuid = str(uuid.uuid4())
+            event_uuid = new_uuid()
             conn.execute(
                 "INSERT INTO dossier_events (uuid, dossier_id, status, at, actor, note) VALUES (?, ?, ?, ?, ?, ?)",
                 (event_uuid, dossier["id"], status, at, actor, note),

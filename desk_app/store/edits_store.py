@@ -5,11 +5,11 @@ correction commits together with its outbox entry."""
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from desk_app.domain.errors import StoreError
+from desk_app.domain.ids import new_uuid
 from desk_app.store.database import write_transaction
 from desk_app.store.desk_store import DOSSIER_COLUMNS, DeskStore
 from desk_app.store.search_index import refresh_dossier_fts
@@ -71,7 +71,7 @@ class EditsStore:
                 )
             # Not "sent to the province" until this correction is confirmed (sync_store.confirm).
             conn.execute("UPDATE dossiers SET synced_at = NULL WHERE id = ?", (dossier["id"],))
-            edit = {"uuid": str(uuid.uuid4()), "at": at, "actor": actor, "note": note, "changes": changes}
+            edit = {"uuid": new_uuid(), "at": at, "actor": actor, "note": note, "changes": changes}
             conn.execute(
                 "INSERT INTO dossier_edits (uuid, dossier_id, at, actor, changes, note) VALUES (?, ?, ?, ?, ?, ?)",
                 (edit["uuid"], dossier["id"], at, actor, json.dumps(changes, ensure_ascii=False), note),

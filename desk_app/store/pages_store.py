@@ -7,10 +7,10 @@ Thread model: the DB thread only (see ``database``).
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from desk_app.domain.ids import new_uuid
 from desk_app.domain.pages import PageEntry
 from desk_app.store.database import Params, read_rows, write_transaction
 from desk_app.store.sqlite_db import Database
@@ -36,7 +36,7 @@ class PagesStore:
         document's existing pages, with one ``dossier.pages`` outbox row, in one transaction.
         The files (both of a mixed page) must already be in the BlobStore. Returns the rows (as
         described, overlay_box a list) and the outbox key."""
-        key = str(uuid.uuid4())
+        key = new_uuid()
         with write_transaction(self.db):
             conn = self.db.conn
             last = conn.execute(

@@ -32,6 +32,7 @@ LATER = (
     "hashlib",  # passwords and the audit chain: signing in, the first audited change
     "logging.handlers", "socket",  # the log file rotates without them (services/logs.py)
     "csv",  # a catalogue import
+    "uuid", "platform",  # the first record's identifiers (domain/ids.py)
     "PySide6.QtNetwork",  # the single-instance lock (--selftest and this test take none)
     "desk_app.ui.wedge",  # the scanner router, installed once the start-up settled
     "desk_app.ui.backup_ui",  # the support add-ons, likewise
