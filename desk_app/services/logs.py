@@ -14,7 +14,6 @@ A test greps the logs of a full intake and sync round for the ID number, name an
 from __future__ import annotations
 
 import logging
-import os
 import re
 import sys
 import threading
@@ -57,65 +56,38 @@ class MaskingFormatter(logging.Formatter):
         return mask(super().format(record))
 
 
-class _DeskFileHandler(logging.FileHandler):
-    """The log file, rotated as ``logging.handlers.RotatingFileHandler`` does: before a record
-    would take it to ``max_bytes``, ``desk.log`` becomes ``desk.log.1`` (the older ones move up
-    one; ``backups``, at least one, are kept). That module is not used: it imports socket and
-    pickle for its network handlers, ~5 ms of the app's start-up (bench/bench_startup.py).
-    Its class also marks the handler we own, so calling ``setup_logging`` again replaces it."""
-
-    def __init__(self, path: Path, *, max_bytes: int, backups: int) -> None:
-        super().__init__(path, encoding="utf-8")
-        self.max_bytes = max_bytes
-        self.backups = backups
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:  # called under the handler's lock (logging.Handler.handle)
-            if self._full_with(record):
-                self._rotate()
-        except Exception:
-            self.handleError(record)
-            return
-        super().emit(record)
-
-    def _full_with(self, record: logging.LogRecord) -> bool:
-        if self.stream is None:  # a rotation that failed left it closed
-            self.stream = self._open()
-        self.stream.seek(0, os.SEEK_END)
-        size = self.stream.tell() + len(self.format(record)) + len(self.terminator)
-        return size >= self.max_bytes and os.path.isfile(self.baseFilename)
-
-    def _rotate(self) -> None:
-        if self.stream is not None:
-            self.stream.close()
-        self.stream = None  # reopened below, or by the next record
-        base = self.baseFilename
-        for number in range(self.backups - 1, 0, -1):
-            if os.path.exists(f"{base}.{number}"):
-                os.replace(f"{base}.{number}", f"{base}.{number + 1}")
-        os.replace(base, f"{base}.1")
-        self.stream = self._open()
+DESK_HANDLER = "desk-log"  # the name of the handler setup_logging owns (a second call replaces it)
 
 
 def log_path(data_dir: Path) -> Path:
     return Path(data_dir) / LOG_DIR / LOG_FILE
 
 
-def setup_logging(data_dir: Path, *, level: int = logging.INFO) -> Path | None:
+def setup_logging(data_dir: Path, *, level: int = logging.INFO, rotating: bool = True) -> Path | None:
     """Send the app's log records to the rotating file in ``data_dir``; returns its path, or
-    None when the folder cannot be written (the app still runs; stderr gets the records)."""
+    None when the folder cannot be written (the app still runs; stderr gets the records).
+
+    ``rotating=False`` writes the same file without rotation: the app's start-up, which cannot
+    spare loading ``logging.handlers`` (~7 ms: socket, pickle) before its catalogue is listed,
+    calls this again with rotation once it settled (ui/support.py)."""
     target = log_path(data_dir)
     root = logging.getLogger()
-    for old in [h for h in root.handlers if isinstance(h, _DeskFileHandler)]:
+    for old in [h for h in root.handlers if h.get_name() == DESK_HANDLER]:
         root.removeHandler(old)
         old.close()
     handler: logging.Handler
     path: Path | None = target
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handler = _DeskFileHandler(target, max_bytes=MAX_BYTES, backups=BACKUPS)
+        if rotating:
+            from logging.handlers import RotatingFileHandler
+
+            handler = RotatingFileHandler(target, maxBytes=MAX_BYTES, backupCount=BACKUPS, encoding="utf-8")
+        else:
+            handler = logging.FileHandler(target, encoding="utf-8")
     except OSError:
         handler, path = logging.StreamHandler(sys.stderr), None
+    handler.set_name(DESK_HANDLER)
     handler.setFormatter(MaskingFormatter(FORMAT))
     handler.setLevel(level)
     root.addHandler(handler)

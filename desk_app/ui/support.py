@@ -57,7 +57,7 @@ class Claim:
 def claim_instance(data_dir: Path, *, single: bool = True) -> Claim | None:
     """Start logging into ``data_dir`` and take the single-instance lock. None: another
     window already runs on this data folder and was asked to come to the front (exit)."""
-    log_file = setup_logging(data_dir)
+    log_file = setup_logging(data_dir, rotating=False)  # rotating once the start-up settled (install)
     log.info("desk app %s starting on %s", __version__, data_dir)
     if not single:
         return Claim(data_dir, log_file, None)
@@ -96,6 +96,7 @@ class Support:
         from desk_app.ui.help_menu import install_help_menu
 
         window, claim = self.window, self.claim
+        setup_logging(claim.data_dir)  # the same file, now rotated at its limit
         self.crash = install_crash_dialog(self.tr_, claim.log_file, window)
         if claim.instance is not None:  # loaded already by claim_instance (QtNetwork)
             from desk_app.ui.single_instance import bring_to_front
