@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from functools import lru_cache
+from typing import Any
 
 from desk_app.domain.errors import ValidationError
 
@@ -55,7 +56,7 @@ class CalendarDay:
         }
 
 
-LAW_TABLE = "law_vn.json"  # in desk_app/resources/calendar/, written by compute_law_table
+LAW_TABLE = "law_vn.json"  # in desk_app/resources/calendar/, written by domain/calendar_law_table.py
 
 
 @lru_cache(maxsize=64)
@@ -81,32 +82,19 @@ def compute_law_days(year: int) -> dict[date, tuple[str, str]]:
     return days
 
 
-def compute_law_table(first: int, last: int) -> dict[str, object]:
-    """The shipped table's content for ``first``..``last`` (regenerate it with
-    ``python -m desk_app.domain.calendar_law_table`` after upgrading ``holidays``)."""
-    import holidays
+def _calendar_file(name: str) -> Any:
+    """A JSON file shipped in desk_app/resources/calendar/."""
+    from desk_app.paths import resources_dir
 
-    return {
-        "about": "Vietnam's public holidays and make-up Saturdays by law, as the holidays package "
-        f"{holidays.__version__} computes them (lunar Tết, Hùng Kings' day). Generated; do not edit: "
-        "official swaps go in official_vn.json (docs/calendar.md).",
-        "years": {
-            str(year): [{"day": day.isoformat(), "kind": kind, "name": name}
-                        for day, (kind, name) in sorted(compute_law_days(year).items())]
-            for year in range(first, last + 1)
-        },
-    }
+    return json.loads((resources_dir() / "calendar" / name).read_text(encoding="utf-8"))
 
 
 @lru_cache(maxsize=1)
 def _shipped_law_days() -> dict[int, dict[date, tuple[str, str]]]:
-    from desk_app.paths import resources_dir
-
     try:
-        data = json.loads((resources_dir() / "calendar" / LAW_TABLE).read_text(encoding="utf-8"))
         return {
             int(year): {date.fromisoformat(item["day"]): (item["kind"], item["name"]) for item in items}
-            for year, items in data["years"].items()
+            for year, items in _calendar_file(LAW_TABLE)["years"].items()
         }
     except (OSError, ValueError, KeyError, TypeError):  # a damaged install: the package still knows
         return {}
@@ -115,9 +103,7 @@ def _shipped_law_days() -> dict[int, dict[date, tuple[str, str]]]:
 @lru_cache(maxsize=1)
 def _official_days() -> dict[date, tuple[str, str, str]]:
     """Swaps shipped with the app (kind, name, source notice)."""
-    from desk_app.paths import resources_dir
-
-    data = json.loads((resources_dir() / "calendar" / "official_vn.json").read_text(encoding="utf-8"))
+    data = _calendar_file("official_vn.json")
     return {
         date.fromisoformat(item["day"]): (item["kind"], item.get("name", ""), item.get("source", ""))
         for item in data.get("days", [])

@@ -10,9 +10,29 @@ from __future__ import annotations
 import json
 import sys
 
-from desk_app.domain.calendar import LAW_TABLE, compute_law_table
+from desk_app.domain.calendar import LAW_TABLE, compute_law_days
 
 YEARS = (2015, 2045)
+
+
+def law_table(first: int, last: int) -> str:
+    """The table's text for ``first``..``last``: what ``holidays`` computes, one day per line,
+    so a regenerated table reads as a diff of the days that changed."""
+    import holidays
+
+    about = (
+        "Vietnam's public holidays and make-up Saturdays by law, as the holidays package "
+        f"{holidays.__version__} computes them (lunar Tết, Hùng Kings' day). Generated; do not edit: "
+        "official swaps go in official_vn.json (docs/calendar.md)."
+    )
+    years = []
+    for year in range(first, last + 1):
+        days = ",\n".join(
+            "  " + json.dumps({"day": day.isoformat(), "kind": kind, "name": name}, ensure_ascii=False)
+            for day, (kind, name) in sorted(compute_law_days(year).items())
+        )
+        years.append(f' "{year}": [\n{days}\n ]')
+    return f'{{"about": {json.dumps(about, ensure_ascii=False)},\n "years": {{\n' + ",\n".join(years) + "\n}}\n"
 
 
 def main(argv: list[str]) -> int:
@@ -20,16 +40,7 @@ def main(argv: list[str]) -> int:
 
     first, last = (int(argv[0]), int(argv[1])) if len(argv) == 2 else YEARS
     path = resources_dir() / "calendar" / LAW_TABLE
-    table = compute_law_table(first, last)
-    years = table["years"]
-    assert isinstance(years, dict)
-    # One day per line: a regenerated table reads as a diff of the days that changed.
-    lines = [f'{{"about": {json.dumps(table["about"], ensure_ascii=False)},', ' "years": {']
-    for i, (year, items) in enumerate(years.items()):
-        days = ",\n".join(f"  {json.dumps(item, ensure_ascii=False)}" for item in items)
-        lines.append(f' "{year}": [\n{days}\n ]' + ("," if i < len(years) - 1 else ""))
-    lines.append("}}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(law_table(first, last), encoding="utf-8")
     print(f"{path}: {first}..{last}")
     return 0
 

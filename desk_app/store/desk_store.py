@@ -314,8 +314,10 @@ class DeskStore:
         clauses, params = filter_clauses(flt)
         if not clauses:
             return []
-        sql = "EXPLAIN QUERY PLAN " + _few_check(filter_source(flt), clauses)
-        return [row[3] for row in self.db.conn.execute(sql, [*params, FEW_ROWS + 1])]
+        return self._explain(_few_check(filter_source(flt), clauses), [*params, FEW_ROWS + 1])
+
+    def _explain(self, sql: str, params: list[Any]) -> list[str]:
+        return [row[3] for row in self.db.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
 
     def queue_page(
         self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200
@@ -349,8 +351,7 @@ class DeskStore:
         """EXPLAIN QUERY PLAN of the first page's ids for ``flt``: the part that reads many rows
         (the columns are then fetched for the page's rows by id; docs/queue-speed.md)."""
         plan = plan_queue(flt, self._few)
-        rows = self.db.conn.execute("EXPLAIN QUERY PLAN " + plan.keys(plan.clauses), [*plan.params, 200])
-        return [row[3] for row in rows]
+        return self._explain(plan.keys(plan.clauses), [*plan.params, 200])
 
     def status_counts(self) -> dict[str, int]:
         return {r["status"]: r["n"] for r in self._read("SELECT status, count(*) AS n FROM dossiers GROUP BY status")}

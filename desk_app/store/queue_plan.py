@@ -127,7 +127,10 @@ def filter_index(flt: QueueFilter) -> str | None:
 
 
 def filter_source(flt: QueueFilter) -> str:
-    index = filter_index(flt)
+    return _dossiers_by(filter_index(flt))
+
+
+def _dossiers_by(index: str | None) -> str:
     return f"dossiers d INDEXED BY {index}" if index else "dossiers d"
 
 
@@ -187,6 +190,4 @@ def plan_queue(flt: QueueFilter, few_rows: Callable[[str, list[str], list[Any]],
         return QueuePlan(source, clauses, params, order, keyset, text=False)
     # Many rows: walk an index that is already in the wanted order, or SQLite may scan the
     # table and sort (seen for "open").
-    return QueuePlan(
-        f"dossiers d INDEXED BY {walk_index(flt)}", clauses, params, "d.received_ts DESC, d.id DESC", keyset, text=False
-    )
+    return QueuePlan(_dossiers_by(walk_index(flt)), clauses, params, "d.received_ts DESC, d.id DESC", keyset, text=False)
