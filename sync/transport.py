@@ -70,7 +70,28 @@ def _caused_by(exc: BaseException, kind: type) -> bool:
     return False
 
 
+def _answer_cut(response: requests.Response) -> bool:
+    """True when the answer's header block did not arrive whole. urllib3 only warns when the
+    link cuts an answer inside its headers and hands on what came, with an empty body; a
+    refusal cut after its status line would otherwise read as the server's refusal. Cut
+    inside a header name, the header parser saw no blank line ending the block; cut between
+    two headers or after "content-length:", no usable framing header (a number in
+    Content-Length, or chunked) came: every answer of the sync server, errors and HEADs
+    included, carries Content-Length. A body cut short under a Content-Length never gets
+    here: urllib3 raises and the request fails as transport (tests/sync/test_cut_answers.py
+    cuts a refusal after each of its bytes)."""
+    original = getattr(response.raw, "_original_response", None)
+    if getattr(getattr(original, "msg", None), "defects", None):
+        return True
+    headers = response.headers
+    if "chunked" in headers.get("Transfer-Encoding", "").lower():
+        return False
+    return not headers.get("Content-Length", "").strip().isdigit()
+
+
 def _error_from_response(response: requests.Response) -> SyncError:
+    if _answer_cut(response):
+        return SyncError(TRANSPORT, "transport", f"HTTP {response.status_code} cut short")
     try:
         body = response.json()
     except ValueError:
