@@ -4,6 +4,7 @@ dossiers. Pure: the caller (``DeskStore``) runs the SQL. No Qt."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -37,6 +38,11 @@ STATUS_VIEWS = frozenset({"due", "overdue", "returned", "open"})
 # A filter matching at most this many dossiers is read through its own index and sorted (a few
 # ms at 1M); a broader one is walked in order instead (see plan_queue).
 FEW_ROWS = 5000
+# A search with at most this many hits has each hit checked in its table row, the hits split
+# over several connections read at once (store/fan_out.py): cold, a hit this sparse costs a disk
+# read wherever it is checked, and the row read for the check is the row the page shows. Denser
+# hits share the filter index's pages instead (docs/queue-speed.md).
+FEW_HITS = 1000
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,9 @@ class QueuePlan:
     keyset: str  # the condition that continues after the last row of a page
     text: bool  # keyset by id (entry order) rather than (received_ts, id)
     key: str = "d.id"  # the dossier id in ``source``
+    # A search's few hits, checked in their rows: the first clause's parameter is their JSON
+    # list, and the check may be split over parts of it run at once (store/fan_out.py).
+    hits: tuple[int, ...] | None = None
 
     def keys(self, clauses: list[str]) -> str:
         """The page's dossier ids in order, read from indexes only where the plan allows: the
@@ -149,14 +158,21 @@ def probe_index(flt: QueueFilter) -> str:
     return "dossiers_status_id" if flt.status or flt.view == "returned" else "dossiers_filter"
 
 
-def plan_queue(flt: QueueFilter, few_rows: Callable[[str, list[str], list[Any]], bool]) -> QueuePlan:
+def plan_queue(
+    flt: QueueFilter,
+    few_rows: Callable[[str, list[str], list[Any]], bool],
+    few_hits: Callable[[str], list[int] | None],
+) -> QueuePlan:
     """How to read the queue for ``flt``, chosen so every view x status x dates x text
     combination reads few rows (tests/store/test_queue_plans.py checks EXPLAIN QUERY PLAN,
     bench/bench_queue_matrix.py the times). ``few_rows(source, clauses, params)`` says whether
-    the filter alone matches at most FEW_ROWS dossiers:
+    the filter alone matches at most FEW_ROWS dossiers; ``few_hits(query)`` gives the search's
+    hits newest first when there are at most FEW_HITS of them, else None:
 
     - a filter that matches few dossiers (<= FEW_ROWS) is read through its own index and
       sorted; with text, the candidates are checked against the search's hits, read once;
+    - a broader filter with a search of few hits: each hit, newest first, is checked in its
+      table row until a page is full;
     - otherwise the rows are walked in the wanted order (the received-time index, or the
       status index that holds that order; with text, the search index's rowids backwards)
       and the filter is checked on the way, which finds a page after about page/share rows.
@@ -173,6 +189,14 @@ def plan_queue(flt: QueueFilter, few_rows: Callable[[str, list[str], list[Any]],
         # a per-row probe re-expands every prefix term (~2 ms each, 11 s for 5000 rows).
         clauses.append("+d.id IN (SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ?)")
         return QueuePlan(source, clauses, [*params, query], "+d.id DESC", "d.id < ?", text=True)
+    hits = few_hits(query) if query and clauses else None
+    if hits is not None:
+        # NOT INDEXED: the rows by rowid, in the list's order backwards, stopping at the page's
+        # end; never a filter index (a probe per hit, then the row again for the page).
+        return QueuePlan(
+            "dossiers d NOT INDEXED", ["d.id IN (SELECT value FROM json_each(?))", *clauses], [json.dumps(hits), *params],
+            "d.id DESC", "d.id < ?", text=True, hits=tuple(hits),
+        )
     if query:
         # Each hit is checked against the filter inside an index that holds the filter's
         # columns, never in its table row: at 1M a hit's row is a disk read of its own when cold.

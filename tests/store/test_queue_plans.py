@@ -73,7 +73,9 @@ def _filter(view, status, dates, text):
     )
 
 
-CASES = list(itertools.product(VIEWS, (None, *STATUS_LABELS), (False, True), ("", "nguyen", "zzz")))
+# "nguyen": 12,000 hits (the search index walked); "0040990012": 100 (each hit's row checked,
+# the hits split over connections read at once).
+CASES = list(itertools.product(VIEWS, (None, *STATUS_LABELS), (False, True), ("", "nguyen", "zzz", "0040990012")))
 
 
 def _naive(store, flt):
@@ -97,14 +99,14 @@ def test_results_equal_a_plain_reading(store, view, status, dates, text):
     page = store.queue_page(flt, limit=100)
     assert store.queue_count(flt) == len(expected)
     assert {r["id"] for r in page} <= expected and len(page) == min(100, len(expected))
-    if text:
+    keys = [(r["received_ts"], r["id"]) for r in page]
+    if text:  # entry order, newest first
         assert [r["id"] for r in page] == sorted((r["id"] for r in page), reverse=True)
     else:
-        keys = [(r["received_ts"], r["id"]) for r in page]
         assert keys == sorted(keys, reverse=True)
-        if page:  # the next page continues exactly where this one stopped
-            rest = store.queue_page(flt, after=keys[-1], limit=ROWS)
-            assert {r["id"] for r in page} | {r["id"] for r in rest} == expected
+    if page:  # the next page continues exactly where this one stopped
+        rest = store.queue_page(flt, after=keys[-1], limit=ROWS)
+        assert {r["id"] for r in page} | {r["id"] for r in rest} == expected
 
 
 @pytest.mark.parametrize("view,status,dates,text", CASES)
@@ -119,7 +121,11 @@ def test_no_plan_sorts_or_scans_many_rows(store, view, status, dates, text):
     if "TEMP B-TREE" in plan:
         # Sorting is only for filters that match few rows (at most FEW_ROWS, read by index).
         assert few, plan
-    if text and not few:
+    if text and not few and filter_clauses(flt)[0] and store.hits_few(flt):
+        # A few hits (at most FEW_HITS), each checked in its row, newest first: no sort, no index.
+        assert plan.startswith("SEARCH d USING INTEGER PRIMARY KEY (rowid=?)"), plan
+        assert "INDEX dossiers" not in plan, plan
+    elif text and not few:
         assert plan.startswith("SCAN f VIRTUAL TABLE INDEX"), plan  # the search index's rowids, backwards
         # Each hit is checked inside an index holding the filter's columns, not its table row
         # (a disk read per hit when cold: 0.25 s for a status with common text at 1M).
@@ -140,3 +146,29 @@ def test_the_few_rows_check_reads_indexes_only(store, view, status, dates):
     plan = store.explain_few_check(_filter(view, status, dates, ""))
     for step in plan:
         assert "COVERING INDEX" in step or not step.startswith(("SEARCH d", "SCAN d")), plan
+
+
+def test_few_hits_are_checked_on_several_connections_with_the_same_rows(store, monkeypatch):
+    import desk_app.store.desk_store as desk_store
+
+    flt = _filter("all", None, True, "00409900")  # 10,000 ids: more than FEW_HITS, the index walked
+    assert not store.hits_few(flt)
+    flt = _filter("returned", None, False, "004099001")  # 1,000 hits, old dossiers, mostly returned
+    assert store.hits_few(flt) and not store.matches_few(flt)
+    split_page, split_count = store.queue_page(flt, limit=50), store.queue_count(flt)
+    assert store._fan_out is not None and len(store._fan_out._all) > 1  # it really ran in parts
+    monkeypatch.setattr(desk_store, "FAN_OUT_HITS", 10**9)  # one connection
+    assert store.queue_page(flt, limit=50) == split_page and store.queue_count(flt) == split_count
+    assert split_count == len(_naive(store, flt)) > 50
+    monkeypatch.undo()
+    # Inside a transaction the other connections would not see its changes: read on this one.
+    conn = store.db.conn
+    newest = split_page[0]["id"]
+    conn.execute("BEGIN")
+    try:
+        conn.execute("UPDATE dossiers SET status = 'withdrawn' WHERE id = ?", (newest,))
+        assert newest not in {r["id"] for r in store.queue_page(flt, limit=50)}
+        assert store.queue_count(flt) == split_count - 1
+    finally:
+        conn.execute("ROLLBACK")
+    assert store.queue_page(flt, limit=50) == split_page
