@@ -30,8 +30,13 @@ from bench_queue_page import cached_database  # noqa: E402
 
 from desk_app.domain.calendar import VN_TZ  # noqa: E402
 from desk_app.domain.dossier import STATUS_LABELS  # noqa: E402
-from desk_app.store.desk_store import LIST_COLUMNS, DeskStore, QueueFilter, fts_query  # noqa: E402
-from desk_app.store.queue_plan import filter_clauses  # noqa: E402
+from desk_app.store.desk_store import DeskStore  # noqa: E402
+from desk_app.store.queue_plan import (  # noqa: E402
+    LIST_COLUMNS,
+    QueueFilter,
+    filter_clauses,
+)
+from desk_app.store.search_index import fts_query  # noqa: E402
 
 VIEWS = ("all", "due", "overdue", "returned", "unsynced", "open")
 TEXTS = ("", "nguyen", "nguyen thi dao")

@@ -52,7 +52,7 @@ def build_database(data_dir: Path, rows: int) -> None:
     """Real schema from build_services, then a bulk load straight through sqlite3."""
     from desk_app.domain.calendar import VN_TZ
     from desk_app.services.context import build_services
-    from desk_app.store.desk_store import fts_document
+    from desk_app.store.search_index import fts_document
 
     ctx = build_services(data_dir, actor="bench")
     ctx.setup.configure(unit_code=UNIT, desk=1, commune_code="01273")
@@ -217,7 +217,7 @@ def naive_vs_keyset(data_dir: Path, depth: int) -> tuple[float, float]:
     """The same page at ``depth`` rows: OFFSET (naive) vs the store's keyset page (what the
     model asks for)."""
     from desk_app.services.context import build_services
-    from desk_app.store.desk_store import LIST_COLUMNS
+    from desk_app.store.queue_plan import LIST_COLUMNS
 
     ctx = build_services(data_dir, create=False)
     conn = ctx.store.db.conn

@@ -11,38 +11,19 @@ import sqlite3
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desk_app.domain.catalogue import Procedure
 from desk_app.domain.errors import NotFoundError, StoreError
 from desk_app.domain.ids import new_uuid
-from desk_app.domain.intake_record import IntakeRecord
-from desk_app.store.database import (
-    DB_FILENAME,
-    Params,
-    open_database,
-    read_rows,
-    translate_sqlite_error,
-    write_transaction,
-)
-from desk_app.store.fan_out import FanOut, split
-from desk_app.store.queue_plan import (  # noqa: F401 (re-exported)
-    FEW_HITS,
-    FEW_ROWS,
-    LIST_COLUMNS,
-    QueueFilter,
-    QueuePlan,
-    day_start_ts,
-    filter_clauses,
-    filter_source,
-    plan_queue,
-)
-from desk_app.store.search_index import fts_document, fts_query, refresh_dossier_fts  # noqa: F401 (re-exported)
+from desk_app.store.database import Params, open_database, read_rows, write_transaction
+from desk_app.store.search_index import fts_document
 from desk_app.store.sqlite_db import Database
 
-# Fewer hits than this are checked on this connection alone: cold that is ~10 ms at most, and
-# warm a split costs more than it saves.
-FAN_OUT_HITS = 64
+if TYPE_CHECKING:
+    from desk_app.domain.intake_record import IntakeRecord
+    from desk_app.store.queue_plan import QueueFilter
+    from desk_app.store.queue_reader import QueueReader
 
 DOSSIER_COLUMNS = (
     "id, uuid, code, unit_code, desk, procedure_code, procedure_name, processing_days, "
@@ -108,15 +89,15 @@ class DeskStore:
     def __init__(self, db: Database, path: Path):
         self.db = db
         self.path = path
-        self._fan_out: FanOut | None = None  # opened at the first search that needs it
+        self._queue_reader: QueueReader | None = None
 
     @classmethod
     def open(cls, data_dir: Path, *, create: bool = True) -> DeskStore:
         return cls(open_database(data_dir, create=create), Path(data_dir))
 
     def close(self) -> None:
-        if self._fan_out is not None:
-            self._fan_out.close()
+        if self._queue_reader is not None:
+            self._queue_reader.close()
         self.db.conn.close()
 
     def _read(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
@@ -315,98 +296,25 @@ class DeskStore:
             )
         return event
 
-    # --- queue ----------------------------------------------------------------------------
-    def _few(self, source: str, clauses: list[str], params: list[Any]) -> bool:
-        """Whether the filter alone matches at most FEW_ROWS dossiers: counted through the
-        filter's own index and stopped at FEW_ROWS + 1, so the answer costs a few ms."""
-        return bool(self._read(_few_check(source, clauses), [*params, FEW_ROWS + 1])[0]["n"] <= FEW_ROWS)
+    # --- queue (store/queue_reader.py, loaded at the first queue read) ----------------------
+    @property
+    def queue_reader(self) -> QueueReader:
+        """The queue's plans, pages and counts; its modules (the plans, the fan-out) load at
+        the first queue read, not on the way to the catalogue at start-up."""
+        if self._queue_reader is None:
+            from desk_app.store.queue_reader import QueueReader
 
-    def _few_hits(self, query: str) -> list[int] | None:
-        """The search's hits, newest first, when there are at most FEW_HITS of them."""
-        rows = self._read("SELECT rowid FROM dossier_fts WHERE dossier_fts MATCH ? ORDER BY rowid DESC LIMIT ?", (query, FEW_HITS + 1))
-        return [row["rowid"] for row in rows] if len(rows) <= FEW_HITS else None
+            self._queue_reader = QueueReader(self.db, self.path)
+        return self._queue_reader
 
-    def _plan(self, flt: QueueFilter) -> QueuePlan:
-        return plan_queue(flt, self._few, self._few_hits)
-
-    def hits_few(self, flt: QueueFilter) -> bool:
-        """Whether the filter's text has at most FEW_HITS hits (tests/store/test_queue_plans.py)."""
-        query = fts_query(flt.text) if flt.text else None
-        return query is not None and self._few_hits(query) is not None
-
-    def matches_few(self, flt: QueueFilter) -> bool:
-        """Whether the filter (without its text) matches at most FEW_ROWS dossiers."""
-        clauses, params = filter_clauses(flt)
-        return bool(clauses) and self._few(filter_source(flt), clauses, params)
-
-    def explain_few_check(self, flt: QueueFilter) -> list[str]:
-        """EXPLAIN QUERY PLAN of the few-rows check (tests/store/test_queue_plans.py)."""
-        clauses, params = filter_clauses(flt)
-        if not clauses:
-            return []
-        return self._explain(_few_check(filter_source(flt), clauses), [*params, FEW_ROWS + 1])
-
-    def _explain(self, sql: str, params: list[Any]) -> list[str]:
-        return [row[3] for row in self.db.conn.execute("EXPLAIN QUERY PLAN " + sql, params)]
-
-    def queue_page(
-        self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200
-    ) -> list[dict[str, Any]]:
-        """One page of the queue, newest first, by keyset (``after`` = last row's
-        (received_ts, id)) so page N costs the same as page 1 at a million rows.
-
-        With search text the order is entry order (FTS rowid = dossier id) newest first, the
-        same as ``search``: FTS5 walks its rowids backwards and stops after one page, while
-        sorting every hit by received time costs ~1 s for a term that hits 100k dossiers.
-        Only dossiers entered after an outage with an earlier ``received_at`` differ."""
-        plan = self._plan(flt)
-        clauses, params = list(plan.clauses), list(plan.params)
-        if after is not None:
-            # A row value lets SQLite seek the (received_ts, id) index; the equivalent OR form
-            # scans it from the top (64 ms instead of 0.1 ms at depth 500,000 of 1M).
-            clauses.append(plan.keyset)
-            params += [after[1]] if plan.text else [after[0], after[1]]
-        return self._page(plan, clauses, [*params, limit], limit)
-
-    def _page(self, plan: QueuePlan, clauses: list[str], params: list[Any], limit: int) -> list[dict[str, Any]]:
-        parts = self._hit_parts(plan, plan.page(clauses), params)
-        if parts is None:
-            return self._read(plan.page(clauses), params)
-        rows = [row for part in parts for row in part]
-        rows.sort(key=lambda row: row["id"], reverse=True)
-        return rows[:limit]
-
-    def _hit_parts(self, plan: QueuePlan, sql: str, params: list[Any]) -> list[list[dict[str, Any]]] | None:
-        """``sql`` run over parts of a plan's few hits at once (its first parameter is their
-        JSON list), or None when the plan has no hits to split or too few to be worth it, or
-        when this connection holds a transaction the other connections would not see."""
-        if plan.hits is None or len(plan.hits) < FAN_OUT_HITS or self.db.conn.in_transaction:
-            return None
-        if self._fan_out is None:
-            self._fan_out = FanOut(self.path / DB_FILENAME)
-        param_sets = [[json.dumps(part), *params[1:]] for part in split(plan.hits, self._fan_out.ways)]
-        try:
-            return self._fan_out.map(sql, param_sets)
-        except sqlite3.Error as exc:
-            raise translate_sqlite_error(exc, self.path) from exc
+    def queue_page(self, flt: QueueFilter, *, after: tuple[int, int] | None = None, limit: int = 200) -> list[dict[str, Any]]:
+        return self.queue_reader.page(flt, after=after, limit=limit)
 
     def search(self, flt: QueueFilter, *, limit: int = 20) -> list[dict[str, Any]]:
-        """Text search, newest first (see ``queue_plan.plan_queue``)."""
-        plan = self._plan(flt)
-        return self._page(plan, plan.clauses, [*plan.params, limit], limit)
+        return self.queue_reader.search(flt, limit=limit)
 
     def queue_count(self, flt: QueueFilter) -> int:
-        plan = self._plan(flt)
-        parts = self._hit_parts(plan, plan.count(plan.clauses), plan.params)
-        if parts is not None:
-            return sum(int(part[0]["n"]) for part in parts)
-        return int(self._read(plan.count(plan.clauses), plan.params)[0]["n"])
-
-    def explain_queue(self, flt: QueueFilter) -> list[str]:
-        """EXPLAIN QUERY PLAN of the first page's ids for ``flt``: the part that reads many rows
-        (the columns are then fetched for the page's rows by id; docs/queue-speed.md)."""
-        plan = self._plan(flt)
-        return self._explain(plan.keys(plan.clauses), [*plan.params, 200])
+        return self.queue_reader.count(flt)
 
     def status_counts(self) -> dict[str, int]:
         return {r["status"]: r["n"] for r in self._read("SELECT status, count(*) AS n FROM dossiers GROUP BY status")}
@@ -425,10 +333,6 @@ class DeskStore:
 
     def pending_outbox(self, limit: int = 100) -> list[dict[str, Any]]:
         return self._read("SELECT * FROM outbox WHERE state = 'pending' ORDER BY id LIMIT ?", (limit,))
-
-
-def _few_check(source: str, clauses: list[str]) -> str:
-    return f"SELECT count(*) AS n FROM (SELECT 1 FROM {source} WHERE {' AND '.join(clauses)} LIMIT ?)"
 
 
 def _setting_value(row: dict[str, Any]) -> Any:

@@ -60,7 +60,7 @@ class QueuePlan:
 
     def keys(self, clauses: list[str]) -> str:
         """The page's dossier ids in order, read from indexes only where the plan allows: the
-        part of the query that decides its cost (``DeskStore.explain_queue`` shows its plan)."""
+        part of the query that decides its cost (``QueueReader.explain`` shows its plan)."""
         return f"SELECT {self.key} AS id FROM {self.source}{_where(clauses)} ORDER BY {self.order} LIMIT ?"
 
     def count(self, clauses: list[str]) -> str:

@@ -339,6 +339,13 @@ class ScannerRouter(QObject):
             # if it turns out to be a card, what the stall typed is taken back too.
             self._last = _Key(stalled.text + text, obj, stamp, now, stalled.first.restore,
                               [*stalled.first.events, *stalled.held, event.clone()])
+        elif typed and last is not None and last.widget is obj and len(last.text) < DEVICE_RUN and self._fast(
+                (last.stamp, last.clock), stamp, now, self.stall_ms / 1000):
+            # A scanner may stall after its first key or two, before its keys look like a
+            # device's: they stay with this one (one restore point), so a scan that goes on is
+            # read from its first key and what the pause typed is taken back (a person's slow
+            # keys before a scan are typed again: _retype_before_payload).
+            self._last = _Key(last.text + text, obj, stamp, now, last.restore, [*last.events, event.clone()])
         elif typed:
             self._last = _Key(text, obj, stamp, now, snapshot(obj), [event.clone()])
         if is_enter and self._take_card_from(obj):

@@ -80,7 +80,7 @@ CASES = list(itertools.product(VIEWS, (None, *STATUS_LABELS), (False, True), (""
 
 def _naive(store, flt):
     """The same rows by reading every dossier (the reference, no plan)."""
-    from desk_app.store.desk_store import fts_query
+    from desk_app.store.search_index import fts_query
 
     clauses, params = filter_clauses(flt)  # the filter under test, read naively
     sql = "SELECT d.id FROM dossiers d" + (f" WHERE {' AND '.join(clauses)}" if clauses else "")
@@ -112,8 +112,8 @@ def test_results_equal_a_plain_reading(store, view, status, dates, text):
 @pytest.mark.parametrize("view,status,dates,text", CASES)
 def test_no_plan_sorts_or_scans_many_rows(store, view, status, dates, text):
     flt = _filter(view, status, dates, text)
-    plan = " | ".join(store.explain_queue(flt))
-    few = store.matches_few(flt)
+    plan = " | ".join(store.queue_reader.explain(flt))
+    few = store.queue_reader.filter_few(flt)
     assert "SCAN d" not in plan or "INDEX" in plan, plan  # never a full table scan
     if few:  # read through the filter's own index, never by walking every dossier in order
         # (or by reading a partial index that holds just the not-yet-synced dossiers)
@@ -121,7 +121,7 @@ def test_no_plan_sorts_or_scans_many_rows(store, view, status, dates, text):
     if "TEMP B-TREE" in plan:
         # Sorting is only for filters that match few rows (at most FEW_ROWS, read by index).
         assert few, plan
-    if text and not few and filter_clauses(flt)[0] and store.hits_few(flt):
+    if text and not few and filter_clauses(flt)[0] and store.queue_reader.text_few(flt):
         # A few hits (at most FEW_HITS), each checked in its row, newest first: no sort, no index.
         assert plan.startswith("SEARCH d USING INTEGER PRIMARY KEY (rowid=?)"), plan
         assert "INDEX dossiers" not in plan, plan
@@ -143,21 +143,21 @@ def test_no_plan_sorts_or_scans_many_rows(store, view, status, dates, text):
 def test_the_few_rows_check_reads_indexes_only(store, view, status, dates):
     """Whether a filter matches few dossiers is counted (up to FEW_ROWS + 1) from an index that
     holds every column the filter names: "due" with dates read 5,000 table rows (0.3 s cold)."""
-    plan = store.explain_few_check(_filter(view, status, dates, ""))
+    plan = store.queue_reader.explain_few_check(_filter(view, status, dates, ""))
     for step in plan:
         assert "COVERING INDEX" in step or not step.startswith(("SEARCH d", "SCAN d")), plan
 
 
 def test_few_hits_are_checked_on_several_connections_with_the_same_rows(store, monkeypatch):
-    import desk_app.store.desk_store as desk_store
+    import desk_app.store.queue_reader as queue_reader
 
     flt = _filter("all", None, True, "00409900")  # 10,000 ids: more than FEW_HITS, the index walked
-    assert not store.hits_few(flt)
+    assert not store.queue_reader.text_few(flt)
     flt = _filter("returned", None, False, "004099001")  # 1,000 hits, old dossiers, mostly returned
-    assert store.hits_few(flt) and not store.matches_few(flt)
+    assert store.queue_reader.text_few(flt) and not store.queue_reader.filter_few(flt)
     split_page, split_count = store.queue_page(flt, limit=50), store.queue_count(flt)
-    assert store._fan_out is not None and len(store._fan_out._all) > 1  # it really ran in parts
-    monkeypatch.setattr(desk_store, "FAN_OUT_HITS", 10**9)  # one connection
+    assert store.queue_reader._fan_out is not None and len(store.queue_reader._fan_out._all) > 1  # it really ran in parts
+    monkeypatch.setattr(queue_reader, "FAN_OUT_HITS", 10**9)  # one connection
     assert store.queue_page(flt, limit=50) == split_page and store.queue_count(flt) == split_count
     assert split_count == len(_naive(store, flt)) > 50
     monkeypatch.undo()

@@ -44,6 +44,7 @@ from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import chain_tab_order, heading, with_error
 
 if TYPE_CHECKING:  # the ID-card parser loads with the first scan (ui/wedge.py), not before the window
+    from desk_app.domain.catalogue import Procedure
     from desk_app.domain.cccd import CccdData
     from desk_app.services.context import DeskServices
     from desk_app.services.dossier_view import DossierView
@@ -280,8 +281,8 @@ class IntakePage(QWidget):
         """Called when the page is shown (F2): the next citizen starts at the name field."""
         self.full_name.setFocus()
 
-    def load_catalogue(self) -> None:
-        self.finder.load()
+    def load_catalogue(self, first: list[Procedure] | None = None) -> None:
+        self.finder.load(first)
 
     def _chain_tab_order(self) -> None:
         chain_tab_order(

@@ -83,9 +83,16 @@ class ProcedureFinder(QWidget):
         self._show_details()
 
     # --- searching ------------------------------------------------------------------------
-    def load(self) -> None:
-        """Show the catalogue's first entries (after start-up or a reset)."""
-        self._query(self.search.text())
+    def load(self, first: list[Procedure] | None = None) -> None:
+        """Show the catalogue's first entries (after start-up or a reset); ``first``: those
+        entries already fetched (at start-up, with the opening of the database), listed at
+        once unless something was typed meanwhile."""
+        text = self.search.text()
+        if first is not None and not text:
+            self._query_id += 1
+            self._show_matches(self._query_id, first)
+            return
+        self._query(text)
 
     def _query(self, text: str) -> None:
         self._query_id += 1
