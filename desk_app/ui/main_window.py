@@ -6,9 +6,9 @@ UI thread.
 
 Start-up: only the intake page is built before the window shows; the queue and dossier pages
 (and their modules) are built the first time they are shown or asked for (``page(key)``,
-``window.queue``, ``window.dossier``). The start-up path also avoids PySide's ``Qt`` namespace
-(its first use builds ~100 Python enums, ~20 ms): shortcuts are given as key names and the
-defaults (top toolbar area, window shortcuts) are left implicit.
+``window.queue``, ``window.dossier``). Shortcuts are given as key names. PySide builds the ~93
+Python enums of its ``Qt`` namespace at the first use of ``Qt`` (~20 ms), which the intake
+page needs anyway (bench/bench_startup.py).
 """
 
 from __future__ import annotations
