@@ -38,7 +38,7 @@ from sync.protocol import (
     unb64,
 )
 from sync.tlspin import PinMismatch, PinningAdapter, is_loopback
-from sync.transport import Backoff, _caused_by, _error_from_response, _never_connected
+from sync.transport import Backoff, _caused_by, _error_from_response, _never_connected, answer_cut
 
 # SMALL_FILE_BYTES and SMALL_FILE_RECOVERY are re-exported (as are Backoff and ChunkSizer):
 # callers and tests import them from sync.client, where they used to live.
@@ -218,6 +218,8 @@ class SyncClient(TusUploads):
                 self.cancel.check()  # the connection was cut on purpose
             reason = UNREACHABLE if _never_connected(exc) else "transport"
             raise SyncError(TRANSPORT, reason, type(exc).__name__) from exc
+        if answer_cut(response):
+            raise SyncError(TRANSPORT, "transport", f"HTTP {response.status_code} cut short")
         self._note_server_time(response)
         if response.status_code not in ok:
             raise _error_from_response(response)

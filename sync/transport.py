@@ -70,10 +70,11 @@ def _caused_by(exc: BaseException, kind: type) -> bool:
     return False
 
 
-def _answer_cut(response: requests.Response) -> bool:
+def answer_cut(response: requests.Response) -> bool:
     """True when the answer's header block did not arrive whole. urllib3 only warns when the
     link cuts an answer inside its headers and hands on what came, with an empty body; a
-    refusal cut after its status line would otherwise read as the server's refusal. Cut
+    refusal cut after its status line would otherwise read as the server's refusal (checked for
+    every answer in ``SyncClient._request``). Cut
     inside a header name, the header parser saw no blank line ending the block; cut between
     two headers or after "content-length:", no usable framing header (a number in
     Content-Length, or chunked) came: every answer of the sync server, errors and HEADs
@@ -83,6 +84,8 @@ def _answer_cut(response: requests.Response) -> bool:
     original = getattr(response.raw, "_original_response", None)
     if getattr(getattr(original, "msg", None), "defects", None):
         return True
+    if response.status_code < 200 or response.status_code in (204, 304):
+        return False  # no body, so no framing header either (a tus PATCH answers 204)
     headers = response.headers
     if "chunked" in headers.get("Transfer-Encoding", "").lower():
         return False
@@ -90,8 +93,6 @@ def _answer_cut(response: requests.Response) -> bool:
 
 
 def _error_from_response(response: requests.Response) -> SyncError:
-    if _answer_cut(response):
-        return SyncError(TRANSPORT, "transport", f"HTTP {response.status_code} cut short")
     try:
         body = response.json()
     except ValueError:

@@ -311,7 +311,8 @@ class DeskStore:
         return self.queue_reader.page(flt, after=after, limit=limit)
 
     def search(self, flt: QueueFilter, *, limit: int = 20) -> list[dict[str, Any]]:
-        return self.queue_reader.search(flt, limit=limit)
+        """Text search, newest first: the queue's first page of ``limit`` rows."""
+        return self.queue_reader.page(flt, limit=limit)
 
     def queue_count(self, flt: QueueFilter) -> int:
         return self.queue_reader.count(flt)

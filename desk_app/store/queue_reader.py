@@ -82,9 +82,10 @@ class QueueReader:
         """One page of the queue, newest first, by keyset (``after`` = last row's
         (received_ts, id)) so page N costs the same as page 1 at a million rows.
 
-        With search text the order is entry order (FTS rowid = dossier id) newest first, the
-        same as ``search``: FTS5 walks its rowids backwards and stops after one page, while
-        sorting every hit by received time costs ~1 s for a term that hits 100k dossiers.
+        With search text the order is entry order (FTS rowid = dossier id) newest first
+        (``DeskStore.search`` is this page's first ``limit`` rows): FTS5 walks its rowids
+        backwards and stops after one page, while sorting every hit by received time costs
+        ~1 s for a term that hits 100k dossiers.
         Only dossiers entered after an outage with an earlier ``received_at`` differ."""
         plan = self._plan(flt)
         clauses, params = list(plan.clauses), list(plan.params)
@@ -96,9 +97,10 @@ class QueueReader:
         return self._page(plan, clauses, [*params, limit], limit)
 
     def _page(self, plan: QueuePlan, clauses: list[str], params: list[Any], limit: int) -> list[dict[str, Any]]:
-        parts = self._hit_parts(plan, plan.page(clauses), params)
+        sql = plan.page(clauses)
+        parts = self._hit_parts(plan, sql, params)
         if parts is None:
-            return self._read(plan.page(clauses), params)
+            return self._read(sql, params)
         rows = [row for part in parts for row in part]
         rows.sort(key=lambda row: row["id"], reverse=True)
         return rows[:limit]
@@ -117,17 +119,11 @@ class QueueReader:
         except sqlite3.Error as exc:
             raise translate_sqlite_error(exc, self.path) from exc
 
-    def search(self, flt: QueueFilter, *, limit: int = 20) -> list[dict[str, Any]]:
-        """Text search, newest first (see ``queue_plan.plan_queue``)."""
-        plan = self._plan(flt)
-        return self._page(plan, plan.clauses, [*plan.params, limit], limit)
-
     def count(self, flt: QueueFilter) -> int:
         plan = self._plan(flt)
-        parts = self._hit_parts(plan, plan.count(plan.clauses), plan.params)
-        if parts is not None:
-            return sum(int(part[0]["n"]) for part in parts)
-        return int(self._read(plan.count(plan.clauses), plan.params)[0]["n"])
+        sql = plan.count(plan.clauses)
+        parts = self._hit_parts(plan, sql, plan.params) or [self._read(sql, plan.params)]
+        return sum(int(part[0]["n"]) for part in parts)
 
     def explain(self, flt: QueueFilter) -> list[str]:
         """EXPLAIN QUERY PLAN of the first page's ids for ``flt``: the part that reads many rows
