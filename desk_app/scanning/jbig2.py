@@ -24,50 +24,51 @@ import hashlib
 import math
 import struct
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar, cast
 
 import numpy as np
 
-_F = TypeVar("_F", bound=Callable[..., Any])
+from desk_app.scanning import jbig2_decode, jbig2_mq
+from desk_app.scanning.jbig2_decode import decode
+from desk_app.scanning.jbig2_mq import (
+    _AT_PIXELS,
+    _COMPILED,
+    _END_OF_FILE,
+    _END_OF_PAGE,
+    _FILE_ID,
+    _IMMEDIATE_LOSSLESS_GENERIC,
+    _PAD_LEFT,
+    _PAD_RIGHT,
+    _PAD_TOP,
+    _PAGE_INFORMATION,
+    _S_AFTER_LPS,
+    _S_AFTER_MPS,
+    _S_QE,
+    _SEQUENTIAL_ONE_PAGE,
+    _SLTP_CONTEXT,
+    _jit,
+    _windows,
+    compiled,
+    is_jbig2,
+)
 
-try:  # optional extra `desk-app[jbig2]`
-    from numba import config as _numba_config  # type: ignore[import-not-found, unused-ignore]
-    from numba import njit as _njit  # type: ignore[import-not-found, unused-ignore]
-
-    # NUMBA_DISABLE_JIT=1 runs the loops as Python: then they need the plain-Python arrays too.
-    _COMPILED = not getattr(_numba_config, "DISABLE_JIT", False)  # set from the environment
-except ImportError:  # pragma: no cover - exercised where numba is absent
-    _COMPILED = False
-
-
-def _jit(func: _F) -> _F:
-    if not _COMPILED:
-        return func
-    try:  # machine code cached beside the module: compiled once per install, not per process
-        return cast(_F, _njit(cache=True, nogil=True)(func))
-    except RuntimeError:  # no writable cache location (a frozen build): compiled per process
-        return cast(_F, _njit(nogil=True)(func))
-
-
-def compiled() -> bool:
-    """True when the coder runs compiled (numba); False: plain Python, too slow for whole pages."""
-    return _COMPILED
-
+__all__ = ["compiled", "decode", "encode", "generic_region_data", "is_jbig2", "ready", "warm_up"]
 
 _warm_here = False  # the coder ran in this process: its machine code is loaded
 
 
 def _ready_marker() -> Path:
     """A file the warm-up leaves once numba's on-disk cache holds this coder, named for what the
-    cache depends on (numba, Python, this module's file) so a stale one never counts."""
+    cache depends on (numba, Python, the coder's three module files) so a stale one never
+    counts."""
     import numba  # type: ignore[import-not-found, unused-ignore]
     from platformdirs import user_cache_dir
 
-    source = Path(__file__).resolve()
-    stat = source.stat()
-    key = f"{numba.__version__}|{sys.version}|{source}|{stat.st_size}|{stat.st_mtime_ns}"
+    key = f"{numba.__version__}|{sys.version}"
+    for module in (__file__, jbig2_decode.__file__, jbig2_mq.__file__):
+        source = Path(module).resolve()
+        stat = source.stat()
+        key += f"|{source}|{stat.st_size}|{stat.st_mtime_ns}"
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return Path(user_cache_dir("desk-app", appauthor=False)) / f"jbig2-compiled-{digest}"
 
@@ -106,44 +107,6 @@ def warm_up() -> bool:
     except OSError:  # no writable cache folder: this process still encodes JBIG2
         pass
     return True
-
-
-# T.88 Table E.1: probability estimate Qe of each state, the next state after an MPS and after
-# an LPS, and whether an LPS in that state swaps the meaning of MPS.
-_QE = np.array([
-    0x5601, 0x3401, 0x1801, 0x0AC1, 0x0521, 0x0221, 0x5601, 0x5401, 0x4801, 0x3801, 0x3001, 0x2401,
-    0x1C01, 0x1601, 0x5601, 0x5401, 0x5101, 0x4801, 0x3801, 0x3401, 0x3001, 0x2801, 0x2401, 0x2201,
-    0x1C01, 0x1801, 0x1601, 0x1401, 0x1201, 0x1101, 0x0AC1, 0x09C1, 0x08A1, 0x0521, 0x0441, 0x02A1,
-    0x0221, 0x0141, 0x0111, 0x0085, 0x0049, 0x0025, 0x0015, 0x0009, 0x0005, 0x0001, 0x5601,
-], dtype=np.int64)
-_NMPS = np.array([
-    1, 2, 3, 4, 5, 38, 7, 8, 9, 10, 11, 12, 13, 29, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24,
-    25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 45, 46,
-], dtype=np.uint8)
-_NLPS = np.array([
-    1, 6, 9, 12, 29, 33, 6, 14, 14, 14, 17, 18, 20, 21, 14, 14, 15, 16, 17, 18, 19, 19, 20, 21,
-    22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 46,
-], dtype=np.uint8)
-_SWITCH = np.zeros(47, dtype=np.uint8)
-_SWITCH[[0, 6, 14]] = 1
-# The same per context state s = 2 * index + MPS (one byte per context, one table look-up per
-# step): its Qe, and the state after coding its MPS or its LPS.
-_S_QE = np.repeat(_QE, 2)
-_S_AFTER_MPS = (np.repeat(_NMPS, 2) * 2 + np.tile(np.array([0, 1], np.uint8), 47)).astype(np.uint8)
-_S_AFTER_LPS = (np.repeat(_NLPS, 2) * 2 + (np.tile(np.array([0, 1], np.uint8), 47) ^ np.repeat(_SWITCH, 2))).astype(np.uint8)
-
-# Template 0 context with the default adaptive pixels A1 (3,-1), A2 (-3,-1), A3 (2,-2),
-# A4 (-2,-2), numbered as T.88 6.2.5.3 numbers them (row y-2 in the high bits, the pixel just
-# left of the current one in bit 0). The numbering matters only for the typical-prediction bit,
-# which T.88 6.2.5.7 codes in the fixed context 0x9B25 of the same table.
-_AT_PIXELS = bytes([3, 0xFF, 0xFD, 0xFF, 2, 0xFE, 0xFE, 0xFE])  # (x, y) signed bytes, A1..A4
-_SLTP_CONTEXT = 0x9B25
-_PAD_TOP, _PAD_LEFT, _PAD_RIGHT = 2, 4, 4
-
-# Segment types (T.88 7.3) and the file header (D.4).
-_PAGE_INFORMATION, _IMMEDIATE_LOSSLESS_GENERIC, _END_OF_PAGE, _END_OF_FILE = 48, 39, 49, 51
-_FILE_ID = b"\x97JB2\r\n\x1a\n"
-_SEQUENTIAL_ONE_PAGE = b"\x01\x00\x00\x00\x01"  # organisation: sequential, number of pages: 1
 
 
 @_jit
@@ -199,23 +162,6 @@ def _code(cx: int, bit: int, a: int, c: int, ct: int, bp: int, state: np.ndarray
             a = qe
         state[cx] = _S_AFTER_LPS[s]
     return _renormalise(a, c, ct, bp, out)
-
-
-@_jit
-def _windows(two_up: np.ndarray, above: np.ndarray, row: np.ndarray, x: int) -> tuple[int, int, int]:
-    """The context's three row windows at ``x``: row y-2 over x-2..x+2, row y-1 over
-    x-3..x+3, row y over x-4..x-1 (padded columns x+2..x+6, x+1..x+7, x..x+3). Moving one
-    pixel right shifts each window by one; they are rebuilt only after a skipped white run."""
-    r2 = 0
-    for k in range(x + 2, x + 7):
-        r2 = (r2 << 1) | two_up[k]
-    r1 = 0
-    for k in range(x + 1, x + 8):
-        r1 = (r1 << 1) | above[k]
-    r0 = 0
-    for k in range(x, x + 4):
-        r0 = (r0 << 1) | row[k]
-    return r2, r1, r0
 
 
 @_jit
@@ -348,172 +294,3 @@ def encode(ink: np.ndarray, dpi: int, *, tpgdon: bool = False) -> bytes:
         _segment(2, _END_OF_PAGE, b""),
         _segment(3, _END_OF_FILE, b""),
     ))
-
-
-def is_jbig2(data: bytes) -> bool:
-    return data[:8] == _FILE_ID
-
-
-# Reading back. Stored pages are read by the viewer, OCR and rotation: this decodes the files
-# ``encode`` writes (one generic region, template 0, default adaptive pixels, MQ coded,
-# optionally TPGDON) and refuses anything else with ``ValueError``; jbig2dec and PDF readers
-# read any JBIG2, this reads ours.
-
-
-@_jit
-def _decode_bit(
-    cx: int, a: int, c: int, ct: int, bp: int, state: np.ndarray, data: np.ndarray,
-) -> tuple[int, int, int, int, int]:
-    """DECODE of one decision (T.88 E.3.2 - E.3.5) with C held as in Figure E.15 (C high
-    word compared with Qe << 16). Returns the bit and the new A, C, CT, byte position."""
-    s = state[cx]
-    qe = _S_QE[s]
-    m = s & 1
-    a -= qe
-    if (c >> 16) < qe:
-        # LPS_EXCHANGE
-        if a < qe:
-            d = m
-            state[cx] = _S_AFTER_MPS[s]
-        else:
-            d = 1 - m
-            state[cx] = _S_AFTER_LPS[s]
-        a = qe
-    else:
-        c -= qe << 16
-        if a & 0x8000:
-            return m, a, c, ct, bp
-        # MPS_EXCHANGE
-        if a < qe:
-            d = 1 - m
-            state[cx] = _S_AFTER_LPS[s]
-        else:
-            d = m
-            state[cx] = _S_AFTER_MPS[s]
-    while True:  # RENORMD (E.3.3) with BYTEIN (E.3.4)
-        if ct == 0:
-            c, ct, bp = _byte_in(c, bp, data)
-        a <<= 1
-        c = (c << 1) & 0xFFFFFFFF
-        ct -= 1
-        if a & 0x8000:
-            return d, a, c, ct, bp
-
-
-@_jit
-def _byte_in(c: int, bp: int, data: np.ndarray) -> tuple[int, int, int]:
-    """BYTEIN (E.3.4): after 0xFF, a byte above 0x8F is a marker (the end): feed 1 bits."""
-    if data[bp] == 0xFF:
-        if data[bp + 1] > 0x8F:
-            return c + 0xFF00, 8, bp
-        bp += 1
-        return c + (data[bp] << 9), 7, bp
-    bp += 1
-    return c + (data[bp] << 8), 8, bp
-
-
-@_jit
-def _decode_region(data: np.ndarray, height: int, width: int, tpgdon: bool, padded: np.ndarray) -> None:
-    """Generic region decoding (T.88 6.2.5.7, template 0) into ``padded`` (same layout as
-    the encoder's). ``data`` ends with two 0xFF 0xAC pairs so reading never runs past it."""
-    state = np.zeros(65536, dtype=np.uint8)
-    # INITDEC (E.3.5)
-    bp = 0
-    c = data[0] << 16
-    c, ct, bp = _byte_in(c, bp, data)
-    c <<= 7
-    ct -= 7
-    a = 0x8000
-    ltp = 0
-    for y in range(height):
-        py = y + _PAD_TOP
-        above = padded[py - 1]
-        row = padded[py]
-        if tpgdon:
-            sltp, a, c, ct, bp = _decode_bit(_SLTP_CONTEXT, a, c, ct, bp, state, data)
-            ltp ^= sltp
-            if ltp:
-                row[:] = above
-                continue
-        two_up = padded[py - 2]
-        x = 0
-        while x < width:
-            r2, r1, r0 = _windows(two_up, above, row, x)
-            while x < width:
-                cx = (r2 << 11) | (r1 << 4) | r0
-                if cx == 0 and state[0] & 1 == 0:
-                    end = x + 1  # positions that stay in context 0 while white pixels are decoded
-                    while end < width and two_up[end + 6] == 0 and above[end + 7] == 0:
-                        end += 1
-                    x, a, c, ct, bp = _decode_white_run(x, end, a, c, ct, bp, state, data, row)
-                    break  # windows restart after the run
-                bit, a, c, ct, bp = _decode_bit(cx, a, c, ct, bp, state, data)
-                row[x + _PAD_LEFT] = bit
-                r2 = ((r2 << 1) | two_up[x + 7]) & 0x1F
-                r1 = ((r1 << 1) | above[x + 8]) & 0x7F
-                r0 = ((r0 << 1) | bit) & 0xF
-                x += 1
-
-
-@_jit
-def _decode_white_run(
-    x: int, end: int, a: int, c: int, ct: int, bp: int,
-    state: np.ndarray, data: np.ndarray, row: np.ndarray,
-) -> tuple[int, int, int, int, int]:
-    """Pixels ``x`` .. ``end`` - 1 of a row under white paper, all in context 0 while they
-    decode white (MPS white): the decisions that need no renormalisation (C high word at or
-    above Qe, A stays at or above 0x8000) are taken at once, the others one by one; a black
-    pixel ends the run (written to ``row``). Returns the next x and the coder's state."""
-    while x < end:
-        qe = _S_QE[state[0]]
-        k = min(end - x, (a - 0x8000) // qe, (c >> 16) // qe)
-        a -= k * qe
-        c -= (k * qe) << 16
-        x += k
-        if x == end:
-            break
-        bit, a, c, ct, bp = _decode_bit(0, a, c, ct, bp, state, data)
-        x += 1
-        if bit:
-            row[x - 1 + _PAD_LEFT] = 1
-            break
-        if state[0] & 1:
-            break
-    return x, a, c, ct, bp
-
-
-def decode(data: bytes) -> np.ndarray:
-    """The page of a file written by ``encode``: a bool array, True = black."""
-    if not is_jbig2(data) or data[8:13] != _SEQUENTIAL_ONE_PAGE:
-        raise ValueError("not a one-page sequential JBIG2 file")
-    pos, region = 13, None
-    width = height = 0
-    while pos + 11 <= len(data):
-        number, kind, refs, page, length = struct.unpack_from(">IBBBI", data, pos)
-        pos += 11
-        body = data[pos:pos + length]
-        if refs or len(body) != length:
-            raise ValueError(f"JBIG2 segment {number}: referred-to segments or truncated data")
-        pos += length
-        if kind == _PAGE_INFORMATION and length >= 8:
-            width, height = struct.unpack_from(">II", body)
-        elif kind == _IMMEDIATE_LOSSLESS_GENERIC:
-            region = body
-        elif kind == _END_OF_FILE:
-            break
-        elif kind != _END_OF_PAGE:
-            raise ValueError(f"JBIG2 segment type {kind} is not read here (only generic regions)")
-    if region is None or len(region) < 26:
-        raise ValueError("no generic region in the JBIG2 file")
-    r_width, r_height, x, y, _ = struct.unpack_from(">IIIIB", region)
-    flags = region[17]
-    if (r_width, r_height, x, y) != (width, height, 0, 0) or flags & ~0x08 or region[18:26] != _AT_PIXELS:
-        raise ValueError("JBIG2 region not in the form this encoder writes (whole page, template 0, arithmetic)")
-    if not 0 < width * height <= 200_000_000:
-        raise ValueError(f"JBIG2 page size {width}x{height} out of range")
-    # int64: numba would mix unsigned bytes and the signed register into floats.
-    coded = np.frombuffer(region[26:] + b"\xff\xac\xff\xac", dtype=np.uint8).astype(np.int64)
-    dtype = np.uint8 if _COMPILED else np.int64
-    padded = np.zeros((height + _PAD_TOP, width + _PAD_LEFT + _PAD_RIGHT), dtype=dtype)
-    _decode_region(coded, height, width, bool(flags & 0x08), padded)
-    return padded[_PAD_TOP:, _PAD_LEFT:_PAD_LEFT + width] != 0
