@@ -20,6 +20,10 @@ def _open(qtbot, desk_window, code):
     return page
 
 
+def _is_returned(dossier) -> bool:
+    return dossier.status == "returned"
+
+
 def test_edit_a_dossier_at_the_desk(qtbot, keyboard, desk_window, data_dir, clock, intake_json):
     intake_json["applicant"]["full_name"] = "Nguyễn Thi Dao"
     [dossier] = seed_dossiers(data_dir, clock, [intake_json])
@@ -83,7 +87,8 @@ def test_returned_asks_who_collects_and_takes_their_card(qtbot, desk_window, dat
     desk_window.router.cccd_scanned.emit(parse_cccd_qr(SAMPLE_QR))
     assert dialog.name.text() == "Nguyễn Văn An" and dialog.id_number.text() == "004099001234"
     assert desk_window.intake.full_name.text() == ""
-    with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
+    # The status's own view, not the change signal's late reload of "result_ready".
+    with qtbot.waitSignal(page.dossier_loaded, timeout=5000, check_params_cb=_is_returned):
         QTest.keyClick(dialog, Qt.Key.Key_Return)
     last = page.history.rowCount() - 1
     assert page.history.item(last, 0).text() == "Đã trả kết quả"
@@ -104,7 +109,8 @@ def test_returned_by_post_needs_a_tracking_number(qtbot, desk_window, data_dir, 
     QTest.keyClick(dialog, Qt.Key.Key_Return)
     assert dialog.isVisible() and dialog.errors.message("post_tracking")
     dialog.tracking.setText("EE123456789VN")
-    with qtbot.waitSignal(page.dossier_loaded, timeout=5000):
+    # The status's own view, not the change signal's late reload of "result_ready".
+    with qtbot.waitSignal(page.dossier_loaded, timeout=5000, check_params_cb=_is_returned):
         QTest.keyClick(dialog, Qt.Key.Key_Return)
     assert "EE123456789VN" in page.history.item(page.history.rowCount() - 1, 3).text()
 
