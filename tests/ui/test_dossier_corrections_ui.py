@@ -145,3 +145,34 @@ def test_thumbnails_open_the_viewer_and_page_with_keys(qtbot, desk_window, data_
     QTest.keyClick(viewer, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: page.pages_box.viewer is None, timeout=5000)
     assert strip.currentRow() == 2
+
+
+def test_a_change_to_the_dossier_keeps_its_thumbnails_and_the_page_chosen(qtbot, desk_window, data_dir, clock,
+                                                                         intake_json):
+    from desk_app.scanning.page import RawPage
+    from desk_app.scanning.pipeline import process
+    from desk_app.scanning.samples import text_page
+    from desk_app.services.context import build_services
+    from tests.ui.conftest import settled
+
+    [dossier] = seed_dossiers(data_dir, clock, [intake_json])
+    ctx = build_services(data_dir, clock=clock, actor="tester")
+    try:
+        ctx.digitise.attach(dossier.code, intake_json["documents"][0]["name"],
+                            [process(RawPage(text_page(100, seed=s), 100)) for s in (1, 2, 3)])
+    finally:
+        ctx.close()
+    page = _open(qtbot, desk_window, dossier.code)
+    strip = page.pages_box.strip
+    qtbot.waitUntil(lambda: strip.count() == 3 and all(not strip.item(i).icon().isNull() for i in range(3)), timeout=10000)
+    strip.setCurrentRow(2)
+    loads: list = []
+    page.dossier_loaded.connect(loads.append)
+    page.new_status.setCurrentIndex(page.new_status.findData("processing"))
+    page.apply_status()
+    # The status's own view, then the change signal's reload (dossier, pages, page counts).
+    qtbot.waitUntil(lambda: len(loads) >= 2, timeout=5000)
+    settled(qtbot, desk_window.runner)
+    assert page.dossier.status == "processing"
+    assert strip.count() == 3 and strip.currentRow() == 2
+    assert all(not strip.item(i).icon().isNull() for i in range(3))  # not blanked to be drawn again

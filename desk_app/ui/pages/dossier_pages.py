@@ -78,6 +78,12 @@ class DossierPagesBox(QGroupBox):
     def _loaded(self, result: dict) -> None:
         if result["code"] != self.code:
             return  # another dossier was opened meanwhile
+        if result["pages"] == self.pages:
+            # The same pages (the dossier page reloads after every change to the dossier: a
+            # status, a sync confirmation): the strip keeps its thumbnails, its scroll and the
+            # page chosen, instead of blanking and rendering them all again.
+            self.setTitle(self._title())
+            return
         self.pages = result["pages"]
         self._show()
 
