@@ -49,3 +49,41 @@ def test_widget_shows_honest_status_and_sync_now_works(qtbot, tmp_path, server, 
     assert "12 phút" in widget.clock_label.text()
     loop.shutdown()
     runner.shutdown()
+
+
+def test_the_dossier_shown_says_sent_after_a_round_and_keeps_what_is_being_typed(qtbot, tmp_path, server, province,
+                                                                                clock, intake_json):
+    from PySide6.QtWidgets import QApplication
+
+    from desk_app.i18n import Translator
+    from tests.sync.conftest import enrolled_desk_at, ui_sync_loop
+    from tests.ui.conftest import settled
+
+    data = tmp_path / "desk"
+    setup = enrolled_desk_at(data, clock, server, province)
+    code = setup.intake.intake(intake_json).code
+    setup.close()
+
+    tr = Translator("vi")
+    runner, window, loop = ui_sync_loop(data, clock, tr)
+    page = window.dossier
+    with qtbot.waitSignal(page.dossier_loaded, timeout=10000):
+        window.open_dossier(code)
+    assert page.field_text("synced") == "Chưa gửi"
+    page.new_status.setCurrentIndex(page.new_status.findData("processing"))
+    page.note.setText("đang gõ dở")  # the receptionist is in the middle of a status change
+    with qtbot.waitSignal(page.dossier_loaded, timeout=20000, check_params_cb=lambda view: view.synced):
+        loop.sync_now()
+    assert page.field_text("synced").startswith("Đã gửi lúc")
+    assert page.note.text() == "đang gõ dở" and page.new_status.currentData() == "processing"
+    # A round that changed nothing does not reload the page.
+    loads: list = []
+    page.dossier_loaded.connect(loads.append)
+    with qtbot.waitSignal(loop.round_finished, timeout=20000) as blocker:
+        loop.sync_now()
+    assert blocker.args[0]["summary"].ok and blocker.args[0]["summary"].confirmed == 0
+    QApplication.processEvents()  # the change signal's 0 ms timer: a reload would be asked now
+    settled(qtbot, runner)  # ...and its dossier read answered before this
+    assert loads == []
+    loop.shutdown()
+    runner.shutdown()

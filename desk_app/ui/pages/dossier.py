@@ -2,8 +2,9 @@
 digitised (scanned pages per document), and recording a status change.
 UI thread; reads and writes run on the DB thread. Later features (print the receipt, scan
 pages) add their buttons with ``add_action`` and read ``current_code``. After any write to the
-dossier shown (a status, a correction, scanned pages, a printed form 02/03, a bulk change), the
-runner's change signal (desk_app/ui/changes.py) reloads it here."""
+dossier shown (a status, a correction, scanned pages, a printed form 02/03, a bulk change), and
+after a sync round that changed dossiers (sent, or changed at the province), the runner's change
+signal (desk_app/ui/changes.py) reloads it here."""
 
 from __future__ import annotations
 
@@ -116,7 +117,8 @@ class DossierPage(QWidget):
         self.dossier: DossierView | None = None
         self.digitise: dict | None = None  # services.digitise.status() of the dossier shown
         self._requested: str | None = None
-        ChangeFollower(self, runner.changes, self.reload, wants=lambda code: code == self.current_code, only_visible=False)
+        ChangeFollower(self, runner.changes, self.reload, wants=lambda code: code == self.current_code, only_visible=False,
+                       after_sync=True)
 
         self._build_head()
         self._build_boxes(runner, tr)
