@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QItemSelectionModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -158,6 +158,11 @@ class ReviewPage(QWidget):
                 self.procedure.addItem(name, code)
             self._lists_loaded = True
         self.counts.setText(" · ".join(f"{tr(title)}: {data['counts'][key]}" for key, title in REVIEW_VIEWS.items()))
+        # The selection is of dossiers, not of row positions: after a reload in which rows
+        # moved (a dossier changed on another page left the list), a bulk change must not
+        # fall on the dossiers that moved into the selected places.
+        chosen = set(self.selected_codes())
+        self.table.clearSelection()
         self.rows = data["rows"]
         self.table.setSortingEnabled(False)
         self.table.setRowCount(len(self.rows))
@@ -170,9 +175,19 @@ class ReviewPage(QWidget):
             for j, value in enumerate(values):
                 self.table.setItem(i, j, QTableWidgetItem(value))
         self.table.setSortingEnabled(True)
+        self._select(chosen)
         # The outcome of a bulk change stays in view after the list reloads.
         notice, self._notice = self._notice, ""
         self.message.setText(" ".join(filter(None, [tr("{n} hồ sơ.", n=len(self.rows)), notice])))
+
+    def _select(self, codes: set[str]) -> None:
+        """Select the rows of ``codes`` that are still listed (the others left the view)."""
+        model = self.table.selectionModel()
+        for row in range(self.table.rowCount()):
+            item = self.table.item(row, 0)
+            if item is not None and item.text() in codes:
+                model.select(self.table.model().index(row, 0),
+                             QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
 
     def selected_codes(self) -> list[str]:
         rows = sorted({index.row() for index in self.table.selectedIndexes()})
