@@ -119,6 +119,21 @@ def open_window(qtbot, data_dir, clock, *, language: str = "vi", warm_up=None):
     return window, runner, startup, ready
 
 
+def open_review(qtbot, data_dir, clock, view: str, rows: int):
+    """The main window with the supervisor's pages (a desk without accounts: all allowed),
+    showing the review list's ``view`` once it lists ``rows`` dossiers: (window, runner, page)."""
+    from desk_app.ui.accounts import install_accounts
+
+    window, runner, startup, ready = open_window(qtbot, data_dir, clock)
+    install_accounts(window, runner, startup)
+    qtbot.waitUntil(lambda: bool(ready), timeout=10000)
+    window.show_page("review")
+    review = window.page("review")
+    review.view.setCurrentIndex(review.view.findData(view))
+    qtbot.waitUntil(lambda: review.table.rowCount() == rows, timeout=10000)
+    return window, runner, review
+
+
 @pytest.fixture
 def desk_window(qtbot, data_dir, clock):
     """The main window on a configured desk, started and with the catalogue shown, with the

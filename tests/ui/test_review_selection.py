@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel
 
-from tests.ui.conftest import open_window, seed_dossiers
+from tests.ui.conftest import open_review, seed_dossiers
 
 
 def _codes(review) -> list[str]:
@@ -14,7 +14,6 @@ def _codes(review) -> list[str]:
 
 def test_a_reload_keeps_the_dossiers_selected_not_their_rows(qtbot, data_dir, clock, intake_json):
     from desk_app.services.context import build_services
-    from desk_app.ui.accounts import install_accounts
 
     dossiers = seed_dossiers(data_dir, clock, [intake_json] * 4)
     ctx = build_services(data_dir, clock=clock, actor="tester")
@@ -23,14 +22,8 @@ def test_a_reload_keeps_the_dossiers_selected_not_their_rows(qtbot, data_dir, cl
             ctx.queue.set_status(d.code, "refused", note="Không thuộc thẩm quyền")
     finally:
         ctx.close()
-    window, runner, startup, ready = open_window(qtbot, data_dir, clock)
-    install_accounts(window, runner, startup)
+    window, runner, review = open_review(qtbot, data_dir, clock, "refused", 4)
     try:
-        qtbot.waitUntil(lambda: bool(ready), timeout=10000)
-        window.show_page("review")
-        review = window.page("review")
-        review.view.setCurrentIndex(review.view.findData("refused"))
-        qtbot.waitUntil(lambda: review.table.rowCount() == 4, timeout=10000)
         listed = _codes(review)
         flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
         for row in (1, 3):

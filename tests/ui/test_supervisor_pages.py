@@ -7,25 +7,17 @@ from datetime import timedelta
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-from tests.ui.conftest import open_window, seed_dossiers, settled
+from tests.ui.conftest import open_review, seed_dossiers, settled
 
 
 def test_review_bulk_change_confirms_then_changes_the_selection(qtbot, data_dir, clock, monkeypatch):
-    from desk_app.ui.accounts import install_accounts
-
     intake = {"procedure_code": "1.001193.000.00.00.H14", "allow_missing": True,
               "documents": [{"name": "Tờ khai đăng ký khai sinh", "kind": "original", "count": 1}],
               "applicant": {"full_name": "Nguyễn Thị Đào"}}
     codes = [d.code for d in seed_dossiers(data_dir, clock, [intake] * 3)]
     clock.moment += timedelta(days=7)  # all three overdue now
-    window, runner, startup, ready = open_window(qtbot, data_dir, clock)
-    install_accounts(window, runner, startup)
+    window, runner, review = open_review(qtbot, data_dir, clock, "overdue", 3)
     try:
-        qtbot.waitUntil(lambda: bool(ready), timeout=10000)
-        window.show_page("review")
-        review = window.page("review")
-        review.view.setCurrentIndex(review.view.findData("overdue"))
-        qtbot.waitUntil(lambda: review.table.rowCount() == 3, timeout=10000)
         review.table.selectRow(1)
         from PySide6.QtCore import QItemSelectionModel
 
