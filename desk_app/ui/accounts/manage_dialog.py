@@ -12,13 +12,13 @@ from PySide6.QtWidgets import (
     QDialog,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from desk_app.domain.permissions import ROLE_LABELS, ROLES
 from desk_app.i18n import Translator
 from desk_app.ui.accounts.lock import accounts_state, error_text
+from desk_app.ui.tables import refill_table
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
@@ -33,7 +34,8 @@ if TYPE_CHECKING:  # the composition root (and the store under it) loads with th
 
 
 def load(services: DeskServices) -> dict:
-    return {"accounts": services.accounts.list(), **accounts_state(services)}
+    # The list last: accounts_state's own "accounts" says only whether there are any.
+    return {**accounts_state(services), "accounts": services.accounts.list()}
 
 
 def add_account(services: DeskServices, username: str, role: str, full_name: str, password: str) -> dict:
@@ -62,7 +64,10 @@ class AccountsDialog(QDialog):
         self.resize(720, 520)
         self.table = QTableWidget(0, 4)
         self.table.setHorizontalHeaderLabels([tr("Tên đăng nhập"), tr("Họ tên"), tr("Vai trò"), tr("Trạng thái")])
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        for column in range(4):  # names and roles on one line; the full name takes the room left
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column == 1
+                                        else QHeaderView.ResizeMode.ResizeToContents)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.username = QLineEdit()
@@ -109,12 +114,10 @@ class AccountsDialog(QDialog):
     def _loaded(self, state: dict) -> None:
         tr = self._tr
         accounts = state["accounts"]
-        self.table.setRowCount(len(accounts))
-        for i, account in enumerate(accounts):
-            values = (account["username"], account["full_name"], tr(ROLE_LABELS[account["role"]]),
-                      tr("Đang dùng") if account["active"] else tr("Đã khóa"))
-            for j, value in enumerate(values):
-                self.table.setItem(i, j, QTableWidgetItem(value))
+        # The account chosen stays chosen by its user name (one added before it moves it down):
+        # locking or resetting never falls on another account.
+        refill_table(self.table, [(account["username"], account["full_name"], tr(ROLE_LABELS[account["role"]]),
+                                   tr("Đang dùng") if account["active"] else tr("Đã khóa")) for account in accounts])
         self.minutes.setValue(state["lock_minutes"])
         if not accounts:
             self.role.setCurrentIndex(ROLES.index("admin"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QItemSelectionModel
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -33,6 +32,7 @@ from desk_app.services.review import REVIEW_VIEWS
 from desk_app.ui.accounts.lock import error_text
 from desk_app.ui.changes import ChangeFollower
 from desk_app.ui.ops import LatestAnswer, Op
+from desk_app.ui.tables import refill_table
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
@@ -158,36 +158,21 @@ class ReviewPage(QWidget):
                 self.procedure.addItem(name, code)
             self._lists_loaded = True
         self.counts.setText(" · ".join(f"{tr(title)}: {data['counts'][key]}" for key, title in REVIEW_VIEWS.items()))
-        # The selection is of dossiers, not of row positions: after a reload in which rows
-        # moved (a dossier changed on another page left the list), a bulk change must not
-        # fall on the dossiers that moved into the selected places.
-        chosen = set(self.selected_codes())
-        self.table.clearSelection()
         self.rows = data["rows"]
-        self.table.setSortingEnabled(False)
-        self.table.setRowCount(len(self.rows))
-        for i, row in enumerate(self.rows):
+        cells = []
+        for row in self.rows:
             status = tr(STATUS_LABELS.get(row["status"], row["status"]))
             if row.get("quarantined"):
                 status += " · " + tr("bị giữ lại")
-            values = (row["code"], row["applicant_name"], row["procedure_name"], row["received_by"],
-                      _vn(row["received_at"]), _vn(row["appointment_at"]), status)
-            for j, value in enumerate(values):
-                self.table.setItem(i, j, QTableWidgetItem(value))
-        self.table.setSortingEnabled(True)
-        self._select(chosen)
+            cells.append((row["code"], row["applicant_name"], row["procedure_name"], row["received_by"],
+                          _vn(row["received_at"]), _vn(row["appointment_at"]), status))
+        # The selection is of dossiers, not row positions: after a reload in which rows moved
+        # (a dossier changed on another page left the list), a bulk change must not fall on
+        # the dossiers that moved into the selected places.
+        refill_table(self.table, cells)
         # The outcome of a bulk change stays in view after the list reloads.
         notice, self._notice = self._notice, ""
         self.message.setText(" ".join(filter(None, [tr("{n} hồ sơ.", n=len(self.rows)), notice])))
-
-    def _select(self, codes: set[str]) -> None:
-        """Select the rows of ``codes`` that are still listed (the others left the view)."""
-        model = self.table.selectionModel()
-        for row in range(self.table.rowCount()):
-            item = self.table.item(row, 0)
-            if item is not None and item.text() in codes:
-                model.select(self.table.model().index(row, 0),
-                             QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
 
     def selected_codes(self) -> list[str]:
         rows = sorted({index.row() for index in self.table.selectedIndexes()})

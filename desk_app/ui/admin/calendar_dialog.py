@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSpinBox,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,7 @@ from desk_app.domain.formats import QT_DATE
 from desk_app.i18n import N_, Translator
 from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.formatting import show_date
+from desk_app.ui.tables import refill_table
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
     from desk_app.services.context import DeskServices
@@ -122,12 +122,9 @@ class CalendarDialog(QDialog):
         self.busy = False
         self.add_button.setEnabled(True)
         self.days = days
-        self.table.setRowCount(len(days))
-        for row, day in enumerate(days):
-            values = (show_date(day["day"]), tr(KINDS.get(day["kind"], day["kind"])), day["name"] or "",
-                      tr(SOURCES.get(day["source"], day["source"])))
-            for column, value in enumerate(values):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+        # The day chosen stays chosen by its date (a day added before it moves it down).
+        refill_table(self.table, [(show_date(day["day"]), tr(KINDS.get(day["kind"], day["kind"])), day["name"] or "",
+                                   tr(SOURCES.get(day["source"], day["source"]))) for day in days])
         self._selection_changed()
 
     def _failed(self, error: BaseException) -> None:
