@@ -231,12 +231,22 @@ class AccountsService:
             self.store.update(username, now.isoformat(), failed=0, locked_until=None)
         return Account(row["username"], row["full_name"], row["role"])
 
-    def login(self, username: str, password: str) -> Account:
+    def login(self, username: str, password: str, *, audited: bool = False) -> Account:
+        """Sign in. ``audited``: a person signing in at the desk (the app's sign-in and unlock)
+        leaves an ``auth.login`` entry, so the trail says who was at the desk when; a
+        command-line call signs in for each command and its actions name the account anyway."""
         account = self.authenticate(username, password)
         self.guard.session.account = account
+        if audited:
+            self.audit.record("auth.login", after={"username": account.username})
         return account
 
-    def logout(self) -> None:
+    def logout(self, *, reason: str = "") -> None:
+        """Sign out. With a ``reason`` (the app's "lock", "switch") an ``auth.logout`` entry,
+        made as the account leaving, closes what its ``auth.login`` opened."""
+        current = self.guard.session.account
+        if reason and current is not None:
+            self.audit.record("auth.logout", before={"username": current.username}, after={"reason": reason})
         self.guard.session.account = None
 
 

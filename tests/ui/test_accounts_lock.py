@@ -40,6 +40,19 @@ def sign_in(qtbot, accounts, username: str, password: str) -> None:
     dialog.submit()
 
 
+def audit_rows(data_dir, action: str) -> list[tuple[str, dict]]:
+    """(account, after) of the audit trail's ``action`` entries, read from the file itself."""
+    import json
+    import sqlite3
+
+    conn = sqlite3.connect(data_dir / "desk.sqlite3")
+    try:
+        rows = conn.execute("SELECT account, after FROM audit_log WHERE action = ? ORDER BY id", (action,)).fetchall()
+        return [(account, json.loads(after)) for account, after in rows]
+    finally:
+        conn.close()
+
+
 def service_session(runner):
     """The services' own idea of who is signed in (the DB thread's)."""
     return runner.db(lambda s: s.session.username).result(5)
@@ -85,6 +98,7 @@ def test_sign_in_lock_keeps_the_unsaved_intake_and_unlock(qtbot, staffed_dir, cl
         assert QApplication.activeModalWidget() is lock
         assert lock.geometry().contains(window.geometry().center())
         qtbot.waitUntil(lambda: service_session(runner) == "", timeout=5000)  # signed out in the services too
+        assert audit_rows(staffed_dir, "auth.logout") == [("tiepnhan", {"reason": "lock"})]  # in the audit trail
         with pytest.raises(AuthError):
             runner.db(lambda s: s.queue.search("")).result(5)
         lock.reject()  # Esc does nothing
@@ -116,6 +130,11 @@ def test_switch_user_to_an_administrator_shows_the_supervisor_pages(qtbot, staff
         window.show_page("audit")
         audit = window.page("audit")
         qtbot.waitUntil(lambda: audit.table.rowCount() > 0, timeout=10000)
+        # Who was at the desk when: each sign-in, and the sign-out of the user switched away.
+        newest = [tuple(audit.table.item(r, c).text() for c in (1, 2, 5)) for r in range(3)]
+        assert [row[:2] for row in newest] == [("admin", "Đăng nhập"), ("tiepnhan", "Đăng xuất, khóa màn hình"),
+                                               ("tiepnhan", "Đăng nhập")]
+        assert '"switch"' in newest[1][2] and '"admin"' in newest[0][2]
     finally:
         window.close()
         runner.shutdown()

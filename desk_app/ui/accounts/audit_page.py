@@ -46,6 +46,8 @@ ACTION_LABELS = {
     "account.disable": N_("Khóa tài khoản"),
     "account.reset_password": N_("Đặt lại mật khẩu"),
     "auth.failed": N_("Đăng nhập sai"),
+    "auth.login": N_("Đăng nhập"),
+    "auth.logout": N_("Đăng xuất, khóa màn hình"),
 }
 
 

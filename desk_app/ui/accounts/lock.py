@@ -41,7 +41,7 @@ def error_text(error: BaseException, tr: Translator) -> str:
 
 def sign_in(services: DeskServices, username: str, password: str) -> dict:
     """DB thread: sign in; the account and what waits for it (overdue, due soon)."""
-    account = services.accounts.login(username, password).as_dict()
+    account = services.accounts.login(username, password, audited=True).as_dict()
     try:
         counts = services.review.counts()
     except Exception:  # a count must never block signing in
@@ -61,8 +61,9 @@ def accounts_state(services: DeskServices) -> dict:
     }
 
 
-def sign_out(services: DeskServices) -> None:
-    services.accounts.logout()
+def sign_out(services: DeskServices, reason: str) -> None:
+    """DB thread: sign out; ``reason`` ("lock", "switch") goes into the audit trail."""
+    services.accounts.logout(reason=reason)
 
 
 class LockDialog(QDialog):
@@ -209,13 +210,13 @@ class SessionControl(QObject):
         if not self.accounts_exist or self.dialog is not None:
             return
         username = (self.account or {}).get("username", "")
-        self.runner.db(sign_out)
+        self.runner.db(sign_out, "lock")
         self._ask(username=username, locked=True)
 
     def switch_user(self) -> None:
         if not self.accounts_exist or self.dialog is not None:
             return
-        self.runner.db(sign_out)
+        self.runner.db(sign_out, "switch")
         self._ask(username="", locked=False)
 
     def _ask(self, *, username: str, locked: bool) -> None:
