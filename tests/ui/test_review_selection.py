@@ -30,6 +30,8 @@ def test_a_reload_keeps_the_dossiers_selected_not_their_rows(qtbot, data_dir, cl
             review.table.selectionModel().select(review.table.model().index(row, 0), flags)
         chosen = [listed[1], listed[3]]
         assert review.selected_codes() == chosen
+        review.status.setCurrentIndex(review.status.findData("returned"))
+        assert review.change.isEnabled()
         # Meanwhile the first dossier is returned (on another PC's connection, say): it
         # leaves the "refused" list and every row after it moves up.
         ctx = build_services(data_dir, clock=clock, actor="tester")

@@ -25,8 +25,11 @@ def test_review_bulk_change_confirms_then_changes_the_selection(qtbot, data_dir,
                                              QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
         # rows 1 and 0 selected: a multi-selection
         chosen = review.selected_codes()
-        assert len(chosen) == 2 and review.change.isEnabled()
+        assert len(chosen) == 2 and not review.change.isEnabled()  # no new status chosen yet
+        offered = [review.status.itemData(i) for i in range(review.status.count())]
+        assert offered[0] is None and "received" not in offered and "returned" in offered
         review.status.setCurrentIndex(review.status.findData("processing"))
+        assert review.change.isEnabled()
         asked = []
         monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("đã chuyển xử lý", True))
         monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: asked.append(a[2]) or QMessageBox.StandardButton.No)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain.dossier import STATUS_LABELS, STATUSES
+from desk_app.domain.dossier import STATUS_LABELS, STATUSES, TRANSITIONS
 from desk_app.domain.formats import QT_DATE
 from desk_app.i18n import Translator
 from desk_app.services.review import REVIEW_VIEWS
@@ -103,9 +103,15 @@ class ReviewPage(QWidget):
             self.table.setColumnWidth(column, width)
         self.table.itemSelectionChanged.connect(self._selection_changed)
         self.table.cellDoubleClicked.connect(self._open)
+        # Only statuses a dossier can be changed to ("received" is where every dossier starts),
+        # and none chosen at first: a bulk change is always an explicit choice.
         self.status = QComboBox()
+        self.status.addItem(tr("— Chọn trạng thái mới —"), None)
+        targets = frozenset().union(*TRANSITIONS.values())
         for status in STATUSES:
-            self.status.addItem(tr(STATUS_LABELS[status]), status)
+            if status in targets:
+                self.status.addItem(tr(STATUS_LABELS[status]), status)
+        self.status.currentIndexChanged.connect(lambda _i: self._selection_changed())
         self.change = QPushButton(tr("Đổi trạng thái các hồ sơ đã chọn…"))
         self.change.setEnabled(False)
         self.change.clicked.connect(self.bulk)
@@ -180,13 +186,15 @@ class ReviewPage(QWidget):
 
     def _selection_changed(self) -> None:
         codes = self.selected_codes()
-        self.change.setEnabled(bool(codes))
+        self.change.setEnabled(bool(codes) and self.status.currentData() is not None)
         self.apology.setEnabled(len(codes) == 1 and self.view.currentData() == "overdue")
 
     def bulk(self) -> None:
         tr = self._tr
         codes = self.selected_codes()
         status = self.status.currentData()
+        if not codes or status is None:
+            return
         note, ok = QInputDialog.getText(self, tr("Đổi trạng thái"), tr("Ghi chú / lý do (bắt buộc khi từ chối, rút):"))
         if not ok:
             return
