@@ -73,6 +73,14 @@ class RoundSummary:
         return asdict(self)
 
     @property
+    def changed_dossiers(self) -> bool:
+        """The round changed what the desk holds about its dossiers: some were confirmed (or
+        found already there, or held back) or changes from the province were applied or
+        flagged. What pages showing a dossier reload after (ui/changes.py ``synced``)."""
+        return bool(self.confirmed or self.duplicates or self.quarantined_now or self.changes_applied
+                    or self.changes_flagged)
+
+    @property
     def transport_failed(self) -> bool:
         """The round ended on a network or server failure (the loops back off after one)."""
         return any(e.get("category") == "transport" for e in self.errors)

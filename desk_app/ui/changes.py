@@ -31,10 +31,6 @@ class Changes(QObject):
         for code in dict.fromkeys(codes):
             self.dossier_changed.emit(code)
 
-    def announce_sync(self) -> None:
-        """UI thread, after a sync round that changed something in the desk's dossiers."""
-        self.synced.emit()
-
 
 class ChangeFollower(QObject):
     """Refreshes ``page`` after changes: ``refresh()`` once per burst of ``dossier_changed``

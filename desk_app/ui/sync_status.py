@@ -321,9 +321,8 @@ class SyncLoop(QObject):
         transport = summary is not None and summary.transport_failed
         self.failures = self.failures + 1 if transport else 0
         self._schedule()
-        if summary is not None and (summary.confirmed or summary.duplicates or summary.quarantined_now
-                                    or summary.changes_applied or summary.changes_flagged):
-            self.runner.changes.announce_sync()  # e.g. the dossier shown: "Đã gửi lúc ..."
+        if summary is not None and summary.changed_dossiers:
+            self.runner.changes.synced.emit()  # e.g. the dossier shown: "Đã gửi lúc ..."
         self.round_finished.emit(result)
 
     def _failed(self, exc: BaseException) -> None:

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +29,7 @@ from desk_app.ui.accounts.charts import BarChart
 from desk_app.ui.accounts.lock import error_text
 from desk_app.ui.changes import ChangeFollower
 from desk_app.ui.ops import LatestAnswer
+from desk_app.ui.tables import fill_table
 from desk_app.ui.tasks import TaskRunner
 
 if TYPE_CHECKING:  # the composition root (and the store under it) loads with the services
@@ -182,11 +182,8 @@ class DashboardPage(QWidget):
         self._fill(self.people, [(p["name"] or "—", p) for p in report["by_receptionist"]])
 
     def _fill(self, table: QTableWidget, rows: list[tuple[str, dict]]) -> None:
-        table.setRowCount(len(rows))
-        for i, (name, counts) in enumerate(rows):
-            values = [name, counts["received"], counts["processed_on_time"], counts["processed_late"], counts["digitised"]]
-            for j, value in enumerate(values):
-                table.setItem(i, j, QTableWidgetItem(str(value)))
+        fill_table(table, [[name, *(str(counts[k]) for k in ("received", "processed_on_time", "processed_late", "digitised"))]
+                           for name, counts in rows])
 
     def export(self, kind: str) -> None:
         tr = self._tr

@@ -8,7 +8,6 @@ signal (desk_app/ui/changes.py) reloads it here."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -25,7 +24,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QTableWidget,
-    QTableWidgetItem,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -40,23 +38,20 @@ from desk_app.domain.dossier import (
     WITHDRAWN,
 )
 from desk_app.domain.errors import ValidationError
-from desk_app.i18n import N_, Translator
+from desk_app.i18n import Translator
 from desk_app.ui.changes import ChangeFollower, dossier_code
 from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.formatting import (
-    channel_label,
     kind_label,
     late_text,
-    money,
     pages_text,
-    show_date,
-    show_datetime,
     status_label,
 )
 from desk_app.ui.ops import Op
+from desk_app.ui.pages.dossier_details import FIELDS, detail_texts
 from desk_app.ui.pages.dossier_history import history_rows
 from desk_app.ui.pages.dossier_pages import DossierPagesBox
-from desk_app.ui.pages.procedure_finder import duration_text
+from desk_app.ui.tables import fill_table
 from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import chain_tab_order, heading, with_error
 
@@ -66,26 +61,6 @@ if TYPE_CHECKING:  # the composition root (and the store under it) loads with th
     from desk_app.ui.pages.collector_dialog import CollectorDialog
     from desk_app.ui.pages.dossier_edit_dialog import DossierEditDialog
 
-# (key in the dossier view, caption)
-FIELDS: tuple[tuple[str, str], ...] = (
-    ("applicant.full_name", N_("Người nộp")),
-    ("applicant.id_number", N_("Số định danh")),
-    ("applicant.birth_date", N_("Ngày sinh")),
-    ("applicant.gender", N_("Giới tính")),
-    ("applicant.address", N_("Địa chỉ")),
-    ("applicant.phone", N_("Điện thoại")),
-    ("applicant.email", N_("Email")),
-    ("procedure", N_("Thủ tục")),
-    ("processing", N_("Thời hạn giải quyết")),
-    ("fee", N_("Phí, lệ phí")),
-    ("received_at", N_("Tiếp nhận lúc")),
-    ("received_by", N_("Người tiếp nhận")),
-    ("appointment_at", N_("Hẹn trả kết quả")),
-    ("sets", N_("Số bộ")),
-    ("return_channel", N_("Nơi trả kết quả")),
-    ("notes", N_("Ghi chú")),
-    ("synced", N_("Gửi lên tỉnh")),
-)
 # Statuses that end the dossier's processing (events are append-only: no undo): they need a
 # reason and a confirmation whose default answer is "no", so Enter alone never records them.
 NEEDS_CONFIRMATION = (REFUSED, WITHDRAWN)
@@ -321,33 +296,15 @@ class DossierPage(QWidget):
         late = late_text(tr, dossier.days_late)
         self.late_text.setText(late)
         self.late_text.setVisible(bool(late))
-        applicant = dossier.applicant
-        values = {
-            "procedure": f"{dossier.procedure_name} ({dossier.procedure_code})",
-            "processing": duration_text(tr, dossier.processing_days, dossier.processing_hours),
-            "fee": money(dossier.fee) if dossier.fee else tr("Không thu phí"),
-            "received_at": show_datetime(dossier.received_at),
-            "received_by": dossier.received_by,
-            "appointment_at": " · ".join(filter(None, [show_datetime(dossier.appointment_at), late])),
-            "sets": str(dossier.sets),
-            "return_channel": channel_label(tr, dossier.return_channel),
-            "notes": dossier.notes,
-            "synced": tr("Đã gửi lúc {when}", when=show_datetime(dossier.synced_at)) if dossier.synced else tr("Chưa gửi"),
-            "applicant.birth_date": show_date(applicant.birth_date),
-            "applicant.gender": tr(applicant.gender) if applicant.gender else "",
-        }
-        for key, (_name, label, _caption) in self._values.items():
-            if key in values:
-                label.setText(values[key])
-            else:
-                label.setText(getattr(applicant, key.split(".", 1)[1]))
+        for key, text in detail_texts(tr, dossier).items():
+            self._values[key][1].setText(text)
         pages = self._page_counts()
-        self._fill(
+        fill_table(
             self.documents,
             [(d.name, kind_label(tr, d.kind), str(d.count), pages.get(d.name, "")) for d in dossier.documents],
         )
         self.digitise_text.setText(self._digitise_summary())
-        self._fill(self.history, history_rows(tr, dossier))
+        fill_table(self.history, history_rows(tr, dossier))
         self.history.resizeRowsToContents()
         # Re-rendered when the page counts arrive or the language changes: keep the status the
         # receptionist picked (the first one silently taking its place would record the wrong one).
@@ -382,13 +339,6 @@ class DossierPage(QWidget):
             return tr("Đã số hóa")
         required = [d for d in status["documents"] if d["required"]]
         return tr("Chưa số hóa đủ ({done}/{total} giấy tờ)", done=sum(1 for d in required if d["digitised"]), total=len(required))
-
-    @staticmethod
-    def _fill(table: QTableWidget, rows: Sequence[tuple[str, ...]]) -> None:
-        table.setRowCount(len(rows))
-        for r, values in enumerate(rows):
-            for c, value in enumerate(values):
-                table.setItem(r, c, QTableWidgetItem(value))
 
     # --- status change ----------------------------------------------------------------------------
     def _note_hint(self) -> None:

@@ -29,9 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desk_app.domain import validation as rules
-from desk_app.domain.dossier import GENDERS, RETURN_CHANNELS, parse_applicant
-from desk_app.domain.errors import DeskError, ValidationError
+from desk_app.domain.dossier import GENDERS, RETURN_CHANNELS
+from desk_app.domain.errors import DeskError
 from desk_app.domain.formats import vn_date
 from desk_app.i18n import N_, Translator
 from desk_app.ui.changes import dossier_code
@@ -39,6 +38,7 @@ from desk_app.ui.field_errors import FieldErrors, error_label
 from desk_app.ui.formatting import channel_label, read_date, show_datetime
 from desk_app.ui.ops import Op
 from desk_app.ui.pages.documents_checklist import DocumentsChecklist
+from desk_app.ui.pages.intake_checks import field_errors
 from desk_app.ui.pages.procedure_finder import ProcedureFinder
 from desk_app.ui.tasks import TaskRunner
 from desk_app.ui.widgets import chain_tab_order, heading, with_error
@@ -323,36 +323,12 @@ class IntakePage(QWidget):
 
     # --- save ----------------------------------------------------------------------------------
     def field_errors(self) -> list[DeskError]:
-        """Every field at fault, in form order, checked one by one with the domain's own rules
-        (the service checks the whole intake again when saving)."""
-        today = datetime.now(VN_TZ).date()
-        errors: list[DeskError] = []
-
-        def check(rule, *args, **kwargs):
-            try:
-                return rule(*args, **kwargs)
-            except DeskError as exc:
-                errors.append(exc)
-                return None
-
-        check(parse_applicant, {"full_name": self.full_name.text()}, today=today)  # the name rules
-        birth_text = check(read_date, self.birth_date.text(), field="birth_date")
-        birth = None
-        if birth_text:
-            birth = check(lambda: rules.check_birth_date(rules.parse_iso_date(birth_text, field="birth_date"), today=today))
-        if self.id_number.text().strip():
-            check(rules.parse_id_number, self.id_number.text(), birth_date=birth,
-                  gender=self.gender.currentData() or None)
-        check(rules.check_length, self.address.text(), field="address", maximum=500)
-        check(rules.normalize_phone, self.phone.text())
-        check(rules.normalize_email, self.email.text())
-        if self.finder.procedure is None:
-            errors.append(ValidationError("Chưa chọn thủ tục hành chính.", field="procedure_code"))
-        elif not self.checklist.documents():
-            errors.append(ValidationError("Chưa đánh dấu giấy tờ nào đã nhận: hồ sơ chưa được lưu.", field="documents"))
-        order = ["full_name", "id_number", "birth_date", "address", "phone", "email", "procedure_code", "documents"]
-        errors.sort(key=lambda e: order.index(e.field) if e.field in order else len(order))
-        return errors
+        """Every field at fault, in form order (ui/pages/intake_checks.py)."""
+        texts = {name: getattr(self, name).text() for name in ("full_name", "id_number", "birth_date", "address",
+                                                                 "phone", "email")}
+        return field_errors(texts, gender=self.gender.currentData() or None,
+                            procedure_chosen=self.finder.procedure is not None,
+                            documents_ticked=bool(self.checklist.documents()), today=datetime.now(VN_TZ).date())
 
     def show_errors(self, errors: Sequence[BaseException]) -> None:
         """Each error next to its field; the cursor goes to the first field at fault."""
